@@ -1,0 +1,143 @@
+"""Command-line interface: argument parsing and wiring only."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from tunelint import __version__
+from tunelint.engine.config import ConfigFile, find_config, load_config, resolve_settings
+from tunelint.engine.errors import TunelintError, UsageError
+from tunelint.engine.findings import Severity
+from tunelint.engine.profiles import PROFILES
+from tunelint.engine.settings import Settings
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SEVERITIES = [severity.label for severity in Severity]
+
+
+def _selectors(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags that override ``[tool.tunelint]``; every command that lints shares them."""
+    group = parser.add_argument_group("configuration (overrides the config file)")
+    group.add_argument("--config", type=Path, help="configuration file (default: nearest)")
+    group.add_argument("--profile", choices=sorted(PROFILES), help="rule profile")
+    group.add_argument("--model", help="target model, e.g. gpt-4o-mini-2024-07-18")
+    for flag, what in (
+        ("--select", "rules to enable instead of the defaults"),
+        ("--extend-select", "rules to enable in addition"),
+        ("--ignore", "rules to disable"),
+    ):
+        group.add_argument(
+            flag,
+            action="extend",
+            type=_selectors,
+            metavar="RULES",
+            help=f"{what}: codes, prefixes, names or ALL, comma-separated",
+        )
+    group.add_argument(
+        "--fail-on", choices=SEVERITIES, help="lowest severity that fails (default: error)"
+    )
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    config_path = args.config if args.config else find_config(Path.cwd())
+    if args.config and not args.config.is_file():
+        raise UsageError(f"{args.config}: no such configuration file")
+    config: ConfigFile = load_config(config_path)
+    overrides: dict[str, Any] = {
+        "profile": args.profile,
+        "model": args.model,
+        "select": args.select,
+        "extend-select": args.extend_select,
+        "ignore": args.ignore,
+        "fail-on": args.fail_on,
+    }
+    return resolve_settings(config, overrides)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from tunelint.engine.runner import expand_paths, lint_file
+    from tunelint.output import REPORTERS
+
+    settings = load_settings(args)
+    files = expand_paths(args.paths)
+    if not files:
+        print("tunelint: warning: no JSONL files found", file=sys.stderr)
+    reporter = REPORTERS[args.output_format](sys.stdout)
+    failed = False
+    for path in files:
+        result = lint_file(path, settings)
+        reporter.report(result)
+        failed = failed or result.failed(settings.fail_on)
+    reporter.finish()
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _run_rules(args: argparse.Namespace) -> int:
+    from tunelint.engine.registry import all_rules
+    from tunelint.output.catalogue import catalogue_json, catalogue_text
+
+    rules = all_rules()
+    print(catalogue_json(rules) if args.format == "json" else catalogue_text(rules))
+    return EXIT_OK
+
+
+def _run_rule(args: argparse.Namespace) -> int:
+    from tunelint.engine.registry import all_rules
+    from tunelint.engine.selection import resolve_selector
+    from tunelint.output.catalogue import rule_text
+
+    rules = all_rules()
+    codes = sorted(resolve_selector(args.rule, rules))
+    if len(codes) != 1:
+        raise UsageError(f"{args.rule!r} names {len(codes)} rules; give one code or name")
+    print(rule_text(rules[codes[0]]))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tunelint", description="Lint LLM fine-tuning data (JSONL) the way ruff lints code."
+    )
+    parser.add_argument("--version", action="version", version=f"tunelint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    check = commands.add_parser("check", help="lint JSONL files and folders")
+    check.add_argument("paths", nargs="*", type=Path, default=[Path()], metavar="PATH")
+    check.add_argument(
+        "--output-format", choices=["text", "json"], default="text", help="(default: text)"
+    )
+    _add_settings_arguments(check)
+    check.set_defaults(run=_run_check)
+
+    rules = commands.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", choices=["text", "json"], default="text")
+    rules.set_defaults(run=_run_rules)
+
+    rule = commands.add_parser("rule", help="show one rule's documentation")
+    rule.add_argument("rule", metavar="CODE", help="a rule code or name, e.g. SC005")
+    rule.set_defaults(run=_run_rule)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except TunelintError as error:
+        print(f"tunelint: error: {error}", file=sys.stderr)
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"tunelint: error: {where}{error.strerror or error}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("tunelint: interrupted", file=sys.stderr)
+        return 130
+    return EXIT_ERROR

@@ -1,0 +1,191 @@
+"""Read ``[tool.tunelint]`` (pyproject.toml) or ``tunelint.toml`` and resolve it to ``Settings``.
+
+Unknown keys, unknown rule selectors and values of the wrong type are configuration errors:
+a typo must not silently switch a check off.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tunelint.engine.errors import ConfigError
+from tunelint.engine.findings import Severity
+from tunelint.engine.profiles import get_profile
+from tunelint.engine.registry import Rule, all_rules
+from tunelint.engine.selection import resolve_selector, resolve_selectors
+from tunelint.engine.settings import Settings
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILES = ("tunelint.toml", "pyproject.toml")
+
+
+def _string(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} must be a string, not {type(value).__name__}")
+    return value
+
+
+def _string_list(key: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{key} must be a list of strings")
+    return value
+
+
+def _table(key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key} must be a table")
+    return value
+
+
+# Every key [tool.tunelint] accepts, with the check of its value's type.
+KNOWN_KEYS: dict[str, Callable[[str, Any], Any]] = {
+    "profile": _string,
+    "model": _string,
+    "select": _string_list,
+    "extend-select": _string_list,
+    "ignore": _string_list,
+    "fail-on": _string,
+    "per-file-ignores": _table,
+    "severity": _table,
+    "rules": _table,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigFile:
+    """The ``[tool.tunelint]`` table of one file, its keys checked."""
+
+    path: Path | None
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``tunelint.toml``, or ``pyproject.toml`` with a ``[tool.tunelint]`` table."""
+    for folder in (start, *start.parents):
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_tunelint(candidate)):
+                return candidate
+    return None
+
+
+def _has_tunelint(pyproject: Path) -> bool:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(data.get("tool"), dict) and "tunelint" in data["tool"]
+
+
+def load_config(path: Path | None) -> ConfigFile:
+    """Parse and check the configuration in ``path`` (``None``: defaults only)."""
+    if path is None:
+        return ConfigFile(None)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("tunelint", {})
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: [tool.tunelint] must be a table")
+    try:
+        return ConfigFile(path, check_keys(data))
+    except ConfigError as error:
+        raise ConfigError(f"{path}: {error}") from None
+
+
+def check_keys(values: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(values) - set(KNOWN_KEYS))
+    if unknown:
+        raise ConfigError(f"unknown configuration key {unknown[0]!r}")
+    return {key: KNOWN_KEYS[key](key, value) for key, value in values.items()}
+
+
+def resolve_settings(config: ConfigFile, overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Combine a configuration file with command-line overrides (same keys; they win).
+
+    ``extend-select`` from both places adds up; every other key is replaced.
+    """
+    overrides = check_keys({k: v for k, v in (overrides or {}).items() if v is not None})
+    values = {**config.values, **overrides}
+    rules = all_rules()
+    profile = get_profile(values.get("profile", "openai"))
+
+    if "select" in values:
+        enabled = resolve_selectors(values["select"], rules)
+    elif profile.default_select is not None:
+        enabled = resolve_selectors(profile.default_select, rules)
+    else:
+        enabled = frozenset(code for code, rule in rules.items() if rule.default)
+    enabled |= resolve_selectors(config.values.get("extend-select", []), rules)
+    enabled |= resolve_selectors(overrides.get("extend-select", []), rules)
+    enabled -= resolve_selectors(values.get("ignore", []), rules)
+
+    return Settings(
+        profile=profile,
+        model=values.get("model"),
+        enabled=enabled,
+        severities=_severities(values.get("severity", {}), rules),
+        fail_on=_severity("fail-on", values.get("fail-on", "error")),
+        per_file_ignores=tuple(
+            (pattern, resolve_selectors(_string_list(f"per-file-ignores.{pattern}", codes), rules))
+            for pattern, codes in values.get("per-file-ignores", {}).items()
+        ),
+        rule_options=_rule_options(values.get("rules", {}), rules),
+        root=config.root,
+    )
+
+
+def _severity(key: str, value: Any) -> Severity:
+    try:
+        return Severity.parse(_string(key, value))
+    except ValueError as error:
+        raise ConfigError(f"{key}: {error}") from None
+
+
+def _severities(table: Mapping[str, Any], rules: Mapping[str, Rule]) -> dict[str, Severity]:
+    severities: dict[str, Severity] = {}
+    for selector, level in table.items():
+        for code in resolve_selector(selector, rules):
+            severities[code] = _severity(f"severity.{selector}", level)
+    return severities
+
+
+def _rule_options(
+    table: Mapping[str, Any], rules: Mapping[str, Rule]
+) -> dict[str, Mapping[str, Any]]:
+    options: dict[str, Mapping[str, Any]] = {}
+    for selector, values in table.items():
+        codes = resolve_selector(selector, rules)
+        if len(codes) != 1:
+            raise ConfigError(f"rules.{selector}: name one rule, not a group")
+        (code,) = codes
+        rule = rules[code]
+        given = _table(f"rules.{selector}", values)
+        for key, value in given.items():
+            if key not in rule.options:
+                known = ", ".join(rule.options) or "none"
+                raise ConfigError(f"rules.{selector}: unknown option {key!r} (known: {known})")
+            default = rule.options[key]
+            if not isinstance(value, type(default)) or isinstance(value, bool) != isinstance(
+                default, bool
+            ):
+                expected = type(default).__name__
+                raise ConfigError(f"rules.{selector}.{key} must be of type {expected}")
+        options[code] = {**rule.options, **given}
+    return options

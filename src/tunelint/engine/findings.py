@@ -1,0 +1,74 @@
+"""What rules report (violations) and what the engine returns (findings)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+JsonPath = tuple[str | int, ...]
+
+
+class Severity(enum.IntEnum):
+    """How bad a finding is; ordered so that ``severity >= fail_on`` means failure."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            choices = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {text!r} (expected one of {choices})") from None
+
+
+def json_pointer(path: JsonPath) -> str:
+    """RFC 6901 pointer for a location inside a record (``""`` is the whole record)."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def dotted_path(path: JsonPath) -> str:
+    """Human-readable location: ``messages[2].role``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One problem a rule found, located inside the record (or file) it was looking at.
+
+    ``line`` and ``example`` are only set by file-scope rules that report on an earlier
+    record than the one being visited (or from ``finish``); record rules leave them unset.
+    """
+
+    message: str
+    location: JsonPath = ()
+    column: int = 1
+    line: int | None = None
+    example: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A violation placed in a file and attributed to a rule: what adapters present."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    line: int
+    column: int
+    example: int | None
+    pointer: str

@@ -1,0 +1,49 @@
+"""Which fine-tuning format a record is written in, decided from its keys alone."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+
+class Format(str, enum.Enum):
+    """The record layouts the OpenAI fine-tuning API accepts."""
+
+    CHAT = "chat"
+    """``messages`` with at least one assistant turn (supervised fine-tuning)."""
+    PREFERENCE = "preference"
+    """``input`` / ``preferred_output`` / ``non_preferred_output`` (DPO)."""
+    REINFORCEMENT = "reinforcement"
+    """``messages`` ending before the answer, plus free keys a grader reads (RFT)."""
+    COMPLETION = "prompt-completion"
+    """Legacy ``prompt`` / ``completion`` pairs (babbage-002, davinci-002)."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_PREFERENCE_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
+_CHAT_TOP_LEVEL_KEYS = frozenset({"messages", "tools", "functions", "parallel_tool_calls"})
+
+
+def detect_format(record: Mapping[str, Any]) -> Format:
+    """Classify a record; anything unrecognisable counts as chat, the default format.
+
+    A ``messages`` record without an assistant turn but with keys beyond the chat ones is
+    reinforcement data (the extra keys feed the grader); without extra keys it is a chat
+    record that lacks its answer, which the chat rules report.
+    """
+    if "messages" in record:
+        messages = record["messages"]
+        has_answer = isinstance(messages, list) and any(
+            isinstance(message, dict) and message.get("role") == "assistant" for message in messages
+        )
+        if not has_answer and not record.keys() <= _CHAT_TOP_LEVEL_KEYS:
+            return Format.REINFORCEMENT
+        return Format.CHAT
+    if not _PREFERENCE_KEYS.isdisjoint(record):
+        return Format.PREFERENCE
+    if "prompt" in record or "completion" in record:
+        return Format.COMPLETION
+    return Format.CHAT

@@ -1,0 +1,95 @@
+"""Stream a JSONL file as bytes, one line at a time, and decode each line once.
+
+A bad line never stops the rest of the file from being read: every line comes out as a
+``Line`` carrying either its decoded value or the reason it could not be decoded.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_READ_BUFFER = 1 << 20
+
+
+class LineProblem(enum.Enum):
+    """Why a line has no JSON value."""
+
+    BLANK = "blank"
+    INVALID_UTF8 = "invalid-utf8"
+    INVALID_JSON = "invalid-json"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One physical line of the file (without its ``\\n``)."""
+
+    number: int
+    raw: bytes
+    value: Any = None
+    problem: LineProblem | None = None
+    detail: str = ""
+    column: int = 1
+    has_bom: bool = False
+
+    @property
+    def is_record(self) -> bool:
+        return self.problem is None
+
+
+def _decode(number: int, raw: bytes, has_bom: bool) -> Line:
+    body = raw[len(UTF8_BOM) :] if has_bom else raw
+    if not body.strip():
+        return Line(number, raw, problem=LineProblem.BLANK, has_bom=has_bom)
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        return _undecodable(number, raw, body, error, has_bom)
+    return Line(number, raw, value=value, has_bom=has_bom)
+
+
+def _undecodable(
+    number: int, raw: bytes, body: bytes, error: orjson.JSONDecodeError, has_bom: bool
+) -> Line:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        hint = " (the file looks UTF-16 encoded)" if body.startswith(UTF16_BOMS) else ""
+        return Line(
+            number,
+            raw,
+            problem=LineProblem.INVALID_UTF8,
+            detail=f"invalid UTF-8 byte 0x{body[bad.start]:02x} at byte {bad.start + 1}{hint}",
+            column=len(body[: bad.start].decode("utf-8", "replace")) + 1,
+            has_bom=has_bom,
+        )
+    # orjson reports a character offset; the message already carries line/column text.
+    reason = str(error.msg).split(": line ")[0]
+    position = min(error.pos, len(text))
+    return Line(
+        number,
+        raw,
+        problem=LineProblem.INVALID_JSON,
+        detail=f"{reason} at column {position + 1}",
+        column=position + 1,
+        has_bom=has_bom,
+    )
+
+
+def read_lines(path: Path) -> Iterator[Line]:
+    """Yield every line of ``path`` with 1-based line numbers, holding one line at a time.
+
+    Raises ``OSError`` when the file cannot be opened or read; callers turn that into a
+    one-line error.
+    """
+    with path.open("rb", buffering=_READ_BUFFER) as stream:
+        for index, chunk in enumerate(stream):
+            raw = chunk[:-1] if chunk.endswith(b"\n") else chunk
+            yield _decode(index + 1, raw, has_bom=index == 0 and raw.startswith(UTF8_BOM))

@@ -1,0 +1,131 @@
+"""The rule catalogue: every rule registers itself here with a decorator.
+
+A rule is a small unit with a stable code, a kebab-case name, a default severity and a
+docstring that is its user documentation (what it does / why it matters / example / fix).
+
+Three scopes:
+
+- ``line``: a function ``(Line) -> Iterable[Violation]`` run on every physical line;
+- ``record``: a function ``(RecordContext) -> Iterable[Violation]`` run on every record
+  (a line holding a JSON object) of the formats it declares;
+- ``file``: a class built once per file as ``cls(settings)``, whose ``visit(ctx)`` sees every
+  record of its formats and whose ``finish()`` reports what only the whole file shows.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from tunelint.engine.findings import Severity, Violation
+from tunelint.engine.formats import Format
+
+if TYPE_CHECKING:
+    from tunelint.engine.context import RecordContext
+    from tunelint.engine.reader import Line
+    from tunelint.engine.settings import Settings
+
+_CODE = re.compile(r"^[A-Z]{2}[0-9]{3}$")
+_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+ALL_FORMATS = frozenset(Format)
+
+
+class Scope(str, enum.Enum):
+    LINE = "line"
+    RECORD = "record"
+    FILE = "file"
+
+
+LineCheck = Callable[["Line"], Iterable[Violation]]
+RecordCheck = Callable[["RecordContext"], Iterable[Violation]]
+
+
+class FileCheck(Protocol):
+    """A rule that needs to see the whole file before it can judge."""
+
+    def visit(self, ctx: RecordContext) -> Iterable[Violation]: ...
+
+    def finish(self) -> Iterable[Violation]: ...
+
+
+FileCheckFactory = Callable[["Settings"], FileCheck]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    scope: Scope
+    check: Any
+    """A ``LineCheck``, ``RecordCheck`` or ``FileCheckFactory``, according to ``scope``."""
+    formats: frozenset[Format] = ALL_FORMATS
+    aliases: tuple[str, ...] = ()
+    default: bool = True
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Per-rule settings and their defaults, set under ``[tool.tunelint.rules.<name>]``."""
+
+    @property
+    def family(self) -> str:
+        return self.code[:2]
+
+    @property
+    def summary(self) -> str:
+        return self.documentation.splitlines()[0] if self.documentation else self.name
+
+    @property
+    def documentation(self) -> str:
+        return inspect.getdoc(self.check) or ""
+
+
+_RULES: dict[str, Rule] = {}
+
+T = TypeVar("T")
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    scope: Scope = Scope.RECORD,
+    *,
+    formats: Iterable[Format] = ALL_FORMATS,
+    aliases: Iterable[str] = (),
+    default: bool = True,
+    options: Mapping[str, Any] | None = None,
+) -> Callable[[T], T]:
+    """Register the decorated function (or, for ``Scope.FILE``, class) as a rule."""
+
+    def register(check: T) -> T:
+        if not _CODE.match(code) or not _NAME.match(name):
+            raise ValueError(f"malformed rule code or name: {code} {name}")
+        if code in _RULES or any(existing.name == name for existing in _RULES.values()):
+            raise ValueError(f"rule {code} ({name}) registered twice")
+        if not inspect.getdoc(check):
+            raise ValueError(f"rule {code} has no documentation")
+        _RULES[code] = Rule(
+            code=code,
+            name=name,
+            severity=severity,
+            scope=scope,
+            check=check,
+            formats=frozenset(formats),
+            aliases=tuple(aliases),
+            default=default,
+            options=dict(options or {}),
+        )
+        return check
+
+    return register
+
+
+def all_rules() -> Mapping[str, Rule]:
+    """Every registered rule by code, in code order; importing the rules package fills it."""
+    import tunelint.rules  # noqa: F401  (registration happens on import)
+
+    return dict(sorted(_RULES.items()))

@@ -1,0 +1,32 @@
+"""Turn selectors (codes, prefixes, names, cookbook aliases, ``ALL``) into rule codes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from tunelint.engine.errors import ConfigError
+from tunelint.engine.registry import Rule
+
+_PREFIX = re.compile(r"^[A-Z]{2}[0-9]{0,3}$")
+
+
+def resolve_selector(selector: str, rules: Mapping[str, Rule]) -> frozenset[str]:
+    """Codes a single selector stands for; an unknown selector is a configuration error."""
+    if selector == "ALL":
+        return frozenset(rules)
+    if _PREFIX.match(selector):
+        codes = frozenset(code for code in rules if code.startswith(selector))
+        if codes:
+            return codes
+    for rule in rules.values():
+        if selector == rule.name or selector in rule.aliases:
+            return frozenset({rule.code})
+    raise ConfigError(f"unknown rule selector {selector!r} (try `tunelint rules`)")
+
+
+def resolve_selectors(selectors: Iterable[str], rules: Mapping[str, Rule]) -> frozenset[str]:
+    codes: frozenset[str] = frozenset()
+    for selector in selectors:
+        codes |= resolve_selector(selector, rules)
+    return codes

@@ -1,0 +1,54 @@
+"""Resolved settings for one run: the profile, the enabled rules and their options."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Any
+
+from tunelint.engine.findings import Severity
+from tunelint.engine.profiles import OPENAI, Profile
+from tunelint.engine.registry import Rule, all_rules
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    profile: Profile = OPENAI
+    model: str | None = None
+    enabled: frozenset[str] = frozenset()
+    """Codes of the enabled rules before per-file ignores."""
+    severities: Mapping[str, Severity] = field(default_factory=dict)
+    """Severity overrides by code."""
+    fail_on: Severity = Severity.ERROR
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    """(glob relative to ``root``, codes ignored in matching files)."""
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Options by code, defaults already merged in."""
+    root: Path = field(default_factory=Path.cwd)
+    """Folder of the configuration file; per-file-ignores globs are relative to it."""
+
+    def severity_of(self, rule: Rule) -> Severity:
+        return self.severities.get(rule.code, rule.severity)
+
+    def options(self, code: str) -> Mapping[str, Any]:
+        return self.rule_options.get(code) or all_rules()[code].options
+
+    def rules_for(self, path: Path) -> list[Rule]:
+        """The enabled rules for ``path``, per-file ignores applied, in code order."""
+        ignored = self._ignored_for(path)
+        return [rule for code, rule in all_rules().items() if code in self.enabled - ignored]
+
+    def _ignored_for(self, path: Path) -> frozenset[str]:
+        if not self.per_file_ignores:
+            return frozenset()
+        try:
+            relative = PurePath(path.resolve().relative_to(self.root.resolve())).as_posix()
+        except ValueError:
+            relative = PurePath(path).as_posix()
+        ignored: frozenset[str] = frozenset()
+        for pattern, codes in self.per_file_ignores:
+            if fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(path.name, pattern):
+                ignored |= codes
+        return ignored

@@ -1,0 +1,15 @@
+"""The interface every output format implements."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from tunelint.engine.runner import FileResult
+
+
+class Reporter(Protocol):
+    """Receives each file's result as soon as it is ready, then the end of the run."""
+
+    def report(self, result: FileResult) -> None: ...
+
+    def finish(self) -> None: ...

@@ -1,0 +1,72 @@
+"""Render the rule catalogue (``tunelint rules``) and one rule's documentation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from tunelint.engine.profiles import PROFILES
+from tunelint.engine.registry import Rule, all_rules
+from tunelint.engine.selection import resolve_selectors
+
+
+def _defaults(rule: Rule) -> list[str]:
+    """Names of the profiles that enable the rule by default."""
+    rules = all_rules()
+    return [
+        profile.name
+        for profile in PROFILES.values()
+        if (
+            rule.default
+            if profile.default_select is None
+            else rule.code in resolve_selectors(profile.default_select, rules)
+        )
+    ]
+
+
+def catalogue_text(rules: Mapping[str, Rule]) -> str:
+    lines = [f"{'code':<6} {'name':<34} {'severity':<8} {'scope':<6} default in      summary"]
+    for rule in rules.values():
+        defaults = ",".join(_defaults(rule)) or "-"
+        lines.append(
+            f"{rule.code:<6} {rule.name:<34} {rule.severity.label:<8} {rule.scope.value:<6} "
+            f"{defaults:<15} {rule.summary}"
+        )
+    return "\n".join(lines)
+
+
+def catalogue_json(rules: Mapping[str, Rule]) -> str:
+    return json.dumps(
+        [
+            {
+                "code": rule.code,
+                "name": rule.name,
+                "severity": rule.severity.label,
+                "scope": rule.scope.value,
+                "formats": sorted(str(f) for f in rule.formats),
+                "aliases": list(rule.aliases),
+                "default_in": _defaults(rule),
+                "options": dict(rule.options),
+                "summary": rule.summary,
+            }
+            for rule in rules.values()
+        ],
+        indent=2,
+    )
+
+
+def rule_text(rule: Rule) -> str:
+    header = f"{rule.code} ({rule.name})"
+    facts = [
+        f"Default severity: {rule.severity.label}",
+        f"Scope: {rule.scope.value}",
+        f"Formats: {', '.join(sorted(str(f) for f in rule.formats))}",
+        f"Enabled by default in: {', '.join(_defaults(rule)) or 'no profile (select it)'}",
+    ]
+    if rule.aliases:
+        facts.append(f"Cookbook alias: {', '.join(rule.aliases)}")
+    if rule.options:
+        facts.append(
+            "Options: " + ", ".join(f"{key} = {value!r}" for key, value in rule.options.items())
+        )
+    return "\n".join([header, "=" * len(header), "", *facts, "", rule.documentation])

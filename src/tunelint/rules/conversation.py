@@ -1,0 +1,182 @@
+"""CV: the structure of a conversation — who speaks, in what order, what is trained."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tunelint.engine.context import RecordContext
+from tunelint.engine.findings import Severity, Violation
+from tunelint.engine.formats import Format
+from tunelint.engine.registry import rule
+from tunelint.rules.walk import SYSTEM_ROLES, chat_messages
+
+CONVERSATION_FORMATS = (Format.CHAT, Format.REINFORCEMENT)
+
+
+def _roles(ctx: RecordContext) -> list[object]:
+    return [message.get("role") for message in chat_messages(ctx)]
+
+
+def _system_roles(ctx: RecordContext) -> frozenset[str]:
+    return frozenset({"system"}) if ctx.profile.cookbook_semantics else SYSTEM_ROLES
+
+
+@rule("CV001", "missing-assistant-message", Severity.ERROR, formats=[Format.CHAT],
+      aliases=["example_missing_assistant_message"])  # fmt: skip
+def missing_assistant_message(ctx: RecordContext) -> Iterator[Violation]:
+    """A chat example has no assistant message.
+
+    ## What it does
+    Reports chat examples in which no message has the role ``assistant``
+    (``example_missing_assistant_message`` in the cookbook).
+
+    ## Why is this bad?
+    Supervised fine-tuning learns the assistant's turns; an example without one teaches
+    nothing, and the provider rejects it.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]}
+    ```
+
+    ## How to fix
+    Add the answer the model should give as an assistant message.
+    """
+    roles = _roles(ctx)
+    if roles and "assistant" not in roles:
+        yield Violation("example has no assistant message", ("messages",))
+
+
+@rule("CV002", "missing-system-message", Severity.WARNING, formats=CONVERSATION_FORMATS)
+def missing_system_message(ctx: RecordContext) -> Iterator[Violation]:
+    """An example has no system (or developer) message.
+
+    ## What it does
+    Reports examples without a ``system`` message (or ``developer``, its newer name). The
+    cookbook notebook counts these as a warning.
+
+    ## Why is this bad?
+    The system message sets the behaviour the model learns; training without it means the
+    tuned model behaves that way only when prompted without one. Mixing examples with and
+    without a system message is usually unintended.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
+
+    ## How to fix
+    Add the system prompt you will use in production (``tunelint convert --system``), or
+    ignore this rule if the model will run without one.
+    """
+    roles = _roles(ctx)
+    if roles and _system_roles(ctx).isdisjoint(role for role in roles if isinstance(role, str)):
+        yield Violation("example has no system message", ("messages",))
+
+
+@rule("CV003", "missing-user-message", Severity.WARNING, formats=CONVERSATION_FORMATS)
+def missing_user_message(ctx: RecordContext) -> Iterator[Violation]:
+    """An example has no user message.
+
+    ## What it does
+    Reports examples in which no message has the role ``user``. The cookbook notebook counts
+    these as a warning.
+
+    ## Why is this bad?
+    The model learns to answer without being asked, which rarely matches how it is used.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "system", "content": "Be brief."}, {"role": "assistant", "content": "Hello"}]}
+    ```
+
+    ## How to fix
+    Add the user turn the answer responds to.
+    """
+    roles = _roles(ctx)
+    if roles and "user" not in roles:
+        yield Violation("example has no user message", ("messages",))
+
+
+@rule("CV004", "system-message-not-first", Severity.WARNING, formats=CONVERSATION_FORMATS)
+def system_message_not_first(ctx: RecordContext) -> Iterator[Violation]:
+    """A system (or developer) message comes after the conversation started.
+
+    ## What it does
+    Reports ``system`` and ``developer`` messages at any position but the first.
+
+    ## Why is this bad?
+    Chat templates put the system prompt first; one in the middle is usually two
+    conversations concatenated by mistake, and trains the model on a layout it never sees.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "system", "content": "Be brief."}, {"role": "assistant", "content": "Hello"}]}
+    ```
+
+    ## How to fix
+    Move the system message to the start, or split the example.
+    """
+    items = ctx.record.get("messages")
+    if not isinstance(items, list):
+        return
+    for index, message in enumerate(items):
+        if index and isinstance(message, dict) and message.get("role") in SYSTEM_ROLES:
+            yield Violation(
+                f"{message['role']} message is not the first message", ("messages", index)
+            )
+
+
+@rule("CV005", "last-message-not-assistant", Severity.WARNING, formats=[Format.CHAT])
+def last_message_not_assistant(ctx: RecordContext) -> Iterator[Violation]:
+    """A chat example ends with a turn that is not the assistant's.
+
+    ## What it does
+    Reports chat examples whose last message is not an assistant message (examples with no
+    assistant message at all are CV001's).
+
+    ## Why is this bad?
+    Only assistant turns are trained on: what follows the last one is sent, tokenized and
+    billed, and teaches nothing. It is often a truncated conversation.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}, {"role": "user", "content": "Thanks"}]}
+    ```
+
+    ## How to fix
+    Drop the trailing turns, or add the answer to them.
+    """
+    items = ctx.record.get("messages")
+    roles = _roles(ctx)
+    if not isinstance(items, list) or "assistant" not in roles:
+        return
+    last = items[-1]
+    if isinstance(last, dict) and last.get("role") != "assistant":
+        yield Violation(
+            f"example ends with a {last.get('role')!r} message, which trains nothing",
+            ("messages", len(items) - 1),
+        )
+
+
+@rule("CV007", "nothing-to-train", Severity.ERROR, formats=[Format.CHAT])
+def nothing_to_train(ctx: RecordContext) -> Iterator[Violation]:
+    """Every assistant message of the example has ``weight`` 0.
+
+    ## What it does
+    Reports chat examples in which all assistant messages are excluded from training.
+
+    ## Why is this bad?
+    The example is billed and trains nothing; the provider may reject it.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello", "weight": 0}]}
+    ```
+
+    ## How to fix
+    Set ``weight`` to 1 on the turn(s) the model should learn, or drop the example.
+    """
+    answers = [m for m in chat_messages(ctx) if m.get("role") == "assistant"]
+    if answers and all(m.get("weight", 1) == 0 for m in answers):
+        yield Violation("every assistant message has weight 0: nothing is trained", ("messages",))

@@ -1,0 +1,130 @@
+"""JL: JSONL syntax and encoding. Each line must be one UTF-8 JSON object."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tunelint.engine.findings import Severity, Violation
+from tunelint.engine.reader import Line, LineProblem
+from tunelint.engine.registry import Scope, rule
+from tunelint.rules.walk import json_type
+
+
+@rule("JL001", "invalid-json", Severity.ERROR, Scope.LINE)
+def invalid_json(line: Line) -> Iterator[Violation]:
+    """A line is not valid JSON.
+
+    ## What it does
+    Decodes every line on its own (RFC 8259 JSON) and reports the first syntax error with
+    its column. ``NaN``, ``Infinity``, trailing commas, single quotes, comments and JSON
+    nested deeper than 1,024 levels are all invalid.
+
+    ## Why is this bad?
+    The provider rejects the whole upload when one line does not parse, and the cookbook
+    notebook stops with a traceback at the first such line.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"},]}
+    ```
+
+    ## How to fix
+    Write each record with a JSON serializer (``json.dumps``), one object per line; a
+    pretty-printed record spanning several lines is several invalid lines.
+    """
+    if line.problem is LineProblem.INVALID_JSON:
+        yield Violation(f"invalid JSON: {line.detail}", column=line.column)
+
+
+@rule("JL002", "record-not-object", Severity.ERROR, Scope.LINE, aliases=["data_type"])
+def record_not_object(line: Line) -> Iterator[Violation]:
+    """A line holds valid JSON that is not an object.
+
+    ## What it does
+    Reports lines whose JSON value is an array, string, number, boolean or ``null``.
+    The cookbook calls this ``data_type``.
+
+    ## Why is this bad?
+    Every training example is an object (``{"messages": [...]}``); anything else is
+    rejected by the provider.
+
+    ## Example
+    ```jsonl
+    [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]
+    ```
+
+    ## How to fix
+    Wrap the value in the object the format expects, e.g. ``{"messages": [...]}``.
+    """
+    if line.is_record and not isinstance(line.value, dict):
+        yield Violation(f"record is a JSON {json_type(line.value)}, not an object")
+
+
+@rule("JL003", "blank-line", Severity.WARNING, Scope.LINE)
+def blank_line(line: Line) -> Iterator[Violation]:
+    """A line is empty or holds only whitespace.
+
+    ## What it does
+    Reports empty lines, including whitespace-only ones, anywhere in the file.
+
+    ## Why is this bad?
+    JSONL has no empty records: strict readers (and the cookbook's ``json.loads`` per
+    line) fail on them, and they often mark a record that was lost while editing.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+
+    {"messages": [{"role": "user", "content": "Bye"}, {"role": "assistant", "content": "Bye"}]}
+    ```
+
+    ## How to fix
+    Delete the line.
+    """
+    if line.problem is LineProblem.BLANK:
+        yield Violation("blank line")
+
+
+@rule("JL004", "byte-order-mark", Severity.WARNING, Scope.LINE)
+def byte_order_mark(line: Line) -> Iterator[Violation]:
+    """The file starts with a UTF-8 byte-order mark.
+
+    ## What it does
+    Reports the bytes ``EF BB BF`` at the start of the file. tunelint still checks the first
+    record as if the mark were absent.
+
+    ## Why is this bad?
+    JSON forbids a byte-order mark (RFC 8259, section 8.1); many readers, Python's
+    ``json.loads`` on text read with ``encoding="utf-8"`` among them, fail on the first line.
+    Windows editors add it silently.
+
+    ## Example
+    A file saved as "UTF-8 with BOM".
+
+    ## How to fix
+    Save the file as UTF-8 without a BOM, or remove the first three bytes.
+    """
+    if line.has_bom:
+        yield Violation("file starts with a UTF-8 byte-order mark")
+
+
+@rule("JL005", "invalid-utf8", Severity.ERROR, Scope.LINE)
+def invalid_utf8(line: Line) -> Iterator[Violation]:
+    """A line is not valid UTF-8.
+
+    ## What it does
+    Reports the first byte that is not part of a valid UTF-8 sequence, and says so when the
+    file looks UTF-16 encoded.
+
+    ## Why is this bad?
+    JSONL is UTF-8 by definition; the provider rejects other encodings, and text decoded
+    with the wrong codec trains the model on mojibake.
+
+    ## Example
+    A file exported as "Unicode" (UTF-16) by a spreadsheet, or Latin-1 text.
+
+    ## How to fix
+    Re-encode the file as UTF-8 (``iconv -f UTF-16 -t UTF-8``).
+    """
+    if line.problem is LineProblem.INVALID_UTF8:
+        yield Violation(line.detail, column=line.column)

@@ -1,0 +1,85 @@
+"""PF: preference pairs for direct preference optimisation (DPO)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tunelint.engine.context import RecordContext
+from tunelint.engine.findings import Severity, Violation
+from tunelint.engine.formats import Format
+from tunelint.engine.registry import rule
+from tunelint.rules.walk import json_type
+
+OUTPUTS = ("preferred_output", "non_preferred_output")
+
+
+@rule("PF001", "invalid-preference-pair", Severity.ERROR, formats=[Format.PREFERENCE])
+def invalid_preference_pair(ctx: RecordContext) -> Iterator[Violation]:
+    """A preference record is not a prompt with two one-message answers.
+
+    ## What it does
+    A DPO record needs ``input`` (an object whose non-empty ``messages`` list does not end
+    with an assistant message), and ``preferred_output`` and ``non_preferred_output``, each
+    a list of exactly one assistant message.
+
+    ## Why is this bad?
+    The provider rejects the record; a prompt that already ends with an answer compares the
+    two outputs as a second answer.
+
+    ## Example
+    ```jsonl
+    {"input": {"messages": [{"role": "user", "content": "Hi"}]}, "preferred_output": {"role": "assistant", "content": "Hello!"}, "non_preferred_output": [{"role": "assistant", "content": "What?"}]}
+    ```
+
+    ## How to fix
+    Wrap each output in a one-element list and keep the answers out of ``input``.
+    """
+    record = ctx.record
+    prompt = record.get("input")
+    if not isinstance(prompt, dict):
+        yield Violation(f"'input' must be an object, not {json_type(prompt)}", ("input",))
+    else:
+        turns = prompt.get("messages")
+        if not isinstance(turns, list) or not turns:
+            yield Violation("must be a non-empty list of messages", ("input", "messages"))
+        elif isinstance(turns[-1], dict) and turns[-1].get("role") == "assistant":
+            yield Violation(
+                "prompt ends with an assistant message; the outputs must answer it",
+                ("input", "messages", len(turns) - 1),
+            )
+    for key in OUTPUTS:
+        output = record.get(key)
+        if not isinstance(output, list) or len(output) != 1:
+            shape = f"{len(output)} messages" if isinstance(output, list) else json_type(output)
+            yield Violation(f"must be a list of exactly one assistant message, not {shape}", (key,))
+        elif isinstance(output[0], dict) and output[0].get("role") != "assistant":
+            yield Violation(
+                f"must be an assistant message, not {output[0].get('role')!r}", (key, 0, "role")
+            )
+
+
+@rule("PF002", "identical-preference-outputs", Severity.ERROR, formats=[Format.PREFERENCE])
+def identical_preference_outputs(ctx: RecordContext) -> Iterator[Violation]:
+    """The preferred and non-preferred outputs are the same.
+
+    ## What it does
+    Compares the two outputs of a preference record (role, content and tool calls).
+
+    ## Why is this bad?
+    A pair with no difference carries no preference: it adds cost and noise to DPO and
+    usually means the rejected answer was copied by mistake.
+
+    ## Example
+    ```jsonl
+    {"input": {"messages": [{"role": "user", "content": "Hi"}]}, "preferred_output": [{"role": "assistant", "content": "Hello"}], "non_preferred_output": [{"role": "assistant", "content": "Hello"}]}
+    ```
+
+    ## How to fix
+    Replace the non-preferred output with the answer you want the model to avoid.
+    """
+    preferred = ctx.record.get("preferred_output")
+    rejected = ctx.record.get("non_preferred_output")
+    if isinstance(preferred, list) and preferred and preferred == rejected:
+        yield Violation(
+            "preferred and non-preferred outputs are identical", ("non_preferred_output",)
+        )

@@ -1,0 +1,85 @@
+"""Small helpers the rule families share for walking records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from tunelint.engine.context import RecordContext
+from tunelint.engine.findings import JsonPath
+from tunelint.engine.formats import Format
+
+Message = dict[str, Any]
+
+SYSTEM_ROLES = frozenset({"system", "developer"})
+
+
+def json_type(value: object) -> str:
+    """The JSON name of a decoded value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def message_lists(ctx: RecordContext) -> Iterator[tuple[JsonPath, list[Any]]]:
+    """Every list of messages in the record, with its location."""
+    record = ctx.record
+    # The cookbook only ever looks at ``messages``, whatever the record's layout.
+    if ctx.format is Format.PREFERENCE and not ctx.profile.cookbook_semantics:
+        candidates: list[tuple[JsonPath, Any]] = [
+            (("preferred_output",), record.get("preferred_output")),
+            (("non_preferred_output",), record.get("non_preferred_output")),
+        ]
+        prompt = record.get("input")
+        if isinstance(prompt, dict):
+            candidates.insert(0, (("input", "messages"), prompt.get("messages")))
+    else:
+        candidates = [(("messages",), record.get("messages"))]
+    for path, messages in candidates:
+        if isinstance(messages, list):
+            yield path, messages
+
+
+def messages(ctx: RecordContext) -> Iterator[tuple[JsonPath, Message]]:
+    """Every message object in the record, with its location (non-objects skipped)."""
+    for path, items in message_lists(ctx):
+        for index, message in enumerate(items):
+            if isinstance(message, dict):
+                yield (*path, index), message
+
+
+def chat_messages(ctx: RecordContext) -> list[Message]:
+    """The message objects of a chat or reinforcement record's ``messages`` list."""
+    items = ctx.record.get("messages")
+    if not isinstance(items, list):
+        return []
+    return [message for message in items if isinstance(message, dict)]
+
+
+def tool_definitions(record: dict[str, Any]) -> dict[str, JsonPath]:
+    """Names of the functions an example (or a preference input) defines."""
+    names: dict[str, JsonPath] = {}
+    tools = record.get("tools")
+    if isinstance(tools, list):
+        for index, tool in enumerate(tools):
+            function = tool.get("function") if isinstance(tool, dict) else None
+            if isinstance(function, dict) and isinstance(function.get("name"), str):
+                names.setdefault(function["name"], ("tools", index, "function", "name"))
+    functions = record.get("functions")
+    if isinstance(functions, list):
+        for index, function in enumerate(functions):
+            if isinstance(function, dict) and isinstance(function.get("name"), str):
+                names.setdefault(function["name"], ("functions", index, "name"))
+    return names
+
+
+def quoted(items: Iterable[str]) -> str:
+    return ", ".join(repr(item) for item in sorted(items))

@@ -1,0 +1,59 @@
+"""Shared fixtures: JSONL files on disk and the real CLI in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+EXAMPLES = REPO / "examples"
+
+
+WriteJsonl = Callable[..., Path]
+
+
+def dump(record: Any) -> str:
+    return json.dumps(record, ensure_ascii=False)
+
+
+@pytest.fixture
+def write_jsonl(tmp_path: Path) -> WriteJsonl:
+    """Write records (objects are serialised, strings written as they are) to a file."""
+
+    def write(lines: Iterable[Any], name: str = "data.jsonl") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = "".join((line if isinstance(line, str) else dump(line)) + "\n" for line in lines)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+def run_tunelint(
+    *args: str | os.PathLike[str], cwd: Path | None = None, input: bytes | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a child process."""
+    return subprocess.run(
+        [sys.executable, "-m", "tunelint", *map(str, args)],
+        cwd=cwd,
+        input=input.decode() if input is not None else None,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    return run_tunelint

@@ -1,0 +1,87 @@
+"""Every rule is tested from data cases (``cases/*.toml``), sqlfluff-style.
+
+Each case writes its lines to a JSONL file, lints it with only that rule enabled and
+compares the findings' ``line:pointer`` with ``expect``. ``hex_lines`` gives lines as bytes
+(for encodings TOML strings cannot hold). An empty ``expect`` is a clean case
+that must not trigger the rule; every rule needs at least one case of each kind.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tunelint.engine.config import ConfigFile, resolve_settings
+from tunelint.engine.registry import all_rules
+from tunelint.engine.runner import lint_file
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+CASES = Path(__file__).parent / "cases"
+
+
+@dataclass(frozen=True)
+class Case:
+    source: str
+    rule: str
+    description: str
+    lines: list[bytes]
+    expect: list[str]
+    config: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return f"{self.rule}-{self.description.replace(' ', '_')}"
+
+
+def load_cases() -> Iterator[Case]:
+    for path in sorted(CASES.glob("*.toml")):
+        for raw in tomllib.loads(path.read_text(encoding="utf-8"))["case"]:
+            yield Case(
+                source=path.name,
+                rule=raw["rule"],
+                description=raw["description"],
+                lines=[line.encode() for line in raw.get("lines", [])]
+                + [bytes.fromhex(line) for line in raw.get("hex_lines", [])],
+                expect=raw["expect"],
+                config=raw.get("config", {}),
+            )
+
+
+ALL_CASES = list(load_cases())
+
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=lambda case: case.id)
+def test_rule_case(case: Case, tmp_path: Path) -> None:
+    path = tmp_path / "case.jsonl"
+    path.write_bytes(b"".join(line + b"\n" for line in case.lines))
+    settings = resolve_settings(ConfigFile(None), {**case.config, "select": [case.rule]})
+    result = lint_file(path, settings)
+    assert {finding.code for finding in result.findings} <= {case.rule}
+    found = sorted(f"{finding.line}:{finding.pointer}" for finding in result.findings)
+    assert found == sorted(case.expect), [finding.message for finding in result.findings]
+
+
+def test_every_rule_has_a_triggering_and_a_clean_case() -> None:
+    missing = []
+    for code in all_rules():
+        cases = [case for case in ALL_CASES if case.rule == code]
+        if not any(case.expect for case in cases):
+            missing.append(f"{code}: no triggering case")
+        if not any(not case.expect for case in cases):
+            missing.append(f"{code}: no clean case")
+    assert not missing, missing
+
+
+def test_every_rule_is_documented_like_ruff() -> None:
+    for rule in all_rules().values():
+        for heading in ("## What it does", "## Why is this bad?", "## Example", "## How to fix"):
+            assert heading in rule.documentation, f"{rule.code} lacks {heading!r}"
