@@ -86,6 +86,7 @@ def test_rule_options_apply(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
         ("[severity]\nSC005 = 'loud'", "severity.SC005: unknown severity 'loud'"),
         ("[rules.DS001]\nmaximum = 3", "rules.DS001: unknown option 'maximum'"),
         ("[rules.DS001]\nminimum = 'ten'", "rules.DS001.minimum must be of type int"),
+        ("[rules.DS001]\nminimum = true", "rules.DS001.minimum must be of type int"),
         ("[rules.SC]\nminimum = 1", "rules.SC: name one rule, not a group"),
         ("select = [", "invalid TOML"),
     ],

@@ -181,11 +181,17 @@ def _rule_options(
             if key not in rule.options:
                 known = ", ".join(rule.options) or "none"
                 raise ConfigError(f"rules.{selector}: unknown option {key!r} (known: {known})")
-            default = rule.options[key]
-            if not isinstance(value, type(default)) or isinstance(value, bool) != isinstance(
-                default, bool
-            ):
-                expected = type(default).__name__
+            if not _same_type(value, rule.options[key]):
+                expected = type(rule.options[key]).__name__
                 raise ConfigError(f"rules.{selector}.{key} must be of type {expected}")
         options[code] = {**rule.options, **given}
     return options
+
+
+def _same_type(value: Any, default: Any) -> bool:
+    """TOML types match the default's; an integer is a fine float, a boolean no number."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, float):
+        return isinstance(value, int | float)
+    return isinstance(value, type(default))
