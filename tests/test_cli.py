@@ -22,7 +22,7 @@ def test_broken_example_fails_with_located_findings(tmp_path: Path) -> None:
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert (
-        f"{broken}:2:1: SC005 [error] messages[0].role: unrecognized role 'human' "
+        f"{broken}:2:24: SC005 [error] messages[0].role: unrecognized role 'human' "
         "(expected one of 'assistant', 'developer', 'function', 'system', 'tool', 'user')"
     ) in lines
     assert (
@@ -49,7 +49,7 @@ def test_json_output_has_the_contract_fields(tmp_path: Path, write_jsonl: WriteJ
             "'assistant', 'developer', 'function', 'system', 'tool', 'user')",
             "path": str(path),
             "line": 2,
-            "column": 1,
+            "column": 24,
             "example": 2,
             "pointer": "/messages/0/role",
         }

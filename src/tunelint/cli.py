@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -134,6 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     except TunelintError as error:
         print(f"tunelint: error: {error}", file=sys.stderr)
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as other command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FINDINGS
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
         print(f"tunelint: error: {where}{error.strerror or error}", file=sys.stderr)

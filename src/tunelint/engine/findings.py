@@ -50,11 +50,12 @@ class Violation:
 
     ``line`` and ``example`` are only set by file-scope rules that report on an earlier
     record than the one being visited (or from ``finish``); record rules leave them unset.
+    ``column`` is left unset when the engine should find the location's column itself.
     """
 
     message: str
     location: JsonPath = ()
-    column: int = 1
+    column: int | None = None
     line: int | None = None
     example: int | None = None
 

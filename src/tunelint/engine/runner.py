@@ -10,6 +10,7 @@ from tunelint.engine.context import RecordContext
 from tunelint.engine.errors import UsageError
 from tunelint.engine.findings import Finding, Severity, Violation, dotted_path, json_pointer
 from tunelint.engine.formats import detect_format
+from tunelint.engine.locate import locate_column
 from tunelint.engine.reader import LineProblem, read_lines
 from tunelint.engine.registry import FileCheck, Rule, Scope
 from tunelint.engine.settings import Settings
@@ -76,7 +77,7 @@ class _FileLinter:
                 examples += 1
                 example = examples
             for rule in self.line_rules:
-                self._add(rule, rule.check(line), line.number, example)
+                self._add(rule, rule.check(line), line.number, example, line.raw)
             if example is None or not isinstance(line.value, dict):
                 continue
             ctx = RecordContext(
@@ -89,18 +90,24 @@ class _FileLinter:
             )
             for rule in self.record_rules:
                 if ctx.format in rule.formats:
-                    self._add(rule, rule.check(ctx), ctx.line, ctx.example)
+                    self._add(rule, rule.check(ctx), ctx.line, ctx.example, ctx.raw)
             for rule, check in self.file_checks:
                 if ctx.format in rule.formats:
-                    self._add(rule, check.visit(ctx), ctx.line, ctx.example)
+                    self._add(rule, check.visit(ctx), ctx.line, ctx.example, ctx.raw)
         for rule, check in self.file_checks:
-            self._add(rule, check.finish(), 1, None)
+            self._add(rule, check.finish(), 1, None, b"")
         self.findings.sort(key=lambda f: (f.line, f.column, f.code))
         return FileResult(self.display, tuple(self.findings), examples)
 
     def _add(
-        self, rule: Rule, violations: Iterable[Violation], line: int, example: int | None
+        self,
+        rule: Rule,
+        violations: Iterable[Violation],
+        line: int,
+        example: int | None,
+        raw: bytes,
     ) -> None:
+        """Turn a rule's violations on the line ``raw`` into findings."""
         severity = self.settings.severity_of(rule)
         for violation in violations:
             where = dotted_path(violation.location)
@@ -112,7 +119,8 @@ class _FileLinter:
                     message=f"{where}: {violation.message}" if where else violation.message,
                     path=self.display,
                     line=violation.line or line,
-                    column=violation.column,
+                    column=violation.column
+                    or (1 if violation.line else locate_column(raw, violation.location)),
                     example=violation.example if violation.line else example,
                     pointer=json_pointer(violation.location),
                 )
