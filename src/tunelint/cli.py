@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tunelint import __version__
+from tunelint.convert import FORMATS
 from tunelint.engine.config import ConfigFile, find_config, load_config, resolve_settings
 from tunelint.engine.errors import TunelintError, UsageError
 from tunelint.engine.findings import Severity
@@ -64,14 +65,18 @@ def load_settings(args: argparse.Namespace) -> Settings:
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    return _check_paths(args.paths, load_settings(args), args.output_format)
+
+
+def _check_paths(paths: Sequence[Path], settings: Settings, output_format: str) -> int:
+    """Lint and report files and folders; the exit status of ``tunelint check``."""
     from tunelint.engine.runner import expand_paths, lint_file
     from tunelint.output import REPORTERS
 
-    settings = load_settings(args)
-    files = expand_paths(args.paths)
+    files = expand_paths(paths)
     if not files:
         print("tunelint: warning: no JSONL files found", file=sys.stderr)
-    reporter = REPORTERS[args.output_format](sys.stdout)
+    reporter = REPORTERS[output_format](sys.stdout)
     failed = False
     for path in files:
         result = lint_file(path, settings)
@@ -79,6 +84,21 @@ def _run_check(args: argparse.Namespace) -> int:
         failed = failed or result.failed(settings.fail_on)
     reporter.finish()
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _run_convert(args: argparse.Namespace) -> int:
+    from tunelint.convert.run import check_settings, convert_file, make_options
+    from tunelint.convert.writer import Split
+
+    split = Split.from_arguments(args.split, args.seed)
+    columns = (args.user_column, args.assistant_column, args.system_column)
+    options = make_options(args.source_format, args.with_context, columns)
+    settings = load_settings(args) if args.check else None  # a bad config fails before writing
+    summary = convert_file(args.source_format, args.input, args.output, options, args.system, split)
+    print(summary.render())
+    if settings is None:
+        return EXIT_OK
+    return _check_paths(list(summary.written), check_settings(settings, split, args.output), "text")
 
 
 def _run_rules(args: argparse.Namespace) -> int:
@@ -118,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_settings_arguments(check)
     check.set_defaults(run=_run_check)
 
+    _add_convert_parser(commands)
+
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=["text", "json"], default="text")
     rules.set_defaults(run=_run_rules)
@@ -126,6 +148,39 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("rule", metavar="CODE", help="a rule code or name, e.g. SC005")
     rule.set_defaults(run=_run_rule)
     return parser
+
+
+def _add_convert_parser(commands: Any) -> None:
+    convert = commands.add_parser(
+        "convert",
+        help="convert a dataset (SQuAD, Alpaca, ShareGPT, prompt-completion, CSV) to chat JSONL",
+    )
+    convert.add_argument("input", type=Path, metavar="INPUT")
+    convert.add_argument(
+        "--from", dest="source_format", choices=FORMATS, required=True, help="the input's format"
+    )
+    convert.add_argument("-o", "--output", type=Path, required=True, metavar="OUTPUT.jsonl")
+    convert.add_argument("--system", metavar="TEXT", help="system message for every example")
+    convert.add_argument(
+        "--with-context", action="store_true", help="squad: the paragraph goes before the question"
+    )
+    convert.add_argument(
+        "--split",
+        metavar="NAME=FRACTION",
+        help="hold out a fraction, e.g. validation=0.1: writes OUTPUT.train.jsonl and "
+        "OUTPUT.validation.jsonl",
+    )
+    convert.add_argument("--seed", type=int, help="seed of --split (default: 0)")
+    for role, default in (("user", " (default: user)"), ("assistant", " (default: assistant)"),
+                          ("system", "")):  # fmt: skip
+        convert.add_argument(
+            f"--{role}-column", metavar="C", help=f"csv: the {role} column{default}"
+        )
+    convert.add_argument(
+        "--check", action="store_true", help="lint the output and exit like tunelint check"
+    )
+    _add_settings_arguments(convert)
+    convert.set_defaults(run=_run_convert)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

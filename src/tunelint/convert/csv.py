@@ -1,0 +1,49 @@
+"""CSV (or TSV, by the ``.tsv`` suffix) with one example per row, columns mapped to roles.
+
+Streamed a row at a time. The header names the columns; ``--user-column`` and
+``--assistant-column`` (default ``user`` / ``assistant``) must exist, ``--system-column``
+must exist when given. A cell may span lines; rows are located by the line they start on.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from tunelint.convert.base import Example, InputError, Item, Options, Skip, chat
+
+
+def convert(path: Path, options: Options) -> Iterator[Item]:
+    columns = options.columns
+    wanted = [columns.user, columns.assistant] + ([columns.system] if columns.system else [])
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        rows = csv.reader(stream, delimiter=delimiter)
+        try:
+            header = next(rows, None)
+            if header is None:
+                raise InputError(f"{path}: empty file, expected a header row")
+            missing = [name for name in wanted if name not in header]
+            if missing:
+                found = ", ".join(map(repr, header))
+                names = ", ".join(map(repr, missing))
+                raise InputError(f"{path}:1: no column {names} in the header ({found})")
+            user, assistant = header.index(columns.user), header.index(columns.assistant)
+            system = header.index(columns.system) if columns.system else None
+            start = rows.line_num + 1
+            for row in rows:
+                where = f"{path}:{start}"
+                start = rows.line_num + 1
+                if not any(cell.strip() for cell in row):
+                    continue  # blank line: not a row
+                if len(row) != len(header):
+                    raise InputError(f"{where}: {len(row)} cells, the header has {len(header)}")
+                question, answer = row[user].strip(), row[assistant].strip()
+                if question and answer:
+                    prompt = row[system] if system is not None else None
+                    yield Example(chat(question, answer, prompt), where)
+                else:
+                    yield Skip("empty user or assistant cell", where)
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise InputError(f"{path}:{rows.line_num}: not CSV: {error}") from None

@@ -1,0 +1,72 @@
+"""SQuAD v1/v2 and KorQuAD v1: ``data[].paragraphs[].qas[]`` questions with answer spans.
+
+One example per answerable question, answered with its first answer; unanswerable (v2)
+questions are skipped. SQuAD is a single JSON document, so it is parsed whole; the output is
+still written a record at a time.
+
+A question asked again with a different answer is kept, not merged: dropping either would
+lose data silently, and which one is right is the user's call. Each repeat is a ``Note``
+(``check`` reports conflicting answers too); ``--with-context`` usually tells them apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tunelint.convert.base import (
+    Example,
+    InputError,
+    Item,
+    Note,
+    Options,
+    Skip,
+    chat,
+    expect,
+    load_json,
+    place,
+    text,
+)
+
+REPEATED = "question asked again with a different answer (both kept)"
+
+
+def convert(path: Path, options: Options) -> Iterator[Item]:
+    document = expect(load_json(path), dict, str(path), "the document")
+    first_answers: dict[tuple[str, str], str] = {}
+    for a, article in enumerate(_list(document, "data", str(path))):
+        where = place(path, ("data", a))
+        for p, paragraph in enumerate(_list(article, "paragraphs", where)):
+            where = place(path, ("data", a, "paragraphs", p))
+            context = text(paragraph, "context", where).strip() if options.with_context else ""
+            for q, qa in enumerate(_list(paragraph, "qas", where)):
+                where = place(path, ("data", a, "paragraphs", p, "qas", q))
+                yield from _question(qa, context, where, first_answers)
+
+
+def _question(
+    qa: Any, context: str, where: str, first_answers: dict[tuple[str, str], str]
+) -> Iterator[Item]:
+    question = text(qa, "question", where).strip()
+    answers = _list(qa, "answers", where, required=False)
+    if qa.get("is_impossible") is True or not answers:
+        yield Skip("unanswerable question", where)
+        return
+    answer = text(answers[0], "text", f"{where}.answers[0]").strip()
+    if not question or not answer:
+        yield Skip("empty question or answer", where)
+        return
+    if first_answers.setdefault((context, question), answer) != answer:
+        yield Note(REPEATED, where)
+    yield Example(chat(f"{context}\n\n{question}" if context else question, answer), where)
+
+
+def _list(value: Any, key: str, where: str, *, required: bool = True) -> list[Any]:
+    items = expect(value, dict, where, "entry").get(key)
+    if items is None:
+        if required:
+            raise InputError(f"{where}: {key!r} is missing")
+        return []
+    checked: list[Any] = expect(items, list, where, repr(key))
+    return checked

@@ -1,0 +1,45 @@
+"""What a conversion did, in numbers: read, written, skipped and why, noted and why."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tunelint.convert.base import Note, Skip
+
+
+@dataclass
+class Summary:
+    source: Path
+    source_format: str
+    read: int = 0
+    written: dict[Path, int] = field(default_factory=dict)
+    skipped: Counter[str] = field(default_factory=Counter)
+    noted: Counter[str] = field(default_factory=Counter)
+    first_place: dict[tuple[str, str], str] = field(default_factory=dict)
+    """Where each reason was first seen, by (kind, reason)."""
+    split_rule: str = ""
+
+    def skip(self, item: Skip) -> None:
+        self.read += 1
+        self.skipped[item.reason] += 1
+        self.first_place.setdefault(("skipped", item.reason), item.where)
+
+    def note(self, item: Note) -> None:
+        self.noted[item.text] += 1
+        self.first_place.setdefault(("noted", item.text), item.where)
+
+    def render(self) -> str:
+        kept = self.read - self.skipped.total()
+        lines = [
+            f"Read {self.read} records from {self.source} ({self.source_format}): "
+            f"{kept} converted, {self.skipped.total()} skipped."
+        ]
+        for kind, counts in (("skipped", self.skipped), ("noted", self.noted)):
+            for reason, count in counts.most_common():
+                first = self.first_place[(kind, reason)]
+                lines.append(f"  {count} {kind}: {reason} (first: {first})")
+        written = " and ".join(f"{count} to {path}" for path, count in self.written.items())
+        lines.append(f"Wrote {written.replace(' ', ' examples ', 1)}.{self.split_rule}")
+        return "\n".join(lines)
