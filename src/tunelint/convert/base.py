@@ -117,7 +117,7 @@ def records(path: Path) -> Iterator[tuple[str, Any]]:
         if line.problem is LineProblem.BLANK:
             continue
         if line.problem is not None:
-            raise InputError(f"{path}:{line.number}:{line.column}: not JSON: {line.detail}")
+            raise InputError(f"{path}:{line.number}: not JSON: {line.detail}")
         yield f"{path}:{line.number}", line.value
 
 

@@ -40,6 +40,7 @@ class Summary:
             for reason, count in counts.most_common():
                 first = self.first_place[(kind, reason)]
                 lines.append(f"  {count} {kind}: {reason} (first: {first})")
-        written = " and ".join(f"{count} to {path}" for path, count in self.written.items())
-        lines.append(f"Wrote {written.replace(' ', ' examples ', 1)}.{self.split_rule}")
+        (path, count), *others = self.written.items()
+        written = [f"{count} examples to {path}", *(f"{n} to {p}" for p, n in others)]
+        lines.append(f"Wrote {' and '.join(written)}.{self.split_rule}")
         return "\n".join(lines)
