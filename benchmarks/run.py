@@ -1,0 +1,166 @@
+"""Time tunelint against the cookbook procedure on the same generated dataset.
+
+Generates (once, into ``--workdir``) the deterministic 100,000-example chat dataset, then
+runs each command in its own child process, one after the other, and prints a table of
+wall time, peak memory and ratios. Peak memory is the largest sum of the resident set
+sizes of the command's process tree (tunelint's worker processes included), sampled
+every 10 ms, and never less than the kernel's own peak for the command's main process.
+
+    python benchmarks/run.py [--examples N] [--workdir DIR] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+TUNELINT = [sys.executable, "-m", "tunelint"]
+COOKBOOK = [sys.executable, str(HERE / "cookbook.py")]
+
+
+@dataclass
+class Measure:
+    wall: float
+    peak_mb: float
+    returncode: int
+    stdout: str
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants, in KiB (0 once it is gone)."""
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            with Path(f"/proc/{pid}/status").open() as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            with Path(f"/proc/{pid}/task/{pid}/children").open() as children:
+                stack.extend(int(child) for child in children.read().split())
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+def measure(command: list[str]) -> Measure:
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.01):
+            peak = max(peak, _tree_rss_kb(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert process.stdout is not None
+    stdout = process.stdout.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Measure(wall, max(peak, usage.ru_maxrss) / 1024, process.returncode, stdout)
+
+
+def has_command(name: str) -> bool:
+    help_text = subprocess.run([*TUNELINT, "--help"], capture_output=True, text=True).stdout
+    return f" {name} " in help_text or f"{{{name}," in help_text or f",{name}" in help_text
+
+
+def figures_match(cookbook_out: str, stats_out: str) -> str:
+    """Compare the cookbook's figures with ``tunelint stats --format json``'s."""
+    line = next(ln for ln in cookbook_out.splitlines() if ln.startswith("FIGURES "))
+    ours, theirs = json.loads(stats_out), json.loads(line.removeprefix("FIGURES "))
+    keys = ["examples", "missing_system", "missing_user", "over_limit"]
+    different = [key for key in keys if ours.get(key) != theirs[key]]
+    for name, values in theirs["distributions"].items():
+        for stat, value in values.items():
+            if ours["distributions"][name][stat] != value:
+                different.append(f"{name}.{stat}")
+    for key in ("billing_tokens", "epochs", "billed_tokens"):
+        if ours["cost"][key] != theirs[key]:
+            different.append(f"cost.{key}")
+    return "identical" if not different else "DIFFERENT: " + ", ".join(different)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=100_000)
+    parser.add_argument("--workdir", type=Path, default=HERE / ".data")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of the start-up case")
+    args = parser.parse_args()
+
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    data = args.workdir / f"chat-{args.examples}.jsonl"
+    if not data.exists():
+        print(f"generating {data} ...", file=sys.stderr)
+        partial = data.with_suffix(".partial")
+        generate(partial, args.examples)
+        partial.replace(data)
+    small = args.workdir / "chat-10.jsonl"
+    if not small.exists():
+        generate(small, 10)
+    size_mb = data.stat().st_size / 1e6
+    cores = os.cpu_count()
+    print(f"dataset: {data.name}, {args.examples:,} examples, {size_mb:.1f} MB; {cores} cores")
+
+    rows: list[tuple[str, Measure, str]] = []
+
+    def run(label: str, command: list[str], baseline: Measure | None = None) -> Measure:
+        print(f"running: {label}", file=sys.stderr)
+        result = measure(command)
+        ratio = f"{result.wall / baseline.wall:.2f}x" if baseline else ""
+        rows.append((label, result, ratio))
+        return result
+
+    check_flags = (
+        ["--no-cache"]
+        if "--no-cache"
+        in subprocess.run([*TUNELINT, "check", "--help"], capture_output=True, text=True).stdout
+        else []
+    )
+    formats = run("cookbook: format checks", [*COOKBOOK, str(data)])
+    run("tunelint check", [*TUNELINT, "check", *check_flags, str(data)], formats)
+    full = run("cookbook: full run (tokens, cost)", [*COOKBOOK, str(data), "--full"])
+    verdict = "(tunelint stats not available yet)"
+    if has_command("stats"):
+        stats = run(
+            "tunelint stats --model gpt-3.5-turbo-0125",
+            [*TUNELINT, "stats", "--model", "gpt-3.5-turbo-0125", "--format", "json", str(data)],
+            full,
+        )
+        verdict = figures_match(full.stdout, stats.stdout) if stats.returncode == 0 else "failed"
+    startups = [measure([*TUNELINT, "check", *check_flags, str(small)]) for _ in range(args.repeat)]
+    median = statistics.median(s.wall for s in startups)
+    startup = min(startups, key=lambda s: abs(s.wall - median))
+    rows.append((f"tunelint check, 10 examples (median of {args.repeat})", startup, ""))
+
+    print(f"\n| {'command':<44} | {'wall s':>7} | {'peak MB':>7} | {'ratio':>6} |")
+    print(f"|{'-' * 46}|{'-' * 9}|{'-' * 9}|{'-' * 8}|")
+    for label, result, ratio in rows:
+        print(f"| {label:<44} | {result.wall:7.2f} | {result.peak_mb:7.1f} | {ratio:>6} |")
+    print(f"\nstats figures vs the cookbook's: {verdict}")
+    print("(ratio: wall time relative to the cookbook step above it)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
