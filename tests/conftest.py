@@ -40,12 +40,16 @@ def write_jsonl(tmp_path: Path) -> WriteJsonl:
 
 
 def run_tunelint(
-    *args: str | os.PathLike[str], cwd: Path | None = None, input: bytes | None = None
+    *args: str | os.PathLike[str],
+    cwd: Path | None = None,
+    input: bytes | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real command line in a child process."""
+    """Run the real command line in a child process (``env``: its whole environment)."""
     return subprocess.run(
         [sys.executable, "-m", "tunelint", *map(str, args)],
         cwd=cwd,
+        env=env,
         input=input.decode() if input is not None else None,
         capture_output=True,
         text=True,

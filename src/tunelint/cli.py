@@ -123,6 +123,37 @@ def _run_rule(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not {text!r}")
+    return value
+
+
+def _run_stats(args: argparse.Namespace) -> int:
+    from tunelint.output.stats import ProgressBar, stats_json, stats_text
+    from tunelint.tokens.stats import compute_stats
+
+    settings = load_settings(args)
+    progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    try:
+        stats = compute_stats(args.paths, settings, args.model, args.epochs, progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    if stats.skipped:
+        print(
+            f"tunelint: warning: {stats.skipped} line(s) are not JSON objects and were not "
+            "counted (see `tunelint check`)",
+            file=sys.stderr,
+        )
+    print(stats_json(stats) if args.format == "json" else stats_text(stats, sys.stdout))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tunelint", description="Lint LLM fine-tuning data (JSONL) the way ruff lints code."
@@ -139,6 +170,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_run_check)
 
     _add_convert_parser(commands)
+
+    stats = commands.add_parser("stats", help="token statistics and training cost")
+    stats.add_argument("paths", nargs="+", type=Path, metavar="FILE")
+    stats.add_argument("--model", help="target model (default: the configured one)")
+    stats.add_argument(
+        "--epochs", type=_positive_int, help="epochs to price (default: the provider's heuristic)"
+    )
+    stats.add_argument("--format", choices=["text", "json"], default="text")
+    stats.add_argument("--config", type=Path, help="configuration file (default: nearest)")
+    stats.add_argument("--profile", choices=sorted(PROFILES), help="profile (default model)")
+    stats.set_defaults(run=_run_stats, select=None, extend_select=None, ignore=None, fail_on=None)
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=["text", "json"], default="text")

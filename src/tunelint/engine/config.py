@@ -18,6 +18,7 @@ from tunelint.engine.profiles import get_profile
 from tunelint.engine.registry import Rule, all_rules
 from tunelint.engine.selection import resolve_selector, resolve_selectors
 from tunelint.engine.settings import Settings
+from tunelint.tokens.models import check_models_table
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -56,6 +57,7 @@ KNOWN_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "per-file-ignores": _table,
     "severity": _table,
     "rules": _table,
+    "models": check_models_table,
 }
 
 
@@ -147,6 +149,7 @@ def resolve_settings(config: ConfigFile, overrides: Mapping[str, Any] | None = N
             for pattern, codes in values.get("per-file-ignores", {}).items()
         ),
         rule_options=_rule_options(values.get("rules", {}), rules),
+        models=values.get("models", {}),
         root=config.root,
     )
 

@@ -26,6 +26,8 @@ class Profile:
     """Reproduce the notebook's exact tests (and its quirks) instead of the API's."""
     default_select: tuple[str, ...] | None
     """Selectors enabled when the configuration selects nothing; ``None``: rule defaults."""
+    default_model: str = "gpt-4o-mini"
+    """Model whose tokenizer and context limit apply when none is configured."""
 
     def allowed_keys(self, role: object) -> frozenset[str]:
         by_role = self.message_keys.get(role) if isinstance(role, str) else None
@@ -64,7 +66,9 @@ COOKBOOK = Profile(
         "CV001",
         "CV002",
         "CV003",
+        "TK001",
     ),
+    default_model="gpt-3.5-turbo",
 )
 
 PROFILES: Mapping[str, Profile] = {profile.name: profile for profile in (OPENAI, COOKBOOK)}

@@ -26,6 +26,8 @@ class Settings:
     """(glob relative to ``root``, codes ignored in matching files)."""
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Options by code, defaults already merged in."""
+    models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """``[tool.tunelint.models]``: entries added to or replacing the built-in models table."""
     root: Path = field(default_factory=Path.cwd)
     """Folder of the configuration file; per-file-ignores globs are relative to it."""
 

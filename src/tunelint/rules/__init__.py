@@ -1,5 +1,5 @@
 """The rule families; importing this package registers every rule."""
 
-from tunelint.rules import conversation, dataset, jsonl, preference, schema, tools
+from tunelint.rules import conversation, dataset, jsonl, preference, schema, tokens, tools
 
-__all__ = ["conversation", "dataset", "jsonl", "preference", "schema", "tools"]
+__all__ = ["conversation", "dataset", "jsonl", "preference", "schema", "tokens", "tools"]

@@ -1,0 +1,63 @@
+"""TK: token counts against the target model's limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tunelint.engine.context import RecordContext
+from tunelint.engine.findings import Severity, Violation
+from tunelint.engine.formats import Format
+from tunelint.engine.registry import Scope, rule
+from tunelint.engine.settings import Settings
+from tunelint.tokens.counting import ExampleCounter, token_measure, utf8_length
+from tunelint.tokens.models import model_for
+
+
+@rule("TK001", "example-too-long", Severity.WARNING, Scope.FILE,
+      formats=[Format.CHAT, Format.REINFORCEMENT, Format.PREFERENCE])  # fmt: skip
+class ExampleTooLong:
+    """An example holds more tokens than the target model's context limit.
+
+    ## What it does
+    Counts each example's tokens with the target model's tokenizer (``model`` in the
+    configuration or ``--model``; without one, ``gpt-4o-mini`` — 65,536 tokens — or, in the
+    ``cookbook`` profile, ``gpt-3.5-turbo`` with its 16,385 tokens) and reports the examples
+    over the model's limit, with their count. The count is the cookbook's formula (3 tokens
+    per message, 1 per name, 3 for the reply) plus tool definitions, tool calls and an
+    estimate for images; see ``tunelint stats``. For a preference pair, the longer side counts.
+
+    ## Why is this bad?
+    Training truncates an example to the context limit: the end of the conversation, usually
+    the assistant's answer the example exists to teach, is cut off and still billed up to the
+    limit.
+
+    ## Example
+    A 30,000-word transcript in one user message, trained on ``gpt-3.5-turbo``.
+
+    ## How to fix
+    Split the conversation into shorter examples, shorten the system prompt or the tool
+    definitions, or target a model with a larger context.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.model = model_for(settings)
+        self.bound = ExampleCounter(utf8_length, self.model.encoding)
+        self.counter: ExampleCounter | None = None
+
+    def visit(self, ctx: RecordContext) -> Iterator[Violation]:
+        limit = self.model.context
+        # A token covers at least one byte: most examples are proven short without a tokenizer.
+        if self.bound.count(ctx.record).tokens <= limit:
+            return
+        if self.counter is None:
+            encoding = self.model.encoding
+            self.counter = ExampleCounter(token_measure(encoding), encoding)
+        tokens = self.counter.count(ctx.record).tokens
+        if tokens > limit:
+            yield Violation(
+                f"example has {tokens:,} tokens; {self.model.name} trains on at most "
+                f"{limit:,} and truncates the rest"
+            )
+
+    def finish(self) -> Iterator[Violation]:
+        return iter(())

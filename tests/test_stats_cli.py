@@ -1,0 +1,112 @@
+"""``tunelint stats`` through the real command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import CORPUS, WriteJsonl, run_tunelint
+
+TOY = CORPUS / "toy_chat_fine_tuning.jsonl"
+CHAT = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}]}
+
+
+def test_json_on_the_toy_file(tmp_path: Path) -> None:
+    result = run_tunelint(
+        "stats", TOY, "--model", "gpt-3.5-turbo-0125", "--format", "json", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no progress bar when stderr is not a terminal
+    figures = json.loads(result.stdout)
+    assert list(figures) == [
+        "examples",
+        "distributions",
+        "missing_system",
+        "missing_user",
+        "over_limit",
+        "cost",
+    ]
+    for distribution in figures["distributions"].values():
+        assert list(distribution) == ["min", "max", "mean", "median", "p5", "p95"]
+    assert figures["distributions"]["tokens_per_example"]["mean"] == 1648.4
+    assert figures["cost"]["billing_tokens"] == 8242
+    assert figures["cost"]["epochs"] == 20
+
+
+def test_text_on_the_toy_file(tmp_path: Path) -> None:
+    result = run_tunelint("stats", TOY, "--model", "gpt-3.5-turbo-0125", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "5 examples in 1 file; model gpt-3.5-turbo-0125 (cl100k_base, 16,385-token limit)"
+    )
+    assert (
+        "Tokens per example: min 26  max 8,032  mean 1,648.4  median 45  p5 26.4  p95 6,447.8"
+        in lines
+    )
+    # One histogram row per message count from 2 to 9.
+    assert any(line.startswith("  9 | ") and line.endswith(" 1") for line in lines)
+    assert "Missing a system message: 1 example" in lines
+    assert "Over the 16,385-token limit (truncated in training): 0 examples" in lines
+    assert lines[-4:] == [
+        "Billing tokens per epoch: 8,242",
+        "Epochs: 20 (default for 5 examples)",
+        "Billed tokens: 164,840",
+        "Estimated training cost: $1.32 at $8.00 per 1M tokens",
+    ]
+
+
+def test_model_and_epochs_from_config_and_flags(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
+    path = write_jsonl([CHAT] * 40)
+    (tmp_path / "tunelint.toml").write_text(
+        'model = "house"\n[models.house]\nencoding = "o200k_base"\ncontext = 100\nprice = 10\n',
+        encoding="utf-8",
+    )
+    result = run_tunelint("stats", path, "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    cost = json.loads(result.stdout)["cost"]
+    assert cost["epochs"] == 3
+    result = run_tunelint("stats", path, "--epochs", "2", "--format", "json", cwd=tmp_path)
+    assert json.loads(result.stdout)["cost"]["epochs"] == 2
+
+
+def test_default_model_is_gpt_4o_mini(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
+    result = run_tunelint("stats", write_jsonl([CHAT]), cwd=tmp_path)
+    assert "model gpt-4o-mini (o200k_base, 65,536-token limit)" in result.stdout
+    assert "$3.00 per 1M tokens" in result.stdout
+
+
+def test_bad_usage_is_one_line_and_exit_2(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
+    path = write_jsonl([CHAT])
+    result = run_tunelint("stats", path, "--model", "gpt-5-turbo", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("tunelint: error: unknown model 'gpt-5-turbo' (known: ")
+    assert len(result.stderr.splitlines()) == 1
+    result = run_tunelint("stats", tmp_path / "missing.jsonl", cwd=tmp_path)
+    assert (result.returncode, result.stderr.count("\n")) == (2, 1)
+    result = run_tunelint("stats", path, "--epochs", "0", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "expected a positive integer, not '0'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_lines_that_are_not_records_are_reported_on_stderr(
+    tmp_path: Path, write_jsonl: WriteJsonl
+) -> None:
+    result = run_tunelint("stats", write_jsonl([CHAT, "{oops"]), "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["examples"] == 1
+    assert "1 line(s) are not JSON objects" in result.stderr
+
+
+def test_check_reports_too_long_examples(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
+    long = {"messages": [{"role": "user", "content": "토큰 " * 9000}, CHAT["messages"][1]]}
+    path = write_jsonl([CHAT, long])
+    result = run_tunelint("check", path, "--profile", "cookbook", "--select", "TK001", cwd=tmp_path)
+    assert result.returncode == 0  # a warning does not fail the run
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{path}:2:1: TK001 [warning] example has ")
+    assert lines[0].endswith(
+        "tokens; gpt-3.5-turbo trains on at most 16,385 and truncates the rest"
+    )
