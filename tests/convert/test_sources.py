@@ -316,3 +316,20 @@ def test_layout_errors_name_the_place(
     assert str(raised.value).startswith(message)
     assert "\n" not in str(raised.value)
     assert list(tmp_path.iterdir()) == [source]  # no output, no temporary file left
+
+
+def test_system_option_keeps_an_examples_own_system_message(tmp_path: Path) -> None:
+    source = tmp_path / "g.jsonl"
+    turns = [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hey"}]
+    lines = [{"conversations": turns, "system": "Own."}, {"conversations": turns}]
+    source.write_text("\n".join(map(json.dumps, lines)), encoding="utf-8")
+    records, summary = convert("sharegpt", source, system="Default.")
+    assert records == [chat("Hi", "Hey", "Own."), chat("Hi", "Hey", "Default.")]
+    assert summary.noted == {"kept the example's own system message instead of --system": 1}
+
+
+def test_sharegpt_without_conversations_names_the_record(tmp_path: Path) -> None:
+    source = tmp_path / "g.json"
+    source.write_text('[{"messages": []}]', encoding="utf-8")
+    with pytest.raises(InputError, match=r"g\.json: \[0\]: 'conversations' is missing$"):
+        convert("sharegpt", source)

@@ -113,3 +113,9 @@ def test_output_permissions_follow_the_umask(tmp_path: Path) -> None:
     finally:
         os.umask(umask)
     assert (tmp_path / "out.jsonl").stat().st_mode & 0o777 == 0o640
+
+
+def test_any_integer_is_a_seed(tmp_path: Path) -> None:
+    source = write_pairs(tmp_path / "in.jsonl", ["a", "b", "c", "d"])
+    train, held_out = split_files(source, 0.5, seed=-(10**100))
+    assert (len(train), len(held_out)) == (2, 2)

@@ -154,3 +154,14 @@ def optional_text(record: Any, key: str, where: str) -> str | None:
         return None
     checked: str = expect(value, str, where, repr(key))
     return checked
+
+
+def array(record: Any, key: str, where: str, *, required: bool = True) -> list[Any]:
+    """An array field of an object; missing is empty when not ``required``."""
+    items = expect(record, dict, where, "record").get(key)
+    if items is None:
+        if required:
+            raise InputError(f"{where}: {key!r} is missing")
+        return []
+    checked: list[Any] = expect(items, list, where, repr(key))
+    return checked

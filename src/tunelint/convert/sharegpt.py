@@ -29,7 +29,7 @@ from tunelint.convert.base import (
     Options,
     Record,
     Skip,
-    expect,
+    array,
     optional_text,
     records,
     text,
@@ -51,8 +51,7 @@ class _Unconvertible(Exception):
 
 def convert(path: Path, options: Options) -> Iterator[Item]:
     for where, record in records(path):
-        conversations = expect(record, dict, where, "record").get("conversations")
-        turns = expect(conversations, list, where, "'conversations'")
+        turns = array(record, "conversations", where)
         try:
             example = _conversation(record, turns, where)
         except _Unconvertible as reason:

@@ -17,11 +17,11 @@ from typing import Any
 
 from tunelint.convert.base import (
     Example,
-    InputError,
     Item,
     Note,
     Options,
     Skip,
+    array,
     chat,
     expect,
     load_json,
@@ -35,12 +35,12 @@ REPEATED = "question asked again with a different answer (both kept)"
 def convert(path: Path, options: Options) -> Iterator[Item]:
     document = expect(load_json(path), dict, str(path), "the document")
     first_answers: dict[tuple[str, str], str] = {}
-    for a, article in enumerate(_list(document, "data", str(path))):
+    for a, article in enumerate(array(document, "data", str(path))):
         where = place(path, ("data", a))
-        for p, paragraph in enumerate(_list(article, "paragraphs", where)):
+        for p, paragraph in enumerate(array(article, "paragraphs", where)):
             where = place(path, ("data", a, "paragraphs", p))
             context = text(paragraph, "context", where).strip() if options.with_context else ""
-            for q, qa in enumerate(_list(paragraph, "qas", where)):
+            for q, qa in enumerate(array(paragraph, "qas", where)):
                 where = place(path, ("data", a, "paragraphs", p, "qas", q))
                 yield from _question(qa, context, where, first_answers)
 
@@ -49,7 +49,7 @@ def _question(
     qa: Any, context: str, where: str, first_answers: dict[tuple[str, str], str]
 ) -> Iterator[Item]:
     question = text(qa, "question", where).strip()
-    answers = _list(qa, "answers", where, required=False)
+    answers = array(qa, "answers", where, required=False)
     if qa.get("is_impossible") is True or not answers:
         yield Skip("unanswerable question", where)
         return
@@ -60,13 +60,3 @@ def _question(
     if first_answers.setdefault((context, question), answer) != answer:
         yield Note(REPEATED, where)
     yield Example(chat(f"{context}\n\n{question}" if context else question, answer), where)
-
-
-def _list(value: Any, key: str, where: str, *, required: bool = True) -> list[Any]:
-    items = expect(value, dict, where, "entry").get(key)
-    if items is None:
-        if required:
-            raise InputError(f"{where}: {key!r} is missing")
-        return []
-    checked: list[Any] = expect(items, list, where, repr(key))
-    return checked

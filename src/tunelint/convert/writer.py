@@ -96,7 +96,7 @@ def write(lines: Iterable[bytes], output: Path) -> int:
 def write_split(lines: Iterable[bytes], output: Path, split: Split) -> tuple[int, int]:
     """Write the train and the held-out file of ``split``; return their sizes."""
     hashes = array("Q")
-    key = str(split.seed).encode()
+    key = blake2b(str(split.seed).encode(), digest_size=32).digest()  # any int fits a key
     with tempfile.TemporaryFile(dir=output.parent) as staged:
         for line in lines:
             staged.write(line + b"\n")
