@@ -197,12 +197,21 @@ def _add_convert_parser(commands: Any) -> None:
         "convert",
         help="convert a dataset (SQuAD, Alpaca, ShareGPT, prompt-completion, CSV) to chat JSONL",
     )
-    convert.add_argument("input", type=Path, metavar="INPUT")
+    convert.add_argument("input", type=Path, metavar="INPUT", help="the dataset to convert")
     convert.add_argument(
         "--from", dest="source_format", choices=FORMATS, required=True, help="the input's format"
     )
-    convert.add_argument("-o", "--output", type=Path, required=True, metavar="OUTPUT.jsonl")
-    convert.add_argument("--system", metavar="TEXT", help="system message for every example")
+    convert.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="OUTPUT.jsonl",
+        help="chat JSONL to write",
+    )
+    convert.add_argument(
+        "--system", metavar="TEXT", help="system message for every example without one"
+    )
     convert.add_argument(
         "--with-context", action="store_true", help="squad: the paragraph goes before the question"
     )
@@ -210,7 +219,7 @@ def _add_convert_parser(commands: Any) -> None:
         "--split",
         metavar="NAME=FRACTION",
         help="hold out a fraction, e.g. validation=0.1: writes OUTPUT.train.jsonl and "
-        "OUTPUT.validation.jsonl",
+        "OUTPUT.NAME.jsonl, split by a seeded hash of each example",
     )
     convert.add_argument("--seed", type=int, help="seed of --split (default: 0)")
     for role, default in (("user", " (default: user)"), ("assistant", " (default: assistant)"),

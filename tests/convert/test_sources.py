@@ -333,3 +333,17 @@ def test_sharegpt_without_conversations_names_the_record(tmp_path: Path) -> None
     source.write_text('[{"messages": []}]', encoding="utf-8")
     with pytest.raises(InputError, match=r"g\.json: \[0\]: 'conversations' is missing$"):
         convert("sharegpt", source)
+
+
+def test_invalid_utf8_in_jsonl_names_the_line(tmp_path: Path) -> None:
+    source = tmp_path / "p.jsonl"
+    source.write_bytes(b'{"prompt": "a", "completion": "b"}\n{"prompt": "\xff"}\n')
+    with pytest.raises(InputError, match=r"p\.jsonl:2: invalid UTF-8 byte 0xff at byte 13$"):
+        convert("prompt-completion", source)
+
+
+def test_invalid_utf8_in_a_json_document(tmp_path: Path) -> None:
+    source = tmp_path / "s.json"
+    source.write_bytes(b'{"data": ["\xff"]}')
+    with pytest.raises(InputError, match=r"s\.json: not UTF-8 \(invalid byte at offset 11\)$"):
+        convert("squad", source)

@@ -116,8 +116,10 @@ def records(path: Path) -> Iterator[tuple[str, Any]]:
     for line in read_lines(path):
         if line.problem is LineProblem.BLANK:
             continue
-        if line.problem is not None:
+        if line.problem is LineProblem.INVALID_JSON:
             raise InputError(f"{path}:{line.number}: not JSON: {line.detail}")
+        if line.problem is not None:
+            raise InputError(f"{path}:{line.number}: {line.detail}")
         yield f"{path}:{line.number}", line.value
 
 
@@ -130,13 +132,14 @@ def _first_byte(path: Path) -> bytes:
     return b""
 
 
-def expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
+_NAMES: dict[type, str] = {dict: "an object", list: "an array", str: "a string"}
+
+
+def expect(value: Any, kind: type, where: str, what: str) -> Any:
     """``value`` if it has the expected JSON type, else the layout error naming ``where``."""
     if isinstance(value, kind):
         return value
-    names: dict[type, str] = {dict: "an object", list: "an array", str: "a string"}
-    wanted = " or ".join(names[k] for k in (kind if isinstance(kind, tuple) else (kind,)))
-    raise InputError(f"{where}: {what} must be {wanted} (got {json_type(value)})")
+    raise InputError(f"{where}: {what} must be {_NAMES[kind]} (got {json_type(value)})")
 
 
 def text(record: Any, key: str, where: str) -> str:
