@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tunelint.engine.fingerprint import record_hash
+
 from conftest import CORPUS, EXAMPLES, WriteJsonl, run_tunelint
 
 CHAT = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
@@ -40,6 +42,8 @@ def test_json_output_has_the_contract_fields(tmp_path: Path, write_jsonl: WriteJ
     )
     assert result.returncode == 1
     findings = json.loads(result.stdout)
+    # Beyond the contract: the record's fingerprint, for suppressions and baselines.
+    assert findings[0].pop("fingerprint") == record_hash(path.read_bytes().splitlines()[1])
     assert findings == [
         {
             "code": "SC005",

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tunelint import __version__
 from tunelint.convert import FORMATS
@@ -16,6 +16,9 @@ from tunelint.engine.errors import TunelintError, UsageError
 from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import PROFILES
 from tunelint.engine.settings import Settings
+
+if TYPE_CHECKING:
+    from tunelint.checking import CheckExtras
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = [severity.label for severity in Severity]
@@ -65,25 +68,46 @@ def load_settings(args: argparse.Namespace) -> Settings:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    return _check_paths(args.paths, load_settings(args), args.output_format)
+    from tunelint.checking import CheckExtras, show_diff
+    from tunelint.engine.runner import expand_paths
+
+    settings = load_settings(args)
+    if args.diff:
+        return show_diff(expand_paths(args.paths), settings)
+    return _check_paths(args.paths, settings, args.output_format, CheckExtras.from_args(args))
 
 
-def _check_paths(paths: Sequence[Path], settings: Settings, output_format: str) -> int:
+def _check_paths(
+    paths: Sequence[Path],
+    settings: Settings,
+    output_format: str,
+    extras: CheckExtras | None = None,
+) -> int:
     """Lint and report files and folders; the exit status of ``tunelint check``."""
+    from tunelint.checking import CheckExtras, Filters, FixTally
     from tunelint.engine.runner import expand_paths, lint_file
     from tunelint.output import REPORTERS
 
+    extras = extras or CheckExtras()
     files = expand_paths(paths)
     if not files:
         print("tunelint: warning: no JSONL files found", file=sys.stderr)
-    reporter = REPORTERS[output_format](sys.stdout)
+    filters = Filters(extras, settings)
+    fixes = FixTally()
+    reporter = REPORTERS["statistics" if extras.statistics else output_format](sys.stdout)
     failed = False
     for path in files:
-        result = lint_file(path, settings)
+        result = fixes.fix(path, settings) if extras.fix else lint_file(path, settings)
+        result = filters.apply(result, path)
         reporter.report(result)
         failed = failed or result.failed(settings.fail_on)
+    if extras.add_suppressions:
+        return filters.record()
     reporter.finish()
-    return EXIT_FINDINGS if failed else EXIT_OK
+    filters.warn_stale()
+    fixes.summarize()
+    changed = extras.exit_non_zero_on_fix and fixes.files > 0
+    return EXIT_FINDINGS if failed or changed else EXIT_OK
 
 
 def _run_convert(args: argparse.Namespace) -> int:
@@ -154,6 +178,30 @@ def _run_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_fix_arguments(check: argparse.ArgumentParser) -> None:
+    fixing = check.add_argument_group("fixes, suppressions and baselines")
+    fixing.add_argument("--fix", action="store_true", help="apply safe fixes, report the rest")
+    fixing.add_argument(
+        "--diff", action="store_true", help="print the safe fixes as a diff; write nothing"
+    )
+    fixing.add_argument(
+        "--exit-non-zero-on-fix",
+        action="store_true",
+        help="with --fix, exit 1 when a file was changed (as pre-commit expects)",
+    )
+    fixing.add_argument(
+        "--add-suppressions",
+        action="store_true",
+        help="record every current finding in tunelint-suppressions.json",
+    )
+    fixing.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="ignore findings in this saved --output-format json report",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tunelint", description="Lint LLM fine-tuning data (JSONL) the way ruff lints code."
@@ -164,8 +212,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="lint JSONL files and folders")
     check.add_argument("paths", nargs="*", type=Path, default=[Path()], metavar="PATH")
     check.add_argument(
-        "--output-format", choices=["text", "json"], default="text", help="(default: text)"
+        "--output-format",
+        choices=["text", "json", "github", "sarif", "junit"],
+        default="text",
+        help="(default: text)",
     )
+    check.add_argument("--statistics", action="store_true", help="count findings per rule")
+    _add_fix_arguments(check)
     _add_settings_arguments(check)
     check.set_defaults(run=_run_check)
 

@@ -4,6 +4,8 @@ Each case writes its lines to a JSONL file, lints it with only that rule enabled
 compares the findings' ``line:pointer`` with ``expect``. ``hex_lines`` gives lines as bytes
 (for encodings TOML strings cannot hold). An empty ``expect`` is a clean case
 that must not trigger the rule; every rule needs at least one case of each kind.
+``fixed`` (or ``fixed_hex``) gives the file's lines after ``--fix`` with only that rule;
+every fixable rule needs such a case.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import pytest
 
 from tunelint.engine.config import ConfigFile, resolve_settings
+from tunelint.engine.fixer import plan_fixes
 from tunelint.engine.registry import all_rules
 from tunelint.engine.runner import lint_file
 
@@ -36,6 +39,7 @@ class Case:
     lines: list[bytes]
     expect: list[str]
     config: dict[str, Any]
+    fixed: list[bytes] | None
 
     @property
     def id(self) -> str:
@@ -53,6 +57,11 @@ def load_cases() -> Iterator[Case]:
                 + [bytes.fromhex(line) for line in raw.get("hex_lines", [])],
                 expect=raw["expect"],
                 config=raw.get("config", {}),
+                fixed=[line.encode() for line in raw["fixed"]]
+                if "fixed" in raw
+                else [bytes.fromhex(line) for line in raw["fixed_hex"]]
+                if "fixed_hex" in raw
+                else None,
             )
 
 
@@ -68,6 +77,11 @@ def test_rule_case(case: Case, tmp_path: Path) -> None:
     assert {finding.code for finding in result.findings} <= {case.rule}
     found = sorted(f"{finding.line}:{finding.pointer}" for finding in result.findings)
     assert found == sorted(case.expect), [finding.message for finding in result.findings]
+    if case.fixed is not None:
+        with plan_fixes(path, settings) as plan:
+            plan.write()
+        assert path.read_bytes() == b"".join(line + b"\n" for line in case.fixed)
+        assert [f.code for f in lint_file(path, settings).findings if f.fix] == []
 
 
 def test_every_rule_has_a_triggering_and_a_clean_case() -> None:
@@ -78,6 +92,8 @@ def test_every_rule_has_a_triggering_and_a_clean_case() -> None:
             missing.append(f"{code}: no triggering case")
         if not any(not case.expect for case in cases):
             missing.append(f"{code}: no clean case")
+        if all_rules()[code].fixable and not any(case.fixed for case in cases):
+            missing.append(f"{code}: fixable but no case shows the fix")
     assert not missing, missing
 
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tunelint.engine.fixes import Fix
 
 JsonPath = tuple[str | int, ...]
 
@@ -51,6 +55,7 @@ class Violation:
     ``line`` and ``example`` are only set by file-scope rules that report on an earlier
     record than the one being visited (or from ``finish``); record rules leave them unset.
     ``column`` is left unset when the engine should find the location's column itself.
+    ``fix`` is a safe repair of the line the violation is reported on (``engine.fixes``).
     """
 
     message: str
@@ -58,6 +63,7 @@ class Violation:
     column: int | None = None
     line: int | None = None
     example: int | None = None
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,3 +79,7 @@ class Finding:
     column: int
     example: int | None
     pointer: str
+    fix: Fix | None = field(default=None, compare=False, repr=False)
+    fingerprint: str = ""
+    """Hash of the record the finding is about (``engine.fingerprint``): it follows the
+    record when lines move, and changes when the record does."""

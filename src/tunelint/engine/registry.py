@@ -69,6 +69,8 @@ class Rule:
     default: bool = True
     options: Mapping[str, Any] = field(default_factory=dict)
     """Per-rule settings and their defaults, set under ``[tool.tunelint.rules.<name>]``."""
+    fixable: bool = False
+    """Its violations can carry a safe fix (``engine.fixes``) that ``check --fix`` applies."""
 
     @property
     def family(self) -> str:
@@ -98,6 +100,7 @@ def rule(
     aliases: Iterable[str] = (),
     default: bool = True,
     options: Mapping[str, Any] | None = None,
+    fixable: bool = False,
 ) -> Callable[[T], T]:
     """Register the decorated function (or, for ``Scope.FILE``, class) as a rule."""
 
@@ -118,6 +121,7 @@ def rule(
             aliases=tuple(aliases),
             default=default,
             options=dict(options or {}),
+            fixable=fixable,
         )
         return check
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from tunelint.engine.context import RecordContext
 from tunelint.engine.errors import UsageError
 from tunelint.engine.findings import Finding, Severity, Violation, dotted_path, json_pointer
+from tunelint.engine.fingerprint import fingerprinted
 from tunelint.engine.formats import detect_format
 from tunelint.engine.locate import locate_column
 from tunelint.engine.reader import LineProblem, read_lines
@@ -97,7 +98,7 @@ class _FileLinter:
         for rule, check in self.file_checks:
             self._add(rule, check.finish(), 1, None, b"")
         self.findings.sort(key=lambda f: (f.line, f.column, f.code))
-        return FileResult(self.display, tuple(self.findings), examples)
+        return FileResult(self.display, fingerprinted(self.path, self.findings), examples)
 
     def _add(
         self,
@@ -123,6 +124,7 @@ class _FileLinter:
                     or (1 if violation.line else locate_column(raw, violation.location)),
                     example=violation.example if violation.line else example,
                     pointer=json_pointer(violation.location),
+                    fix=violation.fix,
                 )
             )
 

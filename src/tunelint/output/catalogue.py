@@ -25,13 +25,17 @@ def _defaults(rule: Rule) -> list[str]:
 
 
 def catalogue_text(rules: Mapping[str, Rule]) -> str:
-    lines = [f"{'code':<6} {'name':<34} {'severity':<8} {'scope':<6} default in      summary"]
+    lines = [
+        f"{'code':<6} {'name':<34} {'severity':<8} {'scope':<6} {'fix':<3} default in      summary"
+    ]
     for rule in rules.values():
         defaults = ",".join(_defaults(rule)) or "-"
+        fix = "[*]" if rule.fixable else ""
         lines.append(
             f"{rule.code:<6} {rule.name:<34} {rule.severity.label:<8} {rule.scope.value:<6} "
-            f"{defaults:<15} {rule.summary}"
+            f"{fix:<3} {defaults:<15} {rule.summary}"
         )
+    lines.append("[*] has a safe fix: tunelint check --fix")
     return "\n".join(lines)
 
 
@@ -47,6 +51,7 @@ def catalogue_json(rules: Mapping[str, Rule]) -> str:
                 "aliases": list(rule.aliases),
                 "default_in": _defaults(rule),
                 "options": dict(rule.options),
+                "fixable": rule.fixable,
                 "summary": rule.summary,
             }
             for rule in rules.values()
@@ -63,6 +68,8 @@ def rule_text(rule: Rule) -> str:
         f"Formats: {', '.join(sorted(str(f) for f in rule.formats))}",
         f"Enabled by default in: {', '.join(_defaults(rule)) or 'no profile (select it)'}",
     ]
+    if rule.fixable:
+        facts.append("Fix: safe, applied by `tunelint check --fix`")
     if rule.aliases:
         facts.append(f"Cookbook alias: {', '.join(rule.aliases)}")
     if rule.options:

@@ -20,6 +20,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "column": finding.column,
         "example": finding.example,
         "pointer": finding.pointer,
+        # Beyond the contract: what suppressions and --baseline match on.
+        "fingerprint": finding.fingerprint,
     }
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tunelint.engine.findings import Severity, Violation
-from tunelint.engine.reader import Line, LineProblem
+from tunelint.engine.fixes import delete_line, edit_line
+from tunelint.engine.reader import UTF8_BOM, Line, LineProblem
 from tunelint.engine.registry import Scope, rule
 from tunelint.rules.walk import json_type
 
@@ -60,7 +61,12 @@ def record_not_object(line: Line) -> Iterator[Violation]:
         yield Violation(f"record is a JSON {json_type(line.value)}, not an object")
 
 
-@rule("JL003", "blank-line", Severity.WARNING, Scope.LINE)
+_REMOVE_BLANK = delete_line("remove the blank line")
+_REMOVE_BOM = edit_line("remove the byte-order mark", lambda raw: raw.removeprefix(UTF8_BOM))
+_USE_LF = edit_line("end the line with LF", lambda raw: raw.rstrip(b"\r"))
+
+
+@rule("JL003", "blank-line", Severity.WARNING, Scope.LINE, fixable=True)
 def blank_line(line: Line) -> Iterator[Violation]:
     """A line is empty or holds only whitespace.
 
@@ -79,13 +85,13 @@ def blank_line(line: Line) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Delete the line.
+    Delete the line; ``tunelint check --fix`` does (a safe fix).
     """
     if line.problem is LineProblem.BLANK:
-        yield Violation("blank line")
+        yield Violation("blank line", fix=_REMOVE_BLANK)
 
 
-@rule("JL004", "byte-order-mark", Severity.WARNING, Scope.LINE)
+@rule("JL004", "byte-order-mark", Severity.WARNING, Scope.LINE, fixable=True)
 def byte_order_mark(line: Line) -> Iterator[Violation]:
     """The file starts with a UTF-8 byte-order mark.
 
@@ -102,10 +108,11 @@ def byte_order_mark(line: Line) -> Iterator[Violation]:
     A file saved as "UTF-8 with BOM".
 
     ## How to fix
-    Save the file as UTF-8 without a BOM, or remove the first three bytes.
+    Save the file as UTF-8 without a BOM, or remove the first three bytes;
+    ``tunelint check --fix`` does (a safe fix).
     """
     if line.has_bom:
-        yield Violation("file starts with a UTF-8 byte-order mark")
+        yield Violation("file starts with a UTF-8 byte-order mark", fix=_REMOVE_BOM)
 
 
 @rule("JL005", "invalid-utf8", Severity.ERROR, Scope.LINE)
@@ -128,3 +135,27 @@ def invalid_utf8(line: Line) -> Iterator[Violation]:
     """
     if line.problem is LineProblem.INVALID_UTF8:
         yield Violation(line.detail, column=line.column)
+
+
+@rule("JL006", "crlf-line-ending", Severity.WARNING, Scope.LINE, fixable=True)
+def crlf_line_ending(line: Line) -> Iterator[Violation]:
+    """A line ends with a carriage return (Windows ``CRLF`` line ending).
+
+    ## What it does
+    Reports every record line that ends in ``\\r`` before its ``\\n`` (or at the end of
+    the file). Blank lines are JL003's finding, whatever their line ending.
+
+    ## Why is this bad?
+    JSON allows the ``\\r`` as whitespace, but line-oriented tools do not: ``split("\\n")``
+    leaves it in the text, ``tail -c`` and ``wc`` disagree with the editor, and a file
+    edited on two platforms shows every line changed in review.
+
+    ## Example
+    A file saved by a Windows editor: ``{"messages": [...]}\\r\\n`` on every line.
+
+    ## How to fix
+    Save the file with LF line endings (``dos2unix``, or ``* text eol=lf`` in
+    ``.gitattributes``); ``tunelint check --fix`` does it (a safe fix).
+    """
+    if line.raw.endswith(b"\r") and line.problem is not LineProblem.BLANK:
+        yield Violation("line ends with CRLF", fix=_USE_LF)

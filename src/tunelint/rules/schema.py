@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
+from tunelint.engine.fixes import Fix, edit_record
 from tunelint.engine.formats import Format
 from tunelint.engine.registry import Scope, rule
 from tunelint.engine.settings import Settings
@@ -199,7 +201,7 @@ def unrecognized_role(ctx: RecordContext) -> Iterator[Violation]:
 
 
 @rule("SC006", "missing-content", Severity.ERROR, formats=MESSAGE_FORMATS,
-      aliases=["missing_content"])  # fmt: skip
+      aliases=["missing_content"], fixable=True)  # fmt: skip
 def missing_content(ctx: RecordContext) -> Iterator[Violation]:
     """A message's content is empty, ``null`` or of the wrong type.
 
@@ -222,19 +224,55 @@ def missing_content(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Remove the empty message or fill it in.
+    Remove the empty message or fill it in. An empty or whitespace-only *system* message
+    says nothing, so ``tunelint check --fix`` removes it (a safe fix); other empty turns
+    need a person to decide.
     """
     for path, message in messages(ctx):
+        fix = _REMOVE_EMPTY_SYSTEM.get(path[:-1]) if _is_empty_system(message) else None
         if ctx.profile.cookbook_semantics:
             content = message.get("content")
             if (not content and not message.get("function_call")) or not isinstance(content, str):
-                yield Violation("content is missing, empty or not a string", (*path, "content"))
+                yield Violation(
+                    "content is missing, empty or not a string", (*path, "content"), fix=fix
+                )
             continue
         if "content" not in message:
             continue
         problem = _content_problem(message)
         if problem:
-            yield Violation(problem, (*path, "content"))
+            yield Violation(problem, (*path, "content"), fix=fix)
+
+
+def _is_empty_system(message: Any) -> bool:
+    content = message.get("content") if isinstance(message, dict) else None
+    return message.get("role") == "system" and isinstance(content, str) and not content.strip()
+
+
+def _remove_empty_system(list_path: JsonPath) -> Fix:
+    """A fix that drops every empty system message from the message list at ``list_path``."""
+
+    def transform(record: Any) -> Any:
+        parent, items = None, record
+        for key in list_path:
+            parent, items = items, items.get(key) if isinstance(items, dict) else None
+        if isinstance(parent, dict) and isinstance(items, list):
+            parent[list_path[-1]] = [item for item in items if not _is_empty_system(item)]
+        return record
+
+    return edit_record("remove the empty system message", transform)
+
+
+# Message lists live at one of these places (``rules.walk.message_lists``).
+_REMOVE_EMPTY_SYSTEM: dict[JsonPath, Fix] = {
+    path: _remove_empty_system(path)
+    for path in (
+        ("messages",),
+        ("input", "messages"),
+        ("preferred_output",),
+        ("non_preferred_output",),
+    )
+}
 
 
 def _content_problem(message: Message) -> str | None:

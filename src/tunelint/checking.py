@@ -1,0 +1,121 @@
+"""The ``check`` command's extras around the engine: fixes, diffs, suppressions, baselines.
+
+Messages about the run (what was fixed, stale suppressions) go to stderr so that stdout
+stays the chosen output format.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from tunelint.engine.runner import FileResult
+from tunelint.engine.settings import Settings
+from tunelint.engine.suppressions import Suppressions, load_baseline
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+class FixTally:
+    """Applies fixes file by file and counts what changed."""
+
+    def __init__(self) -> None:
+        self.fixes = self.files = 0
+
+    def fix(self, path: Path, settings: Settings) -> FileResult:
+        """Fix ``path`` in place; the findings that remain."""
+        from tunelint.engine.fixer import plan_fixes
+
+        with plan_fixes(path, settings) as plan:
+            if plan.changed:
+                plan.write()
+                self.fixes += plan.applied
+                self.files += 1
+            return plan.remaining
+
+    def summarize(self) -> None:
+        if self.files:
+            print(
+                f"tunelint: fixed {_plural(self.fixes, 'finding')} "
+                f"in {_plural(self.files, 'file')}",
+                file=sys.stderr,
+            )
+
+
+def show_diff(files: Sequence[Path], settings: Settings) -> int:
+    """Print what ``--fix`` would change; exit status 1 when it would change something."""
+    from tunelint.engine.fixer import plan_fixes
+    from tunelint.output.diff import unified_diff
+
+    changed = 0
+    for path in files:
+        with plan_fixes(path, settings) as plan:
+            if plan.changed:
+                changed += 1
+                sys.stdout.writelines(unified_diff(plan.pairs(), path.as_posix()))
+    if changed:
+        print(f"tunelint: would fix {_plural(changed, 'file')}", file=sys.stderr)
+    return 1 if changed else 0
+
+
+@dataclass(frozen=True)
+class CheckExtras:
+    """The ``check`` flags beyond linting and reporting."""
+
+    fix: bool = False
+    exit_non_zero_on_fix: bool = False
+    statistics: bool = False
+    add_suppressions: bool = False
+    baseline: Path | None = None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> CheckExtras:
+        return cls(**{f.name: getattr(args, f.name) for f in fields(cls)})
+
+
+class Filters:
+    """Suppressions from the sidecar and the ``--baseline`` report, applied to each result."""
+
+    def __init__(self, extras: CheckExtras, settings: Settings) -> None:
+        self.settings = settings
+        self.suppressions = Suppressions.load(settings.root)
+        self.baseline = load_baseline(extras.baseline, settings.root) if extras.baseline else None
+        self.recording = extras.add_suppressions
+        self.seen: list[FileResult] = []
+
+    def apply(self, result: FileResult, path: Path) -> FileResult:
+        codes = [rule.code for rule in self.settings.rules_for(path)]
+        if self.recording:
+            self.suppressions.mark_checked(result, codes)
+            self.seen.append(result)
+            return result
+        result = self.suppressions.check(result, codes)
+        return self.baseline.filter(result) if self.baseline else result
+
+    def record(self) -> int:
+        """Write every finding seen to the sidecar (``--add-suppressions``)."""
+        count = self.suppressions.record(self.seen)
+        print(
+            f"tunelint: recorded {_plural(count, 'finding')} in {self.suppressions.file}",
+            file=sys.stderr,
+        )
+        return 0
+
+    def warn_stale(self) -> None:
+        stale = self.suppressions.stale()
+        for path, code, fingerprint in stale:
+            print(
+                f"tunelint: warning: {self.suppressions.file.name}: suppression of {code} "
+                f"in {path} (record {fingerprint}) no longer matches a finding",
+                file=sys.stderr,
+            )
+        if stale:
+            print(
+                "tunelint: run `tunelint check --add-suppressions` to drop stale suppressions",
+                file=sys.stderr,
+            )

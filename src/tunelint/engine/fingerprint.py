@@ -1,0 +1,63 @@
+"""Fingerprints: a hash of the record a finding is about, so it can be recognised later.
+
+Suppressions and baselines match findings by path, rule code and this hash instead of line
+numbers, so they survive lines inserted or deleted elsewhere in the file, and lapse when
+the record itself changes. The hash is taken over the record's canonical JSON (keys sorted,
+no whitespace), so re-serialising a file (key order, spacing, a byte-order mark, CRLF) does
+not lapse them either; a line that is not JSON is hashed as its bytes without surrounding
+whitespace. Findings about the whole file (reported on no example) share ``FILE``.
+
+Fingerprints are added after linting by reading the file once more, up to the last line
+that has a finding and decoding only those lines.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import orjson
+
+from tunelint.engine.findings import Finding
+from tunelint.engine.reader import UTF8_BOM
+
+FILE = "file"
+
+
+def record_hash(raw: bytes) -> str:
+    """16 hex digits of the SHA-256 of the line's canonical JSON (or stripped bytes)."""
+    body = raw.removeprefix(UTF8_BOM).strip()
+    with contextlib.suppress(orjson.JSONDecodeError, orjson.JSONEncodeError):
+        body = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(body).hexdigest()[:16]
+
+
+def fingerprinted(path: Path, findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """``findings`` with their ``fingerprint`` set, read from ``path``."""
+    found = tuple(findings)
+    wanted = {finding.line for finding in found}
+    if not wanted:
+        return found
+    hashes: dict[int, str] = {}
+    last = max(wanted)
+    with path.open("rb") as stream:
+        for number, chunk in enumerate(stream, start=1):
+            if number in wanted:
+                hashes[number] = record_hash(chunk)
+            if number >= last:
+                break
+    blank = record_hash(b"")
+    return tuple(
+        dataclasses.replace(finding, fingerprint=_fingerprint(finding, hashes, blank))
+        for finding in found
+    )
+
+
+def _fingerprint(finding: Finding, hashes: dict[int, str], blank: str) -> str:
+    line_hash = hashes.get(finding.line, blank)
+    if finding.example is None and line_hash != blank:
+        return FILE
+    return line_hash

@@ -1,0 +1,186 @@
+"""Suppressions (a committed sidecar file) and baselines (a saved JSON report).
+
+JSONL has no comments, so a finding is silenced by listing it in
+``tunelint-suppressions.json`` next to the configuration file (the settings' ``root``)::
+
+    {"version": 1, "suppressions": [
+      {"path": "data/train.jsonl", "code": "SC005", "fingerprint": "3f1c...", "count": 1,
+       "message": "messages[0].role: unrecognized role 'human' ..."}]}
+
+Both match findings by path (relative to the root, with ``/``), rule code and the
+fingerprint of the record (``engine.fingerprint``), counting repeats: two identical blank
+lines need ``"count": 2``. Line numbers play no part, so edits elsewhere in the file keep
+them valid; changing the record lapses them. ``message`` is for the reviewer only.
+
+A suppression is *stale* when its file was checked with its rule enabled and no finding
+matched it; ``check`` reports stale suppressions as a warning on stderr (they do not fail
+the run: the data got better) and ``--add-suppressions`` drops them when it rewrites the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tunelint.engine.errors import ConfigError, UsageError
+from tunelint.engine.findings import Finding
+from tunelint.engine.runner import FileResult
+
+SIDECAR = "tunelint-suppressions.json"
+VERSION = 1
+
+Key = tuple[str, str, str]
+"""(path relative to the root, rule code, fingerprint)."""
+
+
+def relative_path(path: str | Path, root: Path) -> str:
+    """``path`` relative to ``root`` with forward slashes (as given when outside it)."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def _key(finding: Finding, root: Path) -> Key:
+    return relative_path(finding.path, root), finding.code, finding.fingerprint
+
+
+@dataclass
+class _Matcher:
+    """A multiset of keys that findings consume as they match."""
+
+    root: Path
+    counts: Counter[Key] = field(default_factory=Counter)
+    used: Counter[Key] = field(default_factory=Counter)
+
+    def filter(self, result: FileResult) -> FileResult:
+        """``result`` without the findings that match an unused entry."""
+        kept = []
+        for finding in result.findings:
+            key = _key(finding, self.root)
+            if self.used[key] < self.counts[key]:
+                self.used[key] += 1
+            else:
+                kept.append(finding)
+        return dataclasses.replace(result, findings=tuple(kept))
+
+
+@dataclass
+class Suppressions(_Matcher):
+    file: Path = field(default_factory=Path)
+    messages: dict[Key, str] = field(default_factory=dict)
+    checked: set[tuple[str, str]] = field(default_factory=set)
+    """(path, code) pairs this run checked: only their entries can be stale."""
+
+    @classmethod
+    def load(cls, root: Path) -> Suppressions:
+        """The sidecar under ``root``; empty when there is none."""
+        file = root / SIDECAR
+        suppressions = cls(root=root, file=file)
+        if not file.exists():
+            return suppressions
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+            entries = data["suppressions"] if isinstance(data, dict) else None
+            if not isinstance(entries, list):
+                raise ValueError("expected an object with a 'suppressions' list")
+            for entry in entries:
+                key = (str(entry["path"]), str(entry["code"]), str(entry["fingerprint"]))
+                suppressions.counts[key] += int(entry.get("count", 1))
+                suppressions.messages[key] = str(entry.get("message", ""))
+        except OSError as error:
+            raise ConfigError(f"cannot read {file}: {error.strerror}") from None
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise ConfigError(f"{file}: invalid suppressions file: {error}") from None
+        return suppressions
+
+    def mark_checked(self, result: FileResult, codes: Iterable[str]) -> None:
+        """Remember that ``result``'s file was checked for ``codes``."""
+        path = relative_path(result.path, self.root)
+        self.checked.update((path, code) for code in codes)
+
+    def check(self, result: FileResult, codes: Iterable[str]) -> FileResult:
+        """Filter ``result``, remembering that its file was checked for ``codes``."""
+        self.mark_checked(result, codes)
+        return self.filter(result)
+
+    def stale(self) -> list[Key]:
+        """Entries of checked files and rules that matched nothing, in order."""
+        return sorted(
+            key
+            for key, count in self.counts.items()
+            if key[:2] in self.checked and self.used[key] < count
+        )
+
+    def record(self, results: Iterable[FileResult]) -> int:
+        """Replace the entries of the checked files and rules by ``results``' findings;
+        write the file. Returns the number of findings recorded."""
+        kept = Counter({k: n for k, n in self.counts.items() if k[:2] not in self.checked})
+        recorded = 0
+        for result in results:
+            for finding in result.findings:
+                key = _key(finding, self.root)
+                kept[key] += 1
+                self.messages.setdefault(key, finding.message)
+                recorded += 1
+        self.counts = kept
+        _write_json(self.file, {"version": VERSION, "suppressions": list(self._entries())})
+        return recorded
+
+    def _entries(self) -> Iterator[dict[str, Any]]:
+        for key in sorted(self.counts):
+            path, code, fingerprint = key
+            entry: dict[str, Any] = {"path": path, "code": code, "fingerprint": fingerprint}
+            if self.counts[key] > 1:
+                entry["count"] = self.counts[key]
+            entry["message"] = self.messages.get(key, "")
+            yield entry
+
+
+def load_baseline(file: Path, root: Path) -> _Matcher:
+    """The findings of a saved ``--output-format json`` report, to be ignored."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UsageError(f"cannot read baseline {file}: {error.strerror}") from None
+    except ValueError as error:
+        raise UsageError(f"{file}: baseline is not a JSON report: {error}") from None
+    if not isinstance(data, list) or not all(_is_finding(item) for item in data):
+        raise UsageError(
+            f"{file}: baseline must be a report of `tunelint check --output-format json` "
+            "(with fingerprints)"
+        )
+    baseline = _Matcher(root)
+    for item in data:
+        baseline.counts[relative_path(item["path"], root), item["code"], item["fingerprint"]] += 1
+    return baseline
+
+
+def _is_finding(item: Any) -> bool:
+    return isinstance(item, Mapping) and all(
+        isinstance(item.get(key), str) for key in ("path", "code", "fingerprint")
+    )
+
+
+def _write_json(file: Path, data: Any) -> None:
+    handle, name = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        if file.exists():
+            Path(name).chmod(file.stat().st_mode & 0o7777)
+        else:
+            Path(name).chmod(0o644)
+        Path(name).replace(file)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
