@@ -15,6 +15,7 @@ from tunelint.engine.config import ConfigFile, find_config, load_config, resolve
 from tunelint.engine.errors import TunelintError, UsageError
 from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import PROFILES
+from tunelint.engine.selection import split_selectors
 from tunelint.engine.settings import Settings
 
 if TYPE_CHECKING:
@@ -22,10 +23,6 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = [severity.label for severity in Severity]
-
-
-def _selectors(text: str) -> list[str]:
-    return [item.strip() for item in text.split(",") if item.strip()]
 
 
 def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +39,7 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
         group.add_argument(
             flag,
             action="extend",
-            type=_selectors,
+            type=split_selectors,
             metavar="RULES",
             help=f"{what}: codes, prefixes, names or ALL, comma-separated",
         )

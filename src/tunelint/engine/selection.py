@@ -11,6 +11,11 @@ from tunelint.engine.registry import Rule
 _PREFIX = re.compile(r"^[A-Z]{2}[0-9]{0,3}$")
 
 
+def split_selectors(text: str) -> list[str]:
+    """Selectors from a comma-separated command-line value (``"SC005, CV"``)."""
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
 def resolve_selector(selector: str, rules: Mapping[str, Rule]) -> frozenset[str]:
     """Codes a single selector stands for; an unknown selector is a configuration error."""
     if selector == "ALL":

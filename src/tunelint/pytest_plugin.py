@@ -1,0 +1,264 @@
+"""pytest plugin: ``pytest --tunelint`` checks every ``*.jsonl`` file as a test item.
+
+pytest loads it through the ``pytest11`` entry point whenever tunelint is installed, so it
+stays inert unless enabled (``--tunelint`` or ``tunelint = true`` in the pytest
+configuration): until then it adds options and a marker, nothing else, and imports no part
+of the engine.
+
+Each data file becomes one item, ``path/to/file.jsonl::tunelint``, marked ``tunelint``. It
+fails when the file has findings at or above the fail level and reports them as
+``tunelint check`` prints them; findings below the level go to the warnings summary.
+
+Verdicts of passing files are kept in pytest's cache, keyed by the file's content, the
+tunelint version and the settings. Only the controller writes the cache: xdist workers
+hand their results over through ``workeroutput``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import warnings
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from tunelint.engine.findings import Finding
+    from tunelint.engine.settings import Settings
+
+MARKER = "tunelint"
+ITEM_NAME = "tunelint"
+CACHE_KEY = "tunelint/verdicts"
+_WORKER_OUTPUT_KEY = "tunelint"
+_HASH_BUFFER = 1 << 20
+
+
+class TunelintWarning(pytest.PytestWarning):
+    """Findings below the fail level: reported, but the item passes."""
+
+
+class DataCheckFailed(Exception):
+    """The item's data did not pass; the message is the whole report."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("tunelint", "tunelint: lint fine-tuning data (JSONL)")
+    group.addoption(
+        "--tunelint",
+        action="store_true",
+        help="check *.jsonl and *.ndjson files as test items (ini: tunelint = true)",
+    )
+    for flag, what in (
+        ("select", "rules to enable instead of the configured ones"),
+        ("extend-select", "rules to enable in addition"),
+        ("ignore", "rules to disable"),
+    ):
+        group.addoption(
+            f"--tunelint-{flag}",
+            action="append",
+            metavar="RULES",
+            help=f"{what}: codes, prefixes, names or ALL, comma-separated",
+        )
+    group.addoption(
+        "--tunelint-fail-on",
+        metavar="SEVERITY",
+        help="lowest severity that fails an item: error (default), warning or info",
+    )
+    group.addoption("--tunelint-profile", metavar="NAME", help="rule profile: openai, cookbook")
+    group.addoption("--tunelint-model", metavar="MODEL", help="target model for token rules")
+    parser.addini("tunelint", type="bool", default=False, help="check data files (--tunelint)")
+
+
+def _enabled(config: pytest.Config) -> bool:
+    return bool(config.getoption("tunelint") or config.getini("tunelint"))
+
+
+@dataclasses.dataclass
+class _Run:
+    """The plugin's state for one pytest process."""
+
+    settings: Settings
+    fingerprint: str
+    """Hash of everything besides the file that decides a verdict."""
+    previous: Mapping[str, Any]
+    """Cached verdicts from earlier runs, by node id."""
+    verdicts: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """What this process (or, on the controller, its workers) learned: node id -> verdict
+    to cache, or ``None`` to forget a file that no longer passes."""
+    linted: int = 0
+    cached: int = 0
+
+
+_RUN = pytest.StashKey[_Run]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{MARKER}: tunelint data checks (pytest --tunelint)")
+    if not _enabled(config):
+        return
+    from tunelint import __version__
+    from tunelint.engine.config import find_config, load_config, resolve_settings
+    from tunelint.engine.errors import TunelintError
+    from tunelint.engine.selection import split_selectors
+
+    def selectors(flag: str) -> list[str] | None:
+        given: list[str] | None = config.getoption(flag)
+        return None if given is None else [s for text in given for s in split_selectors(text)]
+
+    overrides = {
+        "profile": config.getoption("tunelint_profile"),
+        "model": config.getoption("tunelint_model"),
+        "select": selectors("tunelint_select"),
+        "extend-select": selectors("tunelint_extend_select"),
+        "ignore": selectors("tunelint_ignore"),
+        "fail-on": config.getoption("tunelint_fail_on"),
+    }
+    try:
+        configuration = load_config(find_config(config.rootpath))
+        settings = resolve_settings(configuration, overrides)
+    except TunelintError as error:
+        raise pytest.UsageError(f"tunelint: {error}") from None
+    inputs = [__version__, str(configuration.root), configuration.values, overrides]
+    fingerprint = json.dumps(inputs, sort_keys=True, default=str)
+    cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
+    config.stash[_RUN] = _Run(
+        settings=settings,
+        fingerprint=hashlib.sha256(fingerprint.encode()).hexdigest(),
+        previous=cache.get(CACHE_KEY, {}) if cache is not None else {},
+    )
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> DataFile | None:
+    if _RUN not in parent.config.stash:
+        return None
+    from tunelint.engine.runner import DATA_SUFFIXES
+
+    if file_path.suffix not in DATA_SUFFIXES:
+        return None
+    return DataFile.from_parent(parent, path=file_path)
+
+
+class DataFile(pytest.File):
+    """A JSONL file: one item that lints it."""
+
+    def collect(self) -> Iterator[DataItem]:
+        item: DataItem = DataItem.from_parent(self, name=ITEM_NAME)
+        item.add_marker(MARKER)
+        yield item
+
+
+class DataItem(pytest.Item):
+    """``path/to/file.jsonl::tunelint``: passes when nothing reaches the fail level."""
+
+    def runtest(self) -> None:
+        run = self.config.stash[_RUN]
+        key = _verdict_key(self.path, run.fingerprint)
+        previous = run.previous.get(self.nodeid)
+        if previous is not None and previous.get("key") == key:
+            findings = _findings_from_json(previous["findings"])
+            run.cached += 1
+        else:
+            from tunelint.engine.runner import lint_file
+
+            findings = list(lint_file(self.path, run.settings).findings)
+            run.linted += 1
+        failed = any(finding.severity >= run.settings.fail_on for finding in findings)
+        run.verdicts[self.nodeid] = None if failed else {"key": key, "findings": _json(findings)}
+        report = self._report(findings)
+        if failed:
+            raise DataCheckFailed(report)
+        if findings:
+            # Not ``self.warn``: pytest would read the data file through linecache to show
+            # the warning's source line, the whole file at once. ``<...>`` names no file.
+            warnings.warn_explicit(
+                TunelintWarning("\n" + report), None, "<tunelint>", findings[0].line
+            )
+
+    def _report(self, findings: list[Finding]) -> str:
+        """The findings as ``tunelint check`` prints them, paths relative to where pytest ran."""
+        from tunelint.output.text import format_finding, summarize
+
+        shown = os.path.relpath(self.path, self.config.invocation_params.dir)
+        lines = [format_finding(dataclasses.replace(f, path=shown)) for f in findings]
+        return "\n".join([*lines, summarize(Counter(f.severity for f in findings), 1)])
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: Any = None,
+    ) -> Any:
+        from tunelint.engine.errors import TunelintError
+
+        if isinstance(excinfo.value, (DataCheckFailed, TunelintError, TunelintWarning)):
+            return str(excinfo.value)
+        if isinstance(excinfo.value, OSError):
+            return f"{self.path}: {excinfo.value.strerror or excinfo.value}"
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        # Not the node id: pytest turns dots in a "domain" suffix of it into "::".
+        return self.path, 0, f"tunelint {self.path.relative_to(self.config.rootpath).as_posix()}"
+
+
+def _verdict_key(path: Path, fingerprint: str) -> str:
+    digest = hashlib.sha256(fingerprint.encode())
+    with path.open("rb") as stream:
+        while chunk := stream.read(_HASH_BUFFER):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _json(findings: list[Finding]) -> list[dict[str, Any]]:
+    from tunelint.output.json import finding_to_dict
+
+    return [finding_to_dict(finding) for finding in findings]
+
+
+def _findings_from_json(values: list[dict[str, Any]]) -> list[Finding]:
+    from tunelint.engine.findings import Finding, Severity
+
+    return [Finding(**{**value, "severity": Severity.parse(value["severity"])}) for value in values]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    run = config.stash.get(_RUN, None)
+    if run is None:
+        return
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller records
+        config.workeroutput[_WORKER_OUTPUT_KEY] = {  # type: ignore[attr-defined]
+            "verdicts": run.verdicts,
+            "linted": run.linted,
+            "cached": run.cached,
+        }
+        return
+    cache = getattr(config, "cache", None)
+    if cache is not None and run.verdicts:
+        verdicts = {**cache.get(CACHE_KEY, {}), **run.verdicts}
+        cache.set(CACHE_KEY, {k: v for k, v in verdicts.items() if v is not None})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """xdist, on the controller: take over what a worker learned."""
+    run = node.config.stash.get(_RUN, None)
+    output = getattr(node, "workeroutput", {}).get(_WORKER_OUTPUT_KEY)
+    if run is None or output is None:
+        return
+    run.verdicts.update(output["verdicts"])
+    run.linted += output["linted"]
+    run.cached += output["cached"]
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    run = config.stash.get(_RUN, None)
+    if run is not None and run.linted + run.cached:
+        terminalreporter.write_line(
+            f"tunelint: {run.linted + run.cached} file(s) checked, {run.cached} from cache"
+        )
