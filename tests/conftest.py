@@ -17,6 +17,8 @@ SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
 EXAMPLES = REPO / "examples"
 
+pytest_plugins = ["pytester"]
+
 
 WriteJsonl = Callable[..., Path]
 

@@ -1,0 +1,282 @@
+"""The pytest plugin, through real pytest runs in a temporary project (``pytester``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Imported once here, before any in-process run: every run shares these module objects (the
+# monkeypatched runner, the registry and the rules that register themselves in it).
+import tunelint.rules  # noqa: F401
+from tunelint.engine import runner
+
+from conftest import dump, run_tunelint
+
+CLEAN = {
+    "messages": [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Capital of France?"},
+        {"role": "assistant", "content": "Paris."},
+    ]
+}
+NO_SYSTEM = {"messages": CLEAN["messages"][1:]}  # CV002, a warning
+BAD_ROLE = {
+    "messages": [*CLEAN["messages"][:2], {"role": "bot", "content": "x"}, CLEAN["messages"][2]]
+}
+PYTHON_TEST = "def test_ordinary():\n    assert True\n"
+
+
+def write(pytester: pytest.Pytester, name: str, records: Iterable[Any]) -> Path:
+    path = pytester.path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(dump(record) + "\n" for record in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
+    """A project with ordinary tests and three data files: clean, warnings only, broken."""
+    pytester.makepyfile(test_code=PYTHON_TEST)
+    write(pytester, "data/clean.jsonl", [CLEAN] * 10)
+    write(pytester, "data/warns.jsonl", [NO_SYSTEM] * 10)
+    write(pytester, "data/broken.jsonl", [CLEAN] * 9 + [BAD_ROLE])
+    return pytester
+
+
+def outcomes(result: pytest.RunResult) -> dict[str, str]:
+    """Node id -> PASSED / FAILED, from a ``-rA`` short summary."""
+    found: dict[str, str] = {}
+    for line in result.outlines:
+        word, _, rest = line.partition(" ")
+        if word in ("PASSED", "FAILED"):
+            found[rest.split(" - ")[0]] = word
+    return found
+
+
+def test_data_files_are_not_collected_unless_enabled(project: pytest.Pytester) -> None:
+    result = project.runpytest("-rA")
+    assert outcomes(result) == {"test_code.py::test_ordinary": "PASSED"}
+
+
+def test_enabled_each_file_is_one_item_next_to_the_ordinary_tests(
+    project: pytest.Pytester,
+) -> None:
+    result = project.runpytest("--tunelint", "-rA")
+    assert outcomes(result) == {
+        "data/broken.jsonl::tunelint": "FAILED",
+        "data/clean.jsonl::tunelint": "PASSED",
+        "data/warns.jsonl::tunelint": "PASSED",
+        "test_code.py::test_ordinary": "PASSED",
+    }
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    ["[tool.pytest.ini_options]\ntunelint = true\n", "[tool.pytest]\ntunelint = true\n"],
+    ids=["ini_options", "native-toml"],
+)
+def test_enabled_from_the_pytest_configuration(project: pytest.Pytester, pyproject: str) -> None:
+    (project.path / "pyproject.toml").write_text(pyproject)
+    result = project.runpytest("-rA", "data/clean.jsonl", "data/broken.jsonl")
+    assert outcomes(result) == {
+        "data/broken.jsonl::tunelint": "FAILED",
+        "data/clean.jsonl::tunelint": "PASSED",
+    }
+
+
+def test_a_file_named_on_the_command_line_is_collected(project: pytest.Pytester) -> None:
+    result = project.runpytest("--tunelint", "-rA", "data/warns.jsonl")
+    assert outcomes(result) == {"data/warns.jsonl::tunelint": "PASSED"}
+    not_enabled = project.runpytest("data/warns.jsonl")
+    assert not_enabled.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_failure_report_is_what_tunelint_check_prints(project: pytest.Pytester) -> None:
+    result = project.runpytest("--tunelint", "data/broken.jsonl")
+    check = run_tunelint("check", "data/broken.jsonl", cwd=project.path)
+    assert check.returncode == 1
+    report = result.outlines
+    start = report.index(next(line for line in report if "tunelint data/broken.jsonl" in line))
+    assert report[start + 1 : start + 1 + len(check.stdout.splitlines())] == (
+        check.stdout.splitlines()
+    )
+    assert "data/broken.jsonl:10:1: SC005 [error] messages[2].role: unrecognized role 'bot'" in (
+        result.stdout.str()
+    )
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_findings_below_the_fail_level_go_to_the_warnings_summary(
+    project: pytest.Pytester,
+) -> None:
+    result = project.runpytest("--tunelint", "data/warns.jsonl")
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*= warnings summary =*",
+            "data/warns.jsonl::tunelint",
+            "*TunelintWarning:*",
+            "  data/warns.jsonl:1:1: CV002 [warning] messages: example has no system message",
+            "*Found 10 warnings in 1 file.",
+        ]
+    )
+
+
+def test_markers_select_and_deselect_data_items(project: pytest.Pytester) -> None:
+    only_data = project.runpytest("--tunelint", "--strict-markers", "-rA", "-m", "tunelint")
+    assert set(outcomes(only_data)) == {
+        "data/broken.jsonl::tunelint",
+        "data/clean.jsonl::tunelint",
+        "data/warns.jsonl::tunelint",
+    }
+    no_data = project.runpytest("--tunelint", "--strict-markers", "-rA", "-m", "not tunelint")
+    assert outcomes(no_data) == {"test_code.py::test_ordinary": "PASSED"}
+
+
+def test_keyword_selection(project: pytest.Pytester) -> None:
+    result = project.runpytest("--tunelint", "-rA", "-k", "clean or warns")
+    assert set(outcomes(result)) == {"data/clean.jsonl::tunelint", "data/warns.jsonl::tunelint"}
+
+
+def test_command_line_options(project: pytest.Pytester) -> None:
+    strict = project.runpytest("--tunelint", "-rA", "--tunelint-fail-on", "warning", "data")
+    assert outcomes(strict)["data/warns.jsonl::tunelint"] == "FAILED"
+    ignoring = project.runpytest("--tunelint", "-rA", "--tunelint-ignore", "SC005", "data")
+    assert outcomes(ignoring)["data/broken.jsonl::tunelint"] == "PASSED"
+    # Without CV002 selected, warns.jsonl passes even when warnings fail.
+    selecting = project.runpytest(
+        *("--tunelint", "-rA", "--tunelint-fail-on=warning", "data"),
+        *("--tunelint-select", "SC005", "--tunelint-select", "DS001,CV001"),
+    )
+    assert outcomes(selecting) == {
+        "data/broken.jsonl::tunelint": "FAILED",
+        "data/clean.jsonl::tunelint": "PASSED",
+        "data/warns.jsonl::tunelint": "PASSED",
+    }
+
+
+def test_cookbook_profile(pytester: pytest.Pytester) -> None:
+    # The cookbook notebook predates the "developer" role.
+    developer = {
+        "messages": [{**CLEAN["messages"][0], "role": "developer"}, *CLEAN["messages"][1:]]
+    }
+    write(pytester, "developer.jsonl", [developer] * 10)
+    assert outcomes(pytester.runpytest("--tunelint", "-rA")) == {
+        "developer.jsonl::tunelint": "PASSED"
+    }
+    cookbook = pytester.runpytest("--tunelint", "-rA", "--tunelint-profile", "cookbook")
+    assert outcomes(cookbook) == {"developer.jsonl::tunelint": "FAILED"}
+    assert "SC005 [error] messages[0].role: unrecognized role 'developer'" in (
+        cookbook.stdout.str()
+    )
+
+
+def test_project_configuration_applies(project: pytest.Pytester) -> None:
+    (project.path / "pyproject.toml").write_text(
+        '[tool.tunelint]\nfail-on = "warning"\n'
+        '[tool.tunelint.per-file-ignores]\n"data/broken.jsonl" = ["SC005"]\n'
+    )
+    result = project.runpytest("--tunelint", "-rA", "data")
+    assert outcomes(result) == {
+        "data/broken.jsonl::tunelint": "PASSED",
+        "data/clean.jsonl::tunelint": "PASSED",
+        "data/warns.jsonl::tunelint": "FAILED",
+    }
+    flag_wins = project.runpytest("--tunelint", "-rA", "--tunelint-fail-on", "error", "data")
+    assert outcomes(flag_wins)["data/warns.jsonl::tunelint"] == "PASSED"
+
+
+@pytest.mark.parametrize(
+    ("args", "toml", "message"),
+    [
+        (["--tunelint-select", "XX9"], "", "unknown rule selector 'XX9'"),
+        (["--tunelint-fail-on", "fatal"], "", "unknown severity 'fatal'"),
+        ([], "[tool.tunelint]\nselekt = []\n", "unknown configuration key 'selekt'"),
+    ],
+)
+def test_bad_configuration_is_a_one_line_usage_error(
+    project: pytest.Pytester, args: list[str], toml: str, message: str
+) -> None:
+    (project.path / "pyproject.toml").write_text(toml)
+    result = project.runpytest("--tunelint", *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: tunelint: *{message}*"])
+    assert "Traceback" not in result.stderr.str()
+
+
+def summary_counts(result: pytest.RunResult) -> str:
+    return next(line for line in result.outlines if line.startswith("tunelint: "))
+
+
+def test_cache_skips_unchanged_files_that_passed(project: pytest.Pytester) -> None:
+    first = project.runpytest("--tunelint", "-rA", "data")
+    assert summary_counts(first) == "tunelint: 3 file(s) checked, 0 from cache"
+    second = project.runpytest("--tunelint", "-rA", "data")
+    # The broken file is linted again; the two that passed come from the cache.
+    assert summary_counts(second) == "tunelint: 3 file(s) checked, 2 from cache"
+    assert outcomes(second) == outcomes(first)
+    second.assert_outcomes(passed=2, failed=1, warnings=1)
+    assert "data/warns.jsonl:10:1: CV002 [warning]" in second.stdout.str()
+
+    write(project, "data/clean.jsonl", [CLEAN] * 9 + [BAD_ROLE])
+    changed = project.runpytest("--tunelint", "-rA", "data")
+    assert summary_counts(changed) == "tunelint: 3 file(s) checked, 1 from cache"
+    assert outcomes(changed)["data/clean.jsonl::tunelint"] == "FAILED"
+
+    other_settings = project.runpytest("--tunelint", "--tunelint-model", "gpt-4o-mini", "data")
+    assert summary_counts(other_settings) == "tunelint: 3 file(s) checked, 0 from cache"
+    cleared = project.runpytest("--tunelint", "--cache-clear", "data")
+    assert summary_counts(cleared) == "tunelint: 3 file(s) checked, 0 from cache"
+
+
+def test_a_cached_verdict_does_not_run_the_linter(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.runpytest("--tunelint", "data/clean.jsonl").assert_outcomes(passed=1)
+
+    def fail(*args: object) -> None:
+        raise AssertionError("linted again")
+
+    monkeypatch.setattr(runner, "lint_file", fail)
+    project.runpytest("--tunelint", "data/clean.jsonl").assert_outcomes(passed=1)
+    # Failures are not cached: the broken file meets the sabotaged linter.
+    broken = project.runpytest("--tunelint", "data/broken.jsonl")
+    broken.assert_outcomes(failed=1)
+    assert "AssertionError: linted again" in broken.stdout.str()
+
+
+def test_runs_without_the_cache_plugin(project: pytest.Pytester) -> None:
+    result = project.runpytest("--tunelint", "-p", "no:cacheprovider", "-rA", "data")
+    assert summary_counts(result) == "tunelint: 3 file(s) checked, 0 from cache"
+    assert outcomes(result)["data/broken.jsonl::tunelint"] == "FAILED"
+
+
+def test_xdist_workers_report_to_the_controller(project: pytest.Pytester) -> None:
+    for name in "abcdef":
+        write(project, f"more/{name}.jsonl", [CLEAN] * 10)
+    first = project.runpytest_subprocess("--tunelint", "-n", "2", "-rA")
+    first.assert_outcomes(passed=9, failed=1, warnings=1)
+    assert summary_counts(first) == "tunelint: 9 file(s) checked, 0 from cache"
+    cached = json.loads(
+        (project.path / ".pytest_cache" / "v" / "tunelint" / "verdicts").read_text()
+    )
+    assert len(cached) == 8  # every file that passed, whichever worker checked it
+    second = project.runpytest_subprocess("--tunelint", "-n", "2", "-rA")
+    assert summary_counts(second) == "tunelint: 9 file(s) checked, 8 from cache"
+    assert outcomes(second) == outcomes(first)
+
+
+def test_importing_the_plugin_costs_nothing_until_enabled(project: pytest.Pytester) -> None:
+    project.makeconftest(
+        "import sys\n"
+        "def pytest_sessionfinish():\n"
+        "    engine = sorted(m for m in sys.modules if m.startswith('tunelint.'))\n"
+        "    print('tunelint modules:', engine)\n"
+    )
+    result = project.runpytest_subprocess("-s")
+    assert "tunelint modules: ['tunelint.pytest_plugin']\n" in result.stdout.str()
