@@ -105,9 +105,7 @@ def test_failure_report_is_what_tunelint_check_prints(project: pytest.Pytester) 
     assert report[start + 1 : start + 1 + len(check.stdout.splitlines())] == (
         check.stdout.splitlines()
     )
-    assert "data/broken.jsonl:10:1: SC005 [error] messages[2].role: unrecognized role 'bot'" in (
-        result.stdout.str()
-    )
+    result.stdout.fnmatch_lines(["data/broken.jsonl:10:*: SC005 ?error? messages?2?.role: *'bot'*"])
     assert "Traceback" not in result.stdout.str()
 
 
@@ -121,7 +119,7 @@ def test_findings_below_the_fail_level_go_to_the_warnings_summary(
             "*= warnings summary =*",
             "data/warns.jsonl::tunelint",
             "*TunelintWarning:*",
-            "  data/warns.jsonl:1:1: CV002 [warning] messages: example has no system message",
+            "  data/warns.jsonl:1:*: CV002 ?warning? messages: example has no system message",
             "*Found 10 warnings in 1 file.",
         ]
     )
@@ -221,7 +219,7 @@ def test_cache_skips_unchanged_files_that_passed(project: pytest.Pytester) -> No
     assert summary_counts(second) == "tunelint: 3 file(s) checked, 2 from cache"
     assert outcomes(second) == outcomes(first)
     second.assert_outcomes(passed=2, failed=1, warnings=1)
-    assert "data/warns.jsonl:10:1: CV002 [warning]" in second.stdout.str()
+    second.stdout.fnmatch_lines(["*data/warns.jsonl:10:*: CV002 ?warning? *"])
 
     write(project, "data/clean.jsonl", [CLEAN] * 9 + [BAD_ROLE])
     changed = project.runpytest("--tunelint", "-rA", "data")
