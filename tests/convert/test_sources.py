@@ -347,3 +347,21 @@ def test_invalid_utf8_in_a_json_document(tmp_path: Path) -> None:
     source.write_bytes(b'{"data": ["\xff"]}')
     with pytest.raises(InputError, match=r"s\.json: not UTF-8 \(invalid byte at offset 11\)$"):
         convert("squad", source)
+
+
+def test_csv_cells_longer_than_the_csv_modules_default_limit(tmp_path: Path) -> None:
+    import csv
+
+    source = tmp_path / "long.csv"
+    source.write_text(f"user,assistant\n{'문' * 200_000},답\n", encoding="utf-8")
+    limit = csv.field_size_limit()
+    records, _ = convert("csv", source)
+    assert records == [chat("문" * 200_000, "답")]
+    assert csv.field_size_limit() == limit  # the module-wide setting is given back
+
+
+def test_csv_that_is_not_utf8(tmp_path: Path) -> None:
+    source = tmp_path / "cp949.csv"
+    source.write_bytes("user,assistant\n질문,답\n".encode("cp949"))
+    with pytest.raises(InputError, match=r"cp949\.csv: not UTF-8 \(invalid byte 0xc1 near line"):
+        convert("csv", source)

@@ -11,11 +11,21 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
-from tunelint.convert.base import Example, InputError, Item, Options, Skip, chat
+from tunelint.convert.base import Columns, Example, InputError, Item, Options, Skip, chat
+
+_FIELD_LIMIT = 2**31 - 1  # the largest a C long holds everywhere
 
 
 def convert(path: Path, options: Options) -> Iterator[Item]:
-    columns = options.columns
+    # Long documents in one cell are ordinary in fine-tuning data; the default limit is 128 KiB.
+    limit = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        yield from _rows(path, options.columns)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _rows(path: Path, columns: Columns) -> Iterator[Item]:
     wanted = [columns.user, columns.assistant] + ([columns.system] if columns.system else [])
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     with path.open(encoding="utf-8-sig", newline="") as stream:
@@ -45,5 +55,8 @@ def convert(path: Path, options: Options) -> Iterator[Item]:
                     yield Example(chat(question, answer, prompt), where)
                 else:
                     yield Skip("empty user or assistant cell", where)
-        except (csv.Error, UnicodeDecodeError) as error:
+        except UnicodeDecodeError as error:
+            where = f"{path}: not UTF-8 (invalid byte 0x{error.object[error.start]:02x}"
+            raise InputError(f"{where} near line {rows.line_num + 1})") from None
+        except csv.Error as error:
             raise InputError(f"{path}:{rows.line_num}: not CSV: {error}") from None

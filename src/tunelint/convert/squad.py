@@ -6,7 +6,7 @@ still written a record at a time.
 
 A question asked again with a different answer is kept, not merged: dropping either would
 lose data silently, and which one is right is the user's call. Each repeat is a ``Note``
-(``check`` reports conflicting answers too); ``--with-context`` usually tells them apart.
+(``check`` warns about them as DS006 conflicting-answers); ``--with-context`` usually tells them apart.
 """
 
 from __future__ import annotations

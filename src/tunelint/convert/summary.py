@@ -33,7 +33,7 @@ class Summary:
     def render(self) -> str:
         kept = self.read - self.skipped.total()
         lines = [
-            f"Read {self.read} records from {self.source} ({self.source_format}): "
+            f"Read {_count(self.read, 'record')} from {self.source} ({self.source_format}): "
             f"{kept} converted, {self.skipped.total()} skipped."
         ]
         for kind, counts in (("skipped", self.skipped), ("noted", self.noted)):
@@ -41,6 +41,10 @@ class Summary:
                 first = self.first_place[(kind, reason)]
                 lines.append(f"  {count} {kind}: {reason} (first: {first})")
         (path, count), *others = self.written.items()
-        written = [f"{count} examples to {path}", *(f"{n} to {p}" for p, n in others)]
+        written = [f"{_count(count, 'example')} to {path}", *(f"{n} to {p}" for p, n in others)]
         lines.append(f"Wrote {' and '.join(written)}.{self.split_rule}")
         return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
