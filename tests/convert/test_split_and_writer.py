@@ -119,3 +119,9 @@ def test_any_integer_is_a_seed(tmp_path: Path) -> None:
     source = write_pairs(tmp_path / "in.jsonl", ["a", "b", "c", "d"])
     train, held_out = split_files(source, 0.5, seed=-(10**100))
     assert (len(train), len(held_out)) == (2, 2)
+
+
+def test_copies_of_one_example_are_never_all_held_out(tmp_path: Path) -> None:
+    source = tmp_path / "same.jsonl"
+    source.write_text('{"prompt": "q", "completion": "a"}\n' * 5, encoding="utf-8")
+    assert [len(part) for part in split_files(source, 0.2, 0)] == [5, 0]

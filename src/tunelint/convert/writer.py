@@ -4,10 +4,10 @@ Each output is written to a temporary file in its own folder and moved into plac
 ``os.replace`` only when every record has been written; an error on the way removes it.
 
 ``--split NAME=FRACTION`` is decided by a hash of each example's bytes keyed with the seed:
-the examples with the smallest hashes (the fraction of them, at least one) go to NAME. This
-streams (only the 8-byte hashes are kept, the examples wait in an unnamed temporary file),
-is reproducible for a given seed, and puts identical examples on the same side, so no example
-is in both files.
+the examples with the smallest hashes (the fraction of them, at least one, never all) go to
+NAME. This streams (only the 8-byte hashes are kept, the examples wait in an unnamed
+temporary file), is reproducible for a given seed, and puts identical examples on the same
+side, so no example is in both files (copies tied at the cut all go to NAME).
 """
 
 from __future__ import annotations
@@ -103,6 +103,8 @@ def write_split(lines: Iterable[bytes], output: Path, split: Split) -> tuple[int
             hashes.append(int.from_bytes(blake2b(line, digest_size=8, key=key).digest(), "big"))
         held_out = _held_out_count(len(hashes), split.fraction)
         cut = heapq.nsmallest(held_out, hashes)[-1] if held_out else -1
+        if cut >= max(hashes, default=0):
+            cut = -1  # every example is a copy of the held-out ones: keep them for training
         staged.seek(0)
         train_path, other_path = split.paths(output)
         sizes = [0, 0]
