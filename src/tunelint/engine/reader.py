@@ -7,6 +7,7 @@ A bad line never stops the rest of the file from being read: every line comes ou
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,13 +84,37 @@ def _undecodable(
     )
 
 
-def read_lines(path: Path) -> Iterator[Line]:
+def read_lines(path: Path, start: int = 0, end: int | None = None) -> Iterator[Line]:
     """Yield every line of ``path`` with 1-based line numbers, holding one line at a time.
 
+    ``start`` and ``end`` restrict reading to the bytes ``[start, end)``, which must begin
+    and end on line boundaries; line numbers then count from the range's first line.
     Raises ``OSError`` when the file cannot be opened or read; callers turn that into a
     one-line error.
     """
     with path.open("rb", buffering=_READ_BUFFER) as stream:
+        stream.seek(start)
+        position = start
         for index, chunk in enumerate(stream):
+            if end is not None and position >= end:
+                break
+            position += len(chunk)
             raw = chunk[:-1] if chunk.endswith(b"\n") else chunk
-            yield _decode(index + 1, raw, has_bom=index == 0 and raw.startswith(UTF8_BOM))
+            first = index == 0 and start == 0
+            yield _decode(index + 1, raw, has_bom=first and raw.startswith(UTF8_BOM))
+
+
+def line_boundaries(path: Path, parts: int) -> list[tuple[int, int]]:
+    """Split ``path`` into at most ``parts`` non-empty byte ranges that end on newlines."""
+    size = path.stat().st_size
+    cuts = [0]
+    with path.open("rb") as stream:
+        for part in range(1, parts):
+            # Cut just after the newline that ends the line holding the byte before the target.
+            stream.seek(max(size * part // parts, cuts[-1], 1) - 1)
+            stream.readline()
+            position = stream.tell()
+            if cuts[-1] < position < size:
+                cuts.append(position)
+    cuts.append(size)
+    return [(begin, end) for begin, end in itertools.pairwise(cuts) if end > begin]

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tunelint.engine.context import RecordContext
 from tunelint.engine.errors import UsageError
 from tunelint.engine.findings import Finding, Severity, Violation, dotted_path, json_pointer
 from tunelint.engine.fingerprint import fingerprinted
-from tunelint.engine.formats import detect_format
+from tunelint.engine.formats import Format, detect_format
 from tunelint.engine.locate import locate_column
-from tunelint.engine.reader import LineProblem, read_lines
+from tunelint.engine.plain import (
+    QUIET_ON_OBJECT,
+    ROLES_ONLY,
+    plain_roles,
+    quiet_codes,
+    roles_record,
+)
+from tunelint.engine.reader import Line, LineProblem, read_lines
 from tunelint.engine.registry import FileCheck, Rule, Scope
 from tunelint.engine.settings import Settings
 
 DATA_SUFFIXES = (".jsonl", ".ndjson")
+ALL_SCOPES = frozenset(Scope)
+_MAX_ROLE_SEQUENCES = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,48 +65,82 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 class _FileLinter:
-    """Lints one file; owns the per-file state of the file-scope rules."""
+    """Lints one file (or a byte range of it); owns the file-scope rules' per-file state."""
 
-    def __init__(self, path: Path, settings: Settings) -> None:
+    def __init__(self, path: Path, settings: Settings, scopes: frozenset[Scope] = ALL_SCOPES):
         self.path = path
         self.display = str(path)
         self.settings = settings
-        rules = settings.rules_for(path)
+        rules = [rule for rule in settings.rules_for(path) if rule.scope in scopes]
+        self.severities = {rule.code: settings.severity_of(rule) for rule in rules}
         self.line_rules = [rule for rule in rules if rule.scope is Scope.LINE]
-        self.record_rules = [rule for rule in rules if rule.scope is Scope.RECORD]
-        self.file_checks: list[tuple[Rule, FileCheck]] = [
-            (rule, rule.check(settings)) for rule in rules if rule.scope is Scope.FILE
-        ]
+        record_rules = [rule for rule in rules if rule.scope is Scope.RECORD]
+        self.record_rules = {
+            form: [rule for rule in record_rules if form in rule.formats] for form in Format
+        }
+        self.has_record_rules = bool(record_rules)
+        self.object_line_rules = [r for r in self.line_rules if r.code not in QUIET_ON_OBJECT]
+        quiet = quiet_codes(settings) | ROLES_ONLY
+        chat_rules = self.record_rules[Format.CHAT]
+        self.plain_rules = [rule for rule in chat_rules if rule.code not in quiet]
+        self.roles_rules = [rule for rule in chat_rules if rule.code in ROLES_ONLY]
+        self.by_roles: dict[tuple[str, ...], list[tuple[Rule, list[Violation]]]] = {}
+        checks = [(rule, rule.check(settings)) for rule in rules if rule.scope is Scope.FILE]
+        self.file_checks: list[tuple[Rule, FileCheck]] = checks
+        self.file_checks_by_format = {
+            form: [(rule, check) for rule, check in checks if form in rule.formats]
+            for form in Format
+        }
         self.findings: list[Finding] = []
 
-    def run(self) -> FileResult:
-        examples = 0
-        for line in read_lines(self.path):
+    def run(self, lines: Iterable[Line]) -> tuple[int, int]:
+        """Lint ``lines``; returns how many lines and examples there were."""
+        examples = number = 0
+        for line in lines:
+            number = line.number
             example = None
             if line.problem is not LineProblem.BLANK:
                 examples += 1
                 example = examples
-            for rule in self.line_rules:
+            record = line.value
+            is_object = type(record) is dict and not line.has_bom
+            for rule in self.object_line_rules if is_object else self.line_rules:
                 self._add(rule, rule.check(line), line.number, example, line.raw)
-            if example is None or not isinstance(line.value, dict):
+            if example is None or type(record) is not dict:
                 continue
-            ctx = RecordContext(
-                record=line.value,
-                raw=line.raw,
-                line=line.number,
-                example=example,
-                format=detect_format(line.value),
-                settings=self.settings,
-            )
-            for rule in self.record_rules:
-                if ctx.format in rule.formats:
-                    self._add(rule, rule.check(ctx), ctx.line, ctx.example, ctx.raw)
-            for rule, check in self.file_checks:
-                if ctx.format in rule.formats:
-                    self._add(rule, check.visit(ctx), ctx.line, ctx.example, ctx.raw)
+            roles = plain_roles(record) if self.has_record_rules else None
+            if roles is not None:
+                form, record_rules = Format.CHAT, self.plain_rules
+                for rule, violations in self._roles_findings(roles):
+                    self._add(rule, violations, line.number, example, line.raw)
+            else:
+                form = detect_format(record)
+                record_rules = self.record_rules[form]
+            file_checks = self.file_checks_by_format[form]
+            if not record_rules and not file_checks:
+                continue
+            ctx = RecordContext(record, line.raw, line.number, example, form, self.settings)
+            for rule in record_rules:
+                self._add(rule, rule.check(ctx), ctx.line, ctx.example, ctx.raw)
+            for rule, check in file_checks:
+                self._add(rule, check.visit(ctx), ctx.line, ctx.example, ctx.raw)
         for rule, check in self.file_checks:
             self._add(rule, check.finish(), 1, None, b"")
-        self.findings.sort(key=lambda f: (f.line, f.column, f.code))
+        return number, examples
+
+    def _roles_findings(self, roles: tuple[str, ...]) -> list[tuple[Rule, list[Violation]]]:
+        """What the ``ROLES_ONLY`` rules report on a plain record with these roles."""
+        known = self.by_roles.get(roles)
+        if known is None:
+            ctx = RecordContext(roles_record(roles), b"", 0, 0, Format.CHAT, self.settings)
+            found = [(rule, list(rule.check(ctx))) for rule in self.roles_rules]
+            known = [(rule, violations) for rule, violations in found if violations]
+            if len(self.by_roles) < _MAX_ROLE_SEQUENCES:
+                self.by_roles[roles] = known
+        return known
+
+    def result(self, examples: int) -> FileResult:
+        self.findings.sort(key=finding_order)
         return FileResult(self.display, fingerprinted(self.path, self.findings), examples)
 
     def _add(
@@ -109,14 +152,13 @@ class _FileLinter:
         raw: bytes,
     ) -> None:
         """Turn a rule's violations on the line ``raw`` into findings."""
-        severity = self.settings.severity_of(rule)
         for violation in violations:
             where = dotted_path(violation.location)
             self.findings.append(
                 Finding(
                     code=rule.code,
                     name=rule.name,
-                    severity=severity,
+                    severity=self.severities[rule.code],
                     message=f"{where}: {violation.message}" if where else violation.message,
                     path=self.display,
                     line=violation.line or line,
@@ -129,9 +171,60 @@ class _FileLinter:
             )
 
 
+def finding_order(finding: Finding) -> tuple[int, int, str]:
+    """Findings of a file are reported by line, then column, then code."""
+    return finding.line, finding.column, finding.code
+
+
 def lint_file(path: Path, settings: Settings) -> FileResult:
     """Lint one file. Raises ``OSError`` when it cannot be read."""
-    return _FileLinter(path, settings).run()
+    linter = _FileLinter(path, settings)
+    _, examples = linter.run(read_lines(path))
+    return linter.result(examples)
+
+
+@dataclass(frozen=True, slots=True)
+class RangeResult:
+    """Findings of the line and record rules on a byte range, numbered from its start."""
+
+    findings: tuple[Finding, ...]
+    lines: int
+    examples: int
+
+
+def lint_range(path: Path, settings: Settings, start: int, end: int) -> RangeResult:
+    """Run the line and record rules on the bytes ``[start, end)`` of ``path``."""
+    linter = _FileLinter(path, settings, frozenset({Scope.LINE, Scope.RECORD}))
+    lines, examples = linter.run(read_lines(path, start, end))
+    return RangeResult(tuple(linter.findings), lines, examples)
+
+
+def lint_file_scope(path: Path, settings: Settings) -> tuple[list[Finding], int]:
+    """Run only the file-scope rules over the whole of ``path``; findings and examples."""
+    linter = _FileLinter(path, settings, frozenset({Scope.FILE}))
+    _, examples = linter.run(read_lines(path))
+    return linter.findings, examples
+
+
+def merge_ranges(
+    path: Path, ranges: Iterable[RangeResult], file_findings: list[Finding], examples: int
+) -> FileResult:
+    """One file's result from its ranges' (renumbered) and the file-scope rules' findings."""
+    findings = list(file_findings)
+    lines_before = examples_before = 0
+    for part in ranges:
+        findings.extend(
+            replace(
+                finding,
+                line=finding.line + lines_before,
+                example=None if finding.example is None else finding.example + examples_before,
+            )
+            for finding in part.findings
+        )
+        lines_before += part.lines
+        examples_before += part.examples
+    findings.sort(key=finding_order)
+    return FileResult(str(path), tuple(findings), examples)
 
 
 def lint_paths(paths: Sequence[Path], settings: Settings) -> Iterator[FileResult]:

@@ -1,0 +1,149 @@
+"""The fast path is exact: what it skips provably reports nothing, what it memoises is equal.
+
+``tunelint.engine.plain`` lists line rules quiet on object lines, record rules quiet on
+plain records and rules whose findings depend only on the roles; each claim is checked
+here by running the real rules on real records under every profile, and a whole file is
+linted with and without the fast path.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from tunelint.engine import runner
+from tunelint.engine.config import ConfigFile, resolve_settings
+from tunelint.engine.context import RecordContext
+from tunelint.engine.formats import Format
+from tunelint.engine.plain import (
+    PLAIN_ROLES,
+    QUIET_ON_OBJECT,
+    ROLES_ONLY,
+    plain_roles,
+    quiet_codes,
+    roles_record,
+)
+from tunelint.engine.profiles import PROFILES
+from tunelint.engine.reader import read_lines
+from tunelint.engine.registry import all_rules
+from tunelint.engine.settings import Settings
+
+from conftest import EXAMPLES, WriteJsonl
+
+TEXTS = [
+    "Hi",
+    " padded text ",
+    "안녕하세요, 예약 변경 부탁드립니다.",
+    "line\nbreak",
+    "{not json",
+    "x" * 300,
+]
+
+
+def plain_records() -> list[dict[str, Any]]:
+    records = []
+    for length in range(1, 5):
+        for index, roles in enumerate(itertools.product(sorted(PLAIN_ROLES), repeat=length)):
+            if "assistant" not in roles:
+                continue
+            messages: list[dict[str, Any]] = []
+            for turn, role in enumerate(roles):
+                message = {"role": role, "content": TEXTS[(index + turn) % len(TEXTS)]}
+                if (index + turn) % 3 == 0:
+                    message["name"] = "get_weather" if role == "function" else "alice"
+                messages.append(message)
+            records.append({"messages": messages})
+    return records
+
+
+PLAIN = plain_records()
+
+
+def settings_for(profile: str) -> Settings:
+    return resolve_settings(ConfigFile(None), {"profile": profile, "select": ["ALL"]})
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_quiet_rules_report_nothing_on_plain_records(profile: str) -> None:
+    settings = settings_for(profile)
+    rules = all_rules()
+    quiet = quiet_codes(settings)
+    assert quiet >= {"SC001", "SC004", "SC005", "SC006", "SC011", "CV001", "TL002"}
+    for record in PLAIN:
+        assert plain_roles(record) is not None, record
+        ctx = RecordContext(record, b"", 1, 1, Format.CHAT, settings)
+        for code in sorted(quiet):
+            assert list(rules[code].check(ctx)) == [], (code, record)
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_roles_only_rules_depend_only_on_the_roles(profile: str) -> None:
+    settings = settings_for(profile)
+    rules = all_rules()
+    fired = set()
+    for record in PLAIN:
+        roles = plain_roles(record)
+        assert roles is not None
+        real = RecordContext(record, b"", 1, 1, Format.CHAT, settings)
+        stand_in = RecordContext(roles_record(roles), b"", 1, 1, Format.CHAT, settings)
+        for code in sorted(ROLES_ONLY):
+            found = list(rules[code].check(real))
+            assert found == list(rules[code].check(stand_in)), (code, record)
+            fired.update(code for _ in found)
+    assert fired == ROLES_ONLY  # the records exercise every one of them
+
+
+def test_quiet_line_rules_report_nothing_on_object_lines(write_jsonl: WriteJsonl) -> None:
+    path = write_jsonl([*PLAIN, {"anything": [1, None]}, {}])
+    rules = all_rules()
+    for line in read_lines(path):
+        assert isinstance(line.value, dict)
+        for code in QUIET_ON_OBJECT:
+            assert list(rules[code].check(line)) == []
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"messages": []},
+        {"messages": [{"role": "user", "content": "Hi"}]},
+        {"messages": [{"role": "assistant", "content": "Hi"}], "tools": []},
+        {"messages": [{"role": "assistant", "content": " \u3000"}]},
+        {"messages": [{"role": "assistant", "content": ""}]},
+        {"messages": [{"role": "assistant", "content": None, "tool_calls": []}]},
+        {"messages": [{"role": "assistant", "content": [{"type": "text", "text": "Hi"}]}]},
+        {"messages": [{"role": "assistant", "content": "Hi", "weight": 0}]},
+        {"messages": [{"role": "assistant", "content": "Hi", "name": 3}]},
+        {"messages": [{"role": ["assistant"], "content": "Hi"}]},
+        {
+            "messages": [
+                {"role": "developer", "content": "Be brief."},
+                {"role": "assistant", "content": "Hi"},
+            ]
+        },
+        {"messages": [{"role": "tool", "content": "{}"}, {"role": "assistant", "content": "Hi"}]},
+        {"messages": ["Hi", {"role": "assistant", "content": "Hi"}]},
+        {"messages": {"role": "assistant", "content": "Hi"}},
+        {"prompt": "Hi", "completion": "Hello"},
+    ],
+)
+def test_near_misses_are_not_plain(record: dict[str, Any]) -> None:
+    assert plain_roles(record) is None
+
+
+def test_a_file_gives_the_same_findings_with_and_without_the_fast_path(
+    write_jsonl: WriteJsonl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = (EXAMPLES / "broken" / "train.jsonl").read_text(encoding="utf-8").splitlines()
+    path = write_jsonl([*PLAIN, *broken, "", *PLAIN[:5], {"prompt": "Hi", "completion": "Yo"}])
+    for profile in sorted(PROFILES):
+        settings = settings_for(profile)
+        fast = runner.lint_file(path, settings)
+        with monkeypatch.context() as patch:
+            patch.setattr(runner, "plain_roles", lambda record: None)
+            patch.setattr(runner, "QUIET_ON_OBJECT", frozenset())
+            slow = runner.lint_file(path, settings)
+        assert fast == slow
+        assert {"CV002", "CV003", "CV005", "JL001", "SC005"} <= {f.code for f in fast.findings}
