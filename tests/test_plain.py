@@ -9,6 +9,7 @@ linted with and without the fast path.
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 import pytest
@@ -29,6 +30,7 @@ from tunelint.engine.profiles import PROFILES
 from tunelint.engine.reader import read_lines
 from tunelint.engine.registry import all_rules
 from tunelint.engine.settings import Settings
+from tunelint.tokens.counting import TOKENS_PER_REPLY, ExampleCounter, utf8_length
 
 from conftest import EXAMPLES, WriteJsonl
 
@@ -116,6 +118,9 @@ def test_quiet_line_rules_report_nothing_on_object_lines(write_jsonl: WriteJsonl
         {"messages": [{"role": "assistant", "content": [{"type": "text", "text": "Hi"}]}]},
         {"messages": [{"role": "assistant", "content": "Hi", "weight": 0}]},
         {"messages": [{"role": "assistant", "content": "Hi", "name": 3}]},
+        {"messages": [{"role": "assistant", "content": "Hi", "id": "7"}]},
+        {"messages": [{"role": "assistant", "name": "a", "id": "7"}]},
+        {"messages": [{"role": "assistant", "contents": "Hi"}]},
         {"messages": [{"role": ["assistant"], "content": "Hi"}]},
         {
             "messages": [
@@ -147,3 +152,12 @@ def test_a_file_gives_the_same_findings_with_and_without_the_fast_path(
             slow = runner.lint_file(path, settings)
         assert fast == slow
         assert {"CV002", "CV003", "CV005", "JL001", "SC005"} <= {f.code for f in fast.findings}
+
+
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+def test_a_plain_lines_length_bounds_its_tokens(ensure_ascii: bool) -> None:
+    """TK001 skips counting a plain record whose line is shorter than the limit."""
+    bound = ExampleCounter(utf8_length, "cl100k_base")
+    for record in [*PLAIN, {"messages": [{"role": "assistant", "content": "\u00e9" * 999}]}]:
+        raw = json.dumps(record, ensure_ascii=ensure_ascii, separators=(",", ":")).encode()
+        assert bound.count(record).tokens <= len(raw) + TOKENS_PER_REPLY

@@ -22,6 +22,8 @@ class RecordContext:
     """1-based position among the file's non-blank lines (a broken line still counts)."""
     format: Format
     settings: Settings
+    plain_roles: tuple[str, ...] | None = None
+    """The roles, when the record is a plain conversation (``tunelint.engine.plain``)."""
 
     @property
     def profile(self) -> Profile:

@@ -23,7 +23,6 @@ from tunelint.engine.settings import Settings
 
 PLAIN_ROLES = frozenset({"system", "user", "assistant", "function"})
 """Roles both the ``openai`` and ``cookbook`` profiles accept, with the same keys."""
-PLAIN_KEYS = frozenset({"role", "content", "name"})
 
 QUIET_ON_OBJECT = frozenset({"JL001", "JL002", "JL003", "JL004", "JL005"})
 """Line rules that cannot report a line that decoded to an object (without a BOM)."""
@@ -59,15 +58,20 @@ def plain_roles(record: dict[str, Any]) -> tuple[str, ...] | None:
         return None
     roles = []
     for message in messages:
-        if type(message) is not dict or not message.keys() <= PLAIN_KEYS:
+        if type(message) is not dict:
+            return None
+        # Two or three keys, each present with a string value: exactly the plain keys.
+        size = len(message)
+        if size == 3:
+            if type(message.get("name")) is not str:
+                return None
+        elif size != 2:
             return None
         role = message.get("role")
         content = message.get("content")
         if type(role) is not str or role not in PLAIN_ROLES:
             return None
         if type(content) is not str or not content.strip():
-            return None
-        if "name" in message and type(message["name"]) is not str:
             return None
         roles.append(role)
     return tuple(roles) if "assistant" in roles else None

@@ -78,7 +78,6 @@ class _FileLinter:
         self.record_rules = {
             form: [rule for rule in record_rules if form in rule.formats] for form in Format
         }
-        self.has_record_rules = bool(record_rules)
         self.object_line_rules = [r for r in self.line_rules if r.code not in QUIET_ON_OBJECT]
         quiet = quiet_codes(settings) | ROLES_ONLY
         chat_rules = self.record_rules[Format.CHAT]
@@ -108,7 +107,7 @@ class _FileLinter:
                 self._add(rule, rule.check(line), line.number, example, line.raw)
             if example is None or type(record) is not dict:
                 continue
-            roles = plain_roles(record) if self.has_record_rules else None
+            roles = plain_roles(record)
             if roles is not None:
                 form, record_rules = Format.CHAT, self.plain_rules
                 for rule, violations in self._roles_findings(roles):
@@ -119,7 +118,7 @@ class _FileLinter:
             file_checks = self.file_checks_by_format[form]
             if not record_rules and not file_checks:
                 continue
-            ctx = RecordContext(record, line.raw, line.number, example, form, self.settings)
+            ctx = RecordContext(record, line.raw, line.number, example, form, self.settings, roles)
             for rule in record_rules:
                 self._add(rule, rule.check(ctx), ctx.line, ctx.example, ctx.raw)
             for rule, check in file_checks:
