@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ from tunelint.engine.settings import Settings
 
 if TYPE_CHECKING:
     from tunelint.checking import CheckExtras
+    from tunelint.engine.runner import FileResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = [severity.label for severity in Severity]
@@ -71,7 +72,11 @@ def _run_check(args: argparse.Namespace) -> int:
     settings = load_settings(args)
     if args.diff:
         return show_diff(expand_paths(args.paths), settings)
-    return _check_paths(args.paths, settings, args.output_format, CheckExtras.from_args(args))
+    from tunelint.engine.pool import default_jobs
+
+    extras = CheckExtras.from_args(args)
+    jobs = args.jobs or default_jobs()
+    return _check_paths(args.paths, settings, args.output_format, extras, jobs, not args.no_cache)
 
 
 def _check_paths(
@@ -79,10 +84,14 @@ def _check_paths(
     settings: Settings,
     output_format: str,
     extras: CheckExtras | None = None,
+    jobs: int = 1,
+    use_cache: bool = False,
 ) -> int:
     """Lint and report files and folders; the exit status of ``tunelint check``."""
     from tunelint.checking import CheckExtras, Filters, FixTally
-    from tunelint.engine.runner import expand_paths, lint_file
+    from tunelint.engine.cache import ResultCache
+    from tunelint.engine.pool import lint_files
+    from tunelint.engine.runner import expand_paths
     from tunelint.output import REPORTERS
 
     extras = extras or CheckExtras()
@@ -93,8 +102,12 @@ def _check_paths(
     fixes = FixTally()
     reporter = REPORTERS["statistics" if extras.statistics else output_format](sys.stdout)
     failed = False
-    for path in files:
-        result = fixes.fix(path, settings) if extras.fix else lint_file(path, settings)
+    if extras.fix:
+        results: Iterable[FileResult] = (fixes.fix(path, settings) for path in files)
+    else:
+        cache = ResultCache.for_settings(settings) if use_cache else None
+        results = lint_files(files, settings, jobs, cache)
+    for path, result in zip(files, results, strict=True):
         result = filters.apply(result, path)
         reporter.report(result)
         failed = failed or result.failed(settings.fail_on)
@@ -215,6 +228,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="(default: text)",
     )
     check.add_argument("--statistics", action="store_true", help="count findings per rule")
+    check.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        help="worker processes (default: the number of cores)",
+    )
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="lint every file, ignoring the results kept in .tunelint_cache/",
+    )
     _add_fix_arguments(check)
     _add_settings_arguments(check)
     check.set_defaults(run=_run_check)

@@ -53,6 +53,20 @@ class FileCheck(Protocol):
     def finish(self) -> Iterable[Violation]: ...
 
 
+class MergeableCheck(FileCheck, Protocol):
+    """A file-scope rule that can run on byte ranges of a file in separate processes.
+
+    Each range's instance hands over ``partial()`` (picklable, in the range's own line and
+    example numbering) instead of finishing; a fresh instance ``absorb``s the partials in
+    file order, shifted by the lines and examples before each range, then finishes.
+    Rules without these methods run over the whole file in one process.
+    """
+
+    def partial(self) -> Any: ...
+
+    def absorb(self, partial: Any, lines_before: int, examples_before: int) -> None: ...
+
+
 FileCheckFactory = Callable[["Settings"], FileCheck]
 
 
@@ -71,6 +85,11 @@ class Rule:
     """Per-rule settings and their defaults, set under ``[tool.tunelint.rules.<name>]``."""
     fixable: bool = False
     """Its violations can carry a safe fix (``engine.fixes``) that ``check --fix`` applies."""
+
+    @property
+    def mergeable(self) -> bool:
+        """A file-scope rule whose state merges across byte ranges (``MergeableCheck``)."""
+        return self.scope is Scope.FILE and hasattr(self.check, "absorb")
 
     @property
     def family(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, cast
 
 from tunelint.engine.context import RecordContext
 from tunelint.engine.errors import UsageError
@@ -20,11 +21,10 @@ from tunelint.engine.plain import (
     roles_record,
 )
 from tunelint.engine.reader import Line, LineProblem, read_lines
-from tunelint.engine.registry import FileCheck, Rule, Scope
+from tunelint.engine.registry import FileCheck, MergeableCheck, Rule, Scope
 from tunelint.engine.settings import Settings
 
 DATA_SUFFIXES = (".jsonl", ".ndjson")
-ALL_SCOPES = frozenset(Scope)
 _MAX_ROLE_SEQUENCES = 4096
 
 
@@ -34,6 +34,14 @@ class FileResult:
     findings: tuple[Finding, ...]
     examples: int
     """Non-blank lines: records, and lines that should have been records."""
+
+    def without_fixes(self) -> FileResult:
+        """This result without its fixes, which hold code: what crosses processes and disk.
+
+        Only ``check --fix`` applies fixes, and it lints in its own process.
+        """
+        findings = tuple(replace(finding, fix=None) for finding in self.findings)
+        return replace(self, findings=findings)
 
     def failed(self, fail_on: Severity) -> bool:
         return any(finding.severity >= fail_on for finding in self.findings)
@@ -67,11 +75,10 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 class _FileLinter:
     """Lints one file (or a byte range of it); owns the file-scope rules' per-file state."""
 
-    def __init__(self, path: Path, settings: Settings, scopes: frozenset[Scope] = ALL_SCOPES):
+    def __init__(self, path: Path, settings: Settings, rules: list[Rule]) -> None:
         self.path = path
         self.display = str(path)
         self.settings = settings
-        rules = [rule for rule in settings.rules_for(path) if rule.scope in scopes]
         self.severities = {rule.code: settings.severity_of(rule) for rule in rules}
         self.line_rules = [rule for rule in rules if rule.scope is Scope.LINE]
         record_rules = [rule for rule in rules if rule.scope is Scope.RECORD]
@@ -92,8 +99,11 @@ class _FileLinter:
         }
         self.findings: list[Finding] = []
 
-    def run(self, lines: Iterable[Line]) -> tuple[int, int]:
-        """Lint ``lines``; returns how many lines and examples there were."""
+    def run(self, lines: Iterable[Line], finish: bool = True) -> tuple[int, int]:
+        """Lint ``lines``; returns how many lines and examples there were.
+
+        ``finish=False`` leaves the file-scope rules unfinished, for ``partial()``.
+        """
         examples = number = 0
         for line in lines:
             number = line.number
@@ -123,9 +133,13 @@ class _FileLinter:
                 self._add(rule, rule.check(ctx), ctx.line, ctx.example, ctx.raw)
             for rule, check in file_checks:
                 self._add(rule, check.visit(ctx), ctx.line, ctx.example, ctx.raw)
+        if finish:
+            self.finish()
+        return number, examples
+
+    def finish(self) -> None:
         for rule, check in self.file_checks:
             self._add(rule, check.finish(), 1, None, b"")
-        return number, examples
 
     def _roles_findings(self, roles: tuple[str, ...]) -> list[tuple[Rule, list[Violation]]]:
         """What the ``ROLES_ONLY`` rules report on a plain record with these roles."""
@@ -177,39 +191,53 @@ def finding_order(finding: Finding) -> tuple[int, int, str]:
 
 def lint_file(path: Path, settings: Settings) -> FileResult:
     """Lint one file. Raises ``OSError`` when it cannot be read."""
-    linter = _FileLinter(path, settings)
+    linter = _FileLinter(path, settings, settings.rules_for(path))
     _, examples = linter.run(read_lines(path))
     return linter.result(examples)
 
 
+def _in_ranges(rule: Rule) -> bool:
+    """Whether a rule can run on byte ranges of a file in separate processes."""
+    return rule.scope is not Scope.FILE or rule.mergeable
+
+
 @dataclass(frozen=True, slots=True)
 class RangeResult:
-    """Findings of the line and record rules on a byte range, numbered from its start."""
+    """What a byte range of a file gave, numbered from the range's first line (no fixes)."""
 
     findings: tuple[Finding, ...]
     lines: int
     examples: int
+    partials: tuple[Any, ...]
+    """``partial()`` of each mergeable file-scope rule, in code order."""
 
 
 def lint_range(path: Path, settings: Settings, start: int, end: int) -> RangeResult:
-    """Run the line and record rules on the bytes ``[start, end)`` of ``path``."""
-    linter = _FileLinter(path, settings, frozenset({Scope.LINE, Scope.RECORD}))
-    lines, examples = linter.run(read_lines(path, start, end))
-    return RangeResult(tuple(linter.findings), lines, examples)
+    """Run the rules that merge across ranges on the bytes ``[start, end)`` of ``path``."""
+    rules = [rule for rule in settings.rules_for(path) if _in_ranges(rule)]
+    linter = _FileLinter(path, settings, rules)
+    lines, examples = linter.run(read_lines(path, start, end), finish=False)
+    partials = tuple(cast(MergeableCheck, check).partial() for _, check in linter.file_checks)
+    findings = tuple(replace(finding, fix=None) for finding in linter.findings)
+    return RangeResult(findings, lines, examples, partials)
 
 
-def lint_file_scope(path: Path, settings: Settings) -> tuple[list[Finding], int]:
-    """Run only the file-scope rules over the whole of ``path``; findings and examples."""
-    linter = _FileLinter(path, settings, frozenset({Scope.FILE}))
-    _, examples = linter.run(read_lines(path))
-    return linter.findings, examples
+def lint_whole_file_rules(path: Path, settings: Settings) -> list[Finding]:
+    """Run the file-scope rules that cannot be split over the whole of ``path``."""
+    rules = [rule for rule in settings.rules_for(path) if not _in_ranges(rule)]
+    if not rules:
+        return []
+    linter = _FileLinter(path, settings, rules)
+    linter.run(read_lines(path))
+    return linter.findings
 
 
 def merge_ranges(
-    path: Path, ranges: Iterable[RangeResult], file_findings: list[Finding], examples: int
+    path: Path, settings: Settings, ranges: Iterable[RangeResult], whole: list[Finding]
 ) -> FileResult:
-    """One file's result from its ranges' (renumbered) and the file-scope rules' findings."""
-    findings = list(file_findings)
+    """One file's result from its ranges (renumbered, in order) and its whole-file findings."""
+    merged = _FileLinter(path, settings, [r for r in settings.rules_for(path) if r.mergeable])
+    findings = list(whole)
     lines_before = examples_before = 0
     for part in ranges:
         findings.extend(
@@ -220,10 +248,14 @@ def merge_ranges(
             )
             for finding in part.findings
         )
+        for (_, check), partial in zip(merged.file_checks, part.partials, strict=True):
+            cast(MergeableCheck, check).absorb(partial, lines_before, examples_before)
         lines_before += part.lines
         examples_before += part.examples
+    merged.finish()
+    findings.extend(merged.findings)
     findings.sort(key=finding_order)
-    return FileResult(str(path), tuple(findings), examples)
+    return FileResult(str(path), fingerprinted(path, findings), examples_before)
 
 
 def lint_paths(paths: Sequence[Path], settings: Settings) -> Iterator[FileResult]:

@@ -38,6 +38,12 @@ class TooFewExamples:
         self.examples += 1
         return iter(())
 
+    def partial(self) -> int:
+        return self.examples
+
+    def absorb(self, partial: int, lines_before: int, examples_before: int) -> None:
+        self.examples += partial
+
     def finish(self) -> Iterator[Violation]:
         if self.examples < self.minimum:
             yield Violation(

@@ -345,22 +345,38 @@ class MixedFormats:
     """
 
     def __init__(self, settings: Settings) -> None:
-        self.first: tuple[Format, int] | None = None
+        self.first: tuple[Format, int, int] | None = None
         self.others: dict[Format, tuple[int, int]] = {}
         self.counts: Counter[Format] = Counter()
 
     def visit(self, ctx: RecordContext) -> Iterator[Violation]:
         self.counts[ctx.format] += 1
         if self.first is None:
-            self.first = (ctx.format, ctx.line)
+            self.first = (ctx.format, ctx.line, ctx.example)
         elif ctx.format is not self.first[0]:
             self.others.setdefault(ctx.format, (ctx.line, ctx.example))
         return iter(())
 
+    def partial(self) -> tuple[Any, ...]:
+        return self.first, self.others, self.counts
+
+    def absorb(self, partial: tuple[Any, ...], lines_before: int, examples_before: int) -> None:
+        first, others, counts = partial
+        self.counts.update(counts)
+        if first is None:
+            return
+        if self.first is None:
+            self.first = (first[0], first[1] + lines_before, first[2] + examples_before)
+        elif first[0] is not self.first[0]:
+            self.others.setdefault(first[0], (first[1] + lines_before, first[2] + examples_before))
+        for other, (line, example) in others.items():
+            if other is not self.first[0]:
+                self.others.setdefault(other, (line + lines_before, example + examples_before))
+
     def finish(self) -> Iterator[Violation]:
         if self.first is None:
             return
-        main_format, main_line = self.first
+        main_format, main_line, _ = self.first
         for other, (line, example) in self.others.items():
             yield Violation(
                 f"{self.counts[other]} {other} record(s) in a file of {main_format} records "

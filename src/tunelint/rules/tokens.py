@@ -68,5 +68,11 @@ class ExampleTooLong:
                 f"{limit:,} and truncates the rest"
             )
 
+    def partial(self) -> None:
+        return None  # every finding is reported as the example is visited
+
+    def absorb(self, partial: None, lines_before: int, examples_before: int) -> None:
+        pass
+
     def finish(self) -> Iterator[Violation]:
         return iter(())

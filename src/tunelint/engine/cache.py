@@ -1,0 +1,120 @@
+"""Remember each file's result so that an unchanged file is not linted again.
+
+An entry is keyed by the file's path, the settings and the tunelint build, and holds the
+file's SHA-256 with its complete result (findings included, not just the verdict), so a
+cached run prints exactly what the run that filled the cache printed. Entries live in
+``.tunelint_cache/`` next to the configuration (or in the working directory) and are
+written like black writes its cache: to a temporary file in the same folder, then moved
+into place with ``os.replace``, so a reader never sees half an entry. The cache is only an
+optimisation: an entry that cannot be read or written is ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import enum
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import tunelint
+from tunelint.engine.runner import FileResult
+from tunelint.engine.settings import Settings
+
+CACHE_DIR = ".tunelint_cache"
+_CHUNK = 1 << 20
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON-able form of a settings value that is the same in every process."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return sorted((str(key), _canonical(item)) for key, item in value.items())
+    if isinstance(value, set | frozenset):
+        return sorted(map(repr, value))
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    if isinstance(value, enum.Enum):
+        return repr(value)
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return repr(value)
+
+
+def _build_fingerprint() -> str:
+    """The tunelint version and its code: a rule changed in place must not hit old entries."""
+    package = Path(tunelint.__file__).parent
+    digest = hashlib.sha256(tunelint.__version__.encode())
+    for source in sorted(package.rglob("*.py")):
+        stat = source.stat()
+        digest.update(f"{source.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class ResultCache:
+    """Results of earlier runs under ``folder``, for one set of settings."""
+
+    def __init__(self, folder: Path, settings: Settings) -> None:
+        self.folder = folder
+        self.prefix = hashlib.sha256(
+            json.dumps([_build_fingerprint(), _canonical(settings)]).encode()
+        ).hexdigest()
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> ResultCache:
+        return cls(settings.root / CACHE_DIR, settings)
+
+    def _entry(self, path: Path) -> Path:
+        name = hashlib.sha256(f"{self.prefix}\0{path}".encode()).hexdigest()
+        return self.folder / name[:2] / f"{name}.pickle"
+
+    def get(self, path: Path, digest: str) -> FileResult | None:
+        """The cached result of ``path`` if its content is still ``digest``."""
+        try:
+            with self._entry(path).open("rb") as stream:
+                stored_digest, result = pickle.load(stream)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            return None
+        if stored_digest != digest or not isinstance(result, FileResult):
+            return None
+        return result
+
+    def put(self, path: Path, digest: str, result: FileResult) -> None:
+        entry = self._entry(path)
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            self._mark(self.folder)
+            handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
+        except OSError:
+            return
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump(
+                    (digest, result.without_fixes()), stream, protocol=pickle.HIGHEST_PROTOCOL
+                )
+            Path(temporary).replace(entry)
+        except OSError:
+            with contextlib.suppress(OSError):
+                Path(temporary).unlink()
+
+    @staticmethod
+    def _mark(folder: Path) -> None:
+        """Keep the cache out of version control, as ruff and pytest do with theirs."""
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Created by tunelint automatically.\n*\n", encoding="utf-8")

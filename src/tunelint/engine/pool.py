@@ -1,0 +1,120 @@
+"""Lint with several processes: files across workers, and a large file in byte ranges.
+
+Results come back in file order and equal a single process's exactly. A large file is cut
+on newline boundaries; workers run the line and record rules on the ranges, numbering
+lines from each range's start, and the file-scope rules whose state merges (a count, the
+first record's format: ``MergeableCheck``), whose partial states this process combines in
+file order before finishing them. File-scope rules that cannot merge (duplicates across
+the file) run here over the whole file while the workers work, as simple as they are
+written. The ranges' findings are renumbered and merged with theirs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from multiprocessing.pool import AsyncResult
+from pathlib import Path
+
+from tunelint.engine.cache import ResultCache, file_digest
+from tunelint.engine.reader import line_boundaries
+from tunelint.engine.runner import (
+    FileResult,
+    RangeResult,
+    lint_file,
+    lint_range,
+    lint_whole_file_rules,
+    merge_ranges,
+)
+from tunelint.engine.settings import Settings
+
+SPLIT_BYTES = 8 << 20
+"""Files at least this large are split into byte ranges."""
+POOL_BYTES = 4 << 20
+"""Below this much data in all, starting worker processes costs more than it saves."""
+RANGES_PER_JOB = 2
+
+_settings: Settings | None = None
+
+
+def default_jobs() -> int:
+    """The number of cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def _init_worker(settings: Settings) -> None:
+    global _settings
+    _settings = settings
+
+
+def _worker_settings() -> Settings:
+    assert _settings is not None, "worker not initialised"
+    return _settings
+
+
+def _lint_file(path: Path) -> FileResult:
+    return lint_file(path, _worker_settings()).without_fixes()
+
+
+def _lint_range(path: Path, start: int, end: int) -> RangeResult:
+    return lint_range(path, _worker_settings(), start, end)
+
+
+Pending = FileResult | AsyncResult[FileResult] | list[AsyncResult[RangeResult]]
+
+
+def lint_files(
+    files: Sequence[Path], settings: Settings, jobs: int = 1, cache: ResultCache | None = None
+) -> Iterator[FileResult]:
+    """Lint ``files`` with up to ``jobs`` processes and yield their results in order.
+
+    With a ``cache``, a file whose content, settings and tunelint build match an earlier run
+    is not linted again; its stored result is yielded. Raises ``OSError`` for a file that
+    cannot be read.
+    """
+    digests = {path: file_digest(path) for path in files} if cache else {}
+    cached = {
+        path: hit for path in files if cache and (hit := cache.get(path, digests[path])) is not None
+    }
+    for path, result in _lint_all(files, settings, jobs, cached):
+        if cache and path not in cached:
+            cache.put(path, digests[path], result)
+        yield result
+
+
+def _lint_all(
+    files: Sequence[Path], settings: Settings, jobs: int, cached: dict[Path, FileResult]
+) -> Iterator[tuple[Path, FileResult]]:
+    sizes = {path: path.stat().st_size for path in files if path not in cached}
+    if jobs <= 1 or sum(sizes.values()) < POOL_BYTES:
+        for path in files:
+            yield path, cached[path] if path in cached else lint_file(path, settings)
+        return
+    # fork starts workers in milliseconds with the rules already imported; other platforms
+    # spawn fresh interpreters.
+    method = "fork" if sys.platform == "linux" else None
+    context = multiprocessing.get_context(method)
+    with context.Pool(jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+        pending: list[tuple[Path, Pending]] = []
+        for path in files:
+            if path in cached:
+                pending.append((path, cached[path]))
+            elif sizes[path] >= SPLIT_BYTES:
+                ranges = line_boundaries(path, jobs * RANGES_PER_JOB)
+                pending.append(
+                    (path, [pool.apply_async(_lint_range, (path, *part)) for part in ranges])
+                )
+            else:
+                pending.append((path, pool.apply_async(_lint_file, (path,))))
+        for path, work in pending:
+            if isinstance(work, FileResult):
+                yield path, work
+            elif isinstance(work, list):
+                whole = lint_whole_file_rules(path, settings)  # while the workers run
+                yield path, merge_ranges(path, settings, [part.get() for part in work], whole)
+            else:
+                yield path, work.get()

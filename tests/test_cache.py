@@ -1,0 +1,78 @@
+"""The result cache: an unchanged file is not linted again, and prints the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import EXAMPLES, WriteJsonl, run_tunelint
+
+CHAT = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+
+
+def entries(root: Path) -> dict[Path, int]:
+    folder = root / ".tunelint_cache"
+    return {path: path.stat().st_mtime_ns for path in folder.rglob("*.pickle")}
+
+
+def test_second_run_is_served_from_the_cache_with_identical_output(
+    tmp_path: Path, write_jsonl: WriteJsonl
+) -> None:
+    clean = write_jsonl([CHAT] * 12, "clean.jsonl")
+    broken = EXAMPLES / "broken" / "train.jsonl"
+    first = run_tunelint("check", clean, broken, cwd=tmp_path)
+    assert first.returncode == 1
+    stored = entries(tmp_path)
+    assert len(stored) == 2  # clean and failing results are both kept, findings included
+    assert (tmp_path / ".tunelint_cache" / ".gitignore").read_text().endswith("*\n")
+    second = run_tunelint("check", clean, broken, cwd=tmp_path)
+    assert (second.returncode, second.stdout, second.stderr) == (1, first.stdout, first.stderr)
+    assert entries(tmp_path) == stored  # hits: nothing linted, nothing rewritten
+    as_json = run_tunelint("check", clean, broken, "--output-format", "json", cwd=tmp_path)
+    assert as_json.stdout.startswith("[") and entries(tmp_path) == stored
+
+
+def test_changed_content_or_settings_are_linted_again(
+    tmp_path: Path, write_jsonl: WriteJsonl
+) -> None:
+    path = write_jsonl([CHAT] * 12)
+    assert run_tunelint("check", path, "--fail-on", "warning", cwd=tmp_path).returncode == 1
+    with_system = {"messages": [{"role": "system", "content": "Be brief."}, *CHAT["messages"]]}
+    write_jsonl([with_system] * 12)
+    assert run_tunelint("check", path, "--fail-on", "warning", cwd=tmp_path).returncode == 0
+    write_jsonl([with_system] * 3)
+    result = run_tunelint("check", path, cwd=tmp_path)
+    assert "DS001" in result.stdout and result.returncode == 1
+    ignored = run_tunelint("check", path, "--ignore", "DS001", cwd=tmp_path)
+    assert ignored.returncode == 0 and "DS001" not in ignored.stdout
+
+
+def test_no_cache_reads_and_writes_nothing(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
+    path = write_jsonl([CHAT] * 12)
+    result = run_tunelint("check", path, "--no-cache", cwd=tmp_path)
+    assert result.returncode == 0
+    assert not (tmp_path / ".tunelint_cache").exists()
+
+
+def test_cache_sits_next_to_the_configuration(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
+    (tmp_path / "tunelint.toml").write_text('ignore = ["CV002"]\n', encoding="utf-8")
+    path = write_jsonl([CHAT] * 12, "data/train.jsonl")
+    (tmp_path / "data" / "sub").mkdir()
+    assert run_tunelint("check", path, cwd=tmp_path / "data" / "sub").returncode == 0
+    assert len(entries(tmp_path)) == 1
+    assert not list((tmp_path / "data").rglob(".tunelint_cache"))
+
+
+def test_an_unusable_cache_folder_is_ignored(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
+    (tmp_path / ".tunelint_cache").write_text("not a folder", encoding="utf-8")
+    path = write_jsonl([CHAT] * 12)
+    for _ in range(2):
+        result = run_tunelint("check", path, cwd=tmp_path)
+        assert (result.returncode, result.stderr) == (0, "")
+    corrupt = tmp_path / "other"
+    corrupt.mkdir()
+    assert run_tunelint("check", path, cwd=corrupt).returncode == 0
+    for entry in entries(corrupt):
+        entry.write_bytes(b"garbage")
+    again = run_tunelint("check", path, cwd=corrupt)
+    assert (again.returncode, again.stderr) == (0, "")
+    assert not list((corrupt / ".tunelint_cache").rglob(".tmp-*"))

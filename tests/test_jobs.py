@@ -1,0 +1,112 @@
+"""``--jobs N`` gives exactly ``--jobs 1``'s findings, in the same order.
+
+Files are spread over worker processes and a large file is cut into byte ranges; the data
+below triggers line rules (invalid JSON, blank lines), record rules (roles, tools, system
+messages), the file-scope rules that merge across ranges (mixed formats, example counts,
+tokens) and records that fall on both sides of the cuts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tunelint.engine import pool
+from tunelint.engine.config import ConfigFile, resolve_settings
+from tunelint.engine.reader import line_boundaries
+from tunelint.engine.runner import lint_file
+
+from conftest import EXAMPLES, WriteJsonl, run_tunelint
+
+SYSTEM = {"role": "system", "content": "You answer travel questions."}
+PREFERENCE = {
+    "input": {"messages": [{"role": "user", "content": "Hi"}]},
+    "preferred_output": [{"role": "assistant", "content": "Hello!"}],
+    "non_preferred_output": [{"role": "assistant", "content": "What?"}],
+}
+
+
+def chat(index: int) -> dict[str, Any]:
+    turns = [{"role": "user", "content": f"Question {index} 질문"}]
+    turns.append({"role": "assistant", "content": f"Answer {index} " + "word " * (index % 40)})
+    return {"messages": [SYSTEM, *turns] if index % 7 else turns}
+
+
+def mixed_lines(count: int) -> list[Any]:
+    """Mostly valid chat, with a problem of some kind every few hundred lines."""
+    broken = (EXAMPLES / "broken" / "train.jsonl").read_text(encoding="utf-8").splitlines()
+    lines: list[Any] = []
+    for index in range(count):
+        if index % 397 == 5:
+            lines.append(broken[index % len(broken)])
+        elif index % 1013 == 7:
+            lines.append("")
+        elif index == count * 2 // 3:
+            lines.append(PREFERENCE)  # SC008, first seen in a late range
+        elif index == count - 3:
+            lines.append({"prompt": "Hi", "completion": "Hello"})
+        else:
+            lines.append(chat(index))
+    return lines
+
+
+CONFIG = '[tool.tunelint]\nextend-select = ["ALL"]\n[tool.tunelint.rules.too-few-examples]\nminimum = 1000000\n'
+
+
+def test_jobs_2_equals_jobs_1_on_a_large_file_split_in_ranges(
+    tmp_path: Path, write_jsonl: WriteJsonl
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(CONFIG, encoding="utf-8")
+    big = write_jsonl(mixed_lines(120_000), "big.jsonl")
+    assert big.stat().st_size >= pool.SPLIT_BYTES  # the CLI cuts it into ranges
+    small = write_jsonl(mixed_lines(900), "a/small.jsonl")
+    outputs = {}
+    for jobs in ("1", "2"):
+        result = run_tunelint(
+            "check", big, small, "--jobs", jobs, "--no-cache", "--output-format", "json",
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert result.returncode == 1, result.stderr
+        outputs[jobs] = json.loads(result.stdout)
+    assert outputs["2"] == outputs["1"]
+    codes = {finding["code"] for finding in outputs["1"]}
+    assert {"JL001", "JL003", "SC005", "CV002", "SC008", "DS001"} <= codes
+    paths = [finding["path"] for finding in outputs["1"]]
+    assert paths == sorted(paths, key=lambda path: path != str(big))  # file order kept
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_many_small_ranges_merge_exactly(
+    jobs: int, write_jsonl: WriteJsonl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cuts every few kilobytes, so cuts land next to blank, broken and odd records."""
+    path = write_jsonl([*mixed_lines(3000), "", "[1]", "{"])
+    files = [path, EXAMPLES / "broken" / "train.jsonl", path]
+    for profile in ("openai", "cookbook"):
+        settings = resolve_settings(
+            ConfigFile(None), {"profile": profile, "extend-select": ["ALL"]}
+        )
+        expected = [lint_file(file, settings) for file in files]
+        monkeypatch.setattr(pool, "SPLIT_BYTES", 1)
+        monkeypatch.setattr(pool, "POOL_BYTES", 1)
+        monkeypatch.setattr(pool, "RANGES_PER_JOB", 40)
+        assert len(line_boundaries(path, jobs * 40)) == jobs * 40
+        assert list(pool.lint_files(files, settings, jobs)) == expected
+        assert {"SC008", "JL001", "JL002", "JL003"} <= {
+            finding.code for finding in expected[0].findings
+        }
+
+
+def test_line_boundaries_cover_the_file_on_newlines(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(b"a\n" + b"x" * 50 + b"\n\nlast line without newline")
+    data = path.read_bytes()
+    for parts in range(1, 12):
+        ranges = line_boundaries(path, parts)
+        assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
+        for (_, end), (start, _) in itertools.pairwise(ranges):
+            assert end == start and data[end - 1 : end] == b"\n"
