@@ -110,3 +110,53 @@ def test_check_reports_too_long_examples(tmp_path: Path, write_jsonl: WriteJsonl
     assert lines[0].endswith(
         "tokens; gpt-3.5-turbo trains on at most 16,385 and truncates the rest"
     )
+
+
+def _stderr_through_a_terminal(*args: str | Path) -> tuple[int, bytes]:
+    """Run tunelint with stderr on a pseudo-terminal; return its exit status and stderr."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-m", "tunelint", *map(str, args)],
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    ) as process:
+        os.close(follower)
+        received = b""
+        while True:
+            try:
+                chunk = os.read(leader, 1 << 16)
+            except OSError:  # the terminal closes when the child exits
+                break
+            if not chunk:
+                break
+            received += chunk
+        status = process.wait()
+    os.close(leader)
+    return status, received
+
+
+def test_progress_bar_only_for_large_input_on_a_terminal(tmp_path: Path) -> None:
+    from tunelint.output.stats import PROGRESS_MIN_BYTES
+
+    # Few long lines (one text, tokenized once) keep 16 MiB quick to count.
+    record = {"messages": [{"role": "user", "content": "tokens " * 1000}, CHAT["messages"][1]]}
+    line = json.dumps(record) + "\n"
+    large = tmp_path / "large.jsonl"
+    large.write_text(line * (PROGRESS_MIN_BYTES // len(line) + 1), encoding="utf-8")
+    small = tmp_path / "small.jsonl"
+    small.write_text(line * 100, encoding="utf-8")
+
+    status, stderr = _stderr_through_a_terminal("stats", large, "--format", "json")
+    assert status == 0
+    assert b"reading [" in stderr
+    assert b"100% of 16 MiB" in stderr
+    assert stderr.endswith(b"\r\x1b[K")  # the bar is erased before the report
+
+    assert _stderr_through_a_terminal("stats", small, "--format", "json") == (0, b"")
+    piped = run_tunelint("stats", large, "--format", "json", cwd=tmp_path)
+    assert (piped.returncode, piped.stderr) == (0, "")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tunelint.rules.tokens import fits_by_size
 from tunelint.tokens.counting import (
     IMAGE_TOKENS_HIGH,
     IMAGE_TOKENS_LOW,
@@ -175,3 +176,37 @@ def test_byte_bound_is_never_below_the_count(encoding: str) -> None:
     bound = ExampleCounter(utf8_length, encoding)
     for record in records:
         assert bound.count(record).tokens >= counter(encoding).count(record).tokens
+
+
+DENSE_RECORDS: list[dict[str, Any]] = [
+    {"messages": [{}] * 50},
+    {"messages": [{"name": ""}] * 50},
+    {"messages": [{"role": "user", "content": [[], {}, {"type": "text"}]}], "functions": [{}] * 50},
+    {"messages": [], "tools": [{"function": {}}] * 50},
+    {
+        "messages": [],
+        "functions": [
+            {"parameters": {"properties": {"a": {"enum": [0] * 200, "type": ["x", "y"]}}}}
+        ],
+    },
+    {"input": {"messages": [{}] * 20}, "preferred_output": [{}], "non_preferred_output": [{}]},
+    {"messages": [{"role": "assistant", "tool_calls": [{}] * 30, "function_call": {}}]},
+]
+
+
+@pytest.mark.parametrize("record", DENSE_RECORDS)
+@pytest.mark.parametrize("encoding", ["cl100k_base", "o200k_base"])
+def test_size_bound_holds_for_the_densest_records(record: dict[str, Any], encoding: str) -> None:
+    raw = json.dumps(record, separators=(",", ":")).encode()
+    # Size proves "fits" only when even the byte bound (>= the exact count) fits.
+    bound = ExampleCounter(utf8_length, encoding).count(record).tokens
+    assert bound >= counter(encoding).count(record).tokens
+    assert not fits_by_size(raw, bound - 1)
+
+
+def test_size_bound_is_not_used_for_images_or_ascii_escapes() -> None:
+    image = b'{"messages":[{"role":"user","content":[{"type":"image_url"}]}]}'
+    escaped = b'{"messages":[{"role":"user","content":[{"type":"\\u0069mage_url"}]}]}'
+    assert not fits_by_size(image, 10**9)
+    assert not fits_by_size(escaped, 10**9)
+    assert fits_by_size(b'{"messages":[{"role":"user","content":"\\uc548\\ub155"}]}', 10**9)

@@ -110,3 +110,35 @@ def test_no_network_and_no_cache_still_counts(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert '"examples": 5' in result.stdout
     assert list(cache.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("profile", "heavy"),
+    [
+        # The toy file's longest example has 26,108 bytes of text: within gpt-4o-mini's
+        # 65,536 tokens by its size alone, but only its token count (8,032) shows it within
+        # the cookbook's 16,385.
+        ("openai", []),
+        ("cookbook", ["tiktoken"]),
+    ],
+)
+def test_check_loads_a_tokenizer_only_when_sizes_cannot_decide(
+    tmp_path: Path, profile: str, heavy: list[str]
+) -> None:
+    import subprocess
+
+    code = (
+        "import sys; from tunelint.cli import main; "
+        "main(['check', '--profile', sys.argv[1], sys.argv[2]]); "
+        "print(sorted({'tiktoken', 'numpy', 'bpe_openai'} & {m.split('.')[0] for m in sys.modules}))"
+    )
+    toy = str(CORPUS / "toy_chat_fine_tuning.jsonl")
+    result = subprocess.run(
+        [sys.executable, "-c", code, profile, toy],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    assert "TK001" not in result.stdout
+    assert result.stdout.splitlines()[-1] == str(heavy)

@@ -17,6 +17,22 @@ from tunelint.tokens.counting import (
 )
 from tunelint.tokens.models import model_for
 
+# Without image parts (estimated at up to 765 tokens each), every token the formula counts
+# comes from more than an eighth of a byte of the record's JSON: the densest case,
+# ``"functions": [{}, {}, …]``, is 11 tokens per 3 bytes. 15 = reply (3) + functions' end (12).
+_TOKENS_PER_RAW_BYTE = 8
+_RAW_CONSTANT = 15
+
+
+def fits_by_size(raw: bytes, limit: int) -> bool:
+    """Whether the record's size alone proves it within ``limit`` tokens.
+
+    An ASCII character written as a ``\\u00..`` escape could spell ``image_url`` unseen.
+    """
+    if b"image_url" in raw or b"\\u00" in raw:
+        return False
+    return _TOKENS_PER_RAW_BYTE * len(raw) + _RAW_CONSTANT <= limit
+
 
 @rule("TK001", "example-too-long", Severity.WARNING, Scope.FILE,
       formats=[Format.CHAT, Format.REINFORCEMENT, Format.PREFERENCE])  # fmt: skip
@@ -51,12 +67,13 @@ class ExampleTooLong:
 
     def visit(self, ctx: RecordContext) -> Iterator[Violation]:
         limit = self.model.context
-        # A token covers at least one byte, and each message of a plain record spends more
-        # bytes of JSON syntax on its line than its 3 tokens of overhead: the line's length
-        # bounds the record's tokens. Other records are bounded by their text's bytes.
+        # Most examples are proven short without a tokenizer. A plain record's line is a
+        # bound (each message spends more bytes of JSON syntax than its 3 tokens of
+        # overhead); any record's size is a looser one (``fits_by_size``); else the bytes
+        # of its text, as a token covers at least one byte.
         if ctx.plain_roles is not None and len(ctx.raw) + TOKENS_PER_REPLY <= limit:
             return
-        if self.bound.count(ctx.record).tokens <= limit:
+        if fits_by_size(ctx.raw, limit) or self.bound.count(ctx.record).tokens <= limit:
             return
         if self.counter is None:
             encoding = self.model.encoding
