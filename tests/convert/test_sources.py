@@ -67,7 +67,7 @@ KORQUAD = squad(
     ),
     (
         "임수경은 1989년 6월 30일 평양축전에 대표로 파견되었다.",
-        [qa("지명수배된 연도는?", "1990년")],
+        [qa("지명수배된 연도는?", "1990년"), qa("지명수배된 연도는?", "1989년")],
     ),
 )
 
@@ -84,9 +84,13 @@ def test_squad_keeps_repeated_questions_and_counts_unanswerable(tmp_path: Path) 
         chat("임종석이 지명수배 된 날은?", "1989년 2월 15일"),
         chat("지명수배된 연도는?", "1989년"),
         chat("지명수배된 연도는?", "1990년"),
+        chat("지명수배된 연도는?", "1989년"),
     ]
-    assert (summary.read, summary.skipped) == (4, {"unanswerable question": 1})
-    assert summary.noted == {"question asked again with a different answer (both kept)": 1}
+    assert (summary.read, summary.skipped) == (5, {"unanswerable question": 1})
+    assert summary.noted == {
+        "question asked again with a different answer (both kept)": 1,
+        "question asked again with the same answer (both kept)": 1,
+    }
     rendered = summary.render()
     assert f"1 skipped: unanswerable question (first: {source}: data[0].paragraphs[0].qas[2])" in (
         rendered
@@ -103,8 +107,11 @@ def test_squad_with_context_and_system(tmp_path: Path) -> None:
     assert records[0] == chat(
         f"{CONTEXT}\n\n임종석이 지명수배 된 날은?", "1989년 2월 15일", "짧게 답하라."
     )
-    assert [len(record["messages"]) for record in records] == [3, 3, 3]
-    assert not summary.noted  # different paragraphs: not the same question any more
+    assert [len(record["messages"]) for record in records] == [3, 3, 3, 3]
+    # with its paragraph, a question repeated in another paragraph is another question:
+    # only the repeat inside the second paragraph is noted
+    assert summary.noted == {"question asked again with a different answer (both kept)": 1}
+    assert f"(first: {source}: data[0].paragraphs[1].qas[1])" in summary.render()
 
 
 def test_squad_v2_impossible_with_answers_is_still_skipped(tmp_path: Path) -> None:

@@ -4,9 +4,10 @@ One example per answerable question, answered with its first answer; unanswerabl
 questions are skipped. SQuAD is a single JSON document, so it is parsed whole; the output is
 still written a record at a time.
 
-A question asked again with a different answer is kept, not merged: dropping either would
-lose data silently, and which one is right is the user's call. Each repeat is a ``Note``
-(``check`` warns about them as DS006 conflicting-answers); ``--with-context`` usually tells them apart.
+A question asked again is kept, not merged: dropping either copy would lose data silently,
+and when the answers differ, which one is right is the user's call. Each repeat is a
+``Note`` (``check`` warns about them too: DS006 conflicting-answers, DS003 duplicates);
+``--with-context`` usually tells them apart.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from tunelint.convert.base import (
 )
 
 REPEATED = "question asked again with a different answer (both kept)"
+DUPLICATE = "question asked again with the same answer (both kept)"
 
 
 def convert(path: Path, options: Options) -> Iterator[Item]:
@@ -57,6 +59,9 @@ def _question(
     if not question or not answer:
         yield Skip("empty question or answer", where)
         return
-    if first_answers.setdefault((context, question), answer) != answer:
-        yield Note(REPEATED, where)
+    first = first_answers.get((context, question))
+    if first is None:
+        first_answers[(context, question)] = answer
+    else:
+        yield Note(REPEATED if first != answer else DUPLICATE, where)
     yield Example(chat(f"{context}\n\n{question}" if context else question, answer), where)
