@@ -7,11 +7,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+# Imported here once: pytester's in-process runs forget the modules they import, and these
+# must outlive them (numpy, which cannot be imported twice in a process, the monkeypatched
+# runner, the registry and the rules registered in it, the tokenizer's cached encodings).
+import numpy  # noqa: F401
 import pytest
 
-# Imported once here, before any in-process run: every run shares these module objects (the
-# monkeypatched runner, the registry and the rules that register themselves in it).
-import tunelint.rules  # noqa: F401
+import tunelint.rules
+import tunelint.tokens.encoding  # noqa: F401
 from tunelint.engine import runner
 
 from conftest import dump, run_tunelint
@@ -278,3 +281,99 @@ def test_importing_the_plugin_costs_nothing_until_enabled(project: pytest.Pytest
     )
     result = project.runpytest_subprocess("-s")
     assert "tunelint modules: ['tunelint.pytest_plugin']\n" in result.stdout.str()
+
+
+def long_example(words: int) -> dict[str, Any]:
+    return {"messages": [*CLEAN["messages"][:2], {"role": "assistant", "content": "word " * words}]}
+
+
+def test_snapshot_update_records_what_tunelint_stats_reports(project: pytest.Pytester) -> None:
+    result = project.runpytest("--tunelint", "--tunelint-snapshot-update", "data")
+    assert summary_counts(result).endswith(", 3 snapshot(s) written")
+    snapshot = project.path / "data" / "__snapshots__" / "clean.jsonl.json"
+    stats = run_tunelint("stats", "data/clean.jsonl", "--format", "json", cwd=project.path)
+    assert json.loads(snapshot.read_text()) == json.loads(stats.stdout)
+    # The update does not hide findings: the broken file still fails.
+    assert outcomes(project.runpytest("--tunelint", "-rA", "data")) == {
+        "data/broken.jsonl::tunelint": "FAILED",
+        "data/clean.jsonl::tunelint": "PASSED",
+        "data/warns.jsonl::tunelint": "PASSED",
+    }
+
+
+def test_snapshot_drift_beyond_the_tolerance_fails_and_says_what_moved(
+    pytester: pytest.Pytester,
+) -> None:
+    write(pytester, "train.jsonl", [CLEAN] * 20)
+    pytester.runpytest("--tunelint", "--tunelint-snapshot-update").assert_outcomes(passed=1)
+
+    write(pytester, "train.jsonl", [CLEAN] * 19)  # -5 %: allowed
+    pytester.runpytest("--tunelint").assert_outcomes(passed=1)
+
+    write(pytester, "train.jsonl", [CLEAN] * 18)  # -10 %
+    dropped = pytester.runpytest("--tunelint")
+    dropped.assert_outcomes(failed=1)
+    dropped.stdout.fnmatch_lines(
+        [
+            "statistics drifted beyond their tolerance from the snapshot "
+            "__snapshots__/train.jsonl.json:",
+            "  examples: 20 -> 18 (-10.0%, allowed -5%)",
+            "(if the change is intended: pytest --tunelint --tunelint-snapshot-update)",
+        ]
+    )
+
+    write(pytester, "train.jsonl", [CLEAN] * 18 + [long_example(400)] * 2)
+    longer = pytester.runpytest("--tunelint")
+    longer.assert_outcomes(failed=1)
+    longer.stdout.fnmatch_lines(["  tokens_per_example.p95: * -> * (+*%, allowed +20%)"])
+    assert "examples:" not in longer.stdout.str()
+
+    pytester.runpytest("--tunelint", "--tunelint-snapshot-update").assert_outcomes(passed=1)
+    pytester.runpytest("--tunelint").assert_outcomes(passed=1)
+
+
+def test_snapshot_folder_and_tolerances_from_the_configuration(pytester: pytest.Pytester) -> None:
+    (pytester.path / "pyproject.toml").write_text(
+        "[tool.pytest]\n"
+        "tunelint = true\n"
+        'tunelint_snapshot_dir = "snapshots"\n'
+        'tunelint_snapshot_tolerance = ["examples 20%", "cost.billing_tokens +1%"]\n'
+    )
+    write(pytester, "data/train.jsonl", [CLEAN] * 20)
+    pytester.runpytest("--tunelint-snapshot-update").assert_outcomes(passed=1)
+    assert (pytester.path / "snapshots" / "data" / "train.jsonl.json").is_file()
+    assert not (pytester.path / "data" / "__snapshots__").exists()
+
+    write(pytester, "data/train.jsonl", [CLEAN] * 17)  # -15 %, within 20 %
+    pytester.runpytest().assert_outcomes(passed=1)
+    write(pytester, "data/train.jsonl", [CLEAN] * 21)  # billing tokens +5 %
+    grown = pytester.runpytest()
+    grown.assert_outcomes(failed=1)
+    grown.stdout.fnmatch_lines(["  cost.billing_tokens: * -> * (+5.0%, allowed +1%)"])
+
+
+def test_cached_statistics_are_compared_with_the_snapshot(project: pytest.Pytester) -> None:
+    project.runpytest("--tunelint", "--tunelint-snapshot-update", "data/clean.jsonl")
+    snapshot = project.path / "data" / "__snapshots__" / "clean.jsonl.json"
+    recorded = json.loads(snapshot.read_text())
+    snapshot.write_text(json.dumps({**recorded, "examples": 100}))
+    result = project.runpytest("--tunelint", "data/clean.jsonl")
+    result.assert_outcomes(failed=1)
+    assert summary_counts(result) == "tunelint: 1 file(s) checked, 1 from cache"
+    result.stdout.fnmatch_lines(["  examples: 100 -> 10 (-90.0%, allowed -5%)"])
+
+
+@pytest.mark.parametrize(
+    ("ini", "message"),
+    [
+        ("tunelint_snapshot_tolerance = examples five", "snapshot tolerance 'examples five'"),
+        ("tunelint_snapshot_tolerance = exampels -5%", "no figure named 'exampels'"),
+    ],
+)
+def test_bad_snapshot_tolerance(project: pytest.Pytester, ini: str, message: str) -> None:
+    project.makeini(f"[pytest]\n{ini}\n")
+    project.runpytest("--tunelint", "--tunelint-snapshot-update", "data/clean.jsonl")
+    result = project.runpytest("--tunelint", "data/clean.jsonl")
+    assert message in result.stdout.str() + result.stderr.str()
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    assert result.ret in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.TESTS_FAILED)

@@ -12,6 +12,9 @@ fails when the file has findings at or above the fail level and reports them as
 Verdicts of passing files are kept in pytest's cache, keyed by the file's content, the
 tunelint version and the settings. Only the controller writes the cache: xdist workers
 hand their results over through ``workeroutput``.
+
+``--tunelint-snapshot-update`` records each file's statistics (``tunelint.snapshot``); an
+item whose file has a snapshot fails when a figure drifts beyond its tolerance.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import json
 import os
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +34,7 @@ import pytest
 if TYPE_CHECKING:
     from tunelint.engine.findings import Finding
     from tunelint.engine.settings import Settings
+    from tunelint.snapshot import Tolerance
 
 MARKER = "tunelint"
 ITEM_NAME = "tunelint"
@@ -72,7 +76,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--tunelint-profile", metavar="NAME", help="rule profile: openai, cookbook")
     group.addoption("--tunelint-model", metavar="MODEL", help="target model for token rules")
+    group.addoption(
+        "--tunelint-snapshot-update",
+        action="store_true",
+        help="record each data file's statistics as its snapshot",
+    )
     parser.addini("tunelint", type="bool", default=False, help="check data files (--tunelint)")
+    parser.addini(
+        "tunelint_snapshot_dir",
+        type="string",
+        default="",
+        help="folder for data snapshots, relative to the rootdir (default: __snapshots__ "
+        "beside each file)",
+    )
+    parser.addini(
+        "tunelint_snapshot_tolerance",
+        type="linelist",
+        default=[],
+        help="how far snapshot figures may move, e.g. 'examples -5%' "
+        "(default: examples -5%, tokens_per_example.p95 +20%)",
+    )
 
 
 def _enabled(config: pytest.Config) -> bool:
@@ -86,13 +109,17 @@ class _Run:
     settings: Settings
     fingerprint: str
     """Hash of everything besides the file that decides a verdict."""
+    tolerances: Sequence[Tolerance]
+    snapshot_folder: Path | None
+    """``None``: snapshots live beside the data."""
+    snapshot_update: bool
     previous: Mapping[str, Any]
     """Cached verdicts from earlier runs, by node id."""
     verdicts: dict[str, Any] = dataclasses.field(default_factory=dict)
     """What this process (or, on the controller, its workers) learned: node id -> verdict
     to cache, or ``None`` to forget a file that no longer passes."""
-    linted: int = 0
-    cached: int = 0
+    counts: Counter[str] = dataclasses.field(default_factory=Counter)
+    """Files linted, taken from the cache, snapshots written."""
 
 
 _RUN = pytest.StashKey[_Run]()
@@ -106,6 +133,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from tunelint.engine.config import find_config, load_config, resolve_settings
     from tunelint.engine.errors import TunelintError
     from tunelint.engine.selection import split_selectors
+    from tunelint.snapshot import DEFAULT_TOLERANCES, parse_tolerances
 
     def selectors(flag: str) -> list[str] | None:
         given: list[str] | None = config.getoption(flag)
@@ -122,6 +150,9 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         configuration = load_config(find_config(config.rootpath))
         settings = resolve_settings(configuration, overrides)
+        tolerances = parse_tolerances(
+            config.getini("tunelint_snapshot_tolerance") or DEFAULT_TOLERANCES
+        )
     except TunelintError as error:
         raise pytest.UsageError(f"tunelint: {error}") from None
     inputs = [__version__, str(configuration.root), configuration.values, overrides]
@@ -130,6 +161,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUN] = _Run(
         settings=settings,
         fingerprint=hashlib.sha256(fingerprint.encode()).hexdigest(),
+        tolerances=tolerances,
+        snapshot_folder=(
+            config.rootpath / folder if (folder := config.getini("tunelint_snapshot_dir")) else None
+        ),
+        snapshot_update=config.getoption("tunelint_snapshot_update"),
         previous=cache.get(CACHE_KEY, {}) if cache is not None else {},
     )
 
@@ -159,26 +195,57 @@ class DataItem(pytest.Item):
     def runtest(self) -> None:
         run = self.config.stash[_RUN]
         key = _verdict_key(self.path, run.fingerprint)
-        previous = run.previous.get(self.nodeid)
-        if previous is not None and previous.get("key") == key:
-            findings = _findings_from_json(previous["findings"])
-            run.cached += 1
-        else:
+        cached = run.previous.get(self.nodeid)
+        if cached is None or cached.get("key") != key:
+            cached = None
             from tunelint.engine.runner import lint_file
 
             findings = list(lint_file(self.path, run.settings).findings)
-            run.linted += 1
+            run.counts["linted"] += 1
+        else:
+            findings = _findings_from_json(cached["findings"])
+            run.counts["cached"] += 1
         failed = any(finding.severity >= run.settings.fail_on for finding in findings)
-        run.verdicts[self.nodeid] = None if failed else {"key": key, "findings": _json(findings)}
-        report = self._report(findings)
-        if failed:
-            raise DataCheckFailed(report)
+        statistics, moved = self._snapshot(run, cached.get("statistics") if cached else None)
+        run.verdicts[self.nodeid] = (
+            None if failed else {"key": key, "findings": _json(findings), "statistics": statistics}
+        )
+        report = self._report(findings) if findings else ""
+        if failed or moved:
+            raise DataCheckFailed("\n".join(part for part in (report, moved) if part))
         if findings:
             # Not ``self.warn``: pytest would read the data file through linecache to show
             # the warning's source line, the whole file at once. ``<...>`` names no file.
             warnings.warn_explicit(
                 TunelintWarning("\n" + report), None, "<tunelint>", findings[0].line
             )
+
+    def _snapshot(
+        self, run: _Run, statistics: dict[str, Any] | None
+    ) -> tuple[dict[str, Any] | None, str]:
+        """Record or compare the file's statistics: (them if computed, what moved)."""
+        from tunelint.snapshot import drift, read_snapshot, snapshot_path, write_snapshot
+
+        path = snapshot_path(self.path, self.config.rootpath, run.snapshot_folder)
+        recorded = None if run.snapshot_update else read_snapshot(path)
+        if recorded is None and not run.snapshot_update:
+            return statistics, ""
+        if statistics is None:
+            from tunelint.tokens.stats import compute_stats
+
+            statistics = compute_stats([self.path], run.settings).to_dict()
+        if recorded is None:
+            write_snapshot(path, statistics)
+            run.counts["snapshots"] += 1
+            return statistics, ""
+        moved = drift(recorded, statistics, run.tolerances)
+        if not moved:
+            return statistics, ""
+        shown = os.path.relpath(path, self.config.invocation_params.dir)
+        lines = [f"statistics drifted beyond their tolerance from the snapshot {shown}:"]
+        lines += [f"  {line}" for line in moved]
+        lines.append("(if the change is intended: pytest --tunelint --tunelint-snapshot-update)")
+        return statistics, "\n".join(lines)
 
     def _report(self, findings: list[Finding]) -> str:
         """The findings as ``tunelint check`` prints them, paths relative to where pytest ran."""
@@ -232,11 +299,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if run is None:
         return
     if hasattr(config, "workerinput"):  # an xdist worker: the controller records
-        config.workeroutput[_WORKER_OUTPUT_KEY] = {  # type: ignore[attr-defined]
-            "verdicts": run.verdicts,
-            "linted": run.linted,
-            "cached": run.cached,
-        }
+        output = {"verdicts": run.verdicts, "counts": dict(run.counts)}
+        config.workeroutput[_WORKER_OUTPUT_KEY] = output  # type: ignore[attr-defined]
         return
     cache = getattr(config, "cache", None)
     if cache is not None and run.verdicts:
@@ -252,13 +316,15 @@ def pytest_testnodedown(node: Any, error: object) -> None:
     if run is None or output is None:
         return
     run.verdicts.update(output["verdicts"])
-    run.linted += output["linted"]
-    run.cached += output["cached"]
+    run.counts.update(output["counts"])
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     run = config.stash.get(_RUN, None)
-    if run is not None and run.linted + run.cached:
-        terminalreporter.write_line(
-            f"tunelint: {run.linted + run.cached} file(s) checked, {run.cached} from cache"
-        )
+    if run is None or not run.counts:
+        return
+    checked = run.counts["linted"] + run.counts["cached"]
+    line = f"tunelint: {checked} file(s) checked, {run.counts['cached']} from cache"
+    if run.snapshot_update:
+        line += f", {run.counts['snapshots']} snapshot(s) written"
+    terminalreporter.write_line(line)
