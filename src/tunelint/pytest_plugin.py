@@ -10,7 +10,7 @@ fails when the file has findings at or above the fail level and reports them as
 ``tunelint check`` prints them; findings below the level go to the warnings summary.
 
 Verdicts of passing files are kept in pytest's cache, keyed by the file's content, the
-tunelint version and the settings. Only the controller writes the cache: xdist workers
+tunelint build and the settings. Only the controller writes the cache: xdist workers
 hand their results over through ``workeroutput``.
 
 ``--tunelint-snapshot-update`` records each file's statistics (``tunelint.snapshot``); an
@@ -20,8 +20,6 @@ item whose file has a snapshot fails when a figure drifts beyond its tolerance.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import os
 import warnings
 from collections import Counter
@@ -40,7 +38,6 @@ MARKER = "tunelint"
 ITEM_NAME = "tunelint"
 CACHE_KEY = "tunelint/verdicts"
 _WORKER_OUTPUT_KEY = "tunelint"
-_HASH_BUFFER = 1 << 20
 
 
 class TunelintWarning(pytest.PytestWarning):
@@ -129,7 +126,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}: tunelint data checks (pytest --tunelint)")
     if not _enabled(config):
         return
-    from tunelint import __version__
+    from tunelint.engine.cache import settings_fingerprint
     from tunelint.engine.config import find_config, load_config, resolve_settings
     from tunelint.engine.errors import TunelintError
     from tunelint.engine.selection import split_selectors
@@ -155,12 +152,10 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     except TunelintError as error:
         raise pytest.UsageError(f"tunelint: {error}") from None
-    inputs = [__version__, str(configuration.root), configuration.values, overrides]
-    fingerprint = json.dumps(inputs, sort_keys=True, default=str)
     cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
     config.stash[_RUN] = _Run(
         settings=settings,
-        fingerprint=hashlib.sha256(fingerprint.encode()).hexdigest(),
+        fingerprint=settings_fingerprint(settings),
         tolerances=tolerances,
         snapshot_folder=(
             config.rootpath / folder if (folder := config.getini("tunelint_snapshot_dir")) else None
@@ -194,7 +189,9 @@ class DataItem(pytest.Item):
 
     def runtest(self) -> None:
         run = self.config.stash[_RUN]
-        key = _verdict_key(self.path, run.fingerprint)
+        from tunelint.engine.cache import file_digest
+
+        key = f"{run.fingerprint}:{file_digest(self.path)}"
         cached = run.previous.get(self.nodeid)
         if cached is None or cached.get("key") != key:
             cached = None
@@ -271,14 +268,6 @@ class DataItem(pytest.Item):
     def reportinfo(self) -> tuple[Path, int, str]:
         # Not the node id: pytest turns dots in a "domain" suffix of it into "::".
         return self.path, 0, f"tunelint {self.path.relative_to(self.config.rootpath).as_posix()}"
-
-
-def _verdict_key(path: Path, fingerprint: str) -> str:
-    digest = hashlib.sha256(fingerprint.encode())
-    with path.open("rb") as stream:
-        while chunk := stream.read(_HASH_BUFFER):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _json(findings: list[Finding]) -> list[dict[str, Any]]:

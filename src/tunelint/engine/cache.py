@@ -58,6 +58,13 @@ def _build_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def settings_fingerprint(settings: Settings) -> str:
+    """What a file's result depends on besides the file: the tunelint build and the settings."""
+    return hashlib.sha256(
+        json.dumps([_build_fingerprint(), _canonical(settings)]).encode()
+    ).hexdigest()
+
+
 def file_digest(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
@@ -71,9 +78,7 @@ class ResultCache:
 
     def __init__(self, folder: Path, settings: Settings) -> None:
         self.folder = folder
-        self.prefix = hashlib.sha256(
-            json.dumps([_build_fingerprint(), _canonical(settings)]).encode()
-        ).hexdigest()
+        self.prefix = settings_fingerprint(settings)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> ResultCache:
