@@ -85,8 +85,13 @@ def test_bad_usage_is_one_line_and_exit_2(tmp_path: Path, write_jsonl: WriteJson
     result = run_tunelint("stats", tmp_path / "missing.jsonl", cwd=tmp_path)
     assert (result.returncode, result.stderr.count("\n")) == (2, 1)
     result = run_tunelint("stats", path, "--epochs", "0", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "tunelint: error: --epochs must be at least 1, not 0\n",
+    )
+    result = run_tunelint("stats", path, "--epochs", "many", cwd=tmp_path)
     assert result.returncode == 2
-    assert "expected a positive integer, not '0'" in result.stderr
+    assert "argument --epochs: invalid int value: 'many'" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -160,3 +165,20 @@ def test_progress_bar_only_for_large_input_on_a_terminal(tmp_path: Path) -> None
     assert _stderr_through_a_terminal("stats", small, "--format", "json") == (0, b"")
     piped = run_tunelint("stats", large, "--format", "json", cwd=tmp_path)
     assert (piped.returncode, piped.stderr) == (0, "")
+
+
+def test_readme_shows_the_real_output() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    command = "$ tunelint stats toy_chat_fine_tuning.jsonl --model gpt-3.5-turbo-0125\n"
+    shown = readme.split(command, 1)[1].split("\n```", 1)[0]
+    result = run_tunelint(
+        "stats", "toy_chat_fine_tuning.jsonl", "--model", "gpt-3.5-turbo-0125", cwd=CORPUS
+    )
+    assert result.stdout == shown + "\n"
+
+
+def test_a_folder_without_data_is_an_empty_dataset(tmp_path: Path) -> None:
+    result = run_tunelint("stats", tmp_path, "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["examples"] == 0
+    assert result.stderr == "tunelint: warning: no JSONL files found\n"

@@ -178,6 +178,8 @@ def _run_stats(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
+    if not stats.files:
+        print("tunelint: warning: no JSONL files found", file=sys.stderr)
     if stats.skipped:
         print(
             f"tunelint: warning: {stats.skipped} line(s) are not JSON objects and were not "
@@ -249,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("paths", nargs="+", type=Path, metavar="FILE")
     stats.add_argument("--model", help="target model (default: the configured one)")
     stats.add_argument(
-        "--epochs", type=_positive_int, help="epochs to price (default: the provider's heuristic)"
+        "--epochs", type=int, help="epochs to price (default: the provider's heuristic)"
     )
     stats.add_argument("--format", choices=["text", "json"], default="text")
     stats.add_argument("--config", type=Path, help="configuration file (default: nearest)")

@@ -161,7 +161,7 @@ def compute_stats(
     non-positive ``epochs``, ``OSError`` when a file cannot be read.
     """
     if epochs is not None and epochs < 1:
-        raise UsageError(f"epochs must be at least 1, not {epochs}")
+        raise UsageError(f"--epochs must be at least 1, not {epochs}")
     info = model_for(settings, model)
     files = expand_paths(paths)
     counter = ExampleCounter(token_measure(info.encoding), info.encoding)
