@@ -33,6 +33,21 @@ BAD_ROLE = {
 PYTHON_TEST = "def test_ordinary():\n    assert True\n"
 
 
+def variants(record: dict[str, Any], count: int) -> list[dict[str, Any]]:
+    """``count`` records like ``record``, each with its own question (copies would be DS003)."""
+    return [
+        {
+            "messages": [
+                {**message, "content": f"{message['content']} ({n})"}
+                if message["role"] == "user"
+                else message
+                for message in record["messages"]
+            ]
+        }
+        for n in range(count)
+    ]
+
+
 def write(pytester: pytest.Pytester, name: str, records: Iterable[Any]) -> Path:
     path = pytester.path / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,9 +59,9 @@ def write(pytester: pytest.Pytester, name: str, records: Iterable[Any]) -> Path:
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
     """A project with ordinary tests and three data files: clean, warnings only, broken."""
     pytester.makepyfile(test_code=PYTHON_TEST)
-    write(pytester, "data/clean.jsonl", [CLEAN] * 10)
-    write(pytester, "data/warns.jsonl", [NO_SYSTEM] * 10)
-    write(pytester, "data/broken.jsonl", [CLEAN] * 9 + [BAD_ROLE])
+    write(pytester, "data/clean.jsonl", variants(CLEAN, 10))
+    write(pytester, "data/warns.jsonl", variants(NO_SYSTEM, 10))
+    write(pytester, "data/broken.jsonl", [*variants(CLEAN, 9), BAD_ROLE])
     return pytester
 
 
@@ -166,7 +181,7 @@ def test_cookbook_profile(pytester: pytest.Pytester) -> None:
     developer = {
         "messages": [{**CLEAN["messages"][0], "role": "developer"}, *CLEAN["messages"][1:]]
     }
-    write(pytester, "developer.jsonl", [developer] * 10)
+    write(pytester, "developer.jsonl", variants(developer, 10))
     assert outcomes(pytester.runpytest("--tunelint", "-rA")) == {
         "developer.jsonl::tunelint": "PASSED"
     }
@@ -224,7 +239,7 @@ def test_cache_skips_unchanged_files_that_passed(project: pytest.Pytester) -> No
     second.assert_outcomes(passed=2, failed=1, warnings=1)
     second.stdout.fnmatch_lines(["*data/warns.jsonl:10:*: CV002 ?warning? *"])
 
-    write(project, "data/clean.jsonl", [CLEAN] * 9 + [BAD_ROLE])
+    write(project, "data/clean.jsonl", [*variants(CLEAN, 9), BAD_ROLE])
     changed = project.runpytest("--tunelint", "-rA", "data")
     assert summary_counts(changed) == "tunelint: 3 file(s) checked, 1 from cache"
     assert outcomes(changed)["data/clean.jsonl::tunelint"] == "FAILED"
@@ -259,7 +274,7 @@ def test_runs_without_the_cache_plugin(project: pytest.Pytester) -> None:
 
 def test_xdist_workers_report_to_the_controller(project: pytest.Pytester) -> None:
     for name in "abcdef":
-        write(project, f"more/{name}.jsonl", [CLEAN] * 10)
+        write(project, f"more/{name}.jsonl", variants(CLEAN, 10))
     first = project.runpytest_subprocess("--tunelint", "-n", "2", "-rA")
     first.assert_outcomes(passed=9, failed=1, warnings=1)
     assert summary_counts(first) == "tunelint: 9 file(s) checked, 0 from cache"
@@ -304,13 +319,13 @@ def test_snapshot_update_records_what_tunelint_stats_reports(project: pytest.Pyt
 def test_snapshot_drift_beyond_the_tolerance_fails_and_says_what_moved(
     pytester: pytest.Pytester,
 ) -> None:
-    write(pytester, "train.jsonl", [CLEAN] * 20)
+    write(pytester, "train.jsonl", variants(CLEAN, 20))
     pytester.runpytest("--tunelint", "--tunelint-snapshot-update").assert_outcomes(passed=1)
 
-    write(pytester, "train.jsonl", [CLEAN] * 19)  # -5 %: allowed
+    write(pytester, "train.jsonl", variants(CLEAN, 19))  # -5 %: allowed
     pytester.runpytest("--tunelint").assert_outcomes(passed=1)
 
-    write(pytester, "train.jsonl", [CLEAN] * 18)  # -10 %
+    write(pytester, "train.jsonl", variants(CLEAN, 18))  # -10 %
     dropped = pytester.runpytest("--tunelint")
     dropped.assert_outcomes(failed=1)
     dropped.stdout.fnmatch_lines(
@@ -322,7 +337,7 @@ def test_snapshot_drift_beyond_the_tolerance_fails_and_says_what_moved(
         ]
     )
 
-    write(pytester, "train.jsonl", [CLEAN] * 18 + [long_example(400)] * 2)
+    write(pytester, "train.jsonl", [*variants(CLEAN, 18), long_example(400), long_example(401)])
     longer = pytester.runpytest("--tunelint")
     longer.assert_outcomes(failed=1)
     longer.stdout.fnmatch_lines(["  tokens_per_example.p95: * -> * (+*%, allowed +20%)"])
@@ -339,14 +354,14 @@ def test_snapshot_folder_and_tolerances_from_the_configuration(pytester: pytest.
         'tunelint_snapshot_dir = "snapshots"\n'
         'tunelint_snapshot_tolerance = ["examples 20%", "cost.billing_tokens +1%"]\n'
     )
-    write(pytester, "data/train.jsonl", [CLEAN] * 20)
+    write(pytester, "data/train.jsonl", variants(CLEAN, 20))
     pytester.runpytest("--tunelint-snapshot-update").assert_outcomes(passed=1)
     assert (pytester.path / "snapshots" / "data" / "train.jsonl.json").is_file()
     assert not (pytester.path / "data" / "__snapshots__").exists()
 
-    write(pytester, "data/train.jsonl", [CLEAN] * 17)  # -15 %, within 20 %
+    write(pytester, "data/train.jsonl", variants(CLEAN, 17))  # -15 %, within 20 %
     pytester.runpytest().assert_outcomes(passed=1)
-    write(pytester, "data/train.jsonl", [CLEAN] * 21)  # billing tokens +5 %
+    write(pytester, "data/train.jsonl", variants(CLEAN, 21))  # billing tokens +5 %
     grown = pytester.runpytest()
     grown.assert_outcomes(failed=1)
     grown.stdout.fnmatch_lines(["  cost.billing_tokens: * -> * (+5.0%, allowed +1%)"])
