@@ -63,9 +63,11 @@ def format_checks(dataset: list[Any]) -> None:
 
 def token_analysis(dataset: list[Any]) -> dict[str, Any]:
     import numpy as np
-    from tokenizer import cl100k_base
 
-    encoding = cl100k_base()
+    from tunelint.tokens.encoding import get_encoding
+
+    # tiktoken's cl100k_base, loaded offline (tiktoken would download it).
+    encoding = get_encoding("cl100k_base")
 
     def num_tokens_from_messages(
         messages: list[dict[str, Any]], tokens_per_message: int = 3, tokens_per_name: int = 1

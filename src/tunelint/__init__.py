@@ -1,10 +1,7 @@
 """tunelint: lint LLM fine-tuning data (JSONL) the way ruff lints code."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("tunelint")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+# The one place the version is written (pyproject.toml reads it): asking
+# importlib.metadata instead costs every start-up tens of milliseconds.
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

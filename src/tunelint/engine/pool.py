@@ -11,12 +11,11 @@ written. The ranges' findings are renumbered and merged with theirs.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from tunelint.engine.cache import ResultCache, file_digest
 from tunelint.engine.reader import line_boundaries
@@ -29,6 +28,9 @@ from tunelint.engine.runner import (
     merge_ranges,
 )
 from tunelint.engine.settings import Settings
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
 
 SPLIT_BYTES = 8 << 20
 """Files at least this large are split into byte ranges."""
@@ -64,7 +66,7 @@ def _lint_range(path: Path, start: int, end: int) -> RangeResult:
     return lint_range(path, _worker_settings(), start, end)
 
 
-Pending = FileResult | AsyncResult[FileResult] | list[AsyncResult[RangeResult]]
+Pending: TypeAlias = "FileResult | AsyncResult[FileResult] | list[AsyncResult[RangeResult]]"
 
 
 def lint_files(
@@ -94,6 +96,8 @@ def _lint_all(
         for path in files:
             yield path, cached[path] if path in cached else lint_file(path, settings)
         return
+    import multiprocessing  # only now: small runs never pay for its import
+
     # fork starts workers in milliseconds with the rules already imported; other platforms
     # spawn fresh interpreters.
     method = "fork" if sys.platform == "linux" else None
