@@ -110,3 +110,24 @@ def test_line_boundaries_cover_the_file_on_newlines(tmp_path: Path) -> None:
         assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
         for (_, end), (start, _) in itertools.pairwise(ranges):
             assert end == start and data[end - 1 : end] == b"\n"
+
+
+def test_stats_over_ranges_equal_one_process(
+    write_jsonl: WriteJsonl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tunelint.tokens.stats import compute_stats
+
+    files = [write_jsonl([*mixed_lines(2000), "", "[1]"], name) for name in ("a.jsonl", "b.jsonl")]
+    settings = resolve_settings(ConfigFile(None))
+    one = compute_stats(files, settings, "gpt-3.5-turbo-0125")
+    monkeypatch.setattr(pool, "SPLIT_BYTES", 1)
+    monkeypatch.setattr(pool, "RANGES_PER_JOB", 20)
+    monkeypatch.setattr("tunelint.tokens.stats.POOL_BYTES", 1)
+    progress: list[tuple[int, int]] = []
+    split = compute_stats(
+        files, settings, "gpt-3.5-turbo-0125", None, lambda *done: progress.append(done), 2
+    )
+    assert split.to_dict() == one.to_dict()
+    assert split.values == one.values  # every example's figures, in file order
+    assert (split.skipped, split.missing_user) == (one.skipped, one.missing_user) != (0, 0)
+    assert len(progress) == 2 * 2 * 20 and progress[-1][0] == progress[-1][1]

@@ -168,13 +168,15 @@ def _positive_int(text: str) -> int:
 
 
 def _run_stats(args: argparse.Namespace) -> int:
+    from tunelint.engine.pool import default_jobs
     from tunelint.output.stats import ProgressBar, stats_json, stats_text
     from tunelint.tokens.stats import compute_stats
 
     settings = load_settings(args)
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     try:
-        stats = compute_stats(args.paths, settings, args.model, args.epochs, progress)
+        jobs = args.jobs or default_jobs()
+        stats = compute_stats(args.paths, settings, args.model, args.epochs, progress, jobs)
     finally:
         if progress is not None:
             progress.close()
@@ -254,6 +256,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--epochs", type=int, help="epochs to price (default: the provider's heuristic)"
     )
     stats.add_argument("--format", choices=["text", "json"], default="text")
+    stats.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        help="worker processes for large data (default: the number of cores)",
+    )
     stats.add_argument("--config", type=Path, help="configuration file (default: nearest)")
     stats.add_argument("--profile", choices=sorted(PROFILES), help="profile (default model)")
     stats.set_defaults(run=_run_stats, select=None, extend_select=None, ignore=None, fail_on=None)

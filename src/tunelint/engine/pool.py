@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from tunelint.engine.cache import ResultCache, file_digest
 from tunelint.engine.reader import line_boundaries
@@ -30,7 +30,7 @@ from tunelint.engine.runner import (
 from tunelint.engine.settings import Settings
 
 if TYPE_CHECKING:
-    from multiprocessing.pool import AsyncResult
+    from multiprocessing.pool import AsyncResult, Pool
 
 SPLIT_BYTES = 8 << 20
 """Files at least this large are split into byte ranges."""
@@ -46,6 +46,23 @@ def default_jobs() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1
+
+
+def process_pool(jobs: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> Pool:
+    """A pool of ``jobs`` worker processes, each set up by ``initializer(*initargs)``."""
+    import multiprocessing  # only now: small runs never pay for its import
+
+    # fork starts workers in milliseconds with the rules already imported; other platforms
+    # spawn fresh interpreters.
+    method = "fork" if sys.platform == "linux" else None
+    context = multiprocessing.get_context(method)
+    return context.Pool(jobs, initializer=initializer, initargs=initargs)
+
+
+def split_work(path: Path, jobs: int) -> list[tuple[int, int]]:
+    """Byte ranges of ``path`` to hand to workers: several per job for a large file."""
+    size = path.stat().st_size
+    return line_boundaries(path, jobs * RANGES_PER_JOB) if size >= SPLIT_BYTES else [(0, size)]
 
 
 def _init_worker(settings: Settings) -> None:
@@ -96,19 +113,13 @@ def _lint_all(
         for path in files:
             yield path, cached[path] if path in cached else lint_file(path, settings)
         return
-    import multiprocessing  # only now: small runs never pay for its import
-
-    # fork starts workers in milliseconds with the rules already imported; other platforms
-    # spawn fresh interpreters.
-    method = "fork" if sys.platform == "linux" else None
-    context = multiprocessing.get_context(method)
-    with context.Pool(jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+    with process_pool(jobs, _init_worker, (settings,)) as pool:
         pending: list[tuple[Path, Pending]] = []
         for path in files:
             if path in cached:
                 pending.append((path, cached[path]))
             elif sizes[path] >= SPLIT_BYTES:
-                ranges = line_boundaries(path, jobs * RANGES_PER_JOB)
+                ranges = split_work(path, jobs)
                 pending.append(
                     (path, [pool.apply_async(_lint_range, (path, *part)) for part in ranges])
                 )

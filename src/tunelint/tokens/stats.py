@@ -9,13 +9,14 @@ notebook prints its 10th and 90th under those labels).
 from __future__ import annotations
 
 import array
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tunelint.engine.errors import UsageError
-from tunelint.engine.reader import LineProblem, read_lines
+from tunelint.engine.pool import POOL_BYTES, process_pool, split_work
+from tunelint.engine.reader import Line, LineProblem, read_lines
 from tunelint.engine.runner import expand_paths
 from tunelint.engine.settings import Settings
 from tunelint.rules.walk import SYSTEM_ROLES
@@ -147,16 +148,106 @@ def _roles(record: Mapping[str, Any]) -> set[object] | None:
     return {message.get("role") for message in messages if isinstance(message, dict)}
 
 
+@dataclass(slots=True)
+class _Tally:
+    """What a stretch of examples adds to the statistics."""
+
+    values: dict[str, array.array[int]]
+    missing_system: int = 0
+    missing_user: int = 0
+    skipped: int = 0
+    bytes_read: int = 0
+
+    @classmethod
+    def empty(cls) -> _Tally:
+        return cls({name: array.array("I") for name in DISTRIBUTIONS})
+
+    def add(self, other: _Tally) -> None:
+        for name, values in other.values.items():
+            self.values[name].extend(values)
+        self.missing_system += other.missing_system
+        self.missing_user += other.missing_user
+        self.skipped += other.skipped
+        self.bytes_read += other.bytes_read
+
+
+def _tally(lines: Iterable[Line], encoding: str, cookbook: bool) -> Iterator[_Tally]:
+    """Count ``lines``; yields the same growing tally after every line (for progress)."""
+    counter = ExampleCounter(token_measure(encoding), encoding)
+    system_roles = {"system"} if cookbook else SYSTEM_ROLES
+    tally = _Tally.empty()
+    values = tally.values
+    for line in lines:
+        tally.bytes_read += len(line.raw) + 1
+        record = line.value
+        if not isinstance(record, dict):
+            tally.skipped += line.problem is not LineProblem.BLANK
+            yield tally
+            continue
+        count = counter.count(record)
+        values["messages_per_example"].append(count.messages)
+        values["tokens_per_example"].append(count.tokens)
+        values["assistant_tokens_per_example"].append(count.assistant_tokens)
+        roles = _roles(record)
+        if roles is not None:
+            tally.missing_system += roles.isdisjoint(system_roles)
+            tally.missing_user += "user" not in roles
+        yield tally
+
+
+def _tally_range(path: Path, start: int, end: int, encoding: str, cookbook: bool) -> _Tally:
+    tally = _Tally.empty()
+    for tally in _tally(read_lines(path, start, end), encoding, cookbook):  # noqa: B007
+        pass
+    return tally
+
+
+def _tallies(
+    files: list[Path], encoding: str, cookbook: bool, jobs: int, progress: Progress | None
+) -> Iterator[_Tally]:
+    """Tallies of the files' byte ranges, in file order; several processes for large data."""
+    total = sum(path.stat().st_size for path in files)
+    if jobs <= 1 or total < POOL_BYTES:
+        done = 0
+        for path in files:
+            tally = _Tally.empty()
+            for tally in _tally(read_lines(path), encoding, cookbook):
+                if progress is not None:
+                    progress(done + tally.bytes_read, total)
+            done += tally.bytes_read
+            yield tally
+        return
+    with process_pool(jobs, _no_setup, ()) as pool:
+        pending = [
+            pool.apply_async(_tally_range, (path, start, end, encoding, cookbook))
+            for path in files
+            for start, end in split_work(path, jobs)
+        ]
+        done = 0
+        for part in pending:
+            tally = part.get()
+            done += tally.bytes_read
+            if progress is not None:
+                progress(done, total)
+            yield tally
+
+
+def _no_setup() -> None:
+    """Workers need nothing but their arguments."""
+
+
 def compute_stats(
     paths: Iterable[Path],
     settings: Settings,
     model: str | None = None,
     epochs: int | None = None,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> DatasetStats:
     """Statistics over every example of ``paths`` (files or folders) taken as one dataset.
 
     ``model`` overrides the configured model; ``epochs`` the default-epochs heuristic.
+    Large data is counted by ``jobs`` processes, each over byte ranges of the files.
     Raises ``ConfigError`` for an unknown model, ``UsageError`` for a missing path or a
     non-positive ``epochs``, ``OSError`` when a file cannot be read.
     """
@@ -164,37 +255,18 @@ def compute_stats(
         raise UsageError(f"--epochs must be at least 1, not {epochs}")
     info = model_for(settings, model)
     files = expand_paths(paths)
-    counter = ExampleCounter(token_measure(info.encoding), info.encoding)
-    system_roles = {"system"} if settings.profile.cookbook_semantics else SYSTEM_ROLES
-    values = {name: array.array("I") for name in DISTRIBUTIONS}
-    missing_system = missing_user = skipped = 0
-    total = sum(path.stat().st_size for path in files)
-    done = 0
-    for path in files:
-        for line in read_lines(path):
-            done += len(line.raw) + 1
-            if progress is not None:
-                progress(done, total)
-            record = line.value
-            if not isinstance(record, dict):
-                skipped += line.problem is not LineProblem.BLANK
-                continue
-            count = counter.count(record)
-            values["messages_per_example"].append(count.messages)
-            values["tokens_per_example"].append(count.tokens)
-            values["assistant_tokens_per_example"].append(count.assistant_tokens)
-            roles = _roles(record)
-            if roles is not None:
-                missing_system += roles.isdisjoint(system_roles)
-                missing_user += "user" not in roles
-    examples = len(values["tokens_per_example"])
+    cookbook = settings.profile.cookbook_semantics
+    total = _Tally.empty()
+    for tally in _tallies(files, info.encoding, cookbook, jobs, progress):
+        total.add(tally)
+    examples = len(total.values["tokens_per_example"])
     return DatasetStats(
         model=info,
         files=len(files),
-        values=values,
-        missing_system=missing_system,
-        missing_user=missing_user,
+        values=total.values,
+        missing_system=total.missing_system,
+        missing_user=total.missing_user,
         epochs=epochs if epochs is not None else default_epochs(examples),
         epochs_given=epochs is not None,
-        skipped=skipped,
+        skipped=total.skipped,
     )
