@@ -145,6 +145,16 @@ def test_ft_prefix_stripped_before_mapping() -> None:
     assert resolve_model("ft:gpt-4.1-mini-2025-04-14:org:custom:id").price == 5.0
 
 
+def test_a_configured_fine_tuned_model_wins_over_its_base() -> None:
+    mine = "ft:gpt-4o-mini-2024-07-18:acme::abc"
+    overrides = check_keys({"models": {mine: {"encoding": "o200k_base", "context": 100}}})
+    assert resolve_model(mine, overrides["models"]).context == 100
+    assert (
+        resolve_model("ft:gpt-4o-mini-2024-07-18:acme::other", overrides["models"]).context
+        == 65_536
+    )
+
+
 def test_unknown_model_lists_the_known_ones() -> None:
     with pytest.raises(ConfigError, match=r"unknown model 'gpt-4-turbo' \(known: gpt-3\.5-turbo"):
         resolve_model("gpt-4-turbo")

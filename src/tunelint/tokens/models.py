@@ -62,9 +62,11 @@ def resolve_model(
 ) -> ModelInfo:
     """The table entry for ``model`` (config overrides applied); unknown: ``ConfigError``."""
     table = merged_table(overrides or {})
+    # The most specific entry wins: a configured fine-tuned model, a snapshot, its family.
     name = base_name(model)
-    key = name if name in table else _SNAPSHOT.sub("", name)
-    if key not in table:
+    candidates = (model, name, _SNAPSHOT.sub("", name))
+    key = next((candidate for candidate in candidates if candidate in table), None)
+    if key is None:
         known = ", ".join(sorted(table))
         raise ConfigError(
             f"unknown model {model!r} (known: {known}; add it under [tool.tunelint.models])"
