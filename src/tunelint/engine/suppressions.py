@@ -63,9 +63,12 @@ class _Matcher:
 
     def filter(self, result: FileResult) -> FileResult:
         """``result`` without the findings that match an unused entry."""
+        if not self.counts:
+            return result
         kept = []
+        path = relative_path(result.path, self.root)  # every finding is in result's file
         for finding in result.findings:
-            key = _key(finding, self.root)
+            key = (path, finding.code, finding.fingerprint)
             if self.used[key] < self.counts[key]:
                 self.used[key] += 1
             else:
