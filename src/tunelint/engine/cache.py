@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import pickle
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -100,6 +99,8 @@ class ResultCache:
         return result
 
     def put(self, path: Path, digest: str, result: FileResult) -> None:
+        import tempfile  # only when writing: it imports shutil and random
+
         entry = self._entry(path)
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
