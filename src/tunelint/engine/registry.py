@@ -19,6 +19,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from tunelint.engine.findings import Severity, Violation
@@ -105,6 +106,7 @@ class Rule:
 
 
 _RULES: dict[str, Rule] = {}
+_sorted: Mapping[str, Rule] = MappingProxyType({})
 
 T = TypeVar("T")
 
@@ -151,4 +153,8 @@ def all_rules() -> Mapping[str, Rule]:
     """Every registered rule by code, in code order; importing the rules package fills it."""
     import tunelint.rules  # noqa: F401  (registration happens on import)
 
-    return dict(sorted(_RULES.items()))
+    global _sorted
+    # Rules ask for their options on every record: sort once, again only after a new rule.
+    if len(_sorted) != len(_RULES):
+        _sorted = MappingProxyType(dict(sorted(_RULES.items())))
+    return _sorted
