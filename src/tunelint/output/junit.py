@@ -1,0 +1,47 @@
+"""JUnit XML for CI test reports: one test case per file, its findings as the failure.
+
+A file with findings fails (the findings, one per line, are the failure's text); a clean
+file passes. ``tests`` and ``failures`` count files.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+from xml.etree import ElementTree as ET
+
+from tunelint.engine.runner import FileResult
+from tunelint.output.text import format_finding
+
+
+class JunitReporter:
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.suite = ET.Element("testsuite", name="tunelint")
+        self.tests = self.failures = 0
+
+    def report(self, result: FileResult) -> None:
+        self.tests += 1
+        case = ET.SubElement(self.suite, "testcase", classname="tunelint", name=result.path)
+        case.set("file", result.path)
+        if result.findings:
+            self.failures += 1
+            count = len(result.findings)
+            failure = ET.SubElement(
+                case,
+                "failure",
+                message=f"{count} finding{'s' if count != 1 else ''}",
+                type=max(f.severity for f in result.findings).label,
+            )
+            failure.text = "\n".join(format_finding(f) for f in result.findings)
+
+    def finish(self) -> None:
+        self.suite.set("tests", str(self.tests))
+        self.suite.set("failures", str(self.failures))
+        self.suite.set("errors", "0")
+        root = ET.Element("testsuites", name="tunelint", tests=str(self.tests))
+        root.set("failures", str(self.failures))
+        root.append(self.suite)
+        ET.indent(root)
+        self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        self.stream.write(ET.tostring(root, encoding="unicode"))
+        self.stream.write("\n")
