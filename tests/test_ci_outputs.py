@@ -55,7 +55,7 @@ def test_sarif_has_the_2_1_0_structure(tmp_path: Path, write_jsonl: WriteJsonl) 
         ("SC005", "error"),
     ]
     location = results[1]["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"]["uri"] == "data/train.jsonl"
+    assert location["artifactLocation"] == {"uri": "data/train.jsonl", "uriBaseId": "%SRCROOT%"}
     assert location["region"] == {"startLine": 2, "startColumn": 24}
     assert results[1]["message"]["text"].startswith("messages[0].role: unrecognized role 'bot'")
     assert driver["rules"][results[1]["ruleIndex"]]["id"] == "SC005"

@@ -32,6 +32,12 @@ def artifact_uri(path: str) -> str:
         return resolved.as_uri()
 
 
+def _artifact(path: str) -> dict[str, str]:
+    uri = artifact_uri(path)
+    # A file outside the working directory has an absolute URI, which takes no base.
+    return {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": "%SRCROOT%"}
+
+
 def _rule_entry(rule: Rule) -> dict[str, Any]:
     return {
         "id": rule.code,
@@ -53,10 +59,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {
-                        "uri": artifact_uri(finding.path),
-                        "uriBaseId": "%SRCROOT%",
-                    },
+                    "artifactLocation": _artifact(finding.path),
                     "region": {"startLine": finding.line, "startColumn": finding.column},
                 }
             }
