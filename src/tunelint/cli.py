@@ -17,6 +17,7 @@ from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import PROFILES
 from tunelint.engine.selection import split_selectors
 from tunelint.engine.settings import Settings
+from tunelint.jobs import arguments as jobs_arguments
 
 if TYPE_CHECKING:
     from tunelint.checking import CheckExtras
@@ -133,6 +134,14 @@ def _run_convert(args: argparse.Namespace) -> int:
     if settings is None:
         return EXIT_OK
     return _check_paths(list(summary.written), check_settings(settings, split, args.output), "text")
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from tunelint.jobs.train import train
+
+    settings = load_settings(args)
+    request = jobs_arguments.train_request(args, settings)
+    return train(request, settings, lambda files: _check_paths(files, settings, "text") != EXIT_OK)
 
 
 def _run_rules(args: argparse.Namespace) -> int:
@@ -273,6 +282,12 @@ def build_parser() -> argparse.ArgumentParser:
     rule = commands.add_parser("rule", help="show one rule's documentation")
     rule.add_argument("rule", metavar="CODE", help="a rule code or name, e.g. SC005")
     rule.set_defaults(run=_run_rule)
+
+    train = jobs_arguments.add_train_parser(commands)
+    _add_settings_arguments(train)
+    train.set_defaults(run=_run_train)
+    jobs_arguments.add_jobs_parser(commands)
+    jobs_arguments.add_sample_parser(commands)
     return parser
 
 

@@ -1,0 +1,130 @@
+"""Connect to a fine-tuning provider and turn its failures into one-line errors."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from tunelint.engine.errors import TunelintError
+
+if TYPE_CHECKING:
+    from openai import OpenAI
+
+Provider = Literal["openai", "azure"]
+
+# Environment variables that may hold a secret: their values never appear in a message.
+_SECRET_VARIABLES = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_AD_TOKEN")
+
+WINDING_DOWN = (
+    "this organisation cannot start fine-tuning jobs (403 training_not_available): OpenAI is "
+    "winding down self-serve fine-tuning (new jobs stop on 2027-01-06); train on Azure OpenAI "
+    "with --provider azure, or on any OpenAI-compatible fine-tuning endpoint with --base-url URL"
+)
+
+
+class ProviderError(TunelintError):
+    """The provider refused a request or could not be reached."""
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """Where and how to reach the fine-tuning API (the key comes from the environment)."""
+
+    provider: Provider = "openai"
+    base_url: str | None = None
+    api_version: str | None = None
+    max_retries: int = 2
+    timeout: float = 600.0
+
+
+def connect(connection: Connection) -> OpenAI:
+    """Build the SDK client; a missing key or endpoint is reported before any request."""
+    import openai
+
+    if connection.provider == "azure":
+        key = os.environ.get("AZURE_OPENAI_API_KEY")
+        endpoint = connection.base_url or os.environ.get("AZURE_OPENAI_ENDPOINT")
+        version = connection.api_version or os.environ.get("OPENAI_API_VERSION")
+        if not key:
+            raise ProviderError("AZURE_OPENAI_API_KEY is not set: export your Azure OpenAI key")
+        if not endpoint:
+            raise ProviderError(
+                "no Azure endpoint: pass --base-url https://RESOURCE.openai.azure.com "
+                "or set AZURE_OPENAI_ENDPOINT"
+            )
+        if not version:
+            raise ProviderError(
+                "no Azure API version: pass --api-version or set OPENAI_API_VERSION"
+            )
+        return openai.AzureOpenAI(
+            api_key=key,
+            azure_endpoint=endpoint,
+            api_version=version,
+            max_retries=connection.max_retries,
+            timeout=connection.timeout,
+        )
+    key = os.environ.get("OPENAI_API_KEY")
+    if not key:
+        raise ProviderError("OPENAI_API_KEY is not set: export your API key")
+    return openai.OpenAI(
+        api_key=key,
+        base_url=connection.base_url,
+        max_retries=connection.max_retries,
+        timeout=connection.timeout,
+    )
+
+
+def _redact(text: str) -> str:
+    for name in _SECRET_VARIABLES:
+        secret = os.environ.get(name)
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _one_line(text: str) -> str:
+    return _redact(re.sub(r"\s+", " ", text).strip())
+
+
+@contextmanager
+def provider_errors(action: str) -> Iterator[None]:
+    """Report any SDK failure inside the block as ``ProviderError('<action>: <why>')``.
+
+    The SDK has already retried 408/409/429/5xx and connection errors when they arrive here.
+    """
+    import openai
+
+    try:
+        yield
+    except openai.APIStatusError as error:
+        body = error.body
+        detail = body.get("message") if isinstance(body, dict) else None
+        why = _one_line(str(detail or body or error.message))
+        status = error.status_code
+        if status == 403 and error.code == "training_not_available":
+            raise ProviderError(f"{action}: {WINDING_DOWN}") from None
+        if status == 401:
+            why = f"the API key was rejected (401): {why}"
+        elif status == 403:
+            why = f"permission denied (403): {why}"
+        elif status == 404:
+            why = f"not found (404): {why}"
+        elif status == 429:
+            why = f"rate limited or out of quota (429), even after retries: {why}"
+        elif status >= 500:
+            why = f"the provider failed ({status}), even after retries: {why}"
+        else:
+            why = f"HTTP {status}: {why}"
+        raise ProviderError(f"{action}: {why}") from None
+    except openai.APITimeoutError:
+        raise ProviderError(f"{action}: the request timed out, even after retries") from None
+    except openai.APIConnectionError as error:
+        cause = error.__cause__
+        reason = _one_line(str(cause)) if cause else "connection failed"
+        raise ProviderError(f"{action}: cannot reach the provider ({reason})") from None
+    except openai.OpenAIError as error:
+        raise ProviderError(f"{action}: {_one_line(str(error))}") from None

@@ -1,0 +1,417 @@
+"""``tunelint train``: the real CLI and the real openai SDK against a local fake server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import WriteJsonl, run_tunelint
+from fake_openai import FakeOpenAI, serve
+
+KEY = "sk-test-0123456789-secret"
+SYSTEM = {"role": "system", "content": "Marv is a factual chatbot that is also sarcastic."}
+
+
+def chat(i: int) -> dict[str, Any]:
+    return {
+        "messages": [
+            SYSTEM,
+            {"role": "user", "content": f"What is {i} + {i}?"},
+            {"role": "assistant", "content": f"{2 * i}, obviously."},
+        ]
+    }
+
+
+def preference(i: int) -> dict[str, Any]:
+    return {
+        "input": {"messages": [{"role": "user", "content": f"Name the number {i}."}]},
+        "preferred_output": [{"role": "assistant", "content": f"{i}"}],
+        "non_preferred_output": [{"role": "assistant", "content": f"Not {i}"}],
+    }
+
+
+def reinforcement(i: int) -> dict[str, Any]:
+    return {
+        "messages": [{"role": "user", "content": f"What is {i} squared?"}],
+        "reference_answer": str(i * i),
+    }
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
+    """The server, and a child environment that holds a key and no other provider setting."""
+    for name in list(os.environ):
+        if name.startswith(("OPENAI_", "AZURE_OPENAI_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    yield from serve()
+
+
+def train(
+    fake: FakeOpenAI, *args: str | os.PathLike[str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """``tunelint train`` against the fake server; stdin is a pipe, never a terminal."""
+    return run_tunelint(
+        "train",
+        *args,
+        "--base-url",
+        fake.url,
+        "--max-retries",
+        "2",
+        "--poll-interval",
+        "0.01",
+        cwd=cwd,
+        input=b"",
+    )
+
+
+@pytest.fixture
+def chat_files(write_jsonl: WriteJsonl) -> tuple[Path, Path]:
+    return (
+        write_jsonl([chat(i) for i in range(12)], "train.jsonl"),
+        write_jsonl([chat(i) for i in range(100, 110)], "val.jsonl"),
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> str:
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("tunelint: error: ")
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+    assert KEY not in result.stdout + result.stderr
+    return lines[0]
+
+
+def test_failing_data_uploads_nothing(
+    fake: FakeOpenAI, write_jsonl: WriteJsonl, tmp_path: Path
+) -> None:
+    records: list[Any] = [chat(i) for i in range(12)]
+    records[3]["messages"][1]["role"] = "human"
+    path = write_jsonl(records, "train.jsonl")
+    result = train(fake, path, "--model", "gpt-4o-mini-2024-07-18", "--yes", cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{path}:4:1: SC005 [error] messages[1].role: unrecognized role 'human'" in result.stdout
+    assert "nothing uploaded" in result.stderr
+    assert fake.requests == []
+
+
+def test_failing_validation_file_uploads_nothing(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], write_jsonl: WriteJsonl, tmp_path: Path
+) -> None:
+    validation = write_jsonl([chat(1), "{not json"] + [chat(i) for i in range(10)], "bad.jsonl")
+    result = train(
+        fake, chat_files[0], "--validation-file", validation, "--model", "m", "--yes", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert f"{validation}:2:" in result.stdout and "JL001" in result.stdout
+    assert fake.requests == []
+
+
+def test_mismatched_method_and_format_uploads_nothing(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    result = train(fake, chat_files[0], "--model", "m", "--method", "dpo", "--yes", cwd=tmp_path)
+    assert_one_line_error(
+        result, f"{chat_files[0]}:1: a chat record", "--method dpo", "use --method supervised"
+    )
+    assert fake.requests == []
+
+
+def test_reinforcement_needs_a_validation_file_and_a_grader(
+    fake: FakeOpenAI, write_jsonl: WriteJsonl, tmp_path: Path
+) -> None:
+    path = write_jsonl([reinforcement(i) for i in range(12)], "rft.jsonl")
+    grader = tmp_path / "grader.json"
+    grader.write_text('{"type": "string_check", "name": "exact", "operation": "eq"}')
+    no_validation = train(
+        fake, path, "--model", "o4-mini", "--method", "reinforcement", "--yes", cwd=tmp_path
+    )
+    assert_one_line_error(no_validation, "needs a --validation-file")
+    no_grader = train(
+        fake, path, "--validation-file", path, "--model", "o4-mini",
+        "--method", "reinforcement", "--yes", cwd=tmp_path,
+    )  # fmt: skip
+    assert_one_line_error(no_grader, "needs a --grader")
+    assert fake.requests == []
+
+    started = train(
+        fake, path, "--validation-file", path, "--grader", grader, "--model", "o4-mini",
+        "--method", "reinforcement", "--epochs", "2", "--yes", cwd=tmp_path,
+    )  # fmt: skip
+    assert started.returncode == 0, started.stderr
+    (create,) = fake.sent("POST", "/fine_tuning/jobs")
+    assert create.body["method"] == {
+        "type": "reinforcement",
+        "reinforcement": {
+            "hyperparameters": {"n_epochs": 2},
+            "grader": {"type": "string_check", "name": "exact", "operation": "eq"},
+        },
+    }
+
+
+def test_passing_data_uploads_once_and_creates_one_job(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    training, validation = chat_files
+    result = train(
+        fake, training, "--validation-file", validation, "--model", "gpt-4o-mini-2024-07-18",
+        "--suffix", "marv", "--seed", "7", "--epochs", "3", "--batch-size", "4",
+        "--learning-rate-multiplier", "0.5", "--metadata", "team=data", "--metadata", "run=1",
+        "--yes", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    uploads = fake.sent("POST", "/files")
+    assert [u.body["file.filename"] for u in uploads] == ["train.jsonl", "val.jsonl"]
+    assert [u.body["file"] for u in uploads] == [training.read_bytes(), validation.read_bytes()]
+    assert {u.body["purpose"] for u in uploads} == {"fine-tune"}
+    (create,) = fake.sent("POST", "/fine_tuning/jobs")
+    assert create.headers["authorization"] == f"Bearer {KEY}"
+    assert create.body == {
+        "model": "gpt-4o-mini-2024-07-18",
+        "training_file": "file-0001",
+        "validation_file": "file-0002",
+        "suffix": "marv",
+        "seed": 7,
+        "metadata": {"team": "data", "run": "1"},
+        "method": {
+            "type": "supervised",
+            "supervised": {
+                "hyperparameters": {"n_epochs": 3, "batch_size": 4, "learning_rate_multiplier": 0.5}
+            },
+        },
+    }
+    assert "All checks passed (2 files)." in result.stdout
+    assert "estimate: 12 training examples" in result.stdout
+    assert "started job ftjob-0003 (validating_files)" in result.stdout
+    assert f"tunelint jobs wait ftjob-0003 --base-url {fake.url}" in result.stdout
+    assert KEY not in result.stdout + result.stderr
+    assert len(fake.requests) == 3
+
+
+def test_dpo_sends_beta_inside_the_method(
+    fake: FakeOpenAI, write_jsonl: WriteJsonl, tmp_path: Path
+) -> None:
+    path = write_jsonl([preference(i) for i in range(12)], "dpo.jsonl")
+    result = train(
+        fake, path, "--model", "gpt-4o-2024-08-06", "--method", "dpo", "--beta", "0.1", "--yes",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (create,) = fake.sent("POST", "/fine_tuning/jobs")
+    assert create.body == {
+        "model": "gpt-4o-2024-08-06",
+        "training_file": "file-0001",
+        "method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 0.1}}},
+    }
+
+
+def test_beta_without_dpo_is_a_usage_error(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    result = train(fake, chat_files[0], "--model", "m", "--beta", "0.1", "--yes", cwd=tmp_path)
+    assert_one_line_error(result, "--beta applies to --method dpo only")
+    assert fake.requests == []
+
+
+def test_wait_follows_the_job_to_its_model(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    result = train(
+        fake, chat_files[0], "--model", "gpt-4o-mini-2024-07-18", "--suffix", "marv",
+        "--wait", "--yes", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    order = [
+        "started job ftjob-0002",
+        "status: running",
+        "Created fine-tuning job: ftjob-0002",
+        "Fine-tuning job started",
+        "Step 3/3: training loss=0.33",
+        "status: succeeded",
+        "The job has successfully completed",
+        "fine-tuned model: ft:gpt-4o-mini-2024-07-18:org-test:marv:AbC123",
+    ]
+    positions = [out.index(text) for text in order]
+    assert positions == sorted(positions), out
+    assert out.count("Fine-tuning job started") == 1
+    assert out.rstrip().endswith("fine-tuned model: ft:gpt-4o-mini-2024-07-18:org-test:marv:AbC123")
+
+
+def test_wait_reports_a_failed_job(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    fake.fail_jobs_with = "Training file has 3 examples with invalid roles"
+    result = train(fake, chat_files[0], "--model", "m", "--wait", "--yes", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "status: failed" in result.stdout
+    assert result.stderr.strip() == (
+        "tunelint: job ftjob-0002 failed: Training file has 3 examples with invalid roles"
+    )
+
+
+def test_training_not_available_names_the_alternatives(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    fake.fail(
+        "POST",
+        "/fine_tuning/jobs",
+        403,
+        {
+            "error": {
+                "message": "Fine-tuning is not available for your organization.",
+                "type": "invalid_request_error",
+                "code": "training_not_available",
+            }
+        },
+    )
+    result = train(fake, chat_files[0], "--model", "gpt-4o-mini-2024-07-18", "--yes", cwd=tmp_path)
+    line = assert_one_line_error(
+        result, "training_not_available", "2027-01-06", "--provider azure", "--base-url"
+    )
+    assert line.startswith("tunelint: error: starting the job: ")
+    assert len(fake.sent("POST", "/fine_tuning/jobs")) == 1  # a 403 is not retried
+
+
+def test_server_error_then_success_is_retried(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    body = {"error": {"message": "The server had an error", "type": "server_error"}}
+    fake.fail("POST", "/fine_tuning/jobs", 500, body, headers={"retry-after-ms": "10"})
+    result = train(fake, chat_files[0], "--model", "m", "--yes", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len(fake.sent("POST", "/fine_tuning/jobs")) == 2
+    assert len(fake.sent("POST", "/files")) == 1
+    assert "started job ftjob-0002" in result.stdout
+
+
+def test_rate_limit_after_retries_is_one_line(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    body = {"error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit"}}
+    fake.fail("POST", "/files", 429, body, times=3, headers={"retry-after-ms": "10"})
+    result = train(fake, chat_files[0], "--model", "m", "--yes", cwd=tmp_path)
+    assert_one_line_error(result, f"uploading {chat_files[0]}", "429", "Rate limit reached")
+    assert len(fake.sent("POST", "/files")) == 3  # the first try and --max-retries 2
+    assert fake.sent("POST", "/fine_tuning/jobs") == []
+
+
+def test_connection_refused_is_one_line(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    port = fake.url.rsplit(":", 1)[1].split("/")[0]
+    fake.stop()
+    result = run_tunelint(
+        "train", chat_files[0], "--model", "m", "--yes", "--max-retries", "0",
+        "--base-url", f"http://127.0.0.1:{port}/v1", cwd=tmp_path, input=b"",
+    )  # fmt: skip
+    assert_one_line_error(result, "cannot reach the provider")
+
+
+def test_missing_api_key_is_reported_before_any_request(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY")
+    result = train(fake, chat_files[0], "--model", "m", "--yes", cwd=tmp_path)
+    assert_one_line_error(result, "OPENAI_API_KEY is not set")
+    assert fake.requests == []
+
+
+def test_rejected_key_is_never_printed(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    body = {"error": {"message": f"Incorrect API key provided: {KEY}.", "code": "invalid_api_key"}}
+    fake.fail("POST", "/files", 401, body)
+    result = train(fake, chat_files[0], "--model", "m", "--yes", cwd=tmp_path)
+    assert_one_line_error(result, "rejected (401)", "Incorrect API key provided: ***.")
+
+
+def test_no_terminal_and_no_yes_refuses(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    result = train(fake, chat_files[0], "--model", "m", cwd=tmp_path)
+    assert_one_line_error(result, "not a terminal", "--yes")
+    assert "estimate: 12 training examples" in result.stdout
+    assert fake.requests == []
+
+
+def test_dry_run_uploads_nothing(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    result = train(fake, chat_files[0], "--model", "m", "--dry-run", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == [
+        "estimate: 12 training examples",
+        "dry run: nothing uploaded",
+    ]
+    assert fake.requests == []
+
+
+def test_model_comes_from_the_configuration(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    (tmp_path / "tunelint.toml").write_text('model = "gpt-4o-mini-2024-07-18"\n')
+    result = train(fake, chat_files[0], "--yes", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (create,) = fake.sent("POST", "/fine_tuning/jobs")
+    assert create.body["model"] == "gpt-4o-mini-2024-07-18"
+    without = train(fake, chat_files[0], "--yes", cwd=tmp_path.parent)
+    assert_one_line_error(without, "--model")
+
+
+def test_interrupting_wait_leaves_the_job_running(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    fake.hold = True
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tunelint", "train", str(chat_files[0]), "--model", "m", "--yes",
+         "--wait", "--poll-interval", "0.05", "--base-url", fake.url],
+        cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    assert child.stdout is not None
+    for line in child.stdout:
+        if line.startswith("status: running"):
+            break
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130
+    assert "stopped following; job ftjob-0002 keeps running" in err
+    assert f"tunelint jobs cancel ftjob-0002 --base-url {fake.url}" in err
+    assert "Traceback" not in err
+    assert fake.sent("POST", "/fine_tuning/jobs/ftjob-0002/cancel") == []
+    assert fake.jobs["ftjob-0002"]["status"] == "running"
+
+
+def test_check_never_imports_openai(chat_files: tuple[Path, Path]) -> None:
+    code = (
+        "import sys; from tunelint.cli import main; "
+        f"status = main(['check', {str(chat_files[0])!r}]); "
+        "print(status, 'openai' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "0 False"
+
+
+def test_created_job_is_valid_json_for_the_sdk(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The fake's answers parse as the SDK's models: a guard on the test server itself."""
+    train(fake, chat_files[0], "--model", "m", "--yes", cwd=tmp_path)
+    from openai.types.fine_tuning import FineTuningJob
+
+    job = FineTuningJob.model_validate(fake._public("ftjob-0002"))
+    assert json.loads(job.model_dump_json())["status"] == "validating_files"
