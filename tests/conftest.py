@@ -17,7 +17,7 @@ SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
 EXAMPLES = REPO / "examples"
 
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "fake_openai"]
 
 
 WriteJsonl = Callable[..., Path]

@@ -3,13 +3,15 @@
 It implements what tunelint uses: files (multipart), uploads (parts, complete), fine-tuning
 jobs (create, list, retrieve, cancel, events) and chat completions. A retrieved job moves one
 step along validating_files -> running -> succeeded, with events and step metrics on the way.
-Paths are accepted under ``/v1`` (OpenAI) and ``/openai`` (Azure).
+Paths are accepted under ``/v1`` (OpenAI) and ``/openai`` (Azure). ``tests/conftest.py``
+loads this module as a plugin, which gives every test the ``fake`` fixture.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +22,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 STEPS = 3
+KEY = "sk-test-0123456789-secret"
 
 
 @dataclass
@@ -90,6 +95,12 @@ class FakeOpenAI:
         self.failures.setdefault((method, route), []).extend(
             Failure(status, body, headers or {}) for _ in range(times)
         )
+
+    def add_job(self, **body: Any) -> str:
+        """A job as if created through the API, without recording a request."""
+        request = Recorded("POST", "/fine_tuning/jobs", "", {}, {}, body)
+        with self._lock:
+            return str(self.handle(request)[1]["id"])
 
     def sent(self, method: str, route: str) -> list[Recorded]:
         return [r for r in self.requests if r.method == method and r.route == route]
@@ -337,8 +348,13 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def serve() -> Iterator[FakeOpenAI]:
-    """Generator for a fixture: a started server, stopped afterwards."""
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
+    """The server, and a child environment that holds a key and no other provider setting."""
+    for name in list(os.environ):
+        if name.startswith(("OPENAI_", "AZURE_OPENAI_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
     fake = FakeOpenAI()
     fake.start()
     try:

@@ -7,16 +7,14 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import WriteJsonl, run_tunelint
-from fake_openai import FakeOpenAI, serve
+from fake_openai import KEY, FakeOpenAI
 
-KEY = "sk-test-0123456789-secret"
 SYSTEM = {"role": "system", "content": "Marv is a factual chatbot that is also sarcastic."}
 
 
@@ -43,16 +41,6 @@ def reinforcement(i: int) -> dict[str, Any]:
         "messages": [{"role": "user", "content": f"What is {i} squared?"}],
         "reference_answer": str(i * i),
     }
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
-    """The server, and a child environment that holds a key and no other provider setting."""
-    for name in list(os.environ):
-        if name.startswith(("OPENAI_", "AZURE_OPENAI_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    yield from serve()
 
 
 def train(
