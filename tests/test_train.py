@@ -15,6 +15,8 @@ import pytest
 from conftest import WriteJsonl, run_tunelint
 from fake_openai import KEY, FakeOpenAI
 
+MODEL = "gpt-4o-mini-2024-07-18"
+
 SYSTEM = {"role": "system", "content": "Marv is a factual chatbot that is also sarcastic."}
 
 
@@ -87,9 +89,13 @@ def test_failing_data_uploads_nothing(
     records: list[Any] = [chat(i) for i in range(12)]
     records[3]["messages"][1]["role"] = "human"
     path = write_jsonl(records, "train.jsonl")
-    result = train(fake, path, "--model", "gpt-4o-mini-2024-07-18", "--yes", cwd=tmp_path)
+    result = train(fake, path, "--model", MODEL, "--yes", cwd=tmp_path)
     assert result.returncode == 1
-    assert f"{path}:4:1: SC005 [error] messages[1].role: unrecognized role 'human'" in result.stdout
+    assert any(
+        line.startswith(f"{path}:4:")
+        and "SC005 [error] messages[1].role: unrecognized role 'human'" in line
+        for line in result.stdout.splitlines()
+    ), result.stdout
     assert "nothing uploaded" in result.stderr
     assert fake.requests == []
 
@@ -99,7 +105,14 @@ def test_failing_validation_file_uploads_nothing(
 ) -> None:
     validation = write_jsonl([chat(1), "{not json"] + [chat(i) for i in range(10)], "bad.jsonl")
     result = train(
-        fake, chat_files[0], "--validation-file", validation, "--model", "m", "--yes", cwd=tmp_path
+        fake,
+        chat_files[0],
+        "--validation-file",
+        validation,
+        "--model",
+        MODEL,
+        "--yes",
+        cwd=tmp_path,
     )
     assert result.returncode == 1
     assert f"{validation}:2:" in result.stdout and "JL001" in result.stdout
@@ -109,7 +122,7 @@ def test_failing_validation_file_uploads_nothing(
 def test_mismatched_method_and_format_uploads_nothing(
     fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    result = train(fake, chat_files[0], "--model", "m", "--method", "dpo", "--yes", cwd=tmp_path)
+    result = train(fake, chat_files[0], "--model", MODEL, "--method", "dpo", "--yes", cwd=tmp_path)
     assert_one_line_error(
         result, f"{chat_files[0]}:1: a chat record", "--method dpo", "use --method supervised"
     )
@@ -153,7 +166,7 @@ def test_passing_data_uploads_once_and_creates_one_job(
 ) -> None:
     training, validation = chat_files
     result = train(
-        fake, training, "--validation-file", validation, "--model", "gpt-4o-mini-2024-07-18",
+        fake, training, "--validation-file", validation, "--model", MODEL,
         "--suffix", "marv", "--seed", "7", "--epochs", "3", "--batch-size", "4",
         "--learning-rate-multiplier", "0.5", "--metadata", "team=data", "--metadata", "run=1",
         "--yes", cwd=tmp_path,
@@ -180,7 +193,10 @@ def test_passing_data_uploads_once_and_creates_one_job(
         },
     }
     assert "All checks passed (2 files)." in result.stdout
-    assert "estimate: 12 training examples" in result.stdout
+    assert (
+        "estimate: 12 training examples, 468 tokens x 3 epochs = 1,404 billed tokens, "
+        "about $0.0042" in result.stdout.splitlines()
+    )
     assert "started job ftjob-0003 (validating_files)" in result.stdout
     assert f"tunelint jobs wait ftjob-0003 --base-url {fake.url}" in result.stdout
     assert KEY not in result.stdout + result.stderr
@@ -207,7 +223,7 @@ def test_dpo_sends_beta_inside_the_method(
 def test_beta_without_dpo_is_a_usage_error(
     fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    result = train(fake, chat_files[0], "--model", "m", "--beta", "0.1", "--yes", cwd=tmp_path)
+    result = train(fake, chat_files[0], "--model", MODEL, "--beta", "0.1", "--yes", cwd=tmp_path)
     assert_one_line_error(result, "--beta applies to --method dpo only")
     assert fake.requests == []
 
@@ -216,7 +232,7 @@ def test_wait_follows_the_job_to_its_model(
     fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
     result = train(
-        fake, chat_files[0], "--model", "gpt-4o-mini-2024-07-18", "--suffix", "marv",
+        fake, chat_files[0], "--model", MODEL, "--suffix", "marv",
         "--wait", "--yes", cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -241,7 +257,7 @@ def test_wait_reports_a_failed_job(
     fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
     fake.fail_jobs_with = "Training file has 3 examples with invalid roles"
-    result = train(fake, chat_files[0], "--model", "m", "--wait", "--yes", cwd=tmp_path)
+    result = train(fake, chat_files[0], "--model", MODEL, "--wait", "--yes", cwd=tmp_path)
     assert result.returncode == 1
     assert "status: failed" in result.stdout
     assert result.stderr.strip() == (
@@ -264,7 +280,7 @@ def test_training_not_available_names_the_alternatives(
             }
         },
     )
-    result = train(fake, chat_files[0], "--model", "gpt-4o-mini-2024-07-18", "--yes", cwd=tmp_path)
+    result = train(fake, chat_files[0], "--model", MODEL, "--yes", cwd=tmp_path)
     line = assert_one_line_error(
         result, "training_not_available", "2027-01-06", "--provider azure", "--base-url"
     )
@@ -277,7 +293,7 @@ def test_server_error_then_success_is_retried(
 ) -> None:
     body = {"error": {"message": "The server had an error", "type": "server_error"}}
     fake.fail("POST", "/fine_tuning/jobs", 500, body, headers={"retry-after-ms": "10"})
-    result = train(fake, chat_files[0], "--model", "m", "--yes", cwd=tmp_path)
+    result = train(fake, chat_files[0], "--model", MODEL, "--yes", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert len(fake.sent("POST", "/fine_tuning/jobs")) == 2
     assert len(fake.sent("POST", "/files")) == 1
@@ -289,7 +305,7 @@ def test_rate_limit_after_retries_is_one_line(
 ) -> None:
     body = {"error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit"}}
     fake.fail("POST", "/files", 429, body, times=3, headers={"retry-after-ms": "10"})
-    result = train(fake, chat_files[0], "--model", "m", "--yes", cwd=tmp_path)
+    result = train(fake, chat_files[0], "--model", MODEL, "--yes", cwd=tmp_path)
     assert_one_line_error(result, f"uploading {chat_files[0]}", "429", "Rate limit reached")
     assert len(fake.sent("POST", "/files")) == 3  # the first try and --max-retries 2
     assert fake.sent("POST", "/fine_tuning/jobs") == []
@@ -301,7 +317,7 @@ def test_connection_refused_is_one_line(
     port = fake.url.rsplit(":", 1)[1].split("/")[0]
     fake.stop()
     result = run_tunelint(
-        "train", chat_files[0], "--model", "m", "--yes", "--max-retries", "0",
+        "train", chat_files[0], "--model", MODEL, "--yes", "--max-retries", "0",
         "--base-url", f"http://127.0.0.1:{port}/v1", cwd=tmp_path, input=b"",
     )  # fmt: skip
     assert_one_line_error(result, "cannot reach the provider")
@@ -311,7 +327,7 @@ def test_missing_api_key_is_reported_before_any_request(
     fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("OPENAI_API_KEY")
-    result = train(fake, chat_files[0], "--model", "m", "--yes", cwd=tmp_path)
+    result = train(fake, chat_files[0], "--model", MODEL, "--yes", cwd=tmp_path)
     assert_one_line_error(result, "OPENAI_API_KEY is not set")
     assert fake.requests == []
 
@@ -321,29 +337,52 @@ def test_rejected_key_is_never_printed(
 ) -> None:
     body = {"error": {"message": f"Incorrect API key provided: {KEY}.", "code": "invalid_api_key"}}
     fake.fail("POST", "/files", 401, body)
-    result = train(fake, chat_files[0], "--model", "m", "--yes", cwd=tmp_path)
+    result = train(fake, chat_files[0], "--model", MODEL, "--yes", cwd=tmp_path)
     assert_one_line_error(result, "rejected (401)", "Incorrect API key provided: ***.")
 
 
 def test_no_terminal_and_no_yes_refuses(
     fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    result = train(fake, chat_files[0], "--model", "m", cwd=tmp_path)
+    result = train(fake, chat_files[0], "--model", MODEL, cwd=tmp_path)
     assert_one_line_error(result, "not a terminal", "--yes")
-    assert "estimate: 12 training examples" in result.stdout
+    assert "estimate: 12 training examples, 468 tokens x 8 epochs" in result.stdout
     assert fake.requests == []
 
 
 def test_dry_run_uploads_nothing(
     fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    result = train(fake, chat_files[0], "--model", "m", "--dry-run", cwd=tmp_path)
+    result = train(fake, chat_files[0], "--model", MODEL, "--dry-run", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-2:] == [
-        "estimate: 12 training examples",
+        "estimate: 12 training examples, 468 tokens x 8 epochs = 3,744 billed tokens, about $0.01",
         "dry run: nothing uploaded",
     ]
     assert fake.requests == []
+    stats = run_tunelint("stats", chat_files[0], "--model", MODEL, "--format", "json")
+    assert json.loads(stats.stdout)["cost"] == {
+        "billing_tokens": 468,
+        "epochs": 8,
+        "billed_tokens": 3744,
+        "usd": 0.0112,
+    }
+
+
+def test_a_compatible_endpoints_model_is_declared_in_the_models_table(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    unknown = train(fake, chat_files[0], "--model", "my-llama", "--yes", cwd=tmp_path)
+    assert_one_line_error(unknown, "unknown model 'my-llama'", "[tool.tunelint.models]")
+    assert fake.requests == []
+    (tmp_path / "tunelint.toml").write_text(
+        '[models.my-llama]\nencoding = "cl100k_base"\ncontext = 8192\nprice = 2.5\n'
+    )
+    result = train(fake, chat_files[0], "--model", "my-llama", "--yes", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "480 tokens x 8 epochs = 3,840 billed tokens, about $0.0096" in result.stdout
+    (create,) = fake.sent("POST", "/fine_tuning/jobs")
+    assert create.body["model"] == "my-llama"
 
 
 def test_model_comes_from_the_configuration(
@@ -363,7 +402,7 @@ def test_interrupting_wait_leaves_the_job_running(
 ) -> None:
     fake.hold = True
     child = subprocess.Popen(
-        [sys.executable, "-m", "tunelint", "train", str(chat_files[0]), "--model", "m", "--yes",
+        [sys.executable, "-m", "tunelint", "train", str(chat_files[0]), "--model", MODEL, "--yes",
          "--wait", "--poll-interval", "0.05", "--base-url", fake.url],
         cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True,
@@ -398,7 +437,7 @@ def test_created_job_is_valid_json_for_the_sdk(
     fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
     """The fake's answers parse as the SDK's models: a guard on the test server itself."""
-    train(fake, chat_files[0], "--model", "m", "--yes", cwd=tmp_path)
+    train(fake, chat_files[0], "--model", MODEL, "--yes", cwd=tmp_path)
     from openai.types.fine_tuning import FineTuningJob
 
     job = FineTuningJob.model_validate(fake._public("ftjob-0002"))

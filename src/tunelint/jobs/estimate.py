@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from tunelint.engine.reader import read_lines
 from tunelint.engine.settings import Settings
 
 
 def estimate(path: Path, settings: Settings, model: str, epochs: int | None) -> str:
-    """One line describing what the job trains on (the training file is what is billed)."""
-    # Token counts and dollars come from tunelint.tokens.stats once it lands on main.
-    del settings, model, epochs
-    examples = sum(1 for line in read_lines(path) if isinstance(line.value, dict))
-    return f"estimate: {examples} training examples"
+    """One line about the training file (the file that is billed), from ``tunelint stats``.
+
+    ``model`` must be in the models table (built in, or ``[tool.tunelint.models]`` for a
+    compatible endpoint's own model): linting already refuses an unknown one.
+    """
+    from tunelint.output.stats import ProgressBar
+    from tunelint.tokens.stats import compute_stats
+
+    progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    try:
+        stats = compute_stats([path], settings, model, epochs, progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    usd = stats.usd
+    cost = "not billed per token" if usd is None else f"about ${usd:,.{2 if usd >= 0.01 else 4}f}"
+    return (
+        f"estimate: {stats.examples:,} training examples, {stats.billing_tokens:,} tokens "
+        f"x {stats.epochs} epochs = {stats.billed_tokens:,} billed tokens, {cost}"
+    )
