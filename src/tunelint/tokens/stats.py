@@ -217,6 +217,7 @@ def _tallies(
             done += tally.bytes_read
             yield tally
         return
+    token_measure(encoding)  # load the vocabulary once: forked workers inherit it
     with process_pool(jobs, _no_setup, ()) as pool:
         pending = [
             pool.apply_async(_tally_range, (path, start, end, encoding, cookbook))
