@@ -63,6 +63,11 @@ def load_settings(args: argparse.Namespace) -> Settings:
         "ignore": args.ignore,
         "fail-on": args.fail_on,
     }
+    validation = getattr(args, "validation_file", None)
+    if validation is not None:
+        if len(args.paths) != 1 or not args.paths[0].is_file():
+            raise UsageError("--validation-file needs exactly one training file as PATH")
+        overrides["datasets"] = [{"train": str(args.paths[0]), "validation": str(validation)}]
     return resolve_settings(config, overrides)
 
 
@@ -71,13 +76,14 @@ def _run_check(args: argparse.Namespace) -> int:
     from tunelint.engine.runner import expand_paths
 
     settings = load_settings(args)
+    paths = [*args.paths, *filter(None, [args.validation_file])]
     if args.diff:
-        return show_diff(expand_paths(args.paths), settings)
+        return show_diff(expand_paths(paths), settings)
     from tunelint.engine.pool import default_jobs
 
     extras = CheckExtras.from_args(args)
     jobs = args.jobs or default_jobs()
-    return _check_paths(args.paths, settings, args.output_format, extras, jobs, not args.no_cache)
+    return _check_paths(paths, settings, args.output_format, extras, jobs, not args.no_cache)
 
 
 def _check_paths(
@@ -253,6 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="lint every file, ignoring the results kept in .tunelint_cache/",
     )
     _add_fix_arguments(check)
+    check.add_argument(
+        "--validation-file",
+        type=Path,
+        metavar="VAL",
+        help="validation file of the training file PATH (checked too, and against PATH)",
+    )
     _add_settings_arguments(check)
     check.set_defaults(run=_run_check)
 

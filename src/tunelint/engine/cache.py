@@ -72,6 +72,14 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def lint_digest(path: Path, settings: Settings) -> str:
+    """What a file's result depends on: its content, and its training file's if it has one
+    (the dataset-scope rules compare the two)."""
+    training = settings.training_file_for(path)
+    own = file_digest(path)
+    return own if training is None else f"{own}+{file_digest(training)}"
+
+
 class ResultCache:
     """Results of earlier runs under ``folder``, for one set of settings."""
 

@@ -46,6 +46,19 @@ def _table(key: str, value: Any) -> dict[str, Any]:
     return value
 
 
+def _datasets(key: str, value: Any) -> list[dict[str, str]]:
+    """``[[datasets]]`` entries: a training file and its validation file."""
+    if not isinstance(value, list):
+        raise ConfigError(f"{key} must be a list of tables ([[{key}]])")
+    for entry in value:
+        table = _table(key, entry)
+        if set(table) != {"train", "validation"}:
+            raise ConfigError(f"each [[{key}]] entry needs exactly 'train' and 'validation'")
+        for name, path in table.items():
+            _string(f"{key}.{name}", path)
+    return value
+
+
 # Every key [tool.tunelint] accepts, with the check of its value's type.
 KNOWN_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "profile": _string,
@@ -58,6 +71,7 @@ KNOWN_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "severity": _table,
     "rules": _table,
     "models": check_models_table,
+    "datasets": _datasets,
 }
 
 
@@ -121,7 +135,9 @@ def check_keys(values: Mapping[str, Any]) -> dict[str, Any]:
 def resolve_settings(config: ConfigFile, overrides: Mapping[str, Any] | None = None) -> Settings:
     """Combine a configuration file with command-line overrides (same keys; they win).
 
-    ``extend-select`` from both places adds up; every other key is replaced.
+    ``extend-select`` and ``datasets`` from both places add up; every other key is
+    replaced. Dataset paths in the file are relative to its folder, overrides' to the
+    working directory.
     """
     overrides = check_keys({k: v for k, v in (overrides or {}).items() if v is not None})
     values = {**config.values, **overrides}
@@ -151,6 +167,14 @@ def resolve_settings(config: ConfigFile, overrides: Mapping[str, Any] | None = N
         rule_options=_rule_options(values.get("rules", {}), rules),
         models=values.get("models", {}),
         root=config.root,
+        datasets=tuple(
+            ((folder / entry["train"]).resolve(), (folder / entry["validation"]).resolve())
+            for folder, entries in (
+                (config.root, config.values.get("datasets", [])),
+                (Path.cwd(), overrides.get("datasets", [])),
+            )
+            for entry in entries
+        ),
     )
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from tunelint.engine.cache import ResultCache, file_digest
+from tunelint.engine.cache import ResultCache, lint_digest
 from tunelint.engine.reader import line_boundaries
 from tunelint.engine.runner import (
     FileResult,
@@ -95,7 +95,7 @@ def lint_files(
     is not linted again; its stored result is yielded. Raises ``OSError`` for a file that
     cannot be read.
     """
-    digests = {path: file_digest(path) for path in files} if cache else {}
+    digests = {path: lint_digest(path, settings) for path in files} if cache else {}
     cached = {
         path: hit for path in files if cache and (hit := cache.get(path, digests[path])) is not None
     }

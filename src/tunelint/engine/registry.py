@@ -3,13 +3,16 @@
 A rule is a small unit with a stable code, a kebab-case name, a default severity and a
 docstring that is its user documentation (what it does / why it matters / example / fix).
 
-Three scopes:
+Four scopes:
 
 - ``line``: a function ``(Line) -> Iterable[Violation]`` run on every physical line;
 - ``record``: a function ``(RecordContext) -> Iterable[Violation]`` run on every record
   (a line holding a JSON object) of the formats it declares;
 - ``file``: a class built once per file as ``cls(settings)``, whose ``visit(ctx)`` sees every
-  record of its formats and whose ``finish()`` reports what only the whole file shows.
+  record of its formats and whose ``finish()`` reports what only the whole file shows;
+- ``dataset``: like ``file``, for a validation file paired with its training file: the
+  check first reads every training record with ``reference(ctx)``, then visits the
+  validation file. It runs only on files that have a training file configured.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class Scope(str, enum.Enum):
     LINE = "line"
     RECORD = "record"
     FILE = "file"
+    DATASET = "dataset"
 
 
 LineCheck = Callable[["Line"], Iterable[Violation]]
@@ -71,6 +75,12 @@ class MergeableCheck(FileCheck, Protocol):
 FileCheckFactory = Callable[["Settings"], FileCheck]
 
 
+class DatasetCheck(FileCheck, Protocol):
+    """A rule that compares a validation file with the training file it belongs to."""
+
+    def reference(self, ctx: RecordContext) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     code: str
@@ -78,7 +88,8 @@ class Rule:
     severity: Severity
     scope: Scope
     check: Any
-    """A ``LineCheck``, ``RecordCheck`` or ``FileCheckFactory``, according to ``scope``."""
+    """A ``LineCheck``, ``RecordCheck`` or ``FileCheckFactory`` (a factory of
+    ``DatasetCheck`` for ``Scope.DATASET``), according to ``scope``."""
     formats: frozenset[Format] = ALL_FORMATS
     aliases: tuple[str, ...] = ()
     default: bool = True
@@ -123,7 +134,7 @@ def rule(
     options: Mapping[str, Any] | None = None,
     fixable: bool = False,
 ) -> Callable[[T], T]:
-    """Register the decorated function (or, for ``Scope.FILE``, class) as a rule."""
+    """Register the decorated function (or, for file and dataset scope, class) as a rule."""
 
     def register(check: T) -> T:
         if not _CODE.match(code) or not _NAME.match(name):

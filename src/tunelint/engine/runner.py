@@ -21,7 +21,7 @@ from tunelint.engine.plain import (
     roles_record,
 )
 from tunelint.engine.reader import Line, LineProblem, read_lines
-from tunelint.engine.registry import FileCheck, MergeableCheck, Rule, Scope
+from tunelint.engine.registry import DatasetCheck, FileCheck, MergeableCheck, Rule, Scope
 from tunelint.engine.settings import Settings
 
 DATA_SUFFIXES = (".jsonl", ".ndjson")
@@ -91,7 +91,14 @@ class _FileLinter:
         self.plain_rules = [rule for rule in chat_rules if rule.code not in quiet]
         self.roles_rules = [rule for rule in chat_rules if rule.code in ROLES_ONLY]
         self.by_roles: dict[tuple[str, ...], list[tuple[Rule, list[Violation]]]] = {}
+        self.training = settings.training_file_for(path)
+        self.dataset_checks: list[tuple[Rule, DatasetCheck]] = [
+            (rule, rule.check(settings))
+            for rule in rules
+            if rule.scope is Scope.DATASET and self.training is not None
+        ]
         checks = [(rule, rule.check(settings)) for rule in rules if rule.scope is Scope.FILE]
+        checks += self.dataset_checks
         self.file_checks: list[tuple[Rule, FileCheck]] = checks
         self.file_checks_by_format = {
             form: [(rule, check) for rule, check in checks if form in rule.formats]
@@ -104,6 +111,8 @@ class _FileLinter:
 
         ``finish=False`` leaves the file-scope rules unfinished, for ``partial()``.
         """
+        if self.training is not None and self.dataset_checks:
+            self._read_training_file(self.training)
         examples = number = 0
         for line in lines:
             number = line.number
@@ -136,6 +145,16 @@ class _FileLinter:
         if finish:
             self.finish()
         return number, examples
+
+    def _read_training_file(self, training: Path) -> None:
+        """Show every record of the training file to the dataset checks (no findings)."""
+        for line in read_lines(training):
+            if type(line.value) is dict:
+                form = detect_format(line.value)
+                ctx = RecordContext(line.value, line.raw, line.number, 0, form, self.settings)
+                for rule, check in self.dataset_checks:
+                    if form in rule.formats:
+                        check.reference(ctx)
 
     def finish(self) -> None:
         for rule, check in self.file_checks:
@@ -198,7 +217,7 @@ def lint_file(path: Path, settings: Settings) -> FileResult:
 
 def _in_ranges(rule: Rule) -> bool:
     """Whether a rule can run on byte ranges of a file in separate processes."""
-    return rule.scope is not Scope.FILE or rule.mergeable
+    return rule.scope in (Scope.LINE, Scope.RECORD) or rule.mergeable
 
 
 @dataclass(frozen=True, slots=True)

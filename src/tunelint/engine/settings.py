@@ -30,12 +30,19 @@ class Settings:
     """``[tool.tunelint.models]``: entries added to or replacing the built-in models table."""
     root: Path = field(default_factory=Path.cwd)
     """Folder of the configuration file; per-file-ignores globs are relative to it."""
+    datasets: tuple[tuple[Path, Path], ...] = ()
+    """(training file, validation file) pairs, resolved, for the dataset-scope rules."""
 
     def severity_of(self, rule: Rule) -> Severity:
         return self.severities.get(rule.code, rule.severity)
 
     def options(self, code: str) -> Mapping[str, Any]:
         return self.rule_options.get(code) or all_rules()[code].options
+
+    def training_file_for(self, path: Path) -> Path | None:
+        """The training file that ``path`` is the validation file of, if any."""
+        resolved = path.resolve()
+        return next((train for train, valid in self.datasets if valid == resolved), None)
 
     def rules_for(self, path: Path) -> list[Rule]:
         """The enabled rules for ``path``, per-file ignores applied, in code order."""

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
+from typing import Any
 
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Severity, Violation
+from tunelint.engine.formats import Format
 from tunelint.engine.registry import Scope, rule
 from tunelint.engine.settings import Settings
+from tunelint.rules.fingerprint import (
+    MinHasher,
+    Positions,
+    conversation_text,
+    digest,
+    repeats,
+    similar_pairs,
+)
 
 
 @rule("DS001", "too-few-examples", Severity.ERROR, Scope.FILE, options={"minimum": 10})
@@ -49,3 +60,265 @@ class TooFewExamples:
             yield Violation(
                 f"file has {self.examples} example(s); fine-tuning needs at least {self.minimum}"
             )
+
+
+@rule("DS003", "duplicate-example", Severity.WARNING, Scope.FILE)
+class DuplicateExample:
+    """An example is an exact copy of an earlier one.
+
+    ## What it does
+    Compares every record with the earlier ones in canonical form (keys sorted, compact
+    separators, so key order and spacing do not matter) and reports each repeat with the
+    line of the first occurrence. It keeps an 8-byte hash per example, not the records.
+    On by default: an exact copy is almost never intended.
+
+    ## Why is this bad?
+    Copies weigh one example several times over, skew what the model learns towards it,
+    cost tokens, and usually come from concatenating the same export twice.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    {"messages": [{"content": "Hi", "role": "user"}, {"role": "assistant", "content": "Hello"}]}
+    ```
+
+    ## How to fix
+    Delete the repeats, or give weight to an example deliberately with ``weight``.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.keys = array("Q")
+        self.positions = Positions()
+
+    def visit(self, ctx: RecordContext) -> Iterator[Violation]:
+        self.keys.append(digest(ctx.record))
+        self.positions.add(ctx)
+        return iter(())
+
+    def finish(self) -> Iterator[Violation]:
+        for index, first in repeats(self.keys):
+            line = self.positions.lines[first]
+            yield self.positions.violation(index, f"duplicate of the example on line {line}")
+
+
+@rule(
+    "DS004",
+    "near-duplicate",
+    Severity.WARNING,
+    Scope.FILE,
+    default=False,
+    options={"threshold": 0.8},
+)
+class NearDuplicate:
+    """An example says nearly the same as an earlier one.
+
+    ## What it does
+    Compares what examples say, apart from system prompts (all message texts and tool
+    calls), after normalisation (case, punctuation and spacing do not count), as sets of
+    5-character shingles. MinHash signatures (64 values, 136 bytes per example with its
+    hash and position) and LSH banding find candidate pairs, which are verified on the full
+    signature; pairs whose estimated Jaccard similarity reaches ``threshold`` (default 0.8)
+    are reported on the later example, with the line of the earliest similar one. Exact
+    copies (and pairs of them) are left to DS003. Off by default: templated datasets (one instruction, short
+    varying inputs) are legitimately similar; enable it with ``extend-select``.
+
+    ## Why is this bad?
+    Near-copies (a changed name, punctuation, a trailing sentence) act like duplicates:
+    they over-weight one example and, split across training and validation, leak.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "How do I reset my password?"}, {"role": "assistant", "content": "Open Settings, then Security, then Reset password."}]}
+    {"messages": [{"role": "user", "content": "how do I reset my password"}, {"role": "assistant", "content": "Open Settings, then Security, then Reset password!"}]}
+    ```
+
+    ## How to fix
+    Keep one example of each group, or make the variants differ in substance; raise
+    ``threshold`` towards 1.0 to report only closer copies.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.threshold: float = settings.options("DS004")["threshold"]
+        self.hasher = MinHasher()
+        self.keys = array("Q")
+        self.positions = Positions()
+
+    def visit(self, ctx: RecordContext) -> Iterator[Violation]:
+        if self.hasher.add(conversation_text(ctx)):
+            self.keys.append(digest(ctx.record))
+            self.positions.add(ctx)
+        return iter(())
+
+    def finish(self) -> Iterator[Violation]:
+        self.hasher.flush()
+        copies = {index for index, _ in repeats(self.keys)}
+        closest: dict[int, tuple[int, float]] = {}
+        for later, earlier, similarity in similar_pairs(
+            self.hasher.signatures.values, self.threshold
+        ):
+            if later in copies or self.keys[later] == self.keys[earlier]:
+                continue
+            if earlier < closest.get(later, (later,))[0]:
+                closest[later] = (earlier, similarity)
+        for index, (earlier, similarity) in closest.items():
+            line = self.positions.lines[earlier]
+            yield self.positions.violation(
+                index,
+                f"nearly the same as the example on line {line} (similarity {similarity:.2f})",
+            )
+
+
+@rule(
+    "DS005",
+    "train-validation-overlap",
+    Severity.WARNING,
+    Scope.DATASET,
+    options={"threshold": 0.8},
+)
+class TrainValidationOverlap:
+    """A validation example is also in the training file, exactly or nearly.
+
+    ## What it does
+    Runs on a validation file paired with its training file (``tunelint check TRAIN
+    --validation-file VAL`` or ``[[tool.tunelint.datasets]]``). Reports each validation
+    example that is an exact copy (canonical JSON) of a training example, or whose text is
+    nearly the same as one (the MinHash comparison of DS004, at ``threshold``, default 0.8),
+    with the training file's line. On by default: it only runs when you name the pair.
+
+    ## Why is this bad?
+    Validation loss on examples the model trained on measures memorisation, not
+    generalisation: the curves look better than the model is, and overfitting goes unseen.
+
+    ## Example
+    ```toml
+    [[tool.tunelint.datasets]]
+    train = "data/train.jsonl"
+    validation = "data/validation.jsonl"   # shares an example with train.jsonl
+    ```
+
+    ## How to fix
+    Remove the overlapping examples from one of the files, or split the data after
+    de-duplicating it.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.threshold: float = settings.options("DS005")["threshold"]
+        self.hasher = MinHasher()
+        self.keys = array("Q")
+        """Digest of every training record, then of every validation record."""
+        self.training_lines = array("I")
+        self.training_rows = array("I")
+        """Training line of each signature row (training examples with text)."""
+        self.validation_rows = array("I")
+        """Validation example of each signature row after the training ones."""
+        self.positions = Positions()
+
+    def reference(self, ctx: RecordContext) -> None:
+        self.keys.append(digest(ctx.record))
+        self.training_lines.append(ctx.line)
+        if self.hasher.add(conversation_text(ctx)):
+            self.training_rows.append(ctx.line)
+
+    def visit(self, ctx: RecordContext) -> Iterator[Violation]:
+        self.keys.append(digest(ctx.record))
+        if self.hasher.add(conversation_text(ctx)):
+            self.validation_rows.append(len(self.positions))
+        self.positions.add(ctx)
+        return iter(())
+
+    def finish(self) -> Iterator[Violation]:
+        training = len(self.training_lines)
+        copies: set[int] = set()
+        for index, first in repeats(self.keys):
+            if index >= training > first:
+                copies.add(index - training)
+                line = self.training_lines[first]
+                yield self.positions.violation(
+                    index - training, f"exact copy of the training file's line {line}"
+                )
+        self.hasher.flush()
+        offset = len(self.training_rows)
+        closest: dict[int, tuple[int, float]] = {}
+        for later, earlier, similarity in similar_pairs(
+            self.hasher.signatures.values, self.threshold
+        ):
+            if later < offset or earlier >= offset:
+                continue
+            example = self.validation_rows[later - offset]
+            line = self.training_rows[earlier]
+            if example not in copies and line < closest.get(example, (line + 1,))[0]:
+                closest[example] = (line, similarity)
+        for example, (line, similarity) in closest.items():
+            yield self.positions.violation(
+                example,
+                f"nearly the same as the training file's line {line} (similarity {similarity:.2f})",
+            )
+
+
+def _prompt_and_answer(ctx: RecordContext) -> tuple[Any, Any] | None:
+    """The turns before the last assistant turn, and what that turn says (weight aside)."""
+    if ctx.format is Format.COMPLETION:
+        return ctx.record.get("prompt"), ctx.record.get("completion")
+    turns = ctx.record.get("messages")
+    if not isinstance(turns, list):
+        return None
+    for index in range(len(turns) - 1, -1, -1):
+        turn = turns[index]
+        if isinstance(turn, dict) and turn.get("role") == "assistant":
+            answer = {key: value for key, value in turn.items() if key != "weight"}
+            return [ctx.record.get("tools"), turns[:index]], answer
+    return None
+
+
+@rule(
+    "DS006",
+    "conflicting-answers",
+    Severity.WARNING,
+    Scope.FILE,
+    formats=[Format.CHAT, Format.COMPLETION],
+)
+class ConflictingAnswers:
+    """Examples with the same prompt have different final answers.
+
+    ## What it does
+    Takes each example's prompt (every turn before the last assistant turn, and its tool
+    definitions) and its final answer, and reports an example whose prompt equals an
+    earlier example's while its answer differs, with that example's line. Keeps two 8-byte
+    hashes per example. On by default: with the whole prompt identical, different targets
+    are usually label noise; a dataset that samples several answers on purpose can ignore
+    it. Preference data is exempt (several pairs per prompt are normal there).
+
+    ## Why is this bad?
+    The model is trained towards two answers for one input: the gradient pulls both ways,
+    and evaluation on such examples cannot be right.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Capital of Australia?"}, {"role": "assistant", "content": "Canberra"}]}
+    {"messages": [{"role": "user", "content": "Capital of Australia?"}, {"role": "assistant", "content": "Sydney"}]}
+    ```
+
+    ## How to fix
+    Keep the right answer, or make the prompts say what distinguishes the answers.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.prompts = array("Q")
+        self.answers = array("Q")
+        self.positions = Positions()
+
+    def visit(self, ctx: RecordContext) -> Iterator[Violation]:
+        pair = _prompt_and_answer(ctx)
+        if pair is not None:
+            self.prompts.append(digest(pair[0]))
+            self.answers.append(digest(pair[1]))
+            self.positions.add(ctx)
+        return iter(())
+
+    def finish(self) -> Iterator[Violation]:
+        for index, first in repeats(self.prompts):
+            if self.answers[index] != self.answers[first]:
+                line = self.positions.lines[first]
+                yield self.positions.violation(
+                    index, f"same prompt as the example on line {line}, different final answer"
+                )

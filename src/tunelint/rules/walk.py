@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath
@@ -62,6 +62,36 @@ def chat_messages(ctx: RecordContext) -> list[Message]:
     if not isinstance(items, list):
         return []
     return [message for message in items if isinstance(message, dict)]
+
+
+class Text(NamedTuple):
+    """A piece of text in a record: where it is, whose it is, what it says."""
+
+    location: JsonPath
+    role: str | None
+    """The message's role; ``"prompt"`` or ``"completion"`` for prompt-completion records."""
+    text: str
+
+
+def texts(ctx: RecordContext) -> Iterator[Text]:
+    """Every text a record holds: message contents (strings and text parts) in order,
+    or the prompt and completion of a prompt-completion record."""
+    if ctx.format is Format.COMPLETION:
+        for key in ("prompt", "completion"):
+            value = ctx.record.get(key)
+            if isinstance(value, str):
+                yield Text((key,), key, value)
+        return
+    for path, message in messages(ctx):
+        role = message.get("role")
+        role = role if isinstance(role, str) else None
+        content = message.get("content")
+        if isinstance(content, str):
+            yield Text((*path, "content"), role, content)
+        elif isinstance(content, list):
+            for index, part in enumerate(content):
+                if isinstance(part, dict) and isinstance(part.get("text"), str):
+                    yield Text((*path, "content", index, "text"), role, part["text"])
 
 
 def tool_definitions(record: dict[str, Any]) -> dict[str, JsonPath]:

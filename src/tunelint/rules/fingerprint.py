@@ -1,0 +1,231 @@
+"""Compact fingerprints of examples for the dataset-wide rules (duplicates, overlap, leakage).
+
+File-scope rules must not hold records, so they keep a few bytes per example: a 64-bit hash
+of the canonical JSON for exact comparisons, and a 64-value MinHash signature of 16-bit
+values (128 bytes) for near-duplicate search. numpy is imported only where a signature is
+computed or a large file is sorted, so small runs stay light.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from array import array
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from tunelint.engine.context import RecordContext
+from tunelint.engine.findings import Violation
+from tunelint.rules.walk import SYSTEM_ROLES, messages, texts
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Signatures = npt.NDArray[np.uint16]
+
+PERMUTATIONS = 64
+"""MinHash values per example; the similarity estimate's standard error is about 0.05."""
+ROWS_PER_BAND = 4
+"""LSH band height: 16 bands of 4 values find pairs above ~0.5 with high probability."""
+SHINGLE = 5
+"""Characters per shingle, so scripts without spaces between words compare as well."""
+_BATCH = 512
+_NUMPY_FROM = 50_000
+"""Below this many keys a dict finds repeats faster than importing numpy."""
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def digest(value: Any) -> int:
+    """A 64-bit hash of a JSON value in canonical form (sorted keys, compact separators)."""
+    canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    return int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little")
+
+
+def repeats(keys: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """``(index, first)`` for every key equal to an earlier one, ``first`` its first index."""
+    if len(keys) < _NUMPY_FROM:
+        seen: dict[int, int] = {}
+        for index, key in enumerate(keys):
+            first = seen.setdefault(key, index)
+            if first != index:
+                yield index, first
+        return
+    import numpy as np
+
+    values = np.asarray(keys, dtype=np.uint64)
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    firsts = np.repeat(order[starts], np.diff(np.r_[starts, len(order)]))
+    again = np.flatnonzero(order != firsts)
+    yield from zip(order[again].tolist(), firsts[again].tolist(), strict=True)
+
+
+def conversation_text(ctx: RecordContext) -> str:
+    """What an example says, for similarity: every text but system prompts, and tool calls.
+
+    A system prompt shared by a whole dataset would otherwise make every pair look alike.
+    """
+    parts = [text.text for text in texts(ctx) if text.role not in SYSTEM_ROLES]
+    for _, message in messages(ctx):
+        calls = message.get("tool_calls")
+        for call in calls if isinstance(calls, list) else ():
+            function = call.get("function") if isinstance(call, dict) else None
+            if isinstance(function, dict):
+                parts.extend(str(function.get(key, "")) for key in ("name", "arguments"))
+    return "\n".join(parts)
+
+
+def normalise(text: str) -> str:
+    """Case-folded words separated by single spaces: punctuation and spacing do not count."""
+    return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
+
+
+class Positions:
+    """Line and example number of each remembered example: 8 bytes apiece."""
+
+    def __init__(self) -> None:
+        self.lines = array("I")
+        self.examples = array("I")
+
+    def add(self, ctx: RecordContext) -> None:
+        self.lines.append(ctx.line)
+        self.examples.append(ctx.example)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def violation(self, index: int, message: str) -> Violation:
+        """A finding on the remembered example ``index``, reported after the fact."""
+        return Violation(message, line=self.lines[index], example=self.examples[index])
+
+
+class Rows:
+    """A numpy array that grows by whole rows (or values), amortised, for streaming state."""
+
+    def __init__(self, dtype: Any, width: int = 0) -> None:
+        import numpy as np
+
+        self._width = width
+        self._data = np.empty((1024, width) if width else 1024, dtype=dtype)
+        self._size = 0
+
+    def extend(self, rows: Any) -> None:
+        end = self._size + len(rows)
+        if end > len(self._data):
+            capacity = max(end, 2 * len(self._data))
+            self._data.resize((capacity, self._width) if self._width else capacity, refcheck=False)
+        self._data[self._size : end] = rows
+        self._size = end
+
+    def __len__(self) -> int:
+        return self._size
+
+    @property
+    def values(self) -> Any:
+        return self._data[: self._size]
+
+
+class MinHasher:
+    """Streams texts into MinHash signatures, computed in batches with numpy.
+
+    Texts are normalised, cut into overlapping 5-character shingles, hashed, and each of
+    the 64 hash permutations keeps its minimum; two texts agree on a permutation with a
+    probability equal to the Jaccard similarity of their shingle sets. Empty texts are
+    skipped: ``add`` returns whether the text was kept.
+    """
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        generator = np.random.default_rng(0x7E1E)  # fixed: signatures must be reproducible
+        top = np.iinfo(np.uint64).max
+        self._multipliers = generator.integers(0, top, PERMUTATIONS, np.uint64, True) | 1
+        self._offsets = generator.integers(0, top, PERMUTATIONS, np.uint64, True)
+        self._pending: list[str] = []
+        self.signatures = Rows(np.uint16, PERMUTATIONS)
+
+    def add(self, text: str) -> bool:
+        text = normalise(text)
+        if not text:
+            return False
+        self._pending.append(text.ljust(SHINGLE))
+        if len(self._pending) >= _BATCH:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        if self._pending:
+            self.signatures.extend(self._sign(self._pending))
+            self._pending = []
+
+    def _sign(self, batch: list[str]) -> Signatures:
+        import numpy as np
+
+        codes = np.frombuffer("".join(batch).encode("utf-32-le"), dtype=np.uint32)
+        codes = codes.astype(np.uint64)
+        windows = len(codes) - SHINGLE + 1
+        hashes = np.zeros(windows, dtype=np.uint64)
+        for offset in range(SHINGLE):
+            hashes = hashes * np.uint64(0x100000001B3) + codes[offset : offset + windows]
+        hashes ^= hashes >> np.uint64(29)
+        hashes *= np.uint64(0xBF58476D1CE4E5B9)
+        hashes ^= hashes >> np.uint64(32)
+        # Keep the windows that lie inside one text; each text has at least one.
+        lengths = np.fromiter(map(len, batch), dtype=np.int64, count=len(batch))
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        counts = lengths - SHINGLE + 1
+        inside = np.repeat(starts, counts) + (
+            np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        )
+        hashes = hashes[inside]
+        firsts = np.cumsum(counts) - counts
+        signature = np.empty((len(batch), PERMUTATIONS), dtype=np.uint16)
+        # Multiply-shift hashing: the high 32 bits of a*h+b are a good permutation.
+        shift = np.uint64(32)
+        for index in range(PERMUTATIONS):
+            permuted = (hashes * self._multipliers[index] + self._offsets[index]) >> shift
+            signature[:, index] = np.minimum.reduceat(permuted, firsts)
+        return signature
+
+
+def similar_pairs(signatures: Signatures, threshold: float) -> Iterator[tuple[int, int, float]]:
+    """``(later, earlier, similarity)`` for the signature rows whose estimated Jaccard
+    similarity reaches ``threshold``.
+
+    LSH banding proposes candidates: rows equal on one band of 4 values. Each row is
+    paired with the first and the previous row of its bucket, and every candidate is then
+    verified on the full signature, so banding never decides a finding by itself.
+    """
+    import numpy as np
+
+    count = len(signatures)
+    if count < 2:
+        return
+    bands = np.ascontiguousarray(signatures).view(np.uint64)
+    candidates = []
+    for band in bands.T:
+        order = np.argsort(band, kind="stable")
+        ordered = band[order]
+        same = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
+        if not len(same):
+            continue
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        group_first = order[starts[np.searchsorted(starts, same, side="right") - 1]]
+        candidates.append(np.stack([order[same], order[same - 1]], axis=1))
+        candidates.append(np.stack([order[same], group_first], axis=1))
+    if not candidates:
+        return
+    pairs = np.unique(np.sort(np.concatenate(candidates), axis=1)[:, ::-1], axis=0)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    for chunk in range(0, len(pairs), 65536):
+        later, earlier = pairs[chunk : chunk + 65536].T
+        similarity = (signatures[later] == signatures[earlier]).mean(axis=1)
+        keep = similarity >= threshold
+        yield from zip(
+            later[keep].tolist(), earlier[keep].tolist(), similarity[keep].tolist(), strict=True
+        )
