@@ -5,7 +5,9 @@ compares the findings' ``line:pointer`` with ``expect``. ``hex_lines`` gives lin
 (for encodings TOML strings cannot hold). An empty ``expect`` is a clean case
 that must not trigger the rule; every rule needs at least one case of each kind.
 ``fixed`` (or ``fixed_hex``) gives the file's lines after ``--fix`` with only that rule;
-every fixable rule needs such a case.
+every fixable rule needs such a case. A case with ``validation_lines`` (dataset-scope
+rules) writes ``lines`` as the training file and lints the validation file paired with
+it; ``expect`` then names validation lines.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Case:
     expect: list[str]
     config: dict[str, Any]
     fixed: list[bytes] | None
+    validation_lines: list[bytes] | None = None
 
     @property
     def id(self) -> str:
@@ -62,6 +65,9 @@ def load_cases() -> Iterator[Case]:
                 else [bytes.fromhex(line) for line in raw["fixed_hex"]]
                 if "fixed_hex" in raw
                 else None,
+                validation_lines=[line.encode() for line in raw["validation_lines"]]
+                if "validation_lines" in raw
+                else None,
             )
 
 
@@ -72,7 +78,12 @@ ALL_CASES = list(load_cases())
 def test_rule_case(case: Case, tmp_path: Path) -> None:
     path = tmp_path / "case.jsonl"
     path.write_bytes(b"".join(line + b"\n" for line in case.lines))
-    settings = resolve_settings(ConfigFile(None), {**case.config, "select": [case.rule]})
+    overrides: dict[str, Any] = {**case.config, "select": [case.rule]}
+    if case.validation_lines is not None:
+        training, path = path, tmp_path / "validation.jsonl"
+        path.write_bytes(b"".join(line + b"\n" for line in case.validation_lines))
+        overrides["datasets"] = [{"train": str(training), "validation": str(path)}]
+    settings = resolve_settings(ConfigFile(None), overrides)
     result = lint_file(path, settings)
     assert {finding.code for finding in result.findings} <= {case.rule}
     found = sorted(f"{finding.line}:{finding.pointer}" for finding in result.findings)

@@ -1,5 +1,25 @@
 """The rule families; importing this package registers every rule."""
 
-from tunelint.rules import conversation, dataset, jsonl, preference, schema, tokens, tools
+from tunelint.rules import (
+    content,
+    conversation,
+    dataset,
+    jsonl,
+    preference,
+    privacy,
+    schema,
+    tokens,
+    tools,
+)
 
-__all__ = ["conversation", "dataset", "jsonl", "preference", "schema", "tokens", "tools"]
+__all__ = [
+    "content",
+    "conversation",
+    "dataset",
+    "jsonl",
+    "preference",
+    "privacy",
+    "schema",
+    "tokens",
+    "tools",
+]

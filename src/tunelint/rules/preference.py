@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.formats import Format
-from tunelint.engine.registry import rule
+from tunelint.engine.registry import Scope, rule
+from tunelint.engine.settings import Settings
 from tunelint.rules.walk import json_type
 
 OUTPUTS = ("preferred_output", "non_preferred_output")
@@ -83,3 +84,70 @@ def identical_preference_outputs(ctx: RecordContext) -> Iterator[Violation]:
         yield Violation(
             "preferred and non-preferred outputs are identical", ("non_preferred_output",)
         )
+
+
+def _output_length(output: object) -> int | None:
+    """Characters of text in a one-message output, ``None`` when it is not one."""
+    if not isinstance(output, list) or len(output) != 1 or not isinstance(output[0], dict):
+        return None
+    content = output[0].get("content")
+    if isinstance(content, str):
+        return len(content)
+    if isinstance(content, list):
+        return sum(len(part.get("text", "")) for part in content if isinstance(part, dict))
+    return None
+
+
+@rule(
+    "PF003",
+    "preference-length-bias",
+    Severity.INFO,
+    Scope.FILE,
+    formats=[Format.PREFERENCE],
+    options={"ratio": 0.9, "min-pairs": 20},
+)
+class PreferenceLengthBias:
+    """The preferred output is the longer one in nearly every pair.
+
+    ## What it does
+    Counts the pairs whose outputs differ in length and reports, once per file, when the
+    preferred output is the longer one in at least ``ratio`` of them (default 0.9), given
+    at least ``min-pairs`` such pairs (default 20); the finding gives the share and the
+    mean lengths. Keeps two counters. On by default, as information.
+
+    ## Why is this bad?
+    DPO learns whatever separates the two sides most easily; if that is length, the model
+    learns to be verbose rather than better (a well-known reward-hacking pattern).
+
+    ## Example
+    A file of 500 pairs where the preferred answer is longer in 480 of them.
+
+    ## How to fix
+    Add pairs where the better answer is the shorter one, or balance lengths when
+    collecting preferences.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        options = settings.options("PF003")
+        self.ratio: float = options["ratio"]
+        self.minimum: int = options["min-pairs"]
+        self.pairs = self.longer = 0
+        self.preferred_chars = self.other_chars = 0
+
+    def visit(self, ctx: RecordContext) -> Iterator[Violation]:
+        preferred = _output_length(ctx.record.get("preferred_output"))
+        other = _output_length(ctx.record.get("non_preferred_output"))
+        if preferred is not None and other is not None and preferred != other:
+            self.pairs += 1
+            self.longer += preferred > other
+            self.preferred_chars += preferred
+            self.other_chars += other
+        return iter(())
+
+    def finish(self) -> Iterator[Violation]:
+        if self.pairs >= self.minimum and self.longer >= self.ratio * self.pairs:
+            yield Violation(
+                f"the preferred output is the longer one in {self.longer / self.pairs:.0%} of "
+                f"{self.pairs} pairs (mean {self.preferred_chars / self.pairs:.0f} vs "
+                f"{self.other_chars / self.pairs:.0f} characters)"
+            )

@@ -73,9 +73,23 @@ class Text(NamedTuple):
     text: str
 
 
-def texts(ctx: RecordContext) -> Iterator[Text]:
+_last_texts: tuple[dict[str, Any], tuple[Text, ...]] = ({}, ())
+
+
+def texts(ctx: RecordContext) -> tuple[Text, ...]:
     """Every text a record holds: message contents (strings and text parts) in order,
-    or the prompt and completion of a prompt-completion record."""
+    or the prompt and completion of a prompt-completion record.
+
+    The content and privacy rules all read the texts of the record being linted, so the
+    last record's are kept (the record itself is held, so its identity stays unique).
+    """
+    global _last_texts
+    if _last_texts[0] is not ctx.record:
+        _last_texts = (ctx.record, tuple(_walk_texts(ctx)))
+    return _last_texts[1]
+
+
+def _walk_texts(ctx: RecordContext) -> Iterator[Text]:
     if ctx.format is Format.COMPLETION:
         for key in ("prompt", "completion"):
             value = ctx.record.get(key)

@@ -1,0 +1,275 @@
+"""CT: what the texts say — degenerate output, leaked templates, junk and broken encodings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tunelint.engine.context import RecordContext
+from tunelint.engine.findings import Severity, Violation
+from tunelint.engine.registry import rule
+from tunelint.rules.walk import texts
+
+TRAINED_ROLES = frozenset({"assistant", "completion"})
+"""Texts the model learns to write."""
+
+_PROBE = 8
+_STEP = 8
+"""Probe every 8 characters: a run of at least 10 copies of 2+ characters always has a
+probe far enough inside it to see the next copy."""
+_LONGEST_UNIT = 100
+
+
+def _run_at(text: str, start: int, length: int) -> tuple[int, int]:
+    """The extent of the ``length``-periodic run of ``text`` through ``start``."""
+    first = start
+    while first >= length and text[first - length : first] == text[first : first + length]:
+        first -= length
+    while (
+        first > 0 and first - 1 + length < len(text) and text[first - 1] == text[first - 1 + length]
+    ):
+        first -= 1
+    end = start + length
+    while text.startswith(text[start : start + length], end):
+        end += length
+    while end < len(text) and text[end] == text[end - length]:
+        end += 1
+    return first, end
+
+
+def repeated_unit(text: str, minimum: int) -> tuple[str, int] | None:
+    """A phrase of 2 to 100 characters (with a letter) repeated ``minimum`` times in a row
+    or more, and how many times; ``None`` when there is none.
+
+    Probes every few characters with ``str.find`` for the next copy of the next 8
+    characters, so ordinary text costs a few C-level searches per probe.
+    """
+    for probe_at in range(0, len(text) - 2 * _PROBE + 1, _STEP):
+        probe = text[probe_at : probe_at + _PROBE]
+        limit = probe_at + _LONGEST_UNIT + _PROBE
+        found = text.find(probe, probe_at + 2, limit)
+        while found != -1:
+            length = found - probe_at
+            unit = text[probe_at:found]
+            if unit != unit[0] * length and any(char.isalpha() for char in unit):
+                first, end = _run_at(text, probe_at, length)
+                if (end - first) // length >= minimum:
+                    return text[first : first + length], (end - first) // length
+            found = text.find(probe, found + 1, limit)
+    return None
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+@rule("CT001", "degenerate-repetition", Severity.WARNING, options={"min-repeats": 10})
+def degenerate_repetition(ctx: RecordContext) -> Iterator[Violation]:
+    """A text repeats one phrase many times in a row.
+
+    ## What it does
+    Looks in the texts the model is trained to write (assistant turns, completions) for a
+    phrase of 2 to 100 characters, containing a letter, repeated back to back at least
+    ``min-repeats`` times (default 10), with or without spaces between the copies. On by default: ordinary prose, code and tables do not repeat
+    a phrase ten times in a row (rows of ``-`` or ``=`` have no letter and are ignored).
+
+    ## Why is this bad?
+    Repetition loops are a classic generation failure; training on them teaches the model
+    to loop. The cookbook's toy file has an answer that is "Eat a banana!" 2,000 times.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "I'm hungry."}, {"role": "assistant", "content": "Eat a banana!Eat a banana!Eat a banana!Eat a banana!Eat a banana!Eat a banana!Eat a banana!Eat a banana!Eat a banana!Eat a banana!"}]}
+    ```
+
+    ## How to fix
+    Cut the text down to what it means to say once, or drop the example if it came from
+    a broken generation run.
+    """
+    minimum: int = ctx.settings.options("CT001")["min-repeats"]
+    for text in texts(ctx):
+        if text.role not in TRAINED_ROLES:
+            continue
+        found = repeated_unit(text.text, minimum)
+        if found is not None:
+            unit, times = found
+            yield Violation(f"{_shown(unit)} repeated {times} times in a row", text.location)
+
+
+_SPECIAL_TOKENS = re.compile(
+    r"<\|(?:im_start|im_end|im_sep|endoftext|eot_id|eom_id|start_header_id|end_header_id"
+    r"|begin_of_text|end_of_text|system|user|assistant|end)\|>"
+    r"|\[/?INST\]|<</?SYS>>|<(?:start|end)_of_turn>"
+)
+_ROLE_PREFIX = re.compile(
+    r"^[ \t]*(?:#{2,3}[ \t]*)?(?:Human|Assistant|User|System|USER|ASSISTANT|Instruction|Response)"
+    r"[ \t]*:",
+    re.MULTILINE,
+)
+
+
+@rule("CT002", "leaked-chat-template", Severity.WARNING)
+def leaked_chat_template(ctx: RecordContext) -> Iterator[Violation]:
+    """A text contains chat-template tokens or role markers.
+
+    ## What it does
+    Reports special tokens of chat templates in any text (``<|im_start|>``, ``<|eot_id|>``,
+    ``[INST]``, ``<<SYS>>``, ``<start_of_turn>``…), and lines of an assistant's text that
+    start like a transcript turn (``User:``, ``Assistant:``, ``### Human:``,
+    ``### Response:``). Role prefixes are only looked for in assistant turns and
+    completions, since system prompts and user turns quote few-shot transcripts on purpose. On by default.
+
+    ## Why is this bad?
+    The provider applies the template itself; markers inside content are a conversion bug
+    (a whole transcript flattened into one message) and teach the model to write them, so
+    it starts to continue the conversation on the user's behalf.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!\nUser: thanks\nAssistant: You're welcome"}]}
+    ```
+
+    ## How to fix
+    Split the transcript into separate messages with roles, and strip template tokens.
+    """
+    for text in texts(ctx):
+        found = _SPECIAL_TOKENS.search(text.text) if "<" in text.text or "[" in text.text else None
+        if found is None and text.role in TRAINED_ROLES and ":" in text.text:
+            found = _ROLE_PREFIX.search(text.text)
+        if found is not None:
+            marker = found.group().strip()
+            yield Violation(f"chat-template marker {marker!r} inside the text", text.location)
+
+
+_JUNK = frozenset({"null", "NULL", "None", "none", "undefined", "NaN", "nan", "[object Object]"})
+
+
+@rule("CT003", "serialized-junk", Severity.WARNING)
+def serialized_junk(ctx: RecordContext) -> Iterator[Violation]:
+    """A whole text is a serialised empty value such as ``null`` or ``[object Object]``.
+
+    ## What it does
+    Reports texts that, spaces aside, are exactly ``null``, ``None``, ``undefined``,
+    ``NaN`` or ``[object Object]`` (and their lower- or upper-case spellings). On by
+    default: a real answer is rarely just one of these words.
+
+    ## Why is this bad?
+    These are what a missing value becomes when a script formats it as a string: the
+    example trains the model to answer "None" where the data had nothing.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Summarise the ticket."}, {"role": "assistant", "content": "undefined"}]}
+    ```
+
+    ## How to fix
+    Fix the export that produced the value, or drop the example.
+    """
+    for text in texts(ctx):
+        if text.text.strip() in _JUNK:
+            yield Violation(f"text is only {text.text.strip()!r}", text.location)
+
+
+# A run that could be one UTF-8 character shown as Windows-1252 / Latin-1 characters: a
+# lead byte (Â-ô) then as many continuation bytes as it announces (0x80-0xBF, as Latin-1
+# or as their Windows-1252 glyphs).
+_CONTINUATION = "\u0080-\u00bf" + re.escape(bytes(range(0x80, 0xA0)).decode("cp1252", "ignore"))
+_MOJIBAKE = re.compile(
+    f"[\u00c2-\u00df][{_CONTINUATION}]"
+    f"|[\u00e0-\u00ef][{_CONTINUATION}]{{2}}"
+    f"|[\u00f0-\u00f4][{_CONTINUATION}]{{3}}"
+)
+
+
+def _as_bytes(text: str) -> bytes | None:
+    try:
+        return bytes(ord(char) if ord(char) < 256 else char.encode("cp1252")[0] for char in text)
+    except UnicodeEncodeError:
+        return None
+
+
+def mojibake(text: str) -> str | None:
+    """The first run of ``text`` that is UTF-8 decoded as Windows-1252 (``Ã©`` for ``é``)."""
+    for found in _MOJIBAKE.finditer(text):
+        raw = _as_bytes(found.group())
+        try:
+            if raw is not None and raw.decode("utf-8"):
+                return found.group()
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+@rule("CT004", "broken-encoding", Severity.WARNING)
+def broken_encoding(ctx: RecordContext) -> Iterator[Violation]:
+    """A text holds U+FFFD replacement characters or mojibake.
+
+    ## What it does
+    Reports texts containing ``�`` (U+FFFD, what a decoder puts where bytes were invalid)
+    or a sequence that is UTF-8 read as Windows-1252 or Latin-1 (``Ã©`` for ``é``, ``â€™``
+    for ``\u2019``, ``í•œ`` for ``한``); a candidate counts only if its bytes decode as UTF-8.
+    On by default: correct text almost never contains either.
+
+    ## Why is this bad?
+    The text was damaged by a wrong encoding somewhere upstream; the model learns to write
+    the damage, and the original characters are lost.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Café?"}, {"role": "assistant", "content": "The cafÃ© opens at 8."}]}
+    ```
+
+    ## How to fix
+    Re-export the data as UTF-8 from the source; repair mojibake with a tool such as ftfy.
+    """
+    for text in texts(ctx):
+        if text.text.isascii():
+            continue
+        if "\ufffd" in text.text:
+            count = text.text.count("\ufffd")
+            yield Violation(f"{count} U+FFFD replacement character(s)", text.location)
+            continue
+        found = mojibake(text.text)
+        if found is not None:
+            repaired = _as_bytes(found) or b""
+            yield Violation(
+                f"mojibake {found!r} (UTF-8 {repaired.decode('utf-8')!r} decoded as Windows-1252)",
+                text.location,
+            )
+
+
+@rule("CT005", "surrounding-whitespace", Severity.WARNING, default=False)
+def surrounding_whitespace(ctx: RecordContext) -> Iterator[Violation]:
+    """A text starts or ends with whitespace.
+
+    ## What it does
+    Reports message texts (tool results aside) and prompt-completion texts with leading or
+    trailing spaces, tabs or newlines. Off by default: it is common in exported data and
+    often harmless; enable it to keep training targets tidy.
+
+    ## Why is this bad?
+    The model learns to emit the whitespace; tokenizers encode a leading space or a
+    trailing newline as tokens of their own, which costs tokens and changes how the
+    answer starts.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!\n\n"}]}
+    ```
+
+    ## How to fix
+    Strip the texts.
+    """
+    for text in texts(ctx):
+        if text.role in ("tool", "function") or not text.text.strip():
+            continue
+        sides = [
+            side
+            for side, stripped in (
+                ("leading", text.text.lstrip()),
+                ("trailing", text.text.rstrip()),
+            )
+            if stripped != text.text
+        ]
+        if sides:
+            yield Violation(f"{' and '.join(sides)} whitespace", text.location)

@@ -1,0 +1,279 @@
+"""PV: secrets and personal data inside texts. Findings show values masked, never whole."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from tunelint.engine.context import RecordContext
+from tunelint.engine.findings import Severity, Violation
+from tunelint.engine.registry import rule
+from tunelint.rules.walk import texts
+
+# (kind, literal every match contains, pattern): the literal is looked for first, in C,
+# so texts without it cost one substring search per kind. The boundary check comes after
+# the literal so that the regular expression engine can search for the literal.
+# A key's body must mix letters and digits: "sk-this-is-a-placeholder" is not a key.
+_BEFORE = r"(?<![A-Za-z0-9_-]{})"
+SECRETS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
+    (kind, literal, re.compile(pattern.replace("{}", re.escape(literal))))
+    for kind, literal, pattern in (
+        ("private key", "PRIVATE KEY", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
+        ("Anthropic API key", "sk-ant-", r"sk-ant-" + _BEFORE + r"[A-Za-z0-9_-]{20,}"),
+        (
+            "OpenAI API key",
+            "sk-",
+            r"sk-" + _BEFORE + r"(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}",
+        ),
+        ("AWS access key ID", "IA", r"A[KS]IA(?<![A-Z0-9]A[KS]IA)[A-Z0-9]{16}(?![A-Z0-9])"),
+        (
+            "AWS secret access key",
+            "_",
+            r"(?i:aws_secret_access_key)[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])",
+        ),
+        ("GitHub token", "gh", r"gh[pousr]_(?<![A-Za-z0-9_-]gh[pousr]_)[A-Za-z0-9]{36,}"),
+        ("GitHub token", "github_pat_", r"github_pat_" + _BEFORE + r"[A-Za-z0-9_]{22,}"),
+        ("Slack token", "xox", r"xox[abposr]-(?<![A-Za-z0-9_-]xox[abposr]-)[A-Za-z0-9-]{10,}"),
+        (
+            "Slack webhook",
+            "hooks.slack.com/",
+            r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+",
+        ),
+        ("Google API key", "AIza", r"AIza" + _BEFORE + r"[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])"),
+        ("Stripe secret key", "_live_", r"[sr]k_live_(?<![A-Za-z0-9_-][sr]k_live_)[0-9A-Za-z]{24,}"),
+        ("Hugging Face token", "hf_", r"hf_" + _BEFORE + r"[A-Za-z0-9]{34,}(?![A-Za-z0-9_-])"),
+        (
+            "JSON Web Token",
+            "eyJ",
+            r"eyJ" + _BEFORE + r"[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+        ),
+    )
+)
+_LETTER_AND_DIGIT = re.compile(r"(?=.*[A-Za-z])(?=.*[0-9])", re.DOTALL)
+
+
+def mask(value: str) -> str:
+    """``sk-p…9xQ``: at most four leading and three trailing characters, never a third more."""
+    head = min(4, len(value) // 4)
+    tail = min(3, len(value) // 4)
+    return f"{value[:head]}…{value[len(value) - tail :]}" if tail else "…"
+
+
+_DIGITS = "0123456789"
+
+
+def _matches(
+    ctx: RecordContext,
+    pattern: re.Pattern[str],
+    accept: Callable[[str], bool],
+    needs: str = _DIGITS,
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Matches that ``accept`` confirms, in texts holding one of the characters ``needs``."""
+    for text in texts(ctx):
+        if not any(char in text.text for char in needs):
+            continue
+        for found in pattern.finditer(text.text):
+            if accept(found.group()):
+                yield text.location, found.group()
+
+
+@rule("PV001", "secret-in-content", Severity.ERROR)
+def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
+    """A text contains an API key, a token or a private key.
+
+    ## What it does
+    Looks for credentials with a recognisable shape: OpenAI (``sk-``, ``sk-proj-``) and
+    Anthropic (``sk-ant-``) API keys, AWS access key IDs and secret keys, GitHub, Slack,
+    Google, Stripe and Hugging Face tokens, JSON Web Tokens and PEM private key blocks. The
+    finding shows the kind of secret and a masked form (``sk-p…9xQ``), never the secret,
+    so CI logs do not leak it again. On by default; an error because a secret in training
+    data can be reproduced by the model for anyone.
+
+    ## Why is this bad?
+    Fine-tuned models memorise rare strings; a key in the data can come back in an answer,
+    and the uploaded file itself is a copy of the secret outside your control.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Why does my call fail?"}, {"role": "assistant", "content": "Use client = OpenAI(api_key='sk-proj-Xa81kQm2Lp0sT7vBn4Rz9cYw')"}]}
+    ```
+
+    ## How to fix
+    Revoke the credential, then replace it in the data with a placeholder such as
+    ``sk-...``.
+    """
+    for text in texts(ctx):
+        for kind, literal, pattern in SECRETS:
+            if literal not in text.text:
+                continue
+            for found in pattern.finditer(text.text):
+                secret = found.group()
+                if kind == "private key":
+                    yield Violation(f"{kind} block {secret!r}", text.location)
+                elif kind.startswith("AWS") or _LETTER_AND_DIGIT.match(secret):
+                    yield Violation(f"{kind} {mask(secret)}", text.location)
+
+
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})(?![A-Za-z0-9-])"
+)
+# RFC 2606 and RFC 6761 reserve these for documentation and tests.
+_EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net", "example", "test", "invalid")
+
+
+def _real_address(address: str) -> bool:
+    domain = address.rsplit("@", 1)[1].lower()
+    return not any(domain == name or domain.endswith("." + name) for name in _EXAMPLE_DOMAINS)
+
+
+@rule("PV002", "email-address", Severity.WARNING)
+def email_address(ctx: RecordContext) -> Iterator[Violation]:
+    """A text contains an e-mail address.
+
+    ## What it does
+    Reports e-mail addresses, except those at the domains reserved for examples
+    (``example.com``, ``.org``, ``.net``, and the ``.example``, ``.test`` and ``.invalid``
+    top-level domains), masked in the finding. On by default: the pattern is precise.
+
+    ## Why is this bad?
+    Addresses in training data are personal data: the model can repeat them to anyone,
+    and keeping them may need a legal basis.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Who handled my refund?"}, {"role": "assistant", "content": "Jane (jane.kim@gmail.com) did."}]}
+    ```
+
+    ## How to fix
+    Replace addresses with placeholders (``user@example.com``) or remove them.
+    """
+    for location, address in _matches(ctx, _EMAIL, _real_address, "@"):
+        yield Violation(f"e-mail address {mask(address)}", location)
+
+
+_PHONE = re.compile(
+    r"(?<![\w+.-])(?:"
+    r"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){1,3}"  # international
+    r"|0(?:1[016789]|2|[3-6][1-5]|70|80)[ .)-]\d{3,4}[ .-]\d{4}"  # Korean, separated
+    r"|010\d{8}"  # Korean mobile, unseparated
+    r"|\(\d{3}\) ?\d{3}-\d{4}|\d{3}-\d{3}-\d{4}"  # North American
+    r")(?![\w.-]*\d)"
+)
+
+
+def _phone_digits(number: str) -> bool:
+    return 8 <= sum(char.isdigit() for char in number) <= 15
+
+
+@rule("PV003", "phone-number", Severity.WARNING)
+def phone_number(ctx: RecordContext) -> Iterator[Violation]:
+    """A text contains a phone number.
+
+    ## What it does
+    Reports international numbers (``+82 10-1234-5678``, ``+1 (415) 555-0100``), Korean
+    numbers (``010-1234-5678``, ``02-123-4567``, ``01012345678``) and North American ones
+    (``(415) 555-0100``), masked. Numbers need their usual separators (Korean mobile
+    numbers aside), so prices, dates and IDs do not match. On by default.
+
+    ## Why is this bad?
+    Phone numbers are personal data that the model can memorise and repeat.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "How do I reach the driver?"}, {"role": "assistant", "content": "Call him at 010-2345-6789."}]}
+    ```
+
+    ## How to fix
+    Replace numbers with placeholders or remove them.
+    """
+    for location, number in _matches(ctx, _PHONE, _phone_digits):
+        yield Violation(f"phone number {mask(number)}", location)
+
+
+_CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+# Issuer prefixes (IIN ranges) of the major networks, with their card lengths.
+_ISSUERS = re.compile(
+    r"4(?:\d{12}|\d{15}|\d{18})"  # Visa
+    r"|(?:5[1-5]\d{2}|222[1-9]|22[3-9]\d|2[3-6]\d{2}|27[01]\d|2720)\d{12}"  # Mastercard
+    r"|3[47]\d{13}"  # American Express
+    r"|(?:6011|65\d{2}|64[4-9]\d)\d{12,15}"  # Discover
+    r"|35(?:2[89]|[3-8]\d)\d{12,15}"  # JCB
+    r"|3(?:0[0-5]|[68]\d)\d{11}"  # Diners Club
+    r"|62\d{14,17}"  # UnionPay
+)
+
+
+def luhn(digits: str) -> bool:
+    """The Luhn checksum that every payment card number satisfies."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _card(number: str) -> bool:
+    digits = re.sub(r"[ -]", "", number)
+    return _ISSUERS.fullmatch(digits) is not None and luhn(digits)
+
+
+@rule("PV004", "payment-card-number", Severity.WARNING)
+def payment_card_number(ctx: RecordContext) -> Iterator[Violation]:
+    """A text contains a payment card number.
+
+    ## What it does
+    Reports 13 to 19 digits (spaces or hyphens allowed between them) that start like a
+    card of a major network and pass the Luhn checksum, masked. A random 16-digit number
+    fails the checksum nine times in ten and the issuer prefix most of the rest, so order
+    and tracking numbers rarely match. On by default.
+
+    ## Why is this bad?
+    Card numbers are payment data (PCI DSS): they must not be stored, let alone trained
+    into a model that may repeat them.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Charge my card 4111 1111 1111 1111."}, {"role": "assistant", "content": "Done."}]}
+    ```
+
+    ## How to fix
+    Remove the number or replace it with a placeholder such as ``XXXX-XXXX-XXXX-1234``.
+    """
+    for location, number in _matches(ctx, _CARD, _card):
+        yield Violation(f"payment card number {mask(number)}", location)
+
+
+_RRN = re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-?[1-8]\d{6}(?!\d)")
+_RRN_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+
+
+def rrn_checksum(number: str) -> bool:
+    """The check digit of a Korean resident registration number (numbers before 2020-10)."""
+    digits = [int(char) for char in number if char.isdigit()]
+    total = sum(weight * digit for weight, digit in zip(_RRN_WEIGHTS, digits, strict=False))
+    return (11 - total % 11) % 10 == digits[12]
+
+
+@rule("PV005", "korean-resident-registration-number", Severity.WARNING)
+def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violation]:
+    """A text contains a Korean resident registration number (주민등록번호).
+
+    ## What it does
+    Reports 13-digit numbers written ``YYMMDD-NNNNNNN`` (hyphen optional) whose date is
+    valid and whose check digit is right, masked. Numbers issued since October 2020 have
+    no check digit and are not reported: precision first. On by default.
+
+    ## Why is this bad?
+    Korean law (PIPA) restricts processing these numbers; in training data they can be
+    reproduced by the model, and with a birth date they identify a person.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "제 주민번호는 900101-1234568 입니다."}, {"role": "assistant", "content": "확인했습니다."}]}
+    ```
+
+    ## How to fix
+    Remove the number or replace it with a placeholder such as ``YYMMDD-XXXXXXX``.
+    """
+    for location, number in _matches(ctx, _RRN, rrn_checksum):
+        yield Violation(f"resident registration number {mask(number)}", location)
