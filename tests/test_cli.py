@@ -10,6 +10,15 @@ from tunelint.engine.fingerprint import record_hash
 from conftest import CORPUS, EXAMPLES, WriteJsonl, run_tunelint
 
 CHAT = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+TEN_CHATS = [
+    {
+        "messages": [
+            {"role": "user", "content": f"Hi {n}"},
+            {"role": "assistant", "content": "Hello"},
+        ]
+    }
+    for n in range(10)
+]
 
 
 def test_clean_examples_pass(tmp_path: Path) -> None:
@@ -61,7 +70,7 @@ def test_json_output_has_the_contract_fields(tmp_path: Path, write_jsonl: WriteJ
 
 
 def test_json_output_is_an_empty_array_when_clean(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
-    path = write_jsonl([CHAT] * 10)
+    path = write_jsonl(TEN_CHATS)
     result = run_tunelint(
         "check", path, "--output-format", "json", "--ignore", "CV002", cwd=tmp_path
     )
@@ -69,7 +78,7 @@ def test_json_output_is_an_empty_array_when_clean(tmp_path: Path, write_jsonl: W
 
 
 def test_fail_on_warning_and_info(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
-    path = write_jsonl([CHAT] * 10)  # only CV002 warnings
+    path = write_jsonl(TEN_CHATS)  # only CV002 warnings
     assert run_tunelint("check", path, cwd=tmp_path).returncode == 0
     assert run_tunelint("check", path, "--fail-on", "warning", cwd=tmp_path).returncode == 1
     assert run_tunelint("check", path, "--fail-on", "info", cwd=tmp_path).returncode == 1

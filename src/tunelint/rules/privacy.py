@@ -40,7 +40,11 @@ SECRETS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
             r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+",
         ),
         ("Google API key", "AIza", r"AIza" + _BEFORE + r"[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])"),
-        ("Stripe secret key", "_live_", r"[sr]k_live_(?<![A-Za-z0-9_-][sr]k_live_)[0-9A-Za-z]{24,}"),
+        (
+            "Stripe secret key",
+            "_live_",
+            r"[sr]k_live_(?<![A-Za-z0-9_-][sr]k_live_)[0-9A-Za-z]{24,}",
+        ),
         ("Hugging Face token", "hf_", r"hf_" + _BEFORE + r"[A-Za-z0-9]{34,}(?![A-Za-z0-9_-])"),
         (
             "JSON Web Token",
