@@ -9,7 +9,7 @@ from subprocess import CompletedProcess
 
 import pytest
 
-from tunelint.rules import fingerprint
+from tunelint.rules import similarity
 
 from conftest import CORPUS, WriteJsonl, run_tunelint
 
@@ -146,9 +146,9 @@ def test_repeats_agree_with_and_without_numpy(monkeypatch: pytest.MonkeyPatch) -
     keys = [generator.randrange(2**64) for _ in range(300)]
     keys += [generator.choice(keys) for _ in range(200)]
     generator.shuffle(keys)
-    by_dict = sorted(fingerprint.repeats(keys))
-    monkeypatch.setattr(fingerprint, "_NUMPY_FROM", 0)
-    assert sorted(fingerprint.repeats(keys)) == by_dict
+    by_dict = sorted(similarity.repeats(keys))
+    monkeypatch.setattr(similarity, "_NUMPY_FROM", 0)
+    assert sorted(similarity.repeats(keys)) == by_dict
     assert len(by_dict) == len(keys) - len(set(keys))
     assert all(keys[index] == keys[first] and first < index for index, first in by_dict)
 

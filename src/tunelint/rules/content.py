@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import Severity, Violation
+from tunelint.engine.findings import JsonPath, Severity, Violation
+from tunelint.engine.fixes import Fix, edit_record
 from tunelint.engine.registry import rule
 from tunelint.rules.walk import texts
 
@@ -238,7 +241,22 @@ def broken_encoding(ctx: RecordContext) -> Iterator[Violation]:
             )
 
 
-@rule("CT005", "surrounding-whitespace", Severity.WARNING, default=False)
+def _strip_text(location: JsonPath) -> Fix:
+    """A fix that strips the text at ``location``, if it is still a string there."""
+
+    def transform(record: Any) -> Any:
+        with contextlib.suppress(KeyError, IndexError, TypeError):
+            parent = record
+            for key in location[:-1]:
+                parent = parent[key]
+            if isinstance(parent[location[-1]], str):
+                parent[location[-1]] = parent[location[-1]].strip()
+        return record
+
+    return edit_record("strip the text", transform)
+
+
+@rule("CT005", "surrounding-whitespace", Severity.WARNING, default=False, fixable=True)
 def surrounding_whitespace(ctx: RecordContext) -> Iterator[Violation]:
     """A text starts or ends with whitespace.
 
@@ -258,7 +276,7 @@ def surrounding_whitespace(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Strip the texts.
+    Strip the texts: ``tunelint check --select CT005 --fix`` does it.
     """
     for text in texts(ctx):
         if text.role in ("tool", "function") or not text.text.strip():
@@ -272,4 +290,6 @@ def surrounding_whitespace(ctx: RecordContext) -> Iterator[Violation]:
             if stripped != text.text
         ]
         if sides:
-            yield Violation(f"{' and '.join(sides)} whitespace", text.location)
+            yield Violation(
+                f"{' and '.join(sides)} whitespace", text.location, fix=_strip_text(text.location)
+            )

@@ -11,7 +11,7 @@ from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.formats import Format
 from tunelint.engine.registry import Scope, rule
 from tunelint.engine.settings import Settings
-from tunelint.rules.fingerprint import (
+from tunelint.rules.similarity import (
     MinHasher,
     Positions,
     conversation_text,
