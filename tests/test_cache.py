@@ -9,6 +9,15 @@ from conftest import EXAMPLES, WriteJsonl, run_tunelint
 CHAT = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
 
 
+def chats(count: int, system: bool = False) -> list[dict[str, object]]:
+    """``count`` distinct examples (copies would be DS003 duplicates)."""
+    head = [{"role": "system", "content": "Be brief."}] if system else []
+    return [
+        {"messages": [*head, {"role": "user", "content": f"Hi {n}"}, CHAT["messages"][1]]}
+        for n in range(count)
+    ]
+
+
 def entries(root: Path) -> dict[Path, int]:
     folder = root / ".tunelint_cache"
     return {path: path.stat().st_mtime_ns for path in folder.rglob("*.pickle")}
@@ -17,7 +26,7 @@ def entries(root: Path) -> dict[Path, int]:
 def test_second_run_is_served_from_the_cache_with_identical_output(
     tmp_path: Path, write_jsonl: WriteJsonl
 ) -> None:
-    clean = write_jsonl([CHAT] * 12, "clean.jsonl")
+    clean = write_jsonl(chats(12), "clean.jsonl")
     broken = EXAMPLES / "broken" / "train.jsonl"
     first = run_tunelint("check", clean, broken, cwd=tmp_path)
     assert first.returncode == 1
@@ -34,12 +43,11 @@ def test_second_run_is_served_from_the_cache_with_identical_output(
 def test_changed_content_or_settings_are_linted_again(
     tmp_path: Path, write_jsonl: WriteJsonl
 ) -> None:
-    path = write_jsonl([CHAT] * 12)
+    path = write_jsonl(chats(12))
     assert run_tunelint("check", path, "--fail-on", "warning", cwd=tmp_path).returncode == 1
-    with_system = {"messages": [{"role": "system", "content": "Be brief."}, *CHAT["messages"]]}
-    write_jsonl([with_system] * 12)
+    write_jsonl(chats(12, system=True))
     assert run_tunelint("check", path, "--fail-on", "warning", cwd=tmp_path).returncode == 0
-    write_jsonl([with_system] * 3)
+    write_jsonl(chats(3, system=True))
     result = run_tunelint("check", path, cwd=tmp_path)
     assert "DS001" in result.stdout and result.returncode == 1
     ignored = run_tunelint("check", path, "--ignore", "DS001", cwd=tmp_path)
@@ -47,7 +55,7 @@ def test_changed_content_or_settings_are_linted_again(
 
 
 def test_no_cache_reads_and_writes_nothing(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
-    path = write_jsonl([CHAT] * 12)
+    path = write_jsonl(chats(12))
     result = run_tunelint("check", path, "--no-cache", cwd=tmp_path)
     assert result.returncode == 0
     assert not (tmp_path / ".tunelint_cache").exists()
@@ -55,7 +63,7 @@ def test_no_cache_reads_and_writes_nothing(tmp_path: Path, write_jsonl: WriteJso
 
 def test_cache_sits_next_to_the_configuration(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
     (tmp_path / "tunelint.toml").write_text('ignore = ["CV002"]\n', encoding="utf-8")
-    path = write_jsonl([CHAT] * 12, "data/train.jsonl")
+    path = write_jsonl(chats(12), "data/train.jsonl")
     (tmp_path / "data" / "sub").mkdir()
     assert run_tunelint("check", path, cwd=tmp_path / "data" / "sub").returncode == 0
     assert len(entries(tmp_path)) == 1
@@ -64,7 +72,7 @@ def test_cache_sits_next_to_the_configuration(tmp_path: Path, write_jsonl: Write
 
 def test_an_unusable_cache_folder_is_ignored(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
     (tmp_path / ".tunelint_cache").write_text("not a folder", encoding="utf-8")
-    path = write_jsonl([CHAT] * 12)
+    path = write_jsonl(chats(12))
     for _ in range(2):
         result = run_tunelint("check", path, cwd=tmp_path)
         assert (result.returncode, result.stderr) == (0, "")
@@ -76,3 +84,15 @@ def test_an_unusable_cache_folder_is_ignored(tmp_path: Path, write_jsonl: WriteJ
     again = run_tunelint("check", path, cwd=corrupt)
     assert (again.returncode, again.stderr) == (0, "")
     assert not list((corrupt / ".tunelint_cache").rglob(".tmp-*"))
+
+
+def test_a_validation_file_is_linted_again_when_its_training_file_changes(
+    tmp_path: Path, write_jsonl: WriteJsonl
+) -> None:
+    train = write_jsonl(chats(12), "train.jsonl")
+    validation = write_jsonl(chats(2, system=True), "validation.jsonl")
+    args = ("check", train, "--validation-file", validation, "--select", "DS005")
+    assert run_tunelint(*args, cwd=tmp_path).returncode == 0
+    write_jsonl([*chats(12), *chats(2, system=True)], "train.jsonl")
+    result = run_tunelint(*args, cwd=tmp_path)
+    assert result.stdout.count("DS005") == 2, result.stdout

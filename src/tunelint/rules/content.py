@@ -17,9 +17,8 @@ TRAINED_ROLES = frozenset({"assistant", "completion"})
 """Texts the model learns to write."""
 
 _PROBE = 8
-_STEP = 8
-"""Probe every 8 characters: a run of at least 10 copies of 2+ characters always has a
-probe far enough inside it to see the next copy."""
+"""Probe length; probes are spaced so that a run of ``minimum`` copies of 2+ characters
+always holds one whose next copy is inside the run (every 11 characters for 10 copies)."""
 _LONGEST_UNIT = 100
 
 
@@ -45,9 +44,10 @@ def repeated_unit(text: str, minimum: int) -> tuple[str, int] | None:
     or more, and how many times; ``None`` when there is none.
 
     Probes every few characters with ``str.find`` for the next copy of the next 8
-    characters, so ordinary text costs a few C-level searches per probe.
+    characters, so ordinary text costs one C-level search per probe.
     """
-    for probe_at in range(0, len(text) - 2 * _PROBE + 1, _STEP):
+    step = max(1, 2 * (minimum - 1) - _PROBE + 1)
+    for probe_at in range(0, len(text) - _PROBE - 1, step):
         probe = text[probe_at : probe_at + _PROBE]
         limit = probe_at + _LONGEST_UNIT + _PROBE
         found = text.find(probe, probe_at + 2, limit)

@@ -95,6 +95,15 @@ class DuplicateExample:
         self.positions.add(ctx)
         return iter(())
 
+    def partial(self) -> tuple[array[int], Positions]:
+        return self.keys, self.positions
+
+    def absorb(
+        self, partial: tuple[array[int], Positions], lines_before: int, examples_before: int
+    ) -> None:
+        self.keys.extend(partial[0])
+        self.positions.absorb(partial[1], lines_before, examples_before)
+
     def finish(self) -> Iterator[Violation]:
         for index, first in repeats(self.keys):
             line = self.positions.lines[first]
@@ -314,6 +323,19 @@ class ConflictingAnswers:
             self.answers.append(digest(pair[1]))
             self.positions.add(ctx)
         return iter(())
+
+    def partial(self) -> tuple[array[int], array[int], Positions]:
+        return self.prompts, self.answers, self.positions
+
+    def absorb(
+        self,
+        partial: tuple[array[int], array[int], Positions],
+        lines_before: int,
+        examples_before: int,
+    ) -> None:
+        self.prompts.extend(partial[0])
+        self.answers.extend(partial[1])
+        self.positions.absorb(partial[2], lines_before, examples_before)
 
     def finish(self) -> Iterator[Violation]:
         for index, first in repeats(self.prompts):

@@ -144,6 +144,17 @@ class PreferenceLengthBias:
             self.other_chars += other
         return iter(())
 
+    def partial(self) -> tuple[int, int, int, int]:
+        return self.pairs, self.longer, self.preferred_chars, self.other_chars
+
+    def absorb(
+        self, partial: tuple[int, int, int, int], lines_before: int, examples_before: int
+    ) -> None:
+        self.pairs += partial[0]
+        self.longer += partial[1]
+        self.preferred_chars += partial[2]
+        self.other_chars += partial[3]
+
     def finish(self) -> Iterator[Violation]:
         if self.pairs >= self.minimum and self.longer >= self.ratio * self.pairs:
             yield Violation(

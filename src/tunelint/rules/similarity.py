@@ -96,6 +96,11 @@ class Positions:
     def __len__(self) -> int:
         return len(self.lines)
 
+    def absorb(self, other: Positions, lines_before: int, examples_before: int) -> None:
+        """Append a later byte range's positions, renumbered to the whole file."""
+        self.lines.extend(array("I", (line + lines_before for line in other.lines)))
+        self.examples.extend(array("I", (number + examples_before for number in other.examples)))
+
     def violation(self, index: int, message: str) -> Violation:
         """A finding on the remembered example ``index``, reported after the fact."""
         return Violation(message, line=self.lines[index], example=self.examples[index])
