@@ -8,8 +8,9 @@ computed or a large file is sorted, so small runs stay light.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import re
+import unicodedata
 from array import array
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -26,14 +27,13 @@ if TYPE_CHECKING:
 
     Signatures = npt.NDArray[np.uint16]
 
-PERMUTATIONS = 64
+SIGNATURE = 64
 """MinHash values per example; the similarity estimate's standard error is about 0.05."""
 SHINGLE = 5
 """Characters per shingle, so scripts without spaces between words compare as well."""
 _BATCH = 512
 _NUMPY_FROM = 50_000
 """Below this many keys a dict finds repeats faster than importing numpy."""
-_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def digest(value: Any) -> int:
@@ -77,9 +77,19 @@ def conversation_text(ctx: RecordContext) -> str:
     return "\n".join(parts)
 
 
+@functools.cache
+def _separators() -> dict[int, str]:
+    """Punctuation, symbols, spaces and controls of the Basic Multilingual Plane, as spaces."""
+    return {
+        code: " "
+        for code in range(0x10000)
+        if unicodedata.category(chr(code))[0] in "PSZC" or code == ord("_")
+    }
+
+
 def normalise(text: str) -> str:
     """Case-folded words separated by single spaces: punctuation and spacing do not count."""
-    return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
+    return " ".join(text.casefold().translate(_separators()).split())
 
 
 class Positions:
@@ -135,21 +145,20 @@ class Rows:
 class MinHasher:
     """Streams texts into MinHash signatures, computed in batches with numpy.
 
-    Texts are normalised, cut into overlapping 5-character shingles, hashed, and each of
-    the 64 hash permutations keeps its minimum; two texts agree on a permutation with a
-    probability equal to the Jaccard similarity of their shingle sets. Empty texts are
-    skipped: ``add`` returns whether the text was kept.
+    One-permutation MinHash: texts are normalised and cut into overlapping 5-character
+    shingles, each hashed once to 64 bits; the top 6 bits pick one of 64 bins and each bin
+    keeps the smallest value of the other bits. A bin no shingle fell into borrows from
+    the next filled bin, shifted by the distance (rotation densification). Two texts then
+    agree on a bin with a probability equal to the Jaccard similarity of their shingle
+    sets, at the cost of one hash per shingle rather than 64. Empty texts are skipped:
+    ``add`` returns whether the text was kept.
     """
 
     def __init__(self) -> None:
         import numpy as np
 
-        generator = np.random.default_rng(0x7E1E)  # fixed: signatures must be reproducible
-        top = np.iinfo(np.uint64).max
-        self._multipliers = generator.integers(0, top, PERMUTATIONS, np.uint64, True) | 1
-        self._offsets = generator.integers(0, top, PERMUTATIONS, np.uint64, True)
         self._pending: list[str] = []
-        self.signatures = Rows(np.uint16, PERMUTATIONS)
+        self.signatures = Rows(np.uint16, SIGNATURE)
 
     def add(self, text: str) -> bool:
         text = normalise(text)
@@ -165,7 +174,8 @@ class MinHasher:
             self.signatures.extend(self._sign(self._pending))
             self._pending = []
 
-    def _sign(self, batch: list[str]) -> Signatures:
+    @staticmethod
+    def _sign(batch: list[str]) -> Signatures:
         import numpy as np
 
         codes = np.frombuffer("".join(batch).encode("utf-32-le"), dtype=np.uint32)
@@ -174,26 +184,33 @@ class MinHasher:
         hashes = np.zeros(windows, dtype=np.uint64)
         for offset in range(SHINGLE):
             hashes = hashes * np.uint64(0x100000001B3) + codes[offset : offset + windows]
-        hashes ^= hashes >> np.uint64(29)
-        hashes *= np.uint64(0xBF58476D1CE4E5B9)
-        hashes ^= hashes >> np.uint64(32)
+        for shift, multiplier in ((29, 0xBF58476D1CE4E5B9), (32, 0x94D049BB133111EB)):
+            hashes ^= hashes >> np.uint64(shift)
+            hashes *= np.uint64(multiplier)
+        hashes ^= hashes >> np.uint64(31)
         # Keep the windows that lie inside one text; each text has at least one.
         lengths = np.fromiter(map(len, batch), dtype=np.int64, count=len(batch))
-        ends = np.cumsum(lengths)
-        starts = ends - lengths
         counts = lengths - SHINGLE + 1
-        inside = np.repeat(starts, counts) + (
-            np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        )
-        hashes = hashes[inside]
         firsts = np.cumsum(counts) - counts
-        signature = np.empty((len(batch), PERMUTATIONS), dtype=np.uint16)
-        # Multiply-shift hashing: the high 32 bits of a*h+b are a good permutation.
-        shift = np.uint64(32)
-        for index in range(PERMUTATIONS):
-            permuted = (hashes * self._multipliers[index] + self._offsets[index]) >> shift
-            signature[:, index] = np.minimum.reduceat(permuted, firsts)
-        return signature
+        starts = np.cumsum(lengths) - lengths
+        inside = np.repeat(starts - firsts, counts) + np.arange(counts.sum())
+        hashes = hashes[inside]
+        rows = len(batch)
+        bins = np.repeat(np.arange(rows) * SIGNATURE, counts)
+        bins += (hashes >> np.uint64(58)).astype(np.intp)
+        smallest = np.full(rows * SIGNATURE, 0xFFFFFFFF, dtype=np.uint32)
+        np.minimum.at(smallest, bins, (hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+        filled = np.zeros(rows * SIGNATURE, dtype=bool)
+        filled[bins] = True
+        # Densify: the next filled bin to the right, wrapping around, and its distance.
+        columns = np.arange(SIGNATURE)
+        where = np.where(filled.reshape(rows, SIGNATURE), columns, 3 * SIGNATURE)
+        twice = np.concatenate([where, where + SIGNATURE], axis=1)
+        nearest = np.minimum.accumulate(twice[:, ::-1], axis=1)[:, ::-1][:, :SIGNATURE]
+        borrowed = smallest.reshape(rows, SIGNATURE)[np.arange(rows)[:, None], nearest % SIGNATURE]
+        borrowed += (nearest - columns).astype(np.uint32) * np.uint32(0x9E3779B1)
+        signatures: Signatures = (borrowed & np.uint32(0xFFFF)).astype(np.uint16)
+        return signatures
 
 
 def similar_pairs(signatures: Signatures, threshold: float) -> Iterator[tuple[int, int, float]]:
