@@ -25,7 +25,11 @@ CHAT = {
         {"role": "assistant", "content": "파리입니다."},
     ]
 }
-GOOD = "".join(json.dumps(CHAT, ensure_ascii=False) + "\n" for _ in range(10))
+# Ten distinct examples: copies would be DS003 duplicates.
+GOOD = "".join(
+    json.dumps(CHAT, ensure_ascii=False).replace("수도는?", f"수도는? ({n})") + "\n"
+    for n in range(10)
+)
 BAD = GOOD + '{"messages": [{"role": "human", "content": "Hi"}]}\n'
 
 
