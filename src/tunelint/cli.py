@@ -64,7 +64,7 @@ def load_settings(args: argparse.Namespace) -> Settings:
         "fail-on": args.fail_on,
     }
     validation = getattr(args, "validation_file", None)
-    if validation is not None:
+    if validation is not None and args.command == "check":
         if len(args.paths) != 1 or not args.paths[0].is_file():
             raise UsageError("--validation-file needs exactly one training file as PATH")
         overrides["datasets"] = [{"train": str(args.paths[0]), "validation": str(validation)}]
