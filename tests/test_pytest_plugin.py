@@ -392,3 +392,72 @@ def test_bad_snapshot_tolerance(project: pytest.Pytester, ini: str, message: str
     assert message in result.stdout.str() + result.stderr.str()
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
     assert result.ret in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.TESTS_FAILED)
+
+
+@pytest.fixture
+def paired(pytester: pytest.Pytester) -> pytest.Pytester:
+    """data/train.jsonl and data/validation.jsonl, paired in the configuration."""
+    (pytester.path / "pyproject.toml").write_text(
+        '[[tool.tunelint.datasets]]\ntrain = "data/train.jsonl"\nvalidation = "data/validation.jsonl"\n'
+        '[tool.tunelint.per-file-ignores]\n"data/validation.jsonl" = ["DS001"]\n'
+    )
+    examples = variants(CLEAN, 14)
+    write(pytester, "data/train.jsonl", examples[:10])
+    write(pytester, "data/validation.jsonl", examples[10:])
+    write(pytester, "other/unrelated.jsonl", variants(CLEAN, 10))
+    return pytester
+
+
+def test_dataset_rules_run_in_one_item_for_the_configured_pairs(paired: pytest.Pytester) -> None:
+    clean = paired.runpytest("--tunelint", "-rA", "--tunelint-fail-on", "warning")
+    assert outcomes(clean) == {
+        "data/train.jsonl::tunelint": "PASSED",
+        "data/validation.jsonl::tunelint": "PASSED",
+        "other/unrelated.jsonl::tunelint": "PASSED",
+        "pyproject.toml::tunelint-datasets": "PASSED",
+    }
+
+    training = (paired.path / "data" / "train.jsonl").read_text().splitlines()
+    with (paired.path / "data" / "validation.jsonl").open("a") as validation:
+        validation.write(training[2] + "\n")  # a training example, now on line 5
+    overlap = paired.runpytest("--tunelint", "-rA", "--tunelint-fail-on", "warning")
+    # The overlap is the datasets item's finding, not the validation file's.
+    assert outcomes(overlap) == {
+        "data/train.jsonl::tunelint": "PASSED",
+        "data/validation.jsonl::tunelint": "PASSED",
+        "other/unrelated.jsonl::tunelint": "PASSED",
+        "pyproject.toml::tunelint-datasets": "FAILED",
+    }
+    overlap.stdout.fnmatch_lines(
+        [
+            "*_ tunelint datasets of pyproject.toml _*",
+            "data/validation.jsonl:5:*: DS005 ?warning? *training file's line 3*",
+            "Found 1 warning in 1 file.",
+        ]
+    )
+    # Below the fail level, the overlap is a warning of that item.
+    warned = paired.runpytest("--tunelint", "data")
+    warned.assert_outcomes(passed=3, warnings=1)
+    warned.stdout.fnmatch_lines(["pyproject.toml::tunelint-datasets", "*DS005*"])
+
+
+def test_datasets_item_only_with_the_pairs_files(paired: pytest.Pytester) -> None:
+    unrelated = paired.runpytest("--tunelint", "-rA", "other")
+    assert outcomes(unrelated) == {"other/unrelated.jsonl::tunelint": "PASSED"}
+    validation_only = paired.runpytest("--tunelint", "-rA", "data/validation.jsonl")
+    assert set(outcomes(validation_only)) == {
+        "data/validation.jsonl::tunelint",
+        "pyproject.toml::tunelint-datasets",
+    }
+    deselected = paired.runpytest("--tunelint", "-rA", "-m", "not tunelint")
+    assert outcomes(deselected) == {}
+    ignored = paired.runpytest("--tunelint", "-rA", "--tunelint-ignore", "DS005", "data")
+    assert "pyproject.toml::tunelint-datasets" not in outcomes(ignored)
+
+
+def test_datasets_item_reports_a_missing_file_in_one_line(paired: pytest.Pytester) -> None:
+    (paired.path / "data" / "train.jsonl").unlink()
+    result = paired.runpytest("--tunelint", "-rA", "data")
+    assert outcomes(result)["pyproject.toml::tunelint-datasets"] == "FAILED"
+    result.stdout.fnmatch_lines(["*data/train.jsonl: No such file or directory"])
+    assert "Traceback" not in result.stdout.str()

@@ -15,6 +15,10 @@ hand their results over through ``workeroutput``.
 
 ``--tunelint-snapshot-update`` records each file's statistics (``tunelint.snapshot``); an
 item whose file has a snapshot fails when a figure drifts beyond its tolerance.
+
+Rules that compare files (dataset scope: a validation file against its training file, from
+``[[tool.tunelint.datasets]]``) run in one more item, ``<config file>::tunelint-datasets``,
+added when a file of a configured pair is collected; the file items leave them out.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
 
 MARKER = "tunelint"
 ITEM_NAME = "tunelint"
+DATASETS_ITEM_NAME = "tunelint-datasets"
 CACHE_KEY = "tunelint/verdicts"
 _WORKER_OUTPUT_KEY = "tunelint"
 
@@ -104,6 +109,10 @@ class _Run:
     """The plugin's state for one pytest process."""
 
     settings: Settings
+    """For the file items: without the dataset pairs, so dataset-scope rules stay out."""
+    datasets: Settings | None
+    """For the datasets item: the pairs and only the dataset-scope rules (``None``: no pairs)."""
+    config_path: Path | None
     fingerprint: str
     """Hash of everything besides the file that decides a verdict."""
     tolerances: Sequence[Tolerance]
@@ -153,9 +162,12 @@ def pytest_configure(config: pytest.Config) -> None:
     except TunelintError as error:
         raise pytest.UsageError(f"tunelint: {error}") from None
     cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
+    file_settings = dataclasses.replace(settings, datasets=())
     config.stash[_RUN] = _Run(
-        settings=settings,
-        fingerprint=settings_fingerprint(settings),
+        settings=file_settings,
+        datasets=_dataset_settings(settings),
+        config_path=configuration.path,
+        fingerprint=settings_fingerprint(file_settings),
         tolerances=tolerances,
         snapshot_folder=(
             config.rootpath / folder if (folder := config.getini("tunelint_snapshot_dir")) else None
@@ -163,6 +175,17 @@ def pytest_configure(config: pytest.Config) -> None:
         snapshot_update=config.getoption("tunelint_snapshot_update"),
         previous=cache.get(CACHE_KEY, {}) if cache is not None else {},
     )
+
+
+def _dataset_settings(settings: Settings) -> Settings | None:
+    """The settings of the datasets item; ``None`` when there is nothing for it to do."""
+    from tunelint.engine.registry import Scope, all_rules
+
+    rules = all_rules()
+    enabled = frozenset(code for code in settings.enabled if rules[code].scope is Scope.DATASET)
+    if not settings.datasets or not enabled:
+        return None
+    return dataclasses.replace(settings, enabled=enabled)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> DataFile | None:
@@ -184,7 +207,23 @@ class DataFile(pytest.File):
         yield item
 
 
-class DataItem(pytest.Item):
+class _TunelintItem(pytest.Item):
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: Any = None,
+    ) -> Any:
+        from tunelint.engine.errors import TunelintError
+
+        if isinstance(excinfo.value, (DataCheckFailed, TunelintError, TunelintWarning)):
+            return str(excinfo.value)
+        if isinstance(excinfo.value, OSError):
+            where = excinfo.value.filename or self.path
+            return f"{where}: {excinfo.value.strerror or excinfo.value}"
+        return super().repr_failure(excinfo, style)
+
+
+class DataItem(_TunelintItem):
     """``path/to/file.jsonl::tunelint``: passes when nothing reaches the fail level."""
 
     def runtest(self) -> None:
@@ -202,20 +241,12 @@ class DataItem(pytest.Item):
         else:
             findings = _findings_from_json(cached["findings"])
             run.counts["cached"] += 1
-        failed = any(finding.severity >= run.settings.fail_on for finding in findings)
+        failed = _failed(findings, run.settings)
         statistics, moved = self._snapshot(run, cached.get("statistics") if cached else None)
         run.verdicts[self.nodeid] = (
             None if failed else {"key": key, "findings": _json(findings), "statistics": statistics}
         )
-        report = self._report(findings) if findings else ""
-        if failed or moved:
-            raise DataCheckFailed("\n".join(part for part in (report, moved) if part))
-        if findings:
-            # Not ``self.warn``: pytest would read the data file through linecache to show
-            # the warning's source line, the whole file at once. ``<...>`` names no file.
-            warnings.warn_explicit(
-                TunelintWarning("\n" + report), None, "<tunelint>", findings[0].line
-            )
+        _conclude(self, findings, run.settings, moved)
 
     def _snapshot(
         self, run: _Run, statistics: dict[str, Any] | None
@@ -244,30 +275,84 @@ class DataItem(pytest.Item):
         lines.append("(if the change is intended: pytest --tunelint --tunelint-snapshot-update)")
         return statistics, "\n".join(lines)
 
-    def _report(self, findings: list[Finding]) -> str:
-        """The findings as ``tunelint check`` prints them, paths relative to where pytest ran."""
-        from tunelint.output.text import format_finding, summarize
-
-        shown = os.path.relpath(self.path, self.config.invocation_params.dir)
-        lines = [format_finding(dataclasses.replace(f, path=shown)) for f in findings]
-        return "\n".join([*lines, summarize(Counter(f.severity for f in findings), 1)])
-
-    def repr_failure(
-        self,
-        excinfo: pytest.ExceptionInfo[BaseException],
-        style: Any = None,
-    ) -> Any:
-        from tunelint.engine.errors import TunelintError
-
-        if isinstance(excinfo.value, (DataCheckFailed, TunelintError, TunelintWarning)):
-            return str(excinfo.value)
-        if isinstance(excinfo.value, OSError):
-            return f"{self.path}: {excinfo.value.strerror or excinfo.value}"
-        return super().repr_failure(excinfo, style)
-
     def reportinfo(self) -> tuple[Path, int, str]:
         # Not the node id: pytest turns dots in a "domain" suffix of it into "::".
         return self.path, 0, f"tunelint {self.path.relative_to(self.config.rootpath).as_posix()}"
+
+
+class DatasetsFile(pytest.File):
+    """The configuration file that pairs validation files with their training files."""
+
+    def collect(self) -> Iterator[DatasetsItem]:
+        return iter(())  # its one item is made by pytest_collection_modifyitems
+
+
+class DatasetsItem(_TunelintItem):
+    """``<config file>::tunelint-datasets``: the dataset-scope rules over the chosen pairs."""
+
+    pairs: tuple[tuple[Path, Path], ...] = ()
+
+    def runtest(self) -> None:
+        from tunelint.engine.runner import lint_file
+
+        run = self.config.stash[_RUN]
+        assert run.datasets is not None
+        settings = dataclasses.replace(run.datasets, datasets=self.pairs)
+        findings = [
+            finding
+            for _, validation in self.pairs
+            for finding in lint_file(validation, settings).findings
+        ]
+        _conclude(self, findings, settings)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"tunelint datasets of {self.path.name}"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m and -k deselect items
+def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.Item]) -> None:
+    """Add the datasets item when a file of a configured pair is among the items."""
+    run = session.config.stash.get(_RUN, None)
+    if run is None or run.datasets is None or run.config_path is None:
+        return
+    collected = {item.path.resolve() for item in items if isinstance(item, DataItem)}
+    pairs = tuple(pair for pair in run.datasets.datasets if collected.intersection(pair))
+    if not pairs:
+        return
+    parent = DatasetsFile.from_parent(session, path=run.config_path)
+    item: DatasetsItem = DatasetsItem.from_parent(parent, name=DATASETS_ITEM_NAME)
+    item.pairs = pairs
+    item.add_marker(MARKER)
+    items.append(item)
+
+
+def _failed(findings: list[Finding], settings: Settings) -> bool:
+    return any(finding.severity >= settings.fail_on for finding in findings)
+
+
+def _conclude(
+    item: pytest.Item, findings: list[Finding], settings: Settings, more: str = ""
+) -> None:
+    """Fail the item with the findings (and ``more``), or warn about those below the level."""
+    report = _report(item.config, findings) if findings else ""
+    if _failed(findings, settings) or more:
+        raise DataCheckFailed("\n".join(part for part in (report, more) if part))
+    if findings:
+        # Not ``item.warn``: pytest would read the data file through linecache to show the
+        # warning's source line, the whole file at once. ``<...>`` names no file.
+        warnings.warn_explicit(TunelintWarning("\n" + report), None, "<tunelint>", findings[0].line)
+
+
+def _report(config: pytest.Config, findings: list[Finding]) -> str:
+    """The findings as ``tunelint check`` prints them, paths relative to where pytest ran."""
+    from tunelint.output.text import format_finding, summarize
+
+    here = config.invocation_params.dir
+    lines = [
+        format_finding(dataclasses.replace(f, path=os.path.relpath(f.path, here))) for f in findings
+    ]
+    files = len({finding.path for finding in findings})
+    return "\n".join([*lines, summarize(Counter(f.severity for f in findings), files)])
 
 
 def _json(findings: list[Finding]) -> list[dict[str, Any]]:
