@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tunelint import __version__
+from tunelint.argtypes import positive_int
 from tunelint.convert import FORMATS
 from tunelint.engine.config import ConfigFile, find_config, load_config, resolve_settings
 from tunelint.engine.errors import TunelintError, UsageError
@@ -172,16 +173,6 @@ def _run_rule(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, not {text!r}")
-    return value
-
-
 def _run_stats(args: argparse.Namespace) -> int:
     from tunelint.engine.pool import default_jobs
     from tunelint.output.stats import ProgressBar, stats_json, stats_text
@@ -250,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--jobs",
         "-j",
-        type=_positive_int,
+        type=positive_int,
         help="worker processes (default: the number of cores)",
     )
     check.add_argument(
@@ -280,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument(
         "--jobs",
         "-j",
-        type=_positive_int,
+        type=positive_int,
         help="worker processes for large data (default: the number of cores)",
     )
     stats.add_argument("--config", type=Path, help="configuration file (default: nearest)")

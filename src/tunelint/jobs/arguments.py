@@ -9,18 +9,12 @@ import argparse
 from pathlib import Path
 from typing import get_args
 
+from tunelint.argtypes import positive_int
 from tunelint.engine.errors import UsageError
 from tunelint.engine.settings import Settings
 from tunelint.jobs.client import Connection, Provider
 from tunelint.jobs.method import METHODS, Hyperparameters
 from tunelint.jobs.train import TrainRequest
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 def _positive_float(text: str) -> float:
@@ -99,8 +93,8 @@ def add_train_parser(
     train.add_argument("--method", choices=METHODS, default="supervised")
     train.add_argument("--suffix", help="up to 64 characters added to the fine-tuned model name")
     hyper = train.add_argument_group("hyperparameters (default: the provider's auto)")
-    hyper.add_argument("--epochs", type=_positive_int, metavar="N")
-    hyper.add_argument("--batch-size", type=_positive_int, metavar="N")
+    hyper.add_argument("--epochs", type=positive_int, metavar="N")
+    hyper.add_argument("--batch-size", type=positive_int, metavar="N")
     hyper.add_argument("--learning-rate-multiplier", type=_positive_float, metavar="X")
     hyper.add_argument("--beta", type=_positive_float, metavar="X", help="DPO only")
     train.add_argument(
@@ -153,7 +147,7 @@ def add_jobs_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     jobs = commands.add_parser("jobs", help="list, show, follow or cancel fine-tuning jobs")
     actions = jobs.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="the most recent jobs")
-    listing.add_argument("--limit", type=_positive_int, default=20, help="(default: 20)")
+    listing.add_argument("--limit", type=positive_int, default=20, help="(default: 20)")
     add_connection_arguments(listing)
     for name, help_text in (
         ("show", "one job's details"),
@@ -164,7 +158,7 @@ def add_jobs_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
         action = actions.add_parser(name, help=help_text)
         action.add_argument("job", metavar="JOB_ID")
         if name == "events":
-            action.add_argument("--limit", type=_positive_int, default=100, help="(default: 100)")
+            action.add_argument("--limit", type=positive_int, default=100, help="(default: 100)")
         if name == "wait":
             _add_poll_interval(action)
         add_connection_arguments(action)
@@ -196,7 +190,7 @@ def add_sample_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     sample.add_argument("--model", required=True, help="the tuned model, e.g. ft:gpt-4o-mini:…")
     sample.add_argument("--from", dest="source", type=Path, required=True, metavar="DATA.jsonl")
-    sample.add_argument("-n", type=_positive_int, default=5, help="prompts to send (default: 5)")
+    sample.add_argument("-n", type=positive_int, default=5, help="prompts to send (default: 5)")
     sample.add_argument("--temperature", type=float, help="(default: the model's)")
     add_connection_arguments(sample)
     sample.set_defaults(run=run_sample)
