@@ -422,15 +422,16 @@ def test_interrupting_wait_leaves_the_job_running(
 
 
 def test_check_never_imports_openai(chat_files: tuple[Path, Path]) -> None:
+    """Nor the training pipeline: pre-commit starts ``check`` on every commit."""
     code = (
         "import sys; from tunelint.cli import main; "
         f"status = main(['check', {str(chat_files[0])!r}]); "
-        "print(status, 'openai' in sys.modules)"
+        "print(status, 'openai' in sys.modules, 'tunelint.jobs.train' in sys.modules)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert result.stdout.splitlines()[-1] == "0 False"
+    assert result.stdout.splitlines()[-1] == "0 False False"
 
 
 def test_created_job_is_valid_json_for_the_sdk(

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 
 from tunelint.argtypes import positive_int
 from tunelint.engine.errors import UsageError
 from tunelint.engine.settings import Settings
 from tunelint.jobs.client import Connection, Provider
 from tunelint.jobs.method import METHODS, Hyperparameters
-from tunelint.jobs.train import TrainRequest
+
+if TYPE_CHECKING:
+    from tunelint.jobs.train import TrainRequest
 
 
 def _positive_float(text: str) -> float:
@@ -120,6 +122,9 @@ def add_train_parser(
 
 
 def train_request(args: argparse.Namespace, settings: Settings) -> TrainRequest:
+    # The training pipeline (uploads, following a job) loads only when ``train`` runs.
+    from tunelint.jobs.train import TrainRequest
+
     model = args.model or settings.model
     if not model:
         raise UsageError("name the base model: --model, or model in the configuration")
