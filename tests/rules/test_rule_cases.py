@@ -12,8 +12,9 @@ it; ``expect`` then names validation lines.
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,53 @@ def test_rule_case(case: Case, tmp_path: Path) -> None:
             plan.write()
         assert path.read_bytes() == b"".join(line + b"\n" for line in case.fixed)
         assert [f.code for f in lint_file(path, settings).findings if f.fix] == []
+
+
+def _escape_everything(value: Any) -> str:
+    """JSON with every character of every string written as a ``\\uXXXX`` escape."""
+    if isinstance(value, str):
+        units = value.encode("utf-16-be")
+        escapes = (f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2))
+        return '"' + "".join(escapes) + '"'
+    if isinstance(value, dict):
+        items = (f"{_escape_everything(k)}:{_escape_everything(v)}" for k, v in value.items())
+        return "{" + ",".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_escape_everything(item) for item in value) + "]"
+    return json.dumps(value)
+
+
+def _html_safe(value: Any) -> str:
+    """JSON as Go and PHP writers escape it by default: ``<>&`` as escapes, ``/`` as ``\\/``."""
+    text = json.dumps(value, ensure_ascii=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("/", "\\/")):
+        text = text.replace(char, escape)
+    return text
+
+
+ESCAPING_STYLES: dict[str, Callable[[Any], str]] = {
+    "ascii": lambda value: json.dumps(value, ensure_ascii=True),
+    "compact": lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":")),
+    "every-character": _escape_everything,
+    "html-safe": _html_safe,
+}
+TRIGGERED_CASES = [
+    case for case in ALL_CASES if case.expect and all_rules()[case.rule].trigger is not None
+]
+
+
+@pytest.mark.parametrize("style", ESCAPING_STYLES)
+@pytest.mark.parametrize("case", TRIGGERED_CASES, ids=lambda case: case.id)
+def test_trigger_holds_in_every_escaping_style(case: Case, style: str, tmp_path: Path) -> None:
+    """A rule's trigger must match however the writer escaped the line (engine.triggers)."""
+    encode = ESCAPING_STYLES[style]
+    path = tmp_path / "case.jsonl"
+    path.write_text("".join(encode(json.loads(line)) + "\n" for line in case.lines), "utf-8")
+    settings = resolve_settings(ConfigFile(None), {**case.config, "select": [case.rule]})
+    found = sorted(
+        f"{finding.line}:{finding.pointer}" for finding in lint_file(path, settings).findings
+    )
+    assert found == sorted(case.expect)
 
 
 def test_every_rule_has_a_triggering_and_a_clean_case() -> None:

@@ -97,6 +97,8 @@ class Rule:
     """Per-rule settings and their defaults, set under ``[tool.tunelint.rules.<name>]``."""
     fixable: bool = False
     """Its violations can carry a safe fix (``engine.fixes``) that ``check --fix`` applies."""
+    trigger: str | None = None
+    """For a record rule: a pattern every line it can report matches (``engine.triggers``)."""
 
     @property
     def mergeable(self) -> bool:
@@ -133,6 +135,7 @@ def rule(
     default: bool = True,
     options: Mapping[str, Any] | None = None,
     fixable: bool = False,
+    trigger: str | None = None,
 ) -> Callable[[T], T]:
     """Register the decorated function (or, for file and dataset scope, class) as a rule."""
 
@@ -143,6 +146,8 @@ def rule(
             raise ValueError(f"rule {code} ({name}) registered twice")
         if not inspect.getdoc(check):
             raise ValueError(f"rule {code} has no documentation")
+        if trigger is not None and scope is not Scope.RECORD:
+            raise ValueError(f"rule {code}: only record rules can have a trigger")
         _RULES[code] = Rule(
             code=code,
             name=name,
@@ -154,6 +159,7 @@ def rule(
             default=default,
             options=dict(options or {}),
             fixable=fixable,
+            trigger=trigger,
         )
         return check
 

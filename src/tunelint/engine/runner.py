@@ -23,6 +23,7 @@ from tunelint.engine.plain import (
 from tunelint.engine.reader import Line, LineProblem, read_lines
 from tunelint.engine.registry import DatasetCheck, FileCheck, MergeableCheck, Rule, Scope
 from tunelint.engine.settings import Settings
+from tunelint.engine.triggers import Triggers
 
 DATA_SUFFIXES = (".jsonl", ".ndjson")
 _MAX_ROLE_SEQUENCES = 4096
@@ -82,13 +83,23 @@ class _FileLinter:
         self.severities = {rule.code: settings.severity_of(rule) for rule in rules}
         self.line_rules = [rule for rule in rules if rule.scope is Scope.LINE]
         record_rules = [rule for rule in rules if rule.scope is Scope.RECORD]
+        triggers = [(rule.code, rule.trigger) for rule in record_rules if rule.trigger]
+        self.triggers = Triggers(triggers) if triggers else None
+        # Per format: the rules run on every record, and those run when their trigger fires.
         self.record_rules = {
-            form: [rule for rule in record_rules if form in rule.formats] for form in Format
+            form: [r for r in record_rules if form in r.formats and not r.trigger]
+            for form in Format
+        }
+        self.triggered_rules = {
+            form: [r for r in record_rules if form in r.formats and r.trigger] for form in Format
         }
         self.object_line_rules = [r for r in self.line_rules if r.code not in QUIET_ON_OBJECT]
         quiet = quiet_codes(settings) | ROLES_ONLY
         chat_rules = self.record_rules[Format.CHAT]
         self.plain_rules = [rule for rule in chat_rules if rule.code not in quiet]
+        self.plain_triggered_rules = [
+            rule for rule in self.triggered_rules[Format.CHAT] if rule.code not in quiet
+        ]
         self.roles_rules = [rule for rule in chat_rules if rule.code in ROLES_ONLY]
         self.by_roles: dict[tuple[str, ...], list[tuple[Rule, list[Violation]]]] = {}
         self.training = settings.training_file_for(path)
@@ -129,11 +140,16 @@ class _FileLinter:
             roles = plain_roles(record)
             if roles is not None:
                 form, record_rules = Format.CHAT, self.plain_rules
+                triggered = self.plain_triggered_rules
                 for rule, violations in self._roles_findings(roles):
                     self._add(rule, violations, line.number, example, line.raw)
             else:
                 form = detect_format(record)
-                record_rules = self.record_rules[form]
+                record_rules, triggered = self.record_rules[form], self.triggered_rules[form]
+            if triggered and self.triggers is not None:
+                fired = self.triggers.fired(line.raw)
+                if fired:
+                    record_rules = record_rules + [r for r in triggered if r.code in fired]
             file_checks = self.file_checks_by_format[form]
             if not record_rules and not file_checks:
                 continue

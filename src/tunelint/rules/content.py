@@ -111,7 +111,13 @@ _ROLE_PREFIX = re.compile(
 )
 
 
-@rule("CT002", "leaked-chat-template", Severity.WARNING)
+@rule(
+    "CT002",
+    "leaked-chat-template",
+    Severity.WARNING,
+    trigger=r"<\||\[/?INST\]|<</?SYS>>|_of_turn>"
+    r"|(?:Human|Assistant|User|System|USER|ASSISTANT|Instruction|Response)(?: |\\t)*:",
+)
 def leaked_chat_template(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains chat-template tokens or role markers.
 
@@ -147,7 +153,17 @@ def leaked_chat_template(ctx: RecordContext) -> Iterator[Violation]:
 _JUNK = frozenset({"null", "NULL", "None", "none", "undefined", "NaN", "nan", "[object Object]"})
 
 
-@rule("CT003", "serialized-junk", Severity.WARNING)
+# Around a junk word, up to the string's quotes: spaces, escapes and non-ASCII characters
+# (which include every other character ``str.strip()`` removes).
+_AROUND = r"(?: |\\[bfnrt]|\\u[0-9a-fA-F]{4}|[\x80-\xff])*"
+
+
+@rule(
+    "CT003",
+    "serialized-junk",
+    Severity.WARNING,
+    trigger=f'"{_AROUND}(?:null|NULL|None|none|undefined|NaN|nan|\\[object Object\\]){_AROUND}"',
+)
 def serialized_junk(ctx: RecordContext) -> Iterator[Violation]:
     """A whole text is a serialised empty value such as ``null`` or ``[object Object]``.
 
@@ -203,7 +219,13 @@ def mojibake(text: str) -> str | None:
     return None
 
 
-@rule("CT004", "broken-encoding", Severity.WARNING)
+@rule(
+    "CT004",
+    "broken-encoding",
+    Severity.WARNING,
+    # U+FFFD in UTF-8 or escaped, or the lead character of mojibake (Â to ô) in UTF-8.
+    trigger=r"\xef\xbf\xbd|\\u[fF][fF][fF][dD]|\xc3[\x82-\xb4]",
+)
 def broken_encoding(ctx: RecordContext) -> Iterator[Violation]:
     """A text holds U+FFFD replacement characters or mojibake.
 

@@ -65,7 +65,9 @@ def mask(value: str) -> str:
 
 # Every phone, card and registration number has 8 digits or more in a short span; this
 # scan starts only at digits, so it is cheap, and the exact patterns run only where it hits.
-_NUMBERS = re.compile(r"\d[\d ().+-]{6,}\d")
+# Digits are ASCII digits throughout: numbers written in other scripts are not looked for.
+_NUMBERS_PATTERN = r"[0-9][0-9 ().+-]{6,}[0-9]"
+_NUMBERS = re.compile(_NUMBERS_PATTERN)
 
 
 def _matches(
@@ -83,7 +85,13 @@ def _matches(
                 yield text.location, found.group()
 
 
-@rule("PV001", "secret-in-content", Severity.ERROR)
+@rule(
+    "PV001",
+    "secret-in-content",
+    Severity.ERROR,
+    trigger=r"PRIVATE KEY|sk-|A[KS]IA|(?i:aws_secret_access_key)|gh[pousr]_|github_pat_"
+    r"|xox[abposr]-|hooks\.slack\.com|AIza|[sr]k_live_|hf_|eyJ",
+)
 def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains an API key, a token or a private key.
 
@@ -133,7 +141,7 @@ def _real_address(address: str) -> bool:
     return not any(domain == name or domain.endswith("." + name) for name in _EXAMPLE_DOMAINS)
 
 
-@rule("PV002", "email-address", Severity.WARNING)
+@rule("PV002", "email-address", Severity.WARNING, trigger="@")
 def email_address(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains an e-mail address.
 
@@ -160,11 +168,11 @@ def email_address(ctx: RecordContext) -> Iterator[Violation]:
 
 _PHONE = re.compile(
     r"(?<![\w+.-])(?:"
-    r"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){1,3}"  # international
-    r"|0(?:1[016789]|2|[3-6][1-5]|70|80)[ .)-]\d{3,4}[ .-]\d{4}"  # Korean, separated
-    r"|010\d{8}"  # Korean mobile, unseparated
-    r"|\(\d{3}\) ?\d{3}-\d{4}|\d{3}-\d{3}-\d{4}"  # North American
-    r")(?![\w.-]*\d)"
+    r"\+[0-9]{1,3}[ .-]?(?:\([0-9]{1,4}\)[ .-]?)?[0-9]{1,4}(?:[ .-][0-9]{2,4}){1,3}"  # international
+    r"|0(?:1[016789]|2|[3-6][1-5]|70|80)[ .)-][0-9]{3,4}[ .-][0-9]{4}"  # Korean, separated
+    r"|010[0-9]{8}"  # Korean mobile, unseparated
+    r"|\([0-9]{3}\) ?[0-9]{3}-[0-9]{4}|[0-9]{3}-[0-9]{3}-[0-9]{4}"  # North American
+    r")(?![\w.-]*[0-9])"
 )
 
 
@@ -172,14 +180,14 @@ def _phone_digits(number: str) -> bool:
     return 8 <= sum(char.isdigit() for char in number) <= 15
 
 
-@rule("PV003", "phone-number", Severity.WARNING)
+@rule("PV003", "phone-number", Severity.WARNING, trigger=_NUMBERS_PATTERN)
 def phone_number(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains a phone number.
 
     ## What it does
     Reports international numbers (``+82 10-1234-5678``, ``+1 (415) 555-0100``), Korean
     numbers (``010-1234-5678``, ``02-123-4567``, ``01012345678``) and North American ones
-    (``(415) 555-0100``), masked. Numbers need their usual separators (Korean mobile
+    (``(415) 555-0100``), masked, written in ASCII digits. Numbers need their usual separators (Korean mobile
     numbers aside), so prices, dates and IDs do not match. On by default.
 
     ## Why is this bad?
@@ -197,7 +205,7 @@ def phone_number(ctx: RecordContext) -> Iterator[Violation]:
         yield Violation(f"phone number {mask(number)}", location)
 
 
-_CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+_CARD = re.compile(r"(?<![0-9-])[0-9](?:[ -]?[0-9]){12,18}(?![0-9-])")
 # Issuer prefixes (IIN ranges) of the major networks, with their card lengths.
 _ISSUERS = re.compile(
     r"4(?:\d{12}|\d{15}|\d{18})"  # Visa
@@ -224,7 +232,7 @@ def _card(number: str) -> bool:
     return _ISSUERS.fullmatch(digits) is not None and luhn(digits)
 
 
-@rule("PV004", "payment-card-number", Severity.WARNING)
+@rule("PV004", "payment-card-number", Severity.WARNING, trigger=_NUMBERS_PATTERN)
 def payment_card_number(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains a payment card number.
 
@@ -250,7 +258,9 @@ def payment_card_number(ctx: RecordContext) -> Iterator[Violation]:
         yield Violation(f"payment card number {mask(number)}", location)
 
 
-_RRN = re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-?[1-8]\d{6}(?!\d)")
+_RRN = re.compile(
+    r"(?<![0-9])[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])-?[1-8][0-9]{6}(?![0-9])"
+)
 _RRN_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 
 
@@ -261,7 +271,7 @@ def rrn_checksum(number: str) -> bool:
     return (11 - total % 11) % 10 == digits[12]
 
 
-@rule("PV005", "korean-resident-registration-number", Severity.WARNING)
+@rule("PV005", "korean-resident-registration-number", Severity.WARNING, trigger=_NUMBERS_PATTERN)
 def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains a Korean resident registration number (주민등록번호).
 
