@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from tunelint.engine.formats import Format
@@ -11,9 +10,12 @@ if TYPE_CHECKING:
     from tunelint.engine.settings import Settings
 
 
-@dataclass(frozen=True, slots=True)
-class RecordContext:
-    """One record (a line holding a JSON object) and where it stands in its file."""
+class RecordContext(NamedTuple):
+    """One record (a line holding a JSON object) and where it stands in its file.
+
+    A named tuple, as one is made for every record: it is built several times faster
+    than a frozen dataclass.
+    """
 
     record: dict[str, Any]
     raw: bytes

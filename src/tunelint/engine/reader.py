@@ -9,9 +9,8 @@ from __future__ import annotations
 import enum
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -28,9 +27,12 @@ class LineProblem(enum.Enum):
     INVALID_JSON = "invalid-json"
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One physical line of the file (without its ``\\n``)."""
+class Line(NamedTuple):
+    """One physical line of the file (without its ``\\n``).
+
+    A named tuple, as one is made for every line: it is built several times faster than
+    a frozen dataclass.
+    """
 
     number: int
     raw: bytes
@@ -47,7 +49,8 @@ class Line:
 
 def _decode(number: int, raw: bytes, has_bom: bool) -> Line:
     body = raw[len(UTF8_BOM) :] if has_bom else raw
-    if not body.strip():
+    # A record starts with its brace; only other lines need the blank test's copy.
+    if body[:1] != b"{" and not body.strip():
         return Line(number, raw, problem=LineProblem.BLANK, has_bom=has_bom)
     try:
         value = orjson.loads(body)

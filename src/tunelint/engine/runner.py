@@ -154,10 +154,13 @@ class _FileLinter:
             if not record_rules and not file_checks:
                 continue
             ctx = RecordContext(record, line.raw, line.number, example, form, self.settings, roles)
+            # A check with nothing to say may return an empty tuple, which costs no loop.
             for rule in record_rules:
-                self._add(rule, rule.check(ctx), ctx.line, ctx.example, ctx.raw)
+                if found := rule.check(ctx):
+                    self._add(rule, found, line.number, example, line.raw)
             for rule, check in file_checks:
-                self._add(rule, check.visit(ctx), ctx.line, ctx.example, ctx.raw)
+                if found := check.visit(ctx):
+                    self._add(rule, found, line.number, example, line.raw)
         if finish:
             self.finish()
         return number, examples

@@ -11,10 +11,7 @@ from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
 from tunelint.engine.fixes import Fix, edit_record
 from tunelint.engine.registry import rule
-from tunelint.rules.walk import texts
-
-TRAINED_ROLES = frozenset({"assistant", "completion"})
-"""Texts the model learns to write."""
+from tunelint.rules.walk import TRAINED_ROLES, texts, trained_texts
 
 _PROBE = 8
 """Probe length; probes are spaced so that a run of ``minimum`` copies of 2+ characters
@@ -90,9 +87,7 @@ def degenerate_repetition(ctx: RecordContext) -> Iterator[Violation]:
     a broken generation run.
     """
     minimum: int = ctx.settings.options("CT001")["min-repeats"]
-    for text in texts(ctx):
-        if text.role not in TRAINED_ROLES:
-            continue
+    for text in trained_texts(ctx):
         found = repeated_unit(text.text, minimum)
         if found is not None:
             unit, times = found

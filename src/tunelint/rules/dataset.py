@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from tunelint.engine.context import RecordContext
@@ -45,9 +45,9 @@ class TooFewExamples:
         self.minimum: int = settings.options("DS001")["minimum"]
         self.examples = 0
 
-    def visit(self, ctx: RecordContext) -> Iterator[Violation]:
+    def visit(self, ctx: RecordContext) -> Iterable[Violation]:
         self.examples += 1
-        return iter(())
+        return ()
 
     def partial(self) -> int:
         return self.examples
@@ -90,10 +90,10 @@ class DuplicateExample:
         self.keys = array("Q")
         self.positions = Positions()
 
-    def visit(self, ctx: RecordContext) -> Iterator[Violation]:
+    def visit(self, ctx: RecordContext) -> Iterable[Violation]:
         self.keys.append(digest(ctx.record))
         self.positions.add(ctx)
-        return iter(())
+        return ()
 
     def partial(self) -> tuple[array[int], Positions]:
         return self.keys, self.positions
@@ -152,11 +152,11 @@ class NearDuplicate:
         self.keys = array("Q")
         self.positions = Positions()
 
-    def visit(self, ctx: RecordContext) -> Iterator[Violation]:
+    def visit(self, ctx: RecordContext) -> Iterable[Violation]:
         if self.hasher.add(conversation_text(ctx)):
             self.keys.append(digest(ctx.record))
             self.positions.add(ctx)
-        return iter(())
+        return ()
 
     def finish(self) -> Iterator[Violation]:
         self.hasher.flush()
@@ -228,12 +228,12 @@ class TrainValidationOverlap:
         if self.hasher.add(conversation_text(ctx)):
             self.training_rows.append(ctx.line)
 
-    def visit(self, ctx: RecordContext) -> Iterator[Violation]:
+    def visit(self, ctx: RecordContext) -> Iterable[Violation]:
         self.keys.append(digest(ctx.record))
         if self.hasher.add(conversation_text(ctx)):
             self.validation_rows.append(len(self.positions))
         self.positions.add(ctx)
-        return iter(())
+        return ()
 
     def finish(self) -> Iterator[Violation]:
         training = len(self.training_lines)
@@ -274,7 +274,9 @@ def _prompt_and_answer(ctx: RecordContext) -> tuple[Any, Any] | None:
     for index in range(len(turns) - 1, -1, -1):
         turn = turns[index]
         if isinstance(turn, dict) and turn.get("role") == "assistant":
-            answer = {key: value for key, value in turn.items() if key != "weight"}
+            answer = turn
+            if "weight" in turn:
+                answer = {key: value for key, value in turn.items() if key != "weight"}
             return [ctx.record.get("tools"), turns[:index]], answer
     return None
 
@@ -316,13 +318,13 @@ class ConflictingAnswers:
         self.answers = array("Q")
         self.positions = Positions()
 
-    def visit(self, ctx: RecordContext) -> Iterator[Violation]:
+    def visit(self, ctx: RecordContext) -> Iterable[Violation]:
         pair = _prompt_and_answer(ctx)
         if pair is not None:
             self.prompts.append(digest(pair[0]))
             self.answers.append(digest(pair[1]))
             self.positions.add(ctx)
-        return iter(())
+        return ()
 
     def partial(self) -> tuple[array[int], array[int], Positions]:
         return self.prompts, self.answers, self.positions

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Severity, Violation
@@ -134,7 +134,7 @@ class PreferenceLengthBias:
         self.pairs = self.longer = 0
         self.preferred_chars = self.other_chars = 0
 
-    def visit(self, ctx: RecordContext) -> Iterator[Violation]:
+    def visit(self, ctx: RecordContext) -> Iterable[Violation]:
         preferred = _output_length(ctx.record.get("preferred_output"))
         other = _output_length(ctx.record.get("non_preferred_output"))
         if preferred is not None and other is not None and preferred != other:
@@ -142,7 +142,7 @@ class PreferenceLengthBias:
             self.longer += preferred > other
             self.preferred_chars += preferred
             self.other_chars += other
-        return iter(())
+        return ()
 
     def partial(self) -> tuple[int, int, int, int]:
         return self.pairs, self.longer, self.preferred_chars, self.other_chars

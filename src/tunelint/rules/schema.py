@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from tunelint.engine.context import RecordContext
@@ -349,13 +349,13 @@ class MixedFormats:
         self.others: dict[Format, tuple[int, int]] = {}
         self.counts: Counter[Format] = Counter()
 
-    def visit(self, ctx: RecordContext) -> Iterator[Violation]:
+    def visit(self, ctx: RecordContext) -> Iterable[Violation]:
         self.counts[ctx.format] += 1
         if self.first is None:
             self.first = (ctx.format, ctx.line, ctx.example)
         elif ctx.format is not self.first[0]:
             self.others.setdefault(ctx.format, (ctx.line, ctx.example))
-        return iter(())
+        return ()
 
     def partial(self) -> tuple[Any, ...]:
         return self.first, self.others, self.counts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Severity, Violation
@@ -65,25 +65,27 @@ class ExampleTooLong:
         self.bound = ExampleCounter(utf8_length, self.model.encoding)
         self.counter: ExampleCounter | None = None
 
-    def visit(self, ctx: RecordContext) -> Iterator[Violation]:
+    def visit(self, ctx: RecordContext) -> Iterable[Violation]:
         limit = self.model.context
         # Most examples are proven short without a tokenizer. A plain record's line is a
         # bound (each message spends more bytes of JSON syntax than its 3 tokens of
         # overhead); any record's size is a looser one (``fits_by_size``); else the bytes
         # of its text, as a token covers at least one byte.
         if ctx.plain_roles is not None and len(ctx.raw) + TOKENS_PER_REPLY <= limit:
-            return
+            return ()
         if fits_by_size(ctx.raw, limit) or self.bound.count(ctx.record).tokens <= limit:
-            return
+            return ()
         if self.counter is None:
             encoding = self.model.encoding
             self.counter = ExampleCounter(token_measure(encoding), encoding)
         tokens = self.counter.count(ctx.record).tokens
-        if tokens > limit:
-            yield Violation(
-                f"example has {tokens:,} tokens; {self.model.name} trains on at most "
-                f"{limit:,} and truncates the rest"
-            )
+        if tokens <= limit:
+            return ()
+        message = (
+            f"example has {tokens:,} tokens; {self.model.name} trains on at most "
+            f"{limit:,} and truncates the rest"
+        )
+        return (Violation(message),)
 
     def partial(self) -> None:
         return None  # every finding is reported as the example is visited

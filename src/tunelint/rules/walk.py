@@ -89,6 +89,24 @@ def texts(ctx: RecordContext) -> tuple[Text, ...]:
     return _last_texts[1]
 
 
+TRAINED_ROLES = frozenset({"assistant", "completion"})
+"""Texts the model learns to write."""
+
+
+def trained_texts(ctx: RecordContext) -> Iterator[Text]:
+    """The texts of ``texts(ctx)`` that the model learns to write.
+
+    A plain conversation's are read straight from its assistant messages.
+    """
+    if ctx.plain_roles is None:
+        yield from (text for text in texts(ctx) if text.role in TRAINED_ROLES)
+        return
+    items = ctx.record["messages"]
+    for index, role in enumerate(ctx.plain_roles):
+        if role == "assistant":
+            yield Text(("messages", index, "content"), role, items[index]["content"])
+
+
 def _walk_texts(ctx: RecordContext) -> Iterator[Text]:
     if ctx.format is Format.COMPLETION:
         for key in ("prompt", "completion"):
