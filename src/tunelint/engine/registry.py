@@ -168,10 +168,10 @@ def rule(
 
 def all_rules() -> Mapping[str, Rule]:
     """Every registered rule by code, in code order; importing the rules package fills it."""
-    import tunelint.rules  # noqa: F401  (registration happens on import)
-
     global _sorted
     # Rules ask for their options on every record: sort once, again only after a new rule.
-    if len(_sorted) != len(_RULES):
+    if not _sorted or len(_sorted) != len(_RULES):
+        import tunelint.rules  # noqa: F401  (registration happens on import)
+
         _sorted = MappingProxyType(dict(sorted(_RULES.items())))
     return _sorted

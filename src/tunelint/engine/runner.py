@@ -134,7 +134,8 @@ class _FileLinter:
             record = line.value
             is_object = type(record) is dict and not line.has_bom
             for rule in self.object_line_rules if is_object else self.line_rules:
-                self._add(rule, rule.check(line), line.number, example, line.raw)
+                if found := rule.check(line):
+                    self._add(rule, found, line.number, example, line.raw)
             if example is None or type(record) is not dict:
                 continue
             roles = plain_roles(record)
@@ -154,7 +155,6 @@ class _FileLinter:
             if not record_rules and not file_checks:
                 continue
             ctx = RecordContext(record, line.raw, line.number, example, form, self.settings, roles)
-            # A check with nothing to say may return an empty tuple, which costs no loop.
             for rule in record_rules:
                 if found := rule.check(ctx):
                     self._add(rule, found, line.number, example, line.raw)
@@ -194,6 +194,7 @@ class _FileLinter:
         self.findings.sort(key=finding_order)
         return FileResult(self.display, fingerprinted(self.path, self.findings), examples)
 
+    # A check with nothing to say may return an empty tuple, which is never passed here.
     def _add(
         self,
         rule: Rule,

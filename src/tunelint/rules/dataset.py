@@ -268,6 +268,11 @@ def _prompt_and_answer(ctx: RecordContext) -> tuple[Any, Any] | None:
     """The turns before the last assistant turn, and what that turn says (weight aside)."""
     if ctx.format is Format.COMPLETION:
         return ctx.record.get("prompt"), ctx.record.get("completion")
+    roles = ctx.plain_roles
+    if roles is not None:  # a plain record: no tools, no weights, roles known
+        index = len(roles) - 1 - roles[::-1].index("assistant")
+        turns = ctx.record["messages"]
+        return [None, turns[:index]], turns[index]
     turns = ctx.record.get("messages")
     if not isinstance(turns, list):
         return None

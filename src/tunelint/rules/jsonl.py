@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.fixes import delete_line, edit_line
@@ -138,7 +138,7 @@ def invalid_utf8(line: Line) -> Iterator[Violation]:
 
 
 @rule("JL006", "crlf-line-ending", Severity.WARNING, Scope.LINE, fixable=True)
-def crlf_line_ending(line: Line) -> Iterator[Violation]:
+def crlf_line_ending(line: Line) -> Iterable[Violation]:
     """A line ends with a carriage return (Windows ``CRLF`` line ending).
 
     ## What it does
@@ -157,5 +157,7 @@ def crlf_line_ending(line: Line) -> Iterator[Violation]:
     Save the file with LF line endings (``dos2unix``, or ``* text eol=lf`` in
     ``.gitattributes``); ``tunelint check --fix`` does it (a safe fix).
     """
+    # Runs on every line: a tuple, not a generator, for the common answer.
     if line.raw.endswith(b"\r") and line.problem is not LineProblem.BLANK:
-        yield Violation("line ends with CRLF", fix=_USE_LF)
+        return (Violation("line ends with CRLF", fix=_USE_LF),)
+    return ()

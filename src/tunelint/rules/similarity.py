@@ -9,13 +9,13 @@ computed or a large file is sorted, so small runs stay light.
 from __future__ import annotations
 
 import functools
-import hashlib
 import unicodedata
 from array import array
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+import xxhash
 
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Violation
@@ -32,8 +32,9 @@ SIGNATURE = 64
 SHINGLE = 5
 """Characters per shingle, so scripts without spaces between words compare as well."""
 _BATCH = 512
-_NUMPY_FROM = 50_000
-"""Below this many keys a dict finds repeats faster than importing numpy."""
+_NUMPY_FROM = 250_000
+"""Below this many keys a dict finds repeats faster than importing numpy and sorting
+(0.06 s against 0.2 s for 100,000 keys; 0.8 s against 0.4 s for a million)."""
 
 
 # Sorts keys about three times faster than ``orjson.OPT_SORT_KEYS``, to the same bytes.
@@ -41,9 +42,11 @@ _canonical_json = msgspec.json.Encoder(order="deterministic").encode
 
 
 def digest(value: Any) -> int:
-    """A 64-bit hash of a JSON value in canonical form (sorted keys, compact separators)."""
-    canonical = _canonical_json(value)
-    return int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little")
+    """A 64-bit hash (XXH3) of a JSON value in canonical form (sorted keys, compact)."""
+    return _xxh3_64(_canonical_json(value))
+
+
+_xxh3_64 = xxhash.xxh3_64_intdigest
 
 
 def repeats(keys: Sequence[int]) -> Iterator[tuple[int, int]]:

@@ -93,18 +93,20 @@ TRAINED_ROLES = frozenset({"assistant", "completion"})
 """Texts the model learns to write."""
 
 
-def trained_texts(ctx: RecordContext) -> Iterator[Text]:
+def trained_texts(ctx: RecordContext) -> list[Text]:
     """The texts of ``texts(ctx)`` that the model learns to write.
 
     A plain conversation's are read straight from its assistant messages.
     """
-    if ctx.plain_roles is None:
-        yield from (text for text in texts(ctx) if text.role in TRAINED_ROLES)
-        return
+    roles = ctx.plain_roles
+    if roles is None:
+        return [text for text in texts(ctx) if text.role in TRAINED_ROLES]
     items = ctx.record["messages"]
-    for index, role in enumerate(ctx.plain_roles):
-        if role == "assistant":
-            yield Text(("messages", index, "content"), role, items[index]["content"])
+    return [
+        Text(("messages", index, "content"), role, items[index]["content"])
+        for index, role in enumerate(roles)
+        if role == "assistant"
+    ]
 
 
 def _walk_texts(ctx: RecordContext) -> Iterator[Text]:

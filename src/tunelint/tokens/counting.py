@@ -105,18 +105,28 @@ class ExampleCounter:
     def _conversation(self, messages: list[Any], definitions: Mapping[str, Any]) -> ExampleCount:
         tokens = TOKENS_PER_REPLY + self._tools(definitions)
         assistant = 0
+        measure = self.measure
         for message in messages:
             if not isinstance(message, dict):
+                continue
+            role = message.get("role")
+            content = message.get("content")
+            if len(message) == 2 and type(content) is str and type(role) is str:
+                # The common message, a role and a text: what the loop below counts, sooner.
+                spoken = measure(content)
+                tokens += TOKENS_PER_MESSAGE + spoken + measure(role)
+                if role == "assistant":
+                    assistant += spoken
                 continue
             spoken = sum(
                 self._value(value)
                 for key, value in message.items()
                 if key not in ("role", "name", "weight")
             )
-            tokens += TOKENS_PER_MESSAGE + spoken + self._text(message.get("role"))
+            tokens += TOKENS_PER_MESSAGE + spoken + self._text(role)
             if isinstance(message.get("name"), str):
-                tokens += TOKENS_PER_NAME + self.measure(message["name"])
-            if message.get("role") == "assistant":
+                tokens += TOKENS_PER_NAME + measure(message["name"])
+            if role == "assistant":
                 assistant += spoken
         return ExampleCount(len(messages), tokens, assistant)
 
