@@ -6,7 +6,12 @@ wall time, peak memory and ratios. Peak memory is the largest sum of the residen
 sizes of the command's process tree (tunelint's worker processes included), sampled
 every 10 ms, and never less than the kernel's own peak for the command's main process.
 
-    python benchmarks/run.py [--examples N] [--workdir DIR] [--repeat N]
+Each heavy command runs ``--runs`` times (3 by default), interleaved with the others, and
+the table shows the run with the median wall time: on a shared machine single runs vary
+by a third. tunelint's modules are byte-compiled first, as ``pip install`` does, since
+an environment with ``PYTHONDONTWRITEBYTECODE`` would otherwise recompile them every run.
+
+    python benchmarks/run.py [--examples N] [--workdir DIR] [--runs N] [--repeat N]
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+
+import tunelint  # noqa: E402
 
 TUNELINT = [sys.executable, "-m", "tunelint"]
 COOKBOOK = [sys.executable, str(HERE / "cookbook.py")]
@@ -82,6 +89,12 @@ def measure(command: list[str], cwd: Path | None = None) -> Measure:
     return Measure(wall, cpu, max(peak, usage.ru_maxrss) / 1024, process.returncode, stdout)
 
 
+def _median_run(results: list[Measure]) -> Measure:
+    """The run whose wall time is the median of ``results``."""
+    median = statistics.median(result.wall for result in results)
+    return min(results, key=lambda result: abs(result.wall - median))
+
+
 def has_command(name: str) -> bool:
     help_text = subprocess.run([*TUNELINT, "--help"], capture_output=True, text=True).stdout
     return f" {name} " in help_text or f"{{{name}," in help_text or f",{name}" in help_text
@@ -107,6 +120,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=100_000)
     parser.add_argument("--workdir", type=Path, default=HERE / ".data")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each large case")
     parser.add_argument("--repeat", type=int, default=5, help="runs of the start-up case")
     args = parser.parse_args()
 
@@ -120,49 +134,60 @@ def main() -> int:
     small = args.workdir / "chat-10.jsonl"
     if not small.exists():
         generate(small, 10)
+    package = str(Path(tunelint.__file__).parent)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", package], check=True)
     size_mb = data.stat().st_size / 1e6
     cores = os.cpu_count()
     print(f"dataset: {data.name}, {args.examples:,} examples, {size_mb:.1f} MB; {cores} cores")
 
     rows: list[tuple[str, Measure, tuple[str, str]]] = []
-
-    def run(label: str, command: list[str], baseline: Measure | None = None) -> Measure:
-        print(f"running: {label}", file=sys.stderr)
-        result = measure(command)
-        ratios = (
-            (f"{result.wall / baseline.wall:.2f}x", f"{result.cpu / baseline.cpu:.2f}x")
-            if baseline
-            else ("", "")
-        )
-        rows.append((label, result, ratios))
-        return result
-
     check_flags = (
         ["--no-cache"]
         if "--no-cache"
         in subprocess.run([*TUNELINT, "check", "--help"], capture_output=True, text=True).stdout
         else []
     )
-    formats = run("cookbook: format checks", [*COOKBOOK, str(data)])
-    run("tunelint check", [*TUNELINT, "check", *check_flags, str(data)], formats)
+    stats_command = [*TUNELINT, "stats", "--model", "gpt-3.5-turbo-0125", "--format", "json"]
+    cases = {
+        "cookbook: format checks": [*COOKBOOK, str(data)],
+        "tunelint check": [*TUNELINT, "check", *check_flags, str(data)],
+        "cookbook: full run (tokens, cost)": [*COOKBOOK, str(data), "--full"],
+    }
+    if has_command("stats"):
+        cases["tunelint stats --model gpt-3.5-turbo-0125"] = [*stats_command, str(data)]
+    runs: dict[str, list[Measure]] = {label: [] for label in cases}
+    for round_number in range(1, args.runs + 1):
+        for label, command in cases.items():
+            print(f"running: {label} ({round_number}/{args.runs})", file=sys.stderr)
+            runs[label].append(measure(command))
+    chosen = {label: _median_run(results) for label, results in runs.items()}
+
+    def row(label: str, baseline: str | None = None) -> Measure:
+        result = chosen[label]
+        ratios = ("", "")
+        if baseline is not None:
+            base = chosen[baseline]
+            ratios = (f"{result.wall / base.wall:.2f}x", f"{result.cpu / base.cpu:.2f}x")
+        rows.append((label, result, ratios))
+        return result
+
+    row("cookbook: format checks")
+    row("tunelint check", "cookbook: format checks")
     if check_flags:  # a second run over the unchanged file is answered by the cache
         cached = [*TUNELINT, "check", str(data)]
         measure(cached, cwd=args.workdir)
         print("running: tunelint check, cached", file=sys.stderr)
         result = measure(cached, cwd=args.workdir)
         rows.append(("tunelint check, unchanged file (cache hit)", result, ("", "")))
-    full = run("cookbook: full run (tokens, cost)", [*COOKBOOK, str(data), "--full"])
+    full = row("cookbook: full run (tokens, cost)")
     verdict = "(tunelint stats not available yet)"
-    if has_command("stats"):
-        stats = run(
-            "tunelint stats --model gpt-3.5-turbo-0125",
-            [*TUNELINT, "stats", "--model", "gpt-3.5-turbo-0125", "--format", "json", str(data)],
-            full,
+    if "tunelint stats --model gpt-3.5-turbo-0125" in chosen:
+        stats = row(
+            "tunelint stats --model gpt-3.5-turbo-0125", "cookbook: full run (tokens, cost)"
         )
         verdict = figures_match(full.stdout, stats.stdout) if stats.returncode == 0 else "failed"
     startups = [measure([*TUNELINT, "check", *check_flags, str(small)]) for _ in range(args.repeat)]
-    median = statistics.median(s.wall for s in startups)
-    startup = min(startups, key=lambda s: abs(s.wall - median))
+    startup = _median_run(startups)
     rows.append((f"tunelint check, 10 examples (median of {args.repeat})", startup, ("", "")))
 
     print(
@@ -176,7 +201,8 @@ def main() -> int:
             f"| {r.peak_mb:7.1f} |"
         )
     print(f"\nstats figures vs the cookbook's: {verdict}")
-    print("(ratios: tunelint's time over the cookbook step above it; CPU includes workers)")
+    print("(ratios: tunelint's time over the cookbook step above it; CPU includes workers;")
+    print(f" each large case is the median of {args.runs} interleaved runs)")
     return 0
 
 
