@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from tunelint.engine.config import ConfigFile, check_keys, resolve_settings
 from tunelint.engine.errors import ConfigError, UsageError
 from tunelint.tokens.models import MODELS, base_name, resolve_model
-from tunelint.tokens.stats import compute_stats, default_epochs
+from tunelint.tokens.stats import compute_stats, default_epochs, percentile
 
 from conftest import CORPUS, WriteJsonl
 
@@ -20,6 +21,19 @@ CHAT = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "c
 
 def settings(**values: object) -> object:
     return resolve_settings(ConfigFile(None), values)
+
+
+def test_percentiles_and_mean_equal_numpys_to_the_last_bit() -> None:
+    """The cookbook prints numpy's figures; tunelint computes them without numpy."""
+    rng = random.Random(11)
+    for _ in range(2000):
+        ordered = sorted(
+            rng.randint(0, rng.choice([3, 1000, 2**31])) for _ in range(rng.randint(1, 300))
+        )
+        data = np.array(ordered, dtype=np.uint32)
+        for q in (5, 50, 95):
+            assert percentile(ordered, q) == float(np.percentile(data, q))
+        assert sum(ordered) / len(ordered) == float(data.mean())
 
 
 def test_cookbook_parity_on_its_toy_file() -> None:

@@ -44,18 +44,19 @@ def repeated_unit(text: str, minimum: int) -> tuple[str, int] | None:
     characters, so ordinary text costs one C-level search per probe.
     """
     step = max(1, 2 * (minimum - 1) - _PROBE + 1)
-    for probe_at in range(0, len(text) - _PROBE - 1, step):
-        probe = text[probe_at : probe_at + _PROBE]
-        limit = probe_at + _LONGEST_UNIT + _PROBE
-        found = text.find(probe, probe_at + 2, limit)
+    find, size, reach = text.find, _PROBE, _PROBE + _LONGEST_UNIT  # locals: the loop is hot
+    for probe_at in range(0, len(text) - size - 1, step):
+        probe = text[probe_at : probe_at + size]
+        found = find(probe, probe_at + 2, probe_at + reach)
         while found != -1:
             length = found - probe_at
-            unit = text[probe_at:found]
-            if unit != unit[0] * length and any(char.isalpha() for char in unit):
-                first, end = _run_at(text, probe_at, length)
-                if (end - first) // length >= minimum:
-                    return text[first : first + length], (end - first) // length
-            found = text.find(probe, found + 1, limit)
+            first, end = _run_at(text, probe_at, length)
+            # Most hits are a word seen twice: the cheap extent test rules them out first.
+            if (end - first) // length >= minimum:
+                unit = text[first : first + length]
+                if unit != unit[0] * length and any(char.isalpha() for char in unit):
+                    return unit, (end - first) // length
+            found = find(probe, found + 1, probe_at + reach)
     return None
 
 
