@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from tunelint.tokens.encoding import get_encoding
 
@@ -49,8 +48,9 @@ _CACHED_TEXT_LENGTH = 8192
 _CACHE_SIZE = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class ExampleCount:
+class ExampleCount(NamedTuple):
+    """One per example: a named tuple, built several times faster than a frozen dataclass."""
+
     messages: int
     tokens: int
     """The whole example as the model reads it in training."""
@@ -153,6 +153,8 @@ class ExampleCounter:
         return self._text(call.get("name")) + self._text(call.get("arguments"))
 
     def _tools(self, record: Mapping[str, Any]) -> int:
+        if "tools" not in record and "functions" not in record:
+            return 0
         functions = [
             tool["function"]
             for tool in _as_list(record.get("tools"))

@@ -190,7 +190,9 @@ def _tally(lines: Iterable[Line], encoding: str, cookbook: bool) -> Iterator[_Ta
     counter = ExampleCounter(token_measure(encoding), encoding)
     system_roles = {"system"} if cookbook else SYSTEM_ROLES
     tally = _Tally.empty()
-    values = tally.values
+    add_messages = tally.values["messages_per_example"].append
+    add_tokens = tally.values["tokens_per_example"].append
+    add_assistant_tokens = tally.values["assistant_tokens_per_example"].append
     for line in lines:
         tally.bytes_read += len(line.raw) + 1
         record = line.value
@@ -199,9 +201,9 @@ def _tally(lines: Iterable[Line], encoding: str, cookbook: bool) -> Iterator[_Ta
             yield tally
             continue
         count = counter.count(record)
-        values["messages_per_example"].append(count.messages)
-        values["tokens_per_example"].append(count.tokens)
-        values["assistant_tokens_per_example"].append(count.assistant_tokens)
+        add_messages(count.messages)
+        add_tokens(count.tokens)
+        add_assistant_tokens(count.assistant_tokens)
         roles = _roles(record)
         if roles is not None:
             tally.missing_system += roles.isdisjoint(system_roles)
