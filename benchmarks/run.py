@@ -35,6 +35,8 @@ from generate import generate  # noqa: E402
 import tunelint  # noqa: E402
 
 TUNELINT = [sys.executable, "-m", "tunelint"]
+FORMAT_ONLY = "tunelint check --select JL,SC,CV,TL"
+"""The format rules alone: the cookbook's checks and the rest of their kind, no more."""
 COOKBOOK = [sys.executable, str(HERE / "cookbook.py")]
 
 
@@ -151,6 +153,7 @@ def main() -> int:
     cases = {
         "cookbook: format checks": [*COOKBOOK, str(data)],
         "tunelint check": [*TUNELINT, "check", *check_flags, str(data)],
+        FORMAT_ONLY: [*TUNELINT, "check", *check_flags, "--select", "JL,SC,CV,TL", str(data)],
         "cookbook: full run (tokens, cost)": [*COOKBOOK, str(data), "--full"],
     }
     if has_command("stats"):
@@ -173,6 +176,7 @@ def main() -> int:
 
     row("cookbook: format checks")
     row("tunelint check", "cookbook: format checks")
+    row(FORMAT_ONLY, "cookbook: format checks")
     if check_flags:  # a second run over the unchanged file is answered by the cache
         cached = [*TUNELINT, "check", str(data)]
         measure(cached, cwd=args.workdir)
