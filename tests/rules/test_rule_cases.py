@@ -111,7 +111,7 @@ def _escape_everything(value: Any) -> str:
 
 
 def _html_safe(value: Any) -> str:
-    """JSON as Go and PHP writers escape it by default: ``<>&`` as escapes, ``/`` as ``\\/``."""
+    """JSON as Go's and Java's writers escape it by default: ``<>&`` as escapes (and ``/``)."""
     text = json.dumps(value, ensure_ascii=False)
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("/", "\\/")):
         text = text.replace(char, escape)
@@ -123,6 +123,7 @@ ESCAPING_STYLES: dict[str, Callable[[Any], str]] = {
     "compact": lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":")),
     "every-character": _escape_everything,
     "html-safe": _html_safe,
+    "escaped-slashes": lambda value: json.dumps(value, ensure_ascii=False).replace("/", "\\/"),
 }
 TRIGGERED_CASES = [
     case for case in ALL_CASES if case.expect and all_rules()[case.rule].trigger is not None

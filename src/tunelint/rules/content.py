@@ -119,7 +119,8 @@ _ROLE_PREFIX = re.compile(
     "CT002",
     "leaked-chat-template",
     Severity.WARNING,
-    trigger=r"<\||\[/?INST\]|<</?SYS>>|_of_turn>"
+    # A slash may be written ``\/`` (PHP's default), so it is optional here, escaped or not.
+    trigger=r"<\||\[(?:\\?/)?INST\]|<<(?:\\?/)?SYS>>|_of_turn>"
     r"|(?:Human|Assistant|User|System|USER|ASSISTANT|Instruction|Response)(?: |\\t)*:",
 )
 def leaked_chat_template(ctx: RecordContext) -> Iterator[Violation]:

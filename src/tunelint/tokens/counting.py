@@ -65,7 +65,10 @@ def utf8_length(text: str) -> int:
 
 @functools.cache
 def token_measure(encoding: str) -> Measure:
-    """Exact token count in ``encoding``; special-token text counts as ordinary text."""
+    """Exact token count in ``encoding``; special-token text counts as ordinary text.
+
+    Remembers the counts of short texts, for those that repeat.
+    """
     encode = get_encoding(encoding).encode_ordinary
 
     @functools.lru_cache(maxsize=_CACHE_SIZE)
@@ -78,11 +81,26 @@ def token_measure(encoding: str) -> Measure:
     return measure
 
 
-class ExampleCounter:
-    """Counts examples of any format with one measure of text."""
+def token_count(encoding: str) -> Measure:
+    """Exact token count in ``encoding``, without a cache: for texts seldom seen twice."""
+    encode = get_encoding(encoding).encode_ordinary
+    return lambda text: len(encode(text))
 
-    def __init__(self, measure: Measure, encoding: str) -> None:
+
+_REPEATING_ROLES = frozenset({"system", "developer"})
+"""Whose texts are the same in many examples: a dataset shares its system prompt."""
+
+
+class ExampleCounter:
+    """Counts examples of any format with one measure of text.
+
+    ``turn_measure``, if given, measures the texts of users' and assistants' turns, which
+    rarely repeat: a cache would spend more on them than it saves.
+    """
+
+    def __init__(self, measure: Measure, encoding: str, turn_measure: Measure | None = None):
         self.measure = measure
+        self.turn_measure = turn_measure or measure
         self.function_init = FUNCTION_INIT[encoding]
 
     def count(self, record: Mapping[str, Any]) -> ExampleCount:
@@ -113,7 +131,7 @@ class ExampleCounter:
             content = message.get("content")
             if len(message) == 2 and type(content) is str and type(role) is str:
                 # The common message, a role and a text: what the loop below counts, sooner.
-                spoken = measure(content)
+                spoken = (measure if role in _REPEATING_ROLES else self.turn_measure)(content)
                 tokens += TOKENS_PER_MESSAGE + spoken + measure(role)
                 if role == "assistant":
                     assistant += spoken

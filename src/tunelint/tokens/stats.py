@@ -21,7 +21,7 @@ from tunelint.engine.reader import Line, LineProblem, read_lines
 from tunelint.engine.runner import expand_paths
 from tunelint.engine.settings import Settings
 from tunelint.rules.walk import SYSTEM_ROLES
-from tunelint.tokens.counting import ExampleCounter, token_measure
+from tunelint.tokens.counting import ExampleCounter, token_count, token_measure
 from tunelint.tokens.models import ModelInfo, model_for
 
 # The provider's default number of epochs: 3, raised or lowered so that a job sees
@@ -187,7 +187,7 @@ class _Tally:
 
 def _tally(lines: Iterable[Line], encoding: str, cookbook: bool) -> Iterator[_Tally]:
     """Count ``lines``; yields the same growing tally after every line (for progress)."""
-    counter = ExampleCounter(token_measure(encoding), encoding)
+    counter = ExampleCounter(token_measure(encoding), encoding, token_count(encoding))
     system_roles = {"system"} if cookbook else SYSTEM_ROLES
     tally = _Tally.empty()
     add_messages = tally.values["messages_per_example"].append
