@@ -11,7 +11,7 @@ from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
 from tunelint.engine.fixes import Fix, edit_record
 from tunelint.engine.registry import rule
-from tunelint.rules.walk import TRAINED_ROLES, texts, trained_texts
+from tunelint.rules.walk import TRAINED_ROLES, texts, trained_strings, trained_texts
 
 _PROBE = 8
 """Probe length; probes are spaced so that a run of ``minimum`` copies of 2+ characters
@@ -88,13 +88,12 @@ def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
     a broken generation run.
     """
     minimum: int = ctx.settings.options("CT001")["min-repeats"]
-    trained = trained_texts(ctx)
     # One search through all of them, joined by a character no phrase has ten times in a
     # row, clears most records; only a hit needs the texts searched one by one.
-    if len(trained) > 1 and repeated_unit("\0".join([t.text for t in trained]), minimum) is None:
+    if repeated_unit("\0".join(trained_strings(ctx)), minimum) is None:
         return ()
     violations = []
-    for text in trained:
+    for text in trained_texts(ctx):
         found = repeated_unit(text.text, minimum)
         if found is not None:
             unit, times = found
