@@ -35,8 +35,13 @@ from generate import generate  # noqa: E402
 import tunelint  # noqa: E402
 
 TUNELINT = [sys.executable, "-m", "tunelint"]
-FORMAT_ONLY = "tunelint check --select JL,SC,CV,TL"
+FORMAT_RULES = "JL,SC,CV,TL"
 """The format rules alone: the cookbook's checks and the rest of their kind, no more."""
+CHECK = "tunelint check"
+FORMAT_ONLY = f"tunelint check --select {FORMAT_RULES}"
+STATS = "tunelint stats --model gpt-3.5-turbo-0125"
+FORMATS = "cookbook: format checks"
+FULL = "cookbook: full run (tokens, cost)"
 COOKBOOK = [sys.executable, str(HERE / "cookbook.py")]
 
 
@@ -97,11 +102,6 @@ def _median_run(results: list[Measure]) -> Measure:
     return min(results, key=lambda result: abs(result.wall - median))
 
 
-def has_command(name: str) -> bool:
-    help_text = subprocess.run([*TUNELINT, "--help"], capture_output=True, text=True).stdout
-    return f" {name} " in help_text or f"{{{name}," in help_text or f",{name}" in help_text
-
-
 def figures_match(cookbook_out: str, stats_out: str) -> str:
     """Compare the cookbook's figures with ``tunelint stats --format json``'s."""
     line = next(ln for ln in cookbook_out.splitlines() if ln.startswith("FIGURES "))
@@ -143,21 +143,13 @@ def main() -> int:
     print(f"dataset: {data.name}, {args.examples:,} examples, {size_mb:.1f} MB; {cores} cores")
 
     rows: list[tuple[str, Measure, tuple[str, str]]] = []
-    check_flags = (
-        ["--no-cache"]
-        if "--no-cache"
-        in subprocess.run([*TUNELINT, "check", "--help"], capture_output=True, text=True).stdout
-        else []
-    )
-    stats_command = [*TUNELINT, "stats", "--model", "gpt-3.5-turbo-0125", "--format", "json"]
     cases = {
-        "cookbook: format checks": [*COOKBOOK, str(data)],
-        "tunelint check": [*TUNELINT, "check", *check_flags, str(data)],
-        FORMAT_ONLY: [*TUNELINT, "check", *check_flags, "--select", "JL,SC,CV,TL", str(data)],
-        "cookbook: full run (tokens, cost)": [*COOKBOOK, str(data), "--full"],
+        FORMATS: [*COOKBOOK, str(data)],
+        CHECK: [*TUNELINT, "check", "--no-cache", str(data)],
+        FORMAT_ONLY: [*TUNELINT, "check", "--no-cache", "--select", FORMAT_RULES, str(data)],
+        FULL: [*COOKBOOK, str(data), "--full"],
+        STATS: [*TUNELINT, *STATS.split()[1:], "--format", "json", str(data)],
     }
-    if has_command("stats"):
-        cases["tunelint stats --model gpt-3.5-turbo-0125"] = [*stats_command, str(data)]
     runs: dict[str, list[Measure]] = {label: [] for label in cases}
     for round_number in range(1, args.runs + 1):
         for label, command in cases.items():
@@ -174,23 +166,20 @@ def main() -> int:
         rows.append((label, result, ratios))
         return result
 
-    row("cookbook: format checks")
-    row("tunelint check", "cookbook: format checks")
-    row(FORMAT_ONLY, "cookbook: format checks")
-    if check_flags:  # a second run over the unchanged file is answered by the cache
-        cached = [*TUNELINT, "check", str(data)]
-        measure(cached, cwd=args.workdir)
-        print("running: tunelint check, cached", file=sys.stderr)
-        result = measure(cached, cwd=args.workdir)
-        rows.append(("tunelint check, unchanged file (cache hit)", result, ("", "")))
-    full = row("cookbook: full run (tokens, cost)")
-    verdict = "(tunelint stats not available yet)"
-    if "tunelint stats --model gpt-3.5-turbo-0125" in chosen:
-        stats = row(
-            "tunelint stats --model gpt-3.5-turbo-0125", "cookbook: full run (tokens, cost)"
-        )
-        verdict = figures_match(full.stdout, stats.stdout) if stats.returncode == 0 else "failed"
-    startups = [measure([*TUNELINT, "check", *check_flags, str(small)]) for _ in range(args.repeat)]
+    row(FORMATS)
+    row(CHECK, FORMATS)
+    row(FORMAT_ONLY, FORMATS)
+    # A second run over the unchanged file is answered by the cache.
+    cached = [*TUNELINT, "check", str(data)]
+    measure(cached, cwd=args.workdir)
+    print("running: tunelint check, cached", file=sys.stderr)
+    rows.append(
+        ("tunelint check, unchanged file (cache hit)", measure(cached, args.workdir), ("", ""))
+    )
+    full = row(FULL)
+    stats = row(STATS, FULL)
+    verdict = figures_match(full.stdout, stats.stdout) if stats.returncode == 0 else "failed"
+    startups = [measure([*TUNELINT, "check", "--no-cache", str(small)]) for _ in range(args.repeat)]
     startup = _median_run(startups)
     rows.append((f"tunelint check, 10 examples (median of {args.repeat})", startup, ("", "")))
 

@@ -99,10 +99,7 @@ def _conversation(record: dict[str, Any], turns: list[Any], where: str) -> Recor
 
 def _calls(value: str) -> Iterator[tuple[str, str]]:
     """``(name, arguments as JSON text)`` for each call in a ``function_call`` turn."""
-    try:
-        parsed = orjson.loads(value)
-    except orjson.JSONDecodeError:
-        raise _Unconvertible("function_call value is not JSON") from None
+    parsed = _json(value, "function_call value is not JSON")
     for call in parsed if isinstance(parsed, list) else [parsed]:
         if not isinstance(call, dict) or not isinstance(call.get("name"), str):
             raise _Unconvertible("function_call value has no 'name'")

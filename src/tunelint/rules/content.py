@@ -11,7 +11,7 @@ from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
 from tunelint.engine.fixes import Fix, edit_record
 from tunelint.engine.registry import rule
-from tunelint.rules.walk import TRAINED_ROLES, texts, trained_strings, trained_texts
+from tunelint.rules.walk import TRAINED_ROLES, texts, trained_texts
 
 _PROBE = 8
 """Probe length; probes are spaced so that a run of ``minimum`` copies of 2+ characters
@@ -44,10 +44,10 @@ def repeated_unit(text: str, minimum: int) -> tuple[str, int] | None:
     characters, so ordinary text costs one C-level search per probe.
     """
     step = max(1, 2 * (minimum - 1) - _PROBE + 1)
-    find, size, reach = text.find, _PROBE, _PROBE + _LONGEST_UNIT  # locals: the loop is hot
-    for probe_at in range(0, len(text) - size - 1, step):
-        probe = text[probe_at : probe_at + size]
-        found = find(probe, probe_at + 2, probe_at + reach)
+    for probe_at in range(0, len(text) - _PROBE - 1, step):
+        probe = text[probe_at : probe_at + _PROBE]
+        limit = probe_at + _LONGEST_UNIT + _PROBE
+        found = text.find(probe, probe_at + 2, limit)
         while found != -1:
             length = found - probe_at
             first, end = _run_at(text, probe_at, length)
@@ -56,7 +56,7 @@ def repeated_unit(text: str, minimum: int) -> tuple[str, int] | None:
                 unit = text[first : first + length]
                 if unit != unit[0] * length and any(char.isalpha() for char in unit):
                     return unit, (end - first) // length
-            found = find(probe, found + 1, probe_at + reach)
+            found = text.find(probe, found + 1, limit)
     return None
 
 
@@ -88,12 +88,13 @@ def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
     a broken generation run.
     """
     minimum: int = ctx.settings.options("CT001")["min-repeats"]
+    trained = trained_texts(ctx)
     # One search through all of them, joined by a character no phrase has ten times in a
     # row, clears most records; only a hit needs the texts searched one by one.
-    if repeated_unit("\0".join(trained_strings(ctx)), minimum) is None:
+    if repeated_unit("\0".join([text.text for text in trained]), minimum) is None:
         return ()
     violations = []
-    for text in trained_texts(ctx):
+    for text in trained:
         found = repeated_unit(text.text, minimum)
         if found is not None:
             unit, times = found
@@ -107,11 +108,8 @@ _SPECIAL_TOKENS = re.compile(
     r"|begin_of_text|end_of_text|system|user|assistant|end)\|>"
     r"|\[/?INST\]|<</?SYS>>|<(?:start|end)_of_turn>"
 )
-_ROLE_PREFIX = re.compile(
-    r"^[ \t]*(?:#{2,3}[ \t]*)?(?:Human|Assistant|User|System|USER|ASSISTANT|Instruction|Response)"
-    r"[ \t]*:",
-    re.MULTILINE,
-)
+_ROLE_WORDS = "Human|Assistant|User|System|USER|ASSISTANT|Instruction|Response"
+_ROLE_PREFIX = re.compile(rf"^[ \t]*(?:#{{2,3}}[ \t]*)?(?:{_ROLE_WORDS})[ \t]*:", re.MULTILINE)
 
 
 @rule(
@@ -119,8 +117,7 @@ _ROLE_PREFIX = re.compile(
     "leaked-chat-template",
     Severity.WARNING,
     # A slash may be written ``\/`` (PHP's default), so it is optional here, escaped or not.
-    trigger=r"<\||\[(?:\\?/)?INST\]|<<(?:\\?/)?SYS>>|_of_turn>"
-    r"|(?:Human|Assistant|User|System|USER|ASSISTANT|Instruction|Response)(?: |\\t)*:",
+    trigger=rf"<\||\[(?:\\?/)?INST\]|<<(?:\\?/)?SYS>>|_of_turn>|(?:{_ROLE_WORDS})(?: |\\t)*:",
 )
 def leaked_chat_template(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains chat-template tokens or role markers.
@@ -155,6 +152,7 @@ def leaked_chat_template(ctx: RecordContext) -> Iterator[Violation]:
 
 
 _JUNK = frozenset({"null", "NULL", "None", "none", "undefined", "NaN", "nan", "[object Object]"})
+_JUNK_WORDS = "|".join(map(re.escape, sorted(_JUNK)))
 
 
 # Around a junk word, up to the string's quotes: spaces, escapes and non-ASCII characters
@@ -166,7 +164,7 @@ _AROUND = r"(?: |\\[bfnrt]|\\u[0-9a-fA-F]{4}|[\x80-\xff])*"
     "CT003",
     "serialized-junk",
     Severity.WARNING,
-    trigger=f'"{_AROUND}(?:null|NULL|None|none|undefined|NaN|nan|\\[object Object\\]){_AROUND}"',
+    trigger=f'"{_AROUND}(?:{_JUNK_WORDS}){_AROUND}"',
 )
 def serialized_junk(ctx: RecordContext) -> Iterator[Violation]:
     """A whole text is a serialised empty value such as ``null`` or ``[object Object]``.

@@ -10,49 +10,45 @@ from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.registry import rule
 from tunelint.rules.walk import texts
 
-# (kind, literal every match contains, pattern): the literal is looked for first, in C,
-# so texts without it cost one substring search per kind. The boundary check comes after
-# the literal so that the regular expression engine can search for the literal.
-# A key's body must mix letters and digits: "sk-this-is-a-placeholder" is not a key.
+# (kind, literal every match contains, trigger, pattern): the literal is looked for first,
+# in C, so texts without it cost one substring search per kind; the trigger (RE2, on the
+# line as written: a slash may be escaped) is what every line holding one contains. The
+# boundary check comes after the literal so that the regular expression engine can search
+# for the literal. A key's body must mix letters and digits: "sk-this-is-a-placeholder"
+# is not a key.
 _BEFORE = r"(?<![A-Za-z0-9_-]{})"
+_SECRET_SHAPES = (
+    ("private key", "PRIVATE KEY", "PRIVATE KEY",
+     r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
+    ("Anthropic API key", "sk-ant-", "sk-ant-", r"sk-ant-" + _BEFORE + r"[A-Za-z0-9_-]{20,}"),
+    ("OpenAI API key", "sk-", "sk-",
+     r"sk-" + _BEFORE + r"(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"),
+    ("AWS access key ID", "IA", "A[KS]IA",
+     r"A[KS]IA(?<![A-Z0-9]A[KS]IA)[A-Z0-9]{16}(?![A-Z0-9])"),
+    ("AWS secret access key", "_", "(?i:aws_secret_access_key)",
+     r"(?i:aws_secret_access_key)[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])"),
+    ("GitHub token", "gh", "gh[pousr]_",
+     r"gh[pousr]_(?<![A-Za-z0-9_-]gh[pousr]_)[A-Za-z0-9]{36,}"),
+    ("GitHub token", "github_pat_", "github_pat_",
+     r"github_pat_" + _BEFORE + r"[A-Za-z0-9_]{22,}"),
+    ("Slack token", "xox", "xox[abposr]-",
+     r"xox[abposr]-(?<![A-Za-z0-9_-]xox[abposr]-)[A-Za-z0-9-]{10,}"),
+    ("Slack webhook", "hooks.slack.com/", r"hooks\.slack\.com",
+     r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+"),
+    ("Google API key", "AIza", "AIza",
+     r"AIza" + _BEFORE + r"[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])"),
+    ("Stripe secret key", "_live_", "[sr]k_live_",
+     r"[sr]k_live_(?<![A-Za-z0-9_-][sr]k_live_)[0-9A-Za-z]{24,}"),
+    ("Hugging Face token", "hf_", "hf_",
+     r"hf_" + _BEFORE + r"[A-Za-z0-9]{34,}(?![A-Za-z0-9_-])"),
+    ("JSON Web Token", "eyJ", "eyJ",
+     r"eyJ" + _BEFORE + r"[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+)  # fmt: skip
 SECRETS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
     (kind, literal, re.compile(pattern.replace("{}", re.escape(literal))))
-    for kind, literal, pattern in (
-        ("private key", "PRIVATE KEY", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
-        ("Anthropic API key", "sk-ant-", r"sk-ant-" + _BEFORE + r"[A-Za-z0-9_-]{20,}"),
-        (
-            "OpenAI API key",
-            "sk-",
-            r"sk-" + _BEFORE + r"(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}",
-        ),
-        ("AWS access key ID", "IA", r"A[KS]IA(?<![A-Z0-9]A[KS]IA)[A-Z0-9]{16}(?![A-Z0-9])"),
-        (
-            "AWS secret access key",
-            "_",
-            r"(?i:aws_secret_access_key)[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])",
-        ),
-        ("GitHub token", "gh", r"gh[pousr]_(?<![A-Za-z0-9_-]gh[pousr]_)[A-Za-z0-9]{36,}"),
-        ("GitHub token", "github_pat_", r"github_pat_" + _BEFORE + r"[A-Za-z0-9_]{22,}"),
-        ("Slack token", "xox", r"xox[abposr]-(?<![A-Za-z0-9_-]xox[abposr]-)[A-Za-z0-9-]{10,}"),
-        (
-            "Slack webhook",
-            "hooks.slack.com/",
-            r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+",
-        ),
-        ("Google API key", "AIza", r"AIza" + _BEFORE + r"[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])"),
-        (
-            "Stripe secret key",
-            "_live_",
-            r"[sr]k_live_(?<![A-Za-z0-9_-][sr]k_live_)[0-9A-Za-z]{24,}",
-        ),
-        ("Hugging Face token", "hf_", r"hf_" + _BEFORE + r"[A-Za-z0-9]{34,}(?![A-Za-z0-9_-])"),
-        (
-            "JSON Web Token",
-            "eyJ",
-            r"eyJ" + _BEFORE + r"[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
-        ),
-    )
+    for kind, literal, _, pattern in _SECRET_SHAPES
 )
+_SECRET_TRIGGER = "|".join(dict.fromkeys(trigger for _, _, trigger, _ in _SECRET_SHAPES))
 _LETTER_AND_DIGIT = re.compile(r"(?=.*[A-Za-z])(?=.*[0-9])", re.DOTALL)
 
 
@@ -89,8 +85,7 @@ def _matches(
     "PV001",
     "secret-in-content",
     Severity.ERROR,
-    trigger=r"PRIVATE KEY|sk-|A[KS]IA|(?i:aws_secret_access_key)|gh[pousr]_|github_pat_"
-    r"|xox[abposr]-|hooks\.slack\.com|AIza|[sr]k_live_|hf_|eyJ",
+    trigger=_SECRET_TRIGGER,
 )
 def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains an API key, a token or a private key.

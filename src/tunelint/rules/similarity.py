@@ -124,20 +124,19 @@ class Positions:
 
 
 class Rows:
-    """A numpy array that grows by whole rows (or values), amortised, for streaming state."""
+    """A 2-D numpy array that grows by whole rows, amortised, for streaming state."""
 
-    def __init__(self, dtype: Any, width: int = 0) -> None:
+    def __init__(self, dtype: Any, width: int) -> None:
         import numpy as np
 
-        self._width = width
-        self._data = np.empty((1024, width) if width else 1024, dtype=dtype)
+        self._data = np.empty((1024, width), dtype=dtype)
         self._size = 0
 
     def extend(self, rows: Any) -> None:
         end = self._size + len(rows)
         if end > len(self._data):
             capacity = max(end, 2 * len(self._data))
-            self._data.resize((capacity, self._width) if self._width else capacity, refcheck=False)
+            self._data.resize((capacity, self._data.shape[1]), refcheck=False)
         self._data[self._size : end] = rows
         self._size = end
 

@@ -109,15 +109,6 @@ def trained_texts(ctx: RecordContext) -> list[Text]:
     ]
 
 
-def trained_strings(ctx: RecordContext) -> list[str]:
-    """What ``trained_texts(ctx)`` says, without locations: cheaper for a first look."""
-    roles = ctx.plain_roles
-    if roles is None:
-        return [text.text for text in trained_texts(ctx)]
-    items = ctx.record["messages"]
-    return [item["content"] for role, item in zip(roles, items, strict=True) if role == "assistant"]
-
-
 def _walk_texts(ctx: RecordContext) -> Iterator[Text]:
     if ctx.format is Format.COMPLETION:
         for key in ("prompt", "completion"):

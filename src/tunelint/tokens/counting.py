@@ -69,14 +69,11 @@ def token_measure(encoding: str) -> Measure:
 
     Remembers the counts of short texts, for those that repeat.
     """
-    encode = get_encoding(encoding).encode_ordinary
-
-    @functools.lru_cache(maxsize=_CACHE_SIZE)
-    def cached(text: str) -> int:
-        return len(encode(text))
+    count = token_count(encoding)
+    cached = functools.lru_cache(maxsize=_CACHE_SIZE)(count)
 
     def measure(text: str) -> int:
-        return cached(text) if len(text) <= _CACHED_TEXT_LENGTH else len(encode(text))
+        return cached(text) if len(text) <= _CACHED_TEXT_LENGTH else count(text)
 
     return measure
 

@@ -144,11 +144,10 @@ def percentile(ordered: Sequence[int], q: float) -> float:
     index = (len(ordered) - 1) * (q / 100)
     below = math.floor(index)
     fraction = index - below
-    low = ordered[below]
-    difference = ordered[min(below + 1, len(ordered) - 1)] - low
+    low, high = ordered[below], ordered[min(below + 1, len(ordered) - 1)]
     if fraction >= 0.5:
-        return ordered[min(below + 1, len(ordered) - 1)] - difference * (1 - fraction)
-    return low + difference * fraction
+        return high - (high - low) * (1 - fraction)
+    return low + (high - low) * fraction
 
 
 def _roles(record: Mapping[str, Any]) -> set[object] | None:
