@@ -102,8 +102,9 @@ def test_suppressions_survive_edits_above_and_lapse_with_the_record(
     (tmp_path / "tunelint.toml").write_text('select = ["SC005", "JL003"]\n', encoding="utf-8")
     path = write_jsonl([CHAT, BAD, ""])
     json_out = ("--output-format", "json")
-    added = run_tunelint("check", "--add-suppressions", cwd=tmp_path)
+    added = run_tunelint("check", "--add-suppressions", *json_out, cwd=tmp_path)
     assert added.returncode == 0, added.stderr
+    assert added.stdout == ""  # recorded, not reported (a report would be cut off here)
     sidecar = json.loads((tmp_path / "tunelint-suppressions.json").read_text(encoding="utf-8"))
     assert [(s["path"], s["code"]) for s in sidecar["suppressions"]] == [
         ("data.jsonl", "JL003"),

@@ -19,6 +19,7 @@ from tunelint.engine.profiles import PROFILES
 from tunelint.engine.selection import split_selectors
 from tunelint.engine.settings import Settings
 from tunelint.jobs import arguments as jobs_arguments
+from tunelint.output import FORMATS as OUTPUT_FORMATS
 
 if TYPE_CHECKING:
     from tunelint.checking import CheckExtras
@@ -100,7 +101,7 @@ def _check_paths(
     from tunelint.engine.cache import ResultCache
     from tunelint.engine.pool import lint_files
     from tunelint.engine.runner import expand_paths
-    from tunelint.output import REPORTERS
+    from tunelint.output import reporter as make_reporter
 
     extras = extras or CheckExtras()
     files = expand_paths(paths)
@@ -108,19 +109,21 @@ def _check_paths(
         print("tunelint: warning: no JSONL files found", file=sys.stderr)
     filters = Filters(extras, settings)
     fixes = FixTally()
-    reporter = REPORTERS["statistics" if extras.statistics else output_format](sys.stdout)
-    failed = False
     if extras.fix:
         results: Iterable[FileResult] = (fixes.fix(path, settings) for path in files)
     else:
         cache = ResultCache.for_settings(settings) if use_cache else None
         results = lint_files(files, settings, jobs, cache)
+    if extras.add_suppressions:  # records the findings instead of reporting them
+        for path, result in zip(files, results, strict=True):
+            filters.apply(result, path)
+        return filters.record()
+    reporter = make_reporter("statistics" if extras.statistics else output_format, sys.stdout)
+    failed = False
     for path, result in zip(files, results, strict=True):
         result = filters.apply(result, path)
         reporter.report(result)
         failed = failed or result.failed(settings.fail_on)
-    if extras.add_suppressions:
-        return filters.record()
     reporter.finish()
     filters.warn_stale()
     fixes.summarize()
@@ -148,7 +151,12 @@ def _run_train(args: argparse.Namespace) -> int:
 
     settings = load_settings(args)
     request = jobs_arguments.train_request(args, settings)
-    return train(request, settings, lambda files: _check_paths(files, settings, "text") != EXIT_OK)
+    from tunelint.engine.pool import default_jobs
+
+    def failed(files: Sequence[Path]) -> bool:  # as `tunelint check` would lint them
+        return _check_paths(files, settings, "text", jobs=default_jobs(), use_cache=True) != EXIT_OK
+
+    return train(request, settings, failed)
 
 
 def _run_rules(args: argparse.Namespace) -> int:
@@ -233,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", type=Path, default=[Path()], metavar="PATH")
     check.add_argument(
         "--output-format",
-        choices=["text", "json", "github", "sarif", "junit"],
+        choices=OUTPUT_FORMATS,
         default="text",
         help="(default: text)",
     )

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from typing import TextIO
 
 from tunelint.output.base import Reporter
-from tunelint.output.github import GithubReporter
-from tunelint.output.json import JsonReporter
-from tunelint.output.junit import JunitReporter
-from tunelint.output.sarif import SarifReporter
-from tunelint.output.statistics import StatisticsReporter
-from tunelint.output.text import TextReporter
 
-REPORTERS: dict[str, Callable[[TextIO], Reporter]] = {
-    "text": TextReporter,
-    "json": JsonReporter,
-    "github": GithubReporter,
-    "sarif": SarifReporter,
-    "junit": JunitReporter,
-    "statistics": StatisticsReporter,
+# Each format's module is imported only when it is asked for: JUnit's brings ElementTree.
+_REPORTERS = {
+    "text": ("tunelint.output.text", "TextReporter"),
+    "json": ("tunelint.output.json", "JsonReporter"),
+    "github": ("tunelint.output.github", "GithubReporter"),
+    "sarif": ("tunelint.output.sarif", "SarifReporter"),
+    "junit": ("tunelint.output.junit", "JunitReporter"),
+    "statistics": ("tunelint.output.statistics", "StatisticsReporter"),
 }
+FORMATS = tuple(name for name in _REPORTERS if name != "statistics")
+"""The ``--output-format`` choices (``statistics`` is ``--statistics``)."""
 
-__all__ = ["REPORTERS", "Reporter"]
+
+def reporter(name: str, stream: TextIO) -> Reporter:
+    """A reporter of the format ``name`` writing to ``stream``."""
+    module, cls = _REPORTERS[name]
+    made: Reporter = getattr(importlib.import_module(module), cls)(stream)
+    return made
+
+
+__all__ = ["FORMATS", "Reporter", "reporter"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from tunelint.engine.runner import FileResult
+if TYPE_CHECKING:
+    from tunelint.engine.runner import FileResult
 
 
 class Reporter(Protocol):
