@@ -129,6 +129,23 @@ def test_mismatched_method_and_format_uploads_nothing(
     assert fake.requests == []
 
 
+def test_a_small_validation_file_is_paired_not_held_to_the_training_minimum(
+    fake: FakeOpenAI, write_jsonl: WriteJsonl, tmp_path: Path
+) -> None:
+    """Validation files have no minimum size (DS001); overlap with training is DS005."""
+    training = write_jsonl([chat(i) for i in range(12)], "train.jsonl")
+    validation = write_jsonl([chat(100), chat(101), chat(102), chat(3)], "val.jsonl")
+    result = train(
+        fake, training, "--validation-file", validation, "--model", MODEL, "--dry-run",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "DS001" not in result.stdout
+    assert f"{validation}:4:1: DS005 [warning]" in result.stdout
+    assert "dry run: nothing uploaded" in result.stdout
+    assert fake.requests == []
+
+
 def test_reinforcement_needs_a_validation_file_and_a_grader(
     fake: FakeOpenAI, write_jsonl: WriteJsonl, tmp_path: Path
 ) -> None:

@@ -52,7 +52,8 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load_settings(args: argparse.Namespace) -> Settings:
+def load_settings(args: argparse.Namespace, dataset: tuple[Path, Path] | None = None) -> Settings:
+    """The run's settings; ``dataset`` pairs a training file with its validation file."""
     config_path = args.config if args.config else find_config(Path.cwd())
     if args.config and not args.config.is_file():
         raise UsageError(f"{args.config}: no such configuration file")
@@ -65,11 +66,8 @@ def load_settings(args: argparse.Namespace) -> Settings:
         "ignore": args.ignore,
         "fail-on": args.fail_on,
     }
-    validation = getattr(args, "validation_file", None)
-    if validation is not None and args.command == "check":
-        if len(args.paths) != 1 or not args.paths[0].is_file():
-            raise UsageError("--validation-file needs exactly one training file as PATH")
-        overrides["datasets"] = [{"train": str(args.paths[0]), "validation": str(validation)}]
+    if dataset is not None:
+        overrides["datasets"] = [{"train": str(dataset[0]), "validation": str(dataset[1])}]
     return resolve_settings(config, overrides)
 
 
@@ -77,7 +75,12 @@ def _run_check(args: argparse.Namespace) -> int:
     from tunelint.checking import CheckExtras, show_diff
     from tunelint.engine.runner import expand_paths
 
-    settings = load_settings(args)
+    dataset = None
+    if args.validation_file is not None:
+        if len(args.paths) != 1 or not args.paths[0].is_file():
+            raise UsageError("--validation-file needs exactly one training file as PATH")
+        dataset = (args.paths[0], args.validation_file)
+    settings = load_settings(args, dataset)
     paths = [*args.paths, *filter(None, [args.validation_file])]
     if args.diff:
         return show_diff(expand_paths(paths), settings)
@@ -132,24 +135,28 @@ def _check_paths(
 
 
 def _run_convert(args: argparse.Namespace) -> int:
-    from tunelint.convert.run import check_settings, convert_file, make_options
+    from tunelint.convert.run import convert_file, make_options
     from tunelint.convert.writer import Split
 
     split = Split.from_arguments(args.split, args.seed)
     columns = (args.user_column, args.assistant_column, args.system_column)
     options = make_options(args.source_format, args.with_context, columns)
-    settings = load_settings(args) if args.check else None  # a bad config fails before writing
+    # A bad configuration fails before anything is written; a split's held-out file is
+    # checked as the validation file of its training file.
+    dataset = split.paths(args.output) if split else None
+    settings = load_settings(args, dataset) if args.check else None
     summary = convert_file(args.source_format, args.input, args.output, options, args.system, split)
     print(summary.render())
     if settings is None:
         return EXIT_OK
-    return _check_paths(list(summary.written), check_settings(settings, split, args.output), "text")
+    return _check_paths(list(summary.written), settings, "text")
 
 
 def _run_train(args: argparse.Namespace) -> int:
     from tunelint.jobs.train import train
 
-    settings = load_settings(args)
+    dataset = (args.training, args.validation_file) if args.validation_file else None
+    settings = load_settings(args, dataset)
     request = jobs_arguments.train_request(args, settings)
     from tunelint.engine.pool import default_jobs
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import glob
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +12,6 @@ from tunelint.convert.base import Columns, Example, Item, Note, Options, Record,
 from tunelint.convert.summary import Summary
 from tunelint.convert.writer import Split, write, write_split
 from tunelint.engine.errors import UsageError
-from tunelint.engine.settings import Settings
 
 SOURCES: dict[str, Source] = {
     "squad": squad.convert,
@@ -70,15 +67,6 @@ def convert_file(
             "identical examples stay together."
         )
     return summary
-
-
-def check_settings(settings: Settings, split: Split | None, output: Path) -> Settings:
-    """Settings to check the outputs with: a held-out file has no minimum size (DS001)."""
-    if split is None:
-        return settings
-    held_out = glob.escape(split.paths(output)[1].name)
-    ignores = (*settings.per_file_ignores, (held_out, frozenset({"DS001"})))
-    return dataclasses.replace(settings, per_file_ignores=ignores)
 
 
 def _lines(items: Iterator[Item], system: str | None, summary: Summary) -> Iterator[bytes]:

@@ -99,6 +99,8 @@ class Rule:
     """Its violations can carry a safe fix (``engine.fixes``) that ``check --fix`` applies."""
     trigger: str | None = None
     """For a record rule: a pattern every line it can report matches (``engine.triggers``)."""
+    on_validation: bool = True
+    """It runs on a file configured as a validation file (``datasets``) too."""
 
     @property
     def mergeable(self) -> bool:
@@ -136,6 +138,7 @@ def rule(
     options: Mapping[str, Any] | None = None,
     fixable: bool = False,
     trigger: str | None = None,
+    on_validation: bool = True,
 ) -> Callable[[T], T]:
     """Register the decorated function (or, for file and dataset scope, class) as a rule."""
 
@@ -160,6 +163,7 @@ def rule(
             options=dict(options or {}),
             fixable=fixable,
             trigger=trigger,
+            on_validation=on_validation,
         )
         return check
 

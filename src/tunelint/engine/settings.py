@@ -45,9 +45,17 @@ class Settings:
         return next((train for train, valid in self.datasets if valid == resolved), None)
 
     def rules_for(self, path: Path) -> list[Rule]:
-        """The enabled rules for ``path``, per-file ignores applied, in code order."""
-        ignored = self._ignored_for(path)
-        return [rule for code, rule in all_rules().items() if code in self.enabled - ignored]
+        """The enabled rules for ``path``, per-file ignores applied, in code order.
+
+        A configured validation file leaves out the rules that do not apply to one.
+        """
+        enabled = self.enabled - self._ignored_for(path)
+        validation = self.training_file_for(path) is not None
+        return [
+            rule
+            for code, rule in all_rules().items()
+            if code in enabled and (rule.on_validation or not validation)
+        ]
 
     def _ignored_for(self, path: Path) -> frozenset[str]:
         if not self.per_file_ignores:

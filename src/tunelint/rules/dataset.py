@@ -21,13 +21,22 @@ from tunelint.rules.similarity import (
 )
 
 
-@rule("DS001", "too-few-examples", Severity.ERROR, Scope.FILE, options={"minimum": 10})
+@rule(
+    "DS001",
+    "too-few-examples",
+    Severity.ERROR,
+    Scope.FILE,
+    options={"minimum": 10},
+    on_validation=False,
+)
 class TooFewExamples:
     """A file has fewer examples than a fine-tuning job accepts (10 by default).
 
     ## What it does
     Counts the file's records and reports when there are fewer than the rule option
-    ``minimum``. Validation files, which have no minimum, can be exempted with
+    ``minimum``. Validation files have no minimum: a file configured as one (``datasets``,
+    ``check --validation-file``, ``train --validation-file``, the held-out file of
+    ``convert --split --check``) is not checked; others can be exempted with
     ``per-file-ignores``.
 
     ## Why is this bad?
