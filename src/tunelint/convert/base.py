@@ -18,8 +18,8 @@ import orjson
 
 from tunelint.engine.errors import TunelintError
 from tunelint.engine.findings import JsonPath, dotted_path
+from tunelint.engine.formats import json_type
 from tunelint.engine.reader import UTF8_BOM, LineProblem, read_lines
-from tunelint.rules.walk import json_type
 
 Message = dict[str, Any]
 Record = dict[str, Any]

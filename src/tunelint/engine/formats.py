@@ -1,4 +1,5 @@
-"""Which fine-tuning format a record is written in, decided from its keys alone."""
+"""Which fine-tuning format a record is written in, decided from its keys alone, and the
+JSON names of decoded values' types."""
 
 from __future__ import annotations
 
@@ -47,3 +48,18 @@ def detect_format(record: Mapping[str, Any]) -> Format:
     if "prompt" in record or "completion" in record:
         return Format.COMPLETION
     return Format.CHAT
+
+
+def json_type(value: object) -> str:
+    """The JSON name of a decoded value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"

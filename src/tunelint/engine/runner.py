@@ -41,11 +41,14 @@ class FileResult:
 
         Only ``check --fix`` applies fixes, and it lints in its own process.
         """
-        findings = tuple(replace(finding, fix=None) for finding in self.findings)
-        return replace(self, findings=findings)
+        return replace(self, findings=_without_fixes(self.findings))
 
     def failed(self, fail_on: Severity) -> bool:
         return any(finding.severity >= fail_on for finding in self.findings)
+
+
+def _without_fixes(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    return tuple(replace(finding, fix=None) for finding in findings)
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -257,8 +260,7 @@ def lint_range(path: Path, settings: Settings, start: int, end: int) -> RangeRes
     linter = _FileLinter(path, settings, rules)
     lines, examples = linter.run(read_lines(path, start, end), finish=False)
     partials = tuple(cast(MergeableCheck, check).partial() for _, check in linter.file_checks)
-    findings = tuple(replace(finding, fix=None) for finding in linter.findings)
-    return RangeResult(findings, lines, examples, partials)
+    return RangeResult(_without_fixes(linter.findings), lines, examples, partials)
 
 
 def lint_whole_file_rules(path: Path, settings: Settings) -> list[Finding]:

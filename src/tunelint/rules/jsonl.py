@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator
 
 from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.fixes import delete_line, edit_line
+from tunelint.engine.formats import json_type
 from tunelint.engine.reader import UTF8_BOM, Line, LineProblem
 from tunelint.engine.registry import Scope, rule
-from tunelint.rules.walk import json_type
 
 
 @rule("JL001", "invalid-json", Severity.ERROR, Scope.LINE)

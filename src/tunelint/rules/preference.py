@@ -6,10 +6,9 @@ from collections.abc import Iterable, Iterator
 
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Severity, Violation
-from tunelint.engine.formats import Format
+from tunelint.engine.formats import Format, json_type
 from tunelint.engine.registry import Scope, rule
 from tunelint.engine.settings import Settings
-from tunelint.rules.walk import json_type
 
 OUTPUTS = ("preferred_output", "non_preferred_output")
 

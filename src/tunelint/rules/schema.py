@@ -10,10 +10,10 @@ from typing import Any
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
 from tunelint.engine.fixes import Fix, edit_record
-from tunelint.engine.formats import Format
+from tunelint.engine.formats import Format, json_type
 from tunelint.engine.registry import Scope, rule
 from tunelint.engine.settings import Settings
-from tunelint.rules.walk import Message, json_type, message_lists, messages, quoted
+from tunelint.rules.walk import Message, message_lists, messages, quoted
 
 MESSAGE_FORMATS = (Format.CHAT, Format.REINFORCEMENT, Format.PREFERENCE)
 

@@ -10,10 +10,10 @@ import orjson
 
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.formats import Format
+from tunelint.engine.formats import Format, json_type
 from tunelint.engine.registry import rule
 from tunelint.rules.schema import MESSAGE_FORMATS
-from tunelint.rules.walk import json_type, messages, tool_definitions
+from tunelint.rules.walk import messages, tool_definitions
 
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 

@@ -14,21 +14,6 @@ Message = dict[str, Any]
 SYSTEM_ROLES = frozenset({"system", "developer"})
 
 
-def json_type(value: object) -> str:
-    """The JSON name of a decoded value's type, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def message_lists(ctx: RecordContext) -> Iterator[tuple[JsonPath, list[Any]]]:
     """Every list of messages in the record, with its location."""
     record = ctx.record

@@ -59,20 +59,14 @@ class DatasetStats:
     epochs_given: bool
     skipped: int
     """Non-blank lines that are not JSON objects (invalid JSON, arrays, …): not counted."""
+    over_limit: int
+    """Examples with more tokens than the model's context."""
+    billing_tokens: int
+    """Tokens trained per epoch; an example beyond the context limit is truncated to it."""
 
     @property
     def examples(self) -> int:
         return len(self.values["tokens_per_example"])
-
-    @property
-    def over_limit(self) -> int:
-        return sum(1 for tokens in self.values["tokens_per_example"] if tokens > self.model.context)
-
-    @property
-    def billing_tokens(self) -> int:
-        """Tokens trained per epoch; an example beyond the context limit is truncated to it."""
-        context = self.model.context
-        return sum(min(tokens, context) for tokens in self.values["tokens_per_example"])
 
     @property
     def billed_tokens(self) -> int:
@@ -275,14 +269,17 @@ def compute_stats(
     total = _Tally.empty()
     for tally in _tallies(files, info.encoding, cookbook, jobs, progress):
         total.add(tally)
-    examples = len(total.values["tokens_per_example"])
+    tokens = total.values["tokens_per_example"]
     return DatasetStats(
         model=info,
         files=len(files),
         values=total.values,
         missing_system=total.missing_system,
         missing_user=total.missing_user,
-        epochs=epochs if epochs is not None else default_epochs(examples),
+        epochs=epochs if epochs is not None else default_epochs(len(tokens)),
         epochs_given=epochs is not None,
         skipped=total.skipped,
+        # Summed once here: the report and the estimate read them several times.
+        over_limit=sum(1 for count in tokens if count > info.context),
+        billing_tokens=sum(min(count, info.context) for count in tokens),
     )
