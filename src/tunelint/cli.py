@@ -190,17 +190,11 @@ def _run_rule(args: argparse.Namespace) -> int:
 
 def _run_stats(args: argparse.Namespace) -> int:
     from tunelint.engine.pool import default_jobs
-    from tunelint.output.stats import ProgressBar, stats_json, stats_text
-    from tunelint.tokens.stats import compute_stats
+    from tunelint.output.stats import stats_json, stats_text, stats_with_progress
 
     settings = load_settings(args)
-    progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
-    try:
-        jobs = args.jobs or default_jobs()
-        stats = compute_stats(args.paths, settings, args.model, args.epochs, progress, jobs)
-    finally:
-        if progress is not None:
-            progress.close()
+    jobs = args.jobs or default_jobs()
+    stats = stats_with_progress(args.paths, settings, args.model, args.epochs, jobs)
     if not stats.files:
         print("tunelint: warning: no JSONL files found", file=sys.stderr)
     if stats.skipped:

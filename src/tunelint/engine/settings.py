@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 from tunelint.engine.findings import Severity
@@ -60,12 +60,18 @@ class Settings:
     def _ignored_for(self, path: Path) -> frozenset[str]:
         if not self.per_file_ignores:
             return frozenset()
-        try:
-            relative = PurePath(path.resolve().relative_to(self.root.resolve())).as_posix()
-        except ValueError:
-            relative = PurePath(path).as_posix()
+        relative = relative_path(path, self.root)
         ignored: frozenset[str] = frozenset()
         for pattern, codes in self.per_file_ignores:
             if fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(path.name, pattern):
                 ignored |= codes
         return ignored
+
+
+def relative_path(path: str | Path, root: Path) -> str:
+    """``path`` relative to ``root`` with forward slashes (as given when outside it)."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()

@@ -32,21 +32,13 @@ from typing import Any
 from tunelint.engine.errors import ConfigError, UsageError
 from tunelint.engine.findings import Finding
 from tunelint.engine.runner import FileResult
+from tunelint.engine.settings import relative_path
 
 SIDECAR = "tunelint-suppressions.json"
 VERSION = 1
 
 Key = tuple[str, str, str]
 """(path relative to the root, rule code, fingerprint)."""
-
-
-def relative_path(path: str | Path, root: Path) -> str:
-    """``path`` relative to ``root`` with forward slashes (as given when outside it)."""
-    resolved = Path(path).resolve()
-    try:
-        return resolved.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
 
 
 def _key(finding: Finding, root: Path) -> Key:

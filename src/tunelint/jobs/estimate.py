@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from tunelint.engine.settings import Settings
@@ -14,15 +13,10 @@ def estimate(path: Path, settings: Settings, model: str, epochs: int | None) -> 
     ``model`` must be in the models table (built in, or ``[tool.tunelint.models]`` for a
     compatible endpoint's own model): linting already refuses an unknown one.
     """
-    from tunelint.output.stats import ProgressBar
-    from tunelint.tokens.stats import compute_stats
+    from tunelint.engine.pool import default_jobs
+    from tunelint.output.stats import stats_with_progress
 
-    progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
-    try:
-        stats = compute_stats([path], settings, model, epochs, progress)
-    finally:
-        if progress is not None:
-            progress.close()
+    stats = stats_with_progress([path], settings, model, epochs, default_jobs())
     usd = stats.usd
     cost = "not billed per token" if usd is None else f"about ${usd:,.{2 if usd >= 0.01 else 4}f}"
     return (
