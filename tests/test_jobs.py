@@ -131,3 +131,34 @@ def test_stats_over_ranges_equal_one_process(
     assert split.values == one.values  # every example's figures, in file order
     assert (split.skipped, split.missing_user) == (one.skipped, one.missing_user) != (0, 0)
     assert len(progress) == 2 * 2 * 20 and progress[-1][0] == progress[-1][1]
+
+
+def test_a_split_file_is_read_again_only_for_whole_file_work(
+    write_jsonl: WriteJsonl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The main process reads a split file itself only when a rule that cannot run on
+    ranges has work there: DS005 on a validation file, not on every file."""
+    from dataclasses import replace
+
+    from tunelint.engine import runner
+
+    train = write_jsonl([chat(index) for index in range(300)], "train.jsonl")
+    valid = write_jsonl([chat(index) for index in range(290, 400)], "valid.jsonl")
+    read_here: list[Path] = []
+    read_lines = runner.read_lines
+
+    def counted(path: Path, *bounds: Any) -> Any:
+        read_here.append(path)  # workers are forked: only this process's reads land here
+        return read_lines(path, *bounds)
+
+    monkeypatch.setattr(runner, "read_lines", counted)
+    monkeypatch.setattr(pool, "SPLIT_BYTES", 1)
+    monkeypatch.setattr(pool, "POOL_BYTES", 1)
+    settings = resolve_settings(ConfigFile(None))
+    assert "DS005" in {rule.code for rule in settings.rules_for(valid)}
+    list(pool.lint_files([train, valid], settings, 2))
+    assert read_here == []
+    paired = replace(settings, datasets=((train.resolve(), valid.resolve()),))
+    results = list(pool.lint_files([train, valid], paired, 2))
+    assert "DS005" in {finding.code for finding in results[1].findings}
+    assert valid in read_here and train in read_here  # the overlap check, here

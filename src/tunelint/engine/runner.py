@@ -266,9 +266,10 @@ def lint_range(path: Path, settings: Settings, start: int, end: int) -> RangeRes
 def lint_whole_file_rules(path: Path, settings: Settings) -> list[Finding]:
     """Run the file-scope rules that cannot be split over the whole of ``path``."""
     rules = [rule for rule in settings.rules_for(path) if not _in_ranges(rule)]
-    if not rules:
-        return []
     linter = _FileLinter(path, settings, rules)
+    # A dataset rule has no check on a file that is not paired with a training file.
+    if not linter.file_checks:
+        return []
     linter.run(read_lines(path))
     return linter.findings
 
