@@ -101,3 +101,23 @@ def test_fix_respects_per_file_ignores_and_reports_json(tmp_path: Path) -> None:
     assert (result.returncode, json.loads(result.stdout)) == (0, [])
     assert kept.read_bytes().count(b"\n") == 3
     assert fixed.read_bytes() == (ODD + "\n" + ODD + "\n").encode()
+
+
+def test_fix_and_diff_leave_suppressed_findings_alone(tmp_path: Path) -> None:
+    """A suppressed finding is accepted as it is: neither fixed nor shown as a change."""
+    (tmp_path / "tunelint.toml").write_text('select = ["SC006", "JL003"]\n', encoding="utf-8")
+    path = write(tmp_path / "data.jsonl", KORQUAD.encode())
+    added = run_tunelint("check", "--add-suppressions", cwd=tmp_path)  # this record's SC006
+    assert added.returncode == 0, added.stderr
+    other, fixed_other = (line.replace("서울", "부산") for line in (KORQUAD, FIXED_KORQUAD))
+    write(path, KORQUAD.encode(), b"", other.encode())
+
+    diff = run_tunelint("check", "--diff", "data.jsonl", cwd=tmp_path)
+    assert diff.returncode == 1
+    changes = [line for line in diff.stdout.splitlines()[2:] if line[:1] in "+-"]
+    assert changes == ["-", f"-{other}", f"+{fixed_other}"]
+
+    fixed = run_tunelint("check", "--fix", "data.jsonl", cwd=tmp_path)
+    assert (fixed.returncode, fixed.stdout) == (0, "All checks passed (1 file).\n"), fixed.stderr
+    assert path.read_bytes() == f"{KORQUAD}\n{fixed_other}\n".encode()
+    assert "fixed 2 findings in 1 file" in fixed.stderr

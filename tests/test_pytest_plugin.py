@@ -225,6 +225,56 @@ def test_bad_configuration_is_a_one_line_usage_error(
     assert "Traceback" not in result.stderr.str()
 
 
+def test_suppressions_apply_as_for_the_cli_and_cached_verdicts_follow_them(
+    project: pytest.Pytester,
+) -> None:
+    added = run_tunelint("check", "--add-suppressions", "data/broken.jsonl", cwd=project.path)
+    assert added.returncode == 0, added.stderr
+    sidecar = project.path / "tunelint-suppressions.json"
+    suppressed = project.runpytest("--tunelint", "-rA", "data")
+    assert outcomes(suppressed)["data/broken.jsonl::tunelint"] == "PASSED"
+    assert "SC005" not in suppressed.stdout.str()
+
+    # The cached verdict holds the findings before suppression: without the sidecar the
+    # file fails again, straight from the cache.
+    entries = sidecar.read_text(encoding="utf-8")
+    sidecar.unlink()
+    unsuppressed = project.runpytest("--tunelint", "-rA", "data")
+    assert summary_counts(unsuppressed) == "tunelint: 3 file(s) checked, 3 from cache"
+    assert outcomes(unsuppressed)["data/broken.jsonl::tunelint"] == "FAILED"
+    unsuppressed.stdout.fnmatch_lines(["data/broken.jsonl:10:*: SC005 ?error? *'bot'*"])
+
+    # Mended data: the suppression no longer matches, a warning that does not fail the item.
+    sidecar.write_text(entries, encoding="utf-8")
+    write(project, "data/broken.jsonl", variants(CLEAN, 10))
+    mended = project.runpytest("--tunelint", "-rA", "data/broken.jsonl")
+    mended.assert_outcomes(passed=1, warnings=1)
+    mended.stdout.fnmatch_lines(
+        ["*tunelint-suppressions.json: suppression of SC005 in data/broken.jsonl *"
+         "no longer matches a finding"]
+    )  # fmt: skip
+
+
+def test_baseline_fails_only_on_new_findings(project: pytest.Pytester) -> None:
+    report = run_tunelint("check", "data/broken.jsonl", "--output-format", "json", cwd=project.path)
+    (project.path / "baseline.json").write_text(report.stdout, encoding="utf-8")
+    known = project.runpytest("--tunelint", "--tunelint-baseline", "baseline.json", "data")
+    known.assert_outcomes(passed=3, warnings=1)  # the warnings file is not in the baseline
+
+    write(project, "data/broken.jsonl", [BAD_ROLE, *variants(CLEAN, 9), *variants(BAD_ROLE, 1)])
+    (project.path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\ntunelint_baseline = "baseline.json"\n'
+    )
+    new = project.runpytest("--tunelint", "-rA", "data/broken.jsonl")
+    assert outcomes(new) == {"data/broken.jsonl::tunelint": "FAILED"}
+    new.stdout.fnmatch_lines(["data/broken.jsonl:11:*: SC005 *", "Found 1 error in 1 file."])
+
+    (project.path / "baseline.json").write_text('{"not": "a report"}')
+    bad = project.runpytest("--tunelint", "data")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(["ERROR: tunelint: *baseline.json: baseline must be a report*"])
+
+
 def summary_counts(result: pytest.RunResult) -> str:
     return next(line for line in result.outlines if line.startswith("tunelint: "))
 
@@ -399,8 +449,7 @@ def paired(pytester: pytest.Pytester) -> pytest.Pytester:
     """data/train.jsonl and data/validation.jsonl, paired in the configuration."""
     (pytester.path / "pyproject.toml").write_text(
         '[[tool.tunelint.datasets]]\ntrain = "data/train.jsonl"\nvalidation = "data/validation.jsonl"\n'
-        '[tool.tunelint.per-file-ignores]\n"data/validation.jsonl" = ["DS001"]\n'
-    )
+    )  # the 4-example validation file is spared DS001 (too few examples), as by `check`
     examples = variants(CLEAN, 14)
     write(pytester, "data/train.jsonl", examples[:10])
     write(pytester, "data/validation.jsonl", examples[10:])

@@ -27,11 +27,11 @@ class FixTally:
     def __init__(self) -> None:
         self.fixes = self.files = 0
 
-    def fix(self, path: Path, settings: Settings) -> FileResult:
-        """Fix ``path`` in place; the findings that remain."""
+    def fix(self, path: Path, settings: Settings, suppressions: Suppressions) -> FileResult:
+        """Fix ``path`` in place, but not its suppressed findings; the findings that remain."""
         from tunelint.engine.fixer import plan_fixes
 
-        with plan_fixes(path, settings) as plan:
+        with plan_fixes(path, settings, suppressions) as plan:
             if plan.changed:
                 plan.write()
                 self.fixes += plan.applied
@@ -52,9 +52,10 @@ def show_diff(files: Sequence[Path], settings: Settings) -> int:
     from tunelint.engine.fixer import plan_fixes
     from tunelint.output.diff import unified_diff
 
+    suppressions = Suppressions.load(settings.root)
     changed = 0
     for path in files:
-        with plan_fixes(path, settings) as plan:
+        with plan_fixes(path, settings, suppressions) as plan:
             if plan.changed:
                 changed += 1
                 sys.stdout.writelines(unified_diff(plan.pairs(), path.as_posix()))
@@ -91,7 +92,7 @@ class Filters:
     def apply(self, result: FileResult, path: Path) -> FileResult:
         codes = [rule.code for rule in self.settings.rules_for(path)]
         if self.recording:
-            self.suppressions.mark_checked(result, codes)
+            self.suppressions.mark_checked(result.path, codes)
             self.seen.append(result)
             return result
         result = self.suppressions.check(result, codes)
@@ -108,12 +109,8 @@ class Filters:
 
     def warn_stale(self) -> None:
         stale = self.suppressions.stale()
-        for path, code, fingerprint in stale:
-            print(
-                f"tunelint: warning: {self.suppressions.file.name}: suppression of {code} "
-                f"in {path} (record {fingerprint}) no longer matches a finding",
-                file=sys.stderr,
-            )
+        for key in stale:
+            print(f"tunelint: warning: {self.suppressions.describe_stale(key)}", file=sys.stderr)
         if stale:
             print(
                 "tunelint: run `tunelint check --add-suppressions` to drop stale suppressions",

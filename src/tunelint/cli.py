@@ -113,7 +113,9 @@ def _check_paths(
     filters = Filters(extras, settings)
     fixes = FixTally()
     if extras.fix:
-        results: Iterable[FileResult] = (fixes.fix(path, settings) for path in files)
+        results: Iterable[FileResult] = (
+            fixes.fix(path, settings, filters.suppressions) for path in files
+        )
     else:
         cache = ResultCache.for_settings(settings) if use_cache else None
         results = lint_files(files, settings, jobs, cache)

@@ -8,9 +8,13 @@ of the engine.
 Each data file becomes one item, ``path/to/file.jsonl::tunelint``, marked ``tunelint``. It
 fails when the file has findings at or above the fail level and reports them as
 ``tunelint check`` prints them; findings below the level go to the warnings summary.
+Suppressions (``tunelint-suppressions.json``) and a baseline report (``--tunelint-baseline``)
+leave findings out exactly as they do for ``tunelint check``; a suppression that no longer
+matches is a warning.
 
 Verdicts of passing files are kept in pytest's cache, keyed by the file's content, the
-tunelint build and the settings. Only the controller writes the cache: xdist workers
+tunelint build and the settings; they hold the findings before suppressions and the
+baseline apply, so editing either takes effect without linting again. Only the controller writes the cache: xdist workers
 hand their results over through ``workeroutput``.
 
 ``--tunelint-snapshot-update`` records each file's statistics (``tunelint.snapshot``); an
@@ -36,6 +40,7 @@ import pytest
 if TYPE_CHECKING:
     from tunelint.engine.findings import Finding
     from tunelint.engine.settings import Settings
+    from tunelint.engine.suppressions import Matcher, Suppressions
     from tunelint.snapshot import Tolerance
 
 MARKER = "tunelint"
@@ -77,6 +82,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="lowest severity that fails an item: error (default), warning or info",
     )
     group.addoption("--tunelint-profile", metavar="NAME", help="rule profile: openai, cookbook")
+    group.addoption(
+        "--tunelint-baseline",
+        metavar="REPORT",
+        help="ignore the findings of a saved `tunelint check --output-format json` report "
+        "(ini: tunelint_baseline)",
+    )
     group.addoption("--tunelint-model", metavar="MODEL", help="target model for token rules")
     group.addoption(
         "--tunelint-snapshot-update",
@@ -84,6 +95,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="record each data file's statistics as its snapshot",
     )
     parser.addini("tunelint", type="bool", default=False, help="check data files (--tunelint)")
+    parser.addini(
+        "tunelint_baseline",
+        type="string",
+        default="",
+        help="baseline report, relative to the rootdir (--tunelint-baseline)",
+    )
     parser.addini(
         "tunelint_snapshot_dir",
         type="string",
@@ -109,12 +126,14 @@ class _Run:
     """The plugin's state for one pytest process."""
 
     settings: Settings
-    """For the file items: without the dataset pairs, so dataset-scope rules stay out."""
+    """For the file items: without the dataset-scope rules."""
     datasets: Settings | None
     """For the datasets item: the pairs and only the dataset-scope rules (``None``: no pairs)."""
     config_path: Path | None
     fingerprint: str
     """Hash of everything besides the file that decides a verdict."""
+    suppressions: Suppressions
+    baseline: Matcher | None
     tolerances: Sequence[Tolerance]
     snapshot_folder: Path | None
     """``None``: snapshots live beside the data."""
@@ -126,6 +145,20 @@ class _Run:
     to cache, or ``None`` to forget a file that no longer passes."""
     counts: Counter[str] = dataclasses.field(default_factory=Counter)
     """Files linted, taken from the cache, snapshots written."""
+
+    def shown(
+        self, path: Path, findings: Sequence[Finding], codes: Sequence[str]
+    ) -> tuple[list[Finding], list[str]]:
+        """The findings of ``path`` that suppressions and the baseline leave, and a note for
+        each suppression of the file that matched nothing although its rule ran."""
+        self.suppressions.mark_checked(str(path), codes)
+        kept = self.suppressions.unmatched(str(path), findings)
+        if self.baseline is not None:
+            kept = self.baseline.unmatched(str(path), kept)
+        stale = [
+            self.suppressions.describe_stale(key) for key in self.suppressions.stale(str(path))
+        ]
+        return list(kept), stale
 
 
 _RUN = pytest.StashKey[_Run]()
@@ -139,6 +172,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from tunelint.engine.config import find_config, load_config, resolve_settings
     from tunelint.engine.errors import TunelintError
     from tunelint.engine.selection import split_selectors
+    from tunelint.engine.suppressions import Suppressions, load_baseline
     from tunelint.snapshot import DEFAULT_TOLERANCES, parse_tolerances
 
     def selectors(flag: str) -> list[str] | None:
@@ -156,18 +190,23 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         configuration = load_config(find_config(config.rootpath))
         settings = resolve_settings(configuration, overrides)
+        suppressions = Suppressions.load(settings.root)
+        baseline_file = _baseline_file(config)
+        baseline = load_baseline(baseline_file, settings.root) if baseline_file else None
         tolerances = parse_tolerances(
             config.getini("tunelint_snapshot_tolerance") or DEFAULT_TOLERANCES
         )
     except TunelintError as error:
         raise pytest.UsageError(f"tunelint: {error}") from None
     cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
-    file_settings = dataclasses.replace(settings, datasets=())
+    file_settings, dataset_settings = _split_settings(settings)
     config.stash[_RUN] = _Run(
         settings=file_settings,
-        datasets=_dataset_settings(settings),
+        datasets=dataset_settings,
         config_path=configuration.path,
         fingerprint=settings_fingerprint(file_settings),
+        suppressions=suppressions,
+        baseline=baseline,
         tolerances=tolerances,
         snapshot_folder=(
             config.rootpath / folder if (folder := config.getini("tunelint_snapshot_dir")) else None
@@ -177,15 +216,27 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def _dataset_settings(settings: Settings) -> Settings | None:
-    """The settings of the datasets item; ``None`` when there is nothing for it to do."""
+def _baseline_file(config: pytest.Config) -> Path | None:
+    """``--tunelint-baseline`` (from where pytest runs), else the ini's (from the rootdir)."""
+    given: str | None = config.getoption("tunelint_baseline")
+    if given:
+        return config.invocation_params.dir / given
+    configured: str = config.getini("tunelint_baseline")
+    return config.rootpath / configured if configured else None
+
+
+def _split_settings(settings: Settings) -> tuple[Settings, Settings | None]:
+    """The settings of the file items (no dataset-scope rules, but the pairs, which spare
+    validation files the rules that do not apply to them) and those of the datasets item
+    (only the dataset-scope rules; ``None`` when it has nothing to do)."""
     from tunelint.engine.registry import Scope, all_rules
 
     rules = all_rules()
-    enabled = frozenset(code for code in settings.enabled if rules[code].scope is Scope.DATASET)
-    if not settings.datasets or not enabled:
-        return None
-    return dataclasses.replace(settings, enabled=enabled)
+    across = frozenset(code for code in settings.enabled if rules[code].scope is Scope.DATASET)
+    files = dataclasses.replace(settings, enabled=settings.enabled - across)
+    if not settings.datasets or not across:
+        return files, None
+    return files, dataclasses.replace(settings, enabled=across)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> DataFile | None:
@@ -241,12 +292,14 @@ class DataItem(_TunelintItem):
         else:
             findings = _findings_from_json(cached["findings"])
             run.counts["cached"] += 1
-        failed = _failed(findings, run.settings)
+        codes = [rule.code for rule in run.settings.rules_for(self.path)]
+        shown, stale = run.shown(self.path, findings, codes)
+        failed = _failed(shown, run.settings)
         statistics, moved = self._snapshot(run, cached.get("statistics") if cached else None)
         run.verdicts[self.nodeid] = (
             None if failed else {"key": key, "findings": _json(findings), "statistics": statistics}
         )
-        _conclude(self, findings, run.settings, moved)
+        _conclude(self, shown, run.settings, moved, stale)
 
     def _snapshot(
         self, run: _Run, statistics: dict[str, Any] | None
@@ -298,12 +351,15 @@ class DatasetsItem(_TunelintItem):
         run = self.config.stash[_RUN]
         assert run.datasets is not None
         settings = dataclasses.replace(run.datasets, datasets=self.pairs)
-        findings = [
-            finding
-            for _, validation in self.pairs
-            for finding in lint_file(validation, settings).findings
-        ]
-        _conclude(self, findings, settings)
+        findings: list[Finding] = []
+        stale: list[str] = []
+        for _, validation in self.pairs:
+            codes = [rule.code for rule in settings.rules_for(validation)]
+            found = lint_file(validation, settings).findings
+            shown, lapsed = run.shown(validation, found, codes)
+            findings += shown
+            stale += lapsed
+        _conclude(self, findings, settings, notes=stale)
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"tunelint datasets of {self.path.name}"
@@ -331,20 +387,28 @@ def _failed(findings: list[Finding], settings: Settings) -> bool:
 
 
 def _conclude(
-    item: pytest.Item, findings: list[Finding], settings: Settings, more: str = ""
+    item: pytest.Item,
+    findings: list[Finding],
+    settings: Settings,
+    more: str = "",
+    notes: Sequence[str] = (),
 ) -> None:
-    """Fail the item with the findings (and ``more``), or warn about those below the level."""
-    report = _report(item.config, findings) if findings else ""
+    """Fail the item with the findings (and ``more``), or warn about those below the level;
+    ``notes`` (stale suppressions) never fail it."""
+    report = "\n".join(part for part in (_report(item.config, findings), *notes) if part)
     if _failed(findings, settings) or more:
         raise DataCheckFailed("\n".join(part for part in (report, more) if part))
-    if findings:
+    if report:
         # Not ``item.warn``: pytest would read the data file through linecache to show the
         # warning's source line, the whole file at once. ``<...>`` names no file.
-        warnings.warn_explicit(TunelintWarning("\n" + report), None, "<tunelint>", findings[0].line)
+        line = findings[0].line if findings else 1
+        warnings.warn_explicit(TunelintWarning("\n" + report), None, "<tunelint>", line)
 
 
 def _report(config: pytest.Config, findings: list[Finding]) -> str:
     """The findings as ``tunelint check`` prints them, paths relative to where pytest ran."""
+    if not findings:
+        return ""
     from tunelint.output.text import format_finding, summarize
 
     here = config.invocation_params.dir

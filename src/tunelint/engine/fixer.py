@@ -24,6 +24,7 @@ from pathlib import Path
 from tunelint.engine.fixes import Fix
 from tunelint.engine.runner import FileResult, lint_file
 from tunelint.engine.settings import Settings
+from tunelint.engine.suppressions import Matcher
 
 MAX_PASSES = 5
 
@@ -90,10 +91,12 @@ def _original_line(line: int, removed: list[int]) -> int:
 
 
 @contextmanager
-def plan_fixes(path: Path, settings: Settings) -> Iterator[FixPlan]:
+def plan_fixes(path: Path, settings: Settings, spared: Matcher | None = None) -> Iterator[FixPlan]:
     """Work out the fixes for ``path``; the draft is deleted on exit unless written.
 
-    Raises ``OSError`` when the file cannot be read or the draft cannot be written.
+    Findings that ``spared`` matches (suppressions) are left as they are, as ruff leaves
+    a ``noqa``-ed line. Raises ``OSError`` when the file cannot be read or the draft cannot
+    be written.
     """
     # Drafts have another name: pin the rules chosen for the real path (per-file ignores).
     pinned = dataclasses.replace(
@@ -105,7 +108,10 @@ def plan_fixes(path: Path, settings: Settings) -> Iterator[FixPlan]:
     try:
         digest = b""
         for _ in range(MAX_PASSES):
-            new = [(f.line, f.fix) for f in plan.remaining.findings if f.fix is not None]
+            findings = plan.remaining.findings
+            if spared is not None:
+                findings = spared.fresh().unmatched(plan.remaining.path, findings)
+            new = [(f.line, f.fix) for f in findings if f.fix is not None]
             if not new:
                 break
             for line, fix in new:

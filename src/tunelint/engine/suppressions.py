@@ -46,30 +46,38 @@ def _key(finding: Finding, root: Path) -> Key:
 
 
 @dataclass
-class _Matcher:
+class Matcher:
     """A multiset of keys that findings consume as they match."""
 
     root: Path
     counts: Counter[Key] = field(default_factory=Counter)
     used: Counter[Key] = field(default_factory=Counter)
 
+    def fresh(self) -> Matcher:
+        """The same entries, none of them used yet."""
+        return Matcher(self.root, self.counts)
+
     def filter(self, result: FileResult) -> FileResult:
         """``result`` without the findings that match an unused entry."""
         if not self.counts:
             return result
+        return dataclasses.replace(result, findings=self.unmatched(result.path, result.findings))
+
+    def unmatched(self, path: str, findings: Iterable[Finding]) -> tuple[Finding, ...]:
+        """The ``findings`` of the file ``path`` that match no unused entry."""
         kept = []
-        path = relative_path(result.path, self.root)  # every finding is in result's file
-        for finding in result.findings:
-            key = (path, finding.code, finding.fingerprint)
+        relative = relative_path(path, self.root)
+        for finding in findings:
+            key = (relative, finding.code, finding.fingerprint)
             if self.used[key] < self.counts[key]:
                 self.used[key] += 1
             else:
                 kept.append(finding)
-        return dataclasses.replace(result, findings=tuple(kept))
+        return tuple(kept)
 
 
 @dataclass
-class Suppressions(_Matcher):
+class Suppressions(Matcher):
     file: Path = field(default_factory=Path)
     messages: dict[Key, str] = field(default_factory=dict)
     checked: set[tuple[str, str]] = field(default_factory=set)
@@ -97,22 +105,32 @@ class Suppressions(_Matcher):
             raise ConfigError(f"{file}: invalid suppressions file: {error}") from None
         return suppressions
 
-    def mark_checked(self, result: FileResult, codes: Iterable[str]) -> None:
-        """Remember that ``result``'s file was checked for ``codes``."""
-        path = relative_path(result.path, self.root)
-        self.checked.update((path, code) for code in codes)
+    def mark_checked(self, path: str, codes: Iterable[str]) -> None:
+        """Remember that the file ``path`` was checked for ``codes``."""
+        relative = relative_path(path, self.root)
+        self.checked.update((relative, code) for code in codes)
 
     def check(self, result: FileResult, codes: Iterable[str]) -> FileResult:
         """Filter ``result``, remembering that its file was checked for ``codes``."""
-        self.mark_checked(result, codes)
+        self.mark_checked(result.path, codes)
         return self.filter(result)
 
-    def stale(self) -> list[Key]:
-        """Entries of checked files and rules that matched nothing, in order."""
+    def stale(self, path: str | None = None) -> list[Key]:
+        """Entries of checked files and rules that matched nothing, in order; only those of
+        the file ``path`` when given."""
+        relative = None if path is None else relative_path(path, self.root)
         return sorted(
             key
             for key, count in self.counts.items()
-            if key[:2] in self.checked and self.used[key] < count
+            if key[:2] in self.checked and self.used[key] < count and relative in (None, key[0])
+        )
+
+    def describe_stale(self, key: Key) -> str:
+        """What to tell the user about the stale entry ``key``."""
+        path, code, fingerprint = key
+        return (
+            f"{self.file.name}: suppression of {code} in {path} (record {fingerprint}) "
+            "no longer matches a finding"
         )
 
     def record(self, results: Iterable[FileResult]) -> int:
@@ -140,7 +158,7 @@ class Suppressions(_Matcher):
             yield entry
 
 
-def load_baseline(file: Path, root: Path) -> _Matcher:
+def load_baseline(file: Path, root: Path) -> Matcher:
     """The findings of a saved ``--output-format json`` report, to be ignored."""
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
@@ -153,7 +171,7 @@ def load_baseline(file: Path, root: Path) -> _Matcher:
             f"{file}: baseline must be a report of `tunelint check --output-format json` "
             "(with fingerprints)"
         )
-    baseline = _Matcher(root)
+    baseline = Matcher(root)
     for item in data:
         baseline.counts[relative_path(item["path"], root), item["code"], item["fingerprint"]] += 1
     return baseline
