@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tunelint.engine.atomic import atomic_write
 from tunelint.engine.errors import ConfigError
 
 FOLDER = "__snapshots__"
@@ -84,10 +85,8 @@ def read_snapshot(path: Path) -> Mapping[str, Any] | None:
 
 
 def write_snapshot(path: Path, statistics: Mapping[str, Any]) -> None:
-    from tunelint.convert.writer import atomic_output
-
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_output(path) as stream:
+    with atomic_write(path) as stream:
         stream.write(json.dumps(statistics, indent=2).encode() + b"\n")
 
 

@@ -1,7 +1,8 @@
 """Write converted records as JSONL without ever leaving a half-written output behind.
 
 Each output is written to a temporary file in its own folder and moved into place with
-``os.replace`` only when every record has been written; an error on the way removes it.
+``os.replace`` only when every record has been written (``engine.atomic``); an error on the
+way removes it.
 
 ``--split NAME=FRACTION`` is decided by a hash of each example's bytes keyed with the seed:
 the examples with the smallest hashes (the fraction of them, at least one, never all) go to
@@ -13,21 +14,19 @@ side, so no example is in both files (copies tied at the cut all go to NAME).
 from __future__ import annotations
 
 import heapq
-import os
 import re
-import secrets
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
-from typing import BinaryIO
 
+from tunelint.engine.atomic import atomic_write
 from tunelint.engine.errors import UsageError
 
 _SPLIT_NAME = re.compile(r"[A-Za-z0-9_-]+")
+_BUFFER = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,25 +67,10 @@ class Split:
         )
 
 
-@contextmanager
-def atomic_output(target: Path) -> Iterator[BinaryIO]:
-    """A binary file that appears at ``target`` only if the block completes."""
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    # os.open with 0o666 keeps the user's umask, unlike mkstemp's 0o600.
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(descriptor, "wb", buffering=1 << 20) as stream:
-            yield stream
-        temporary.replace(target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
 def write(lines: Iterable[bytes], output: Path) -> int:
     """Write JSONL lines (without their newline) to ``output``; return how many."""
     count = 0
-    with atomic_output(output) as stream:
+    with atomic_write(output, buffering=_BUFFER) as stream:
         for line in lines:
             stream.write(line + b"\n")
             count += 1
@@ -108,7 +92,10 @@ def write_split(lines: Iterable[bytes], output: Path, split: Split) -> tuple[int
         staged.seek(0)
         train_path, other_path = split.paths(output)
         sizes = [0, 0]
-        with atomic_output(train_path) as train, atomic_output(other_path) as other:
+        with (
+            atomic_write(train_path, buffering=_BUFFER) as train,
+            atomic_write(other_path, buffering=_BUFFER) as other,
+        ):
             for line, digest in zip(staged, hashes, strict=True):
                 side = digest <= cut
                 (other if side else train).write(line)

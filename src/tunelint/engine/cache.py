@@ -16,13 +16,13 @@ import dataclasses
 import enum
 import hashlib
 import json
-import os
 import pickle
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import tunelint
+from tunelint.engine.atomic import atomic_write
 from tunelint.engine.runner import FileResult
 from tunelint.engine.settings import Settings
 
@@ -107,28 +107,20 @@ class ResultCache:
         return result
 
     def put(self, path: Path, digest: str, result: FileResult) -> None:
-        import tempfile  # only when writing: it imports shutil and random
-
         entry = self._entry(path)
-        try:
+        # Readable by the owner only, as mkstemp made them: entries quote the data.
+        with contextlib.suppress(OSError):
             entry.parent.mkdir(parents=True, exist_ok=True)
             self._mark(self.folder)
-            handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
-        except OSError:
-            return
-        try:
-            with os.fdopen(handle, "wb") as stream:
+            with atomic_write(entry, prefix=".tmp-", permissions=0o600) as stream:
                 pickle.dump(
                     (digest, result.without_fixes()), stream, protocol=pickle.HIGHEST_PROTOCOL
                 )
-            Path(temporary).replace(entry)
-        except OSError:
-            with contextlib.suppress(OSError):
-                Path(temporary).unlink()
 
     @staticmethod
     def _mark(folder: Path) -> None:
         """Keep the cache out of version control, as ruff and pytest do with theirs."""
         ignore = folder / ".gitignore"
         if not ignore.exists():
-            ignore.write_text("# Created by tunelint automatically.\n*\n", encoding="utf-8")
+            with atomic_write(ignore) as stream:
+                stream.write(b"# Created by tunelint automatically.\n*\n")

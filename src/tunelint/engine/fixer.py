@@ -14,13 +14,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tunelint.engine.atomic import create_beside, replace_keeping_mode
 from tunelint.engine.fixes import Fix
 from tunelint.engine.runner import FileResult, lint_file
 from tunelint.engine.settings import Settings
@@ -62,8 +61,7 @@ class FixPlan:
         """Replace the file with the fixed draft (keeping its permissions)."""
         if self.draft is None:
             return
-        shutil.copymode(self.path, self.draft)
-        self.draft.replace(self.path)
+        replace_keeping_mode(self.draft, self.path)
         self.draft = None
 
 
@@ -131,10 +129,7 @@ def plan_fixes(path: Path, settings: Settings, spared: Matcher | None = None) ->
 
 def _write_draft(plan: FixPlan) -> tuple[Path, bytes]:
     """Write the original with ``plan.edits`` applied; update the plan's counts."""
-    handle, name = tempfile.mkstemp(
-        dir=plan.path.parent, prefix=f".{plan.path.name}.", suffix=".tunelint-fix"
-    )
-    draft = Path(name)
+    handle, draft = create_beside(plan.path, suffix=".tunelint-fix")
     plan.applied, plan.removed = 0, []
     digest = hashlib.sha256()
     try:

@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tunelint.engine.atomic import atomic_write_text
 from tunelint.engine.errors import ConfigError, UsageError
 from tunelint.engine.findings import Finding
 from tunelint.engine.runner import FileResult
@@ -184,16 +183,6 @@ def _is_finding(item: Any) -> bool:
 
 
 def _write_json(file: Path, data: Any) -> None:
-    handle, name = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False, indent=2)
-            out.write("\n")
-        if file.exists():
-            Path(name).chmod(file.stat().st_mode & 0o7777)
-        else:
-            Path(name).chmod(0o644)
-        Path(name).replace(file)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
+    with atomic_write_text(file) as out:
+        json.dump(data, out, ensure_ascii=False, indent=2)
+        out.write("\n")
