@@ -1,8 +1,11 @@
 """A small OpenAI-compatible fine-tuning server on 127.0.0.1 that records every request.
 
-It implements what tunelint uses: files (multipart), uploads (parts, complete), fine-tuning
-jobs (create, list, retrieve, cancel, events) and chat completions. A retrieved job moves one
-step along validating_files -> running -> succeeded, with events and step metrics on the way.
+It implements what tunelint uses: files (multipart upload, retrieve), uploads (parts,
+complete), fine-tuning jobs (create, list, retrieve, cancel, events) and chat completions. An
+uploaded file is ``uploaded`` until it has been retrieved ``file_polls`` times, then
+``processed`` (or ``error``); creating a job from a file that is not processed is refused with
+the API's HTTP 400. A retrieved job moves one step along validating_files -> running ->
+succeeded, with events and step metrics on the way.
 Paths are accepted under ``/v1`` (OpenAI) and ``/openai`` (Azure). ``tests/conftest.py``
 loads this module as a plugin, which gives every test the ``fake`` fixture.
 """
@@ -54,6 +57,14 @@ class FakeOpenAI:
         self.jobs: dict[str, dict[str, Any]] = {}
         self.events: dict[str, list[dict[str, Any]]] = {}
         self.uploads: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, dict[str, Any]] = {}
+        self._file_polls: dict[str, int] = {}
+        self.file_polls = 2
+        """The retrieve (GET /files/{id}) that first finds a file processed; 0: at once."""
+        self.reject_files: dict[str, str] = {}
+        """Uploaded file name -> the ``status_details`` its processing fails with."""
+        self.file_status = True
+        """Files carry a status (some compatible endpoints leave it out)."""
         self.hold = False
         """Jobs stay ``running`` forever (to interrupt a follower)."""
         self.fail_jobs_with: str | None = None
@@ -124,15 +135,47 @@ class FakeOpenAI:
         )
 
     def _file(self, filename: str, size: int, purpose: str) -> dict[str, Any]:
-        return {
+        file = {
             "id": self._id("file"),
             "object": "file",
             "bytes": size,
             "created_at": int(time.time()),
             "filename": filename,
             "purpose": purpose,
-            "status": "processed",
+            "status": "uploaded",
+            "status_details": None,
         }
+        self.files[file["id"]] = file
+        self._file_polls[file["id"]] = 0
+        return self._file_seen(file["id"])
+
+    def _file_seen(self, file_id: str) -> dict[str, Any]:
+        """The file as an answer shows it, settled once retrieved ``file_polls`` times."""
+        file = self.files[file_id]
+        if file["status"] == "uploaded" and self._file_polls[file_id] >= self.file_polls:
+            reason = self.reject_files.get(file["filename"])
+            file["status"] = "error" if reason else "processed"
+            file["status_details"] = reason
+        if self.file_status:
+            return dict(file)
+        return {k: v for k, v in file.items() if not k.startswith("status")}
+
+    def _unprocessed(self, body: dict[str, Any]) -> tuple[int, Any] | None:
+        """The API's 400 for a job whose training or validation file is not processed."""
+        for param in ("training_file", "validation_file"):
+            file = self.files.get(body.get(param) or "")
+            if file is None or file["status"] == "processed":
+                continue  # unknown ids stand for files uploaded elsewhere (``add_job``)
+            if file["status"] == "uploaded":
+                message = (
+                    f"File '{file['id']}' is still being processed and is not ready to be "
+                    "used for fine-tuning. Please try again later."
+                )
+            else:
+                message = f"File '{file['id']}' failed processing: {file['status_details']}"
+            error = {"message": message, "type": "invalid_request_error", "param": param}
+            return 400, {"error": {**error, "code": None}}
+        return None
 
     def handle(self, request: Recorded) -> tuple[int, Any]:
         route, method, body = request.route, request.method, request.body
@@ -140,6 +183,18 @@ class FakeOpenAI:
         if method == "POST" and route == "/files":
             content = body["file"]
             return 200, self._file(body["file.filename"], len(content), body["purpose"])
+        if method == "GET" and parts[0] == "files" and len(parts) == 2:
+            if parts[1] not in self.files:
+                return 404, {
+                    "error": {
+                        "message": f"No such File object: {parts[1]}",
+                        "type": "invalid_request_error",
+                        "param": "id",
+                        "code": None,
+                    }
+                }
+            self._file_polls[parts[1]] += 1
+            return 200, self._file_seen(parts[1])
         if method == "POST" and route == "/uploads":
             upload = {
                 "id": self._id("upload"),
@@ -190,6 +245,9 @@ class FakeOpenAI:
     def _jobs(self, method: str, rest: list[str], request: Recorded) -> tuple[int, Any]:
         if method == "POST" and not rest:
             body = request.body
+            refused = self._unprocessed(body)
+            if refused:
+                return refused
             job_id = self._id("ftjob")
             self.jobs[job_id] = {
                 "id": job_id,

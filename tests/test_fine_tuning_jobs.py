@@ -183,12 +183,12 @@ def test_large_files_go_through_the_uploads_api(
     import openai.resources.uploads.uploads as sdk_uploads
 
     from tunelint.jobs.client import Connection, connect
-    from tunelint.jobs.upload import upload
+    from tunelint.jobs.upload import upload, wait_until_processed
 
     path = write_jsonl([{"messages": [{"role": "user", "content": "x" * 100}]}] * 30)
     monkeypatch.setattr(sdk_uploads, "DEFAULT_PART_SIZE", 1000)
     client = connect(Connection(base_url=fake.url, max_retries=0))
-    file_id = upload(client, path, files_api_limit=1024)
+    file = upload(client, path, files_api_limit=1024)
     (created,) = fake.sent("POST", "/uploads")
     assert created.body == {
         "bytes": path.stat().st_size,
@@ -199,7 +199,9 @@ def test_large_files_go_through_the_uploads_api(
     parts = fake.sent("POST", f"/uploads/{created_id(fake)}/parts")
     assert len(parts) == -(-path.stat().st_size // 1000)
     assert fake.uploads[created_id(fake)]["content"] == path.read_bytes()
-    assert file_id.startswith("file-")
+    assert file.status == "uploaded"
+    wait_until_processed(client, file, path, poll_interval=0.01)
+    assert fake.files[file.id]["status"] == "processed"
     assert fake.sent("POST", "/files") == []
 
 

@@ -217,7 +217,131 @@ def test_passing_data_uploads_once_and_creates_one_job(
     assert "started job ftjob-0003 (validating_files)" in result.stdout
     assert f"tunelint jobs wait ftjob-0003 --base-url {fake.url}" in result.stdout
     assert KEY not in result.stdout + result.stderr
-    assert len(fake.requests) == 3
+    assert [(r.method, r.route) for r in fake.requests] == [
+        ("POST", "/files"),
+        ("POST", "/files"),
+        ("GET", "/files/file-0001"),
+        ("GET", "/files/file-0001"),
+        ("GET", "/files/file-0002"),
+        ("GET", "/files/file-0002"),
+        ("POST", "/fine_tuning/jobs"),
+    ]
+
+
+def test_the_job_starts_only_once_both_files_are_processed(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    fake.file_polls = 3
+    training, validation = chat_files
+    result = train(
+        fake, training, "--validation-file", validation, "--model", MODEL, "--yes", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    routes = [r.route for r in fake.requests if r.method == "GET"]
+    assert routes == ["/files/file-0001"] * 3 + ["/files/file-0002"] * 3
+    assert fake.requests[-1].route == "/fine_tuning/jobs"
+    (create,) = fake.sent("POST", "/fine_tuning/jobs")
+    assert (create.body["training_file"], create.body["validation_file"]) == (
+        "file-0001",
+        "file-0002",
+    )
+    assert {file["status"] for file in fake.files.values()} == {"processed"}
+    assert result.stdout.splitlines()[-6:-1] == [
+        f"uploaded {training} as file-0001",
+        f"uploaded {validation} as file-0002",
+        "waiting for file-0001 to be processed",
+        "waiting for file-0002 to be processed",
+        "started job ftjob-0003 (validating_files)",
+    ]
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("status", [True, False], ids=["processed at once", "no status"])
+def test_a_file_ready_at_upload_is_not_polled(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path, status: bool
+) -> None:
+    """Nothing to wait for when the upload is already processed, or reports no status."""
+    fake.file_polls = 0
+    fake.file_status = status
+    result = train(fake, chat_files[0], "--model", MODEL, "--yes", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [(r.method, r.route) for r in fake.requests] == [
+        ("POST", "/files"),
+        ("POST", "/fine_tuning/jobs"),
+    ]
+    assert "waiting" not in result.stdout
+
+
+def test_a_file_the_provider_rejects_starts_no_job(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    reason = 'Invalid file format. Line 3, key "messages": At least one message is required.'
+    fake.reject_files["val.jsonl"] = reason
+    training, validation = chat_files
+    result = train(
+        fake, training, "--validation-file", validation, "--model", MODEL, "--yes", cwd=tmp_path
+    )
+    line = assert_one_line_error(result)
+    assert line == f"tunelint: error: {validation}: the provider rejected file-0002: {reason}"
+    assert fake.sent("POST", "/fine_tuning/jobs") == []
+    assert fake.files["file-0002"]["status"] == "error"
+
+
+def test_a_failed_look_at_a_file_is_one_line(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    body = {"error": {"message": "The server had an error", "type": "server_error"}}
+    fake.fail("GET", "/files/file-0001", 500, body, times=3, headers={"retry-after-ms": "10"})
+    result = train(fake, chat_files[0], "--model", MODEL, "--yes", cwd=tmp_path)
+    assert_one_line_error(
+        result, f"waiting for file-0001 ({chat_files[0]}): the provider failed (500)"
+    )
+    assert fake.sent("POST", "/fine_tuning/jobs") == []
+
+
+def test_the_fake_refuses_a_job_from_a_file_still_processing(fake: FakeOpenAI) -> None:
+    """The API's 400 that ``train`` avoids by waiting: a guard on the test server itself."""
+    import openai
+
+    client = openai.OpenAI(api_key=KEY, base_url=fake.url, max_retries=0)
+    file = client.files.create(file=("train.jsonl", b"{}\n"), purpose="fine-tune")
+    assert file.status == "uploaded"
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.fine_tuning.jobs.create(model=MODEL, training_file=file.id)
+    assert refused.value.body == {
+        "message": f"File '{file.id}' is still being processed and is not ready to be used "
+        "for fine-tuning. Please try again later.",
+        "type": "invalid_request_error",
+        "param": "training_file",
+        "code": None,
+    }
+    assert client.files.retrieve(file.id).status == "uploaded"
+    assert client.files.retrieve(file.id).status == "processed"
+    assert client.fine_tuning.jobs.create(model=MODEL, training_file=file.id).id
+    with pytest.raises(openai.NotFoundError) as missing:
+        client.files.retrieve("file-9999")
+    assert missing.value.body == {
+        "message": "No such File object: file-9999",
+        "type": "invalid_request_error",
+        "param": "id",
+        "code": None,
+    }
+
+
+def test_waiting_for_a_file_gives_up(fake: FakeOpenAI, write_jsonl: WriteJsonl) -> None:
+    from tunelint.jobs.client import Connection, ProviderError, connect
+    from tunelint.jobs.upload import upload, wait_until_processed
+
+    fake.file_polls = 1_000_000
+    path = write_jsonl([chat(1)])
+    client = connect(Connection(base_url=fake.url, max_retries=0))
+    file = upload(client, path)
+    with pytest.raises(ProviderError) as gave_up:
+        wait_until_processed(client, file, path, poll_interval=0.01, max_wait=0.06)
+    assert str(gave_up.value) == (
+        f"{path}: {file.id} is still not processed after 0.001 minutes; no job was started"
+    )
+    assert len(fake.sent("GET", f"/files/{file.id}")) >= 2
 
 
 def test_dpo_sends_beta_inside_the_method(

@@ -86,7 +86,8 @@ def _redact(text: str) -> str:
     return text
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
+    """``text`` on one line, with every secret of the environment masked."""
     return _redact(re.sub(r"\s+", " ", text).strip())
 
 
@@ -103,7 +104,7 @@ def provider_errors(action: str) -> Iterator[None]:
     except openai.APIStatusError as error:
         body = error.body
         detail = body.get("message") if isinstance(body, dict) else None
-        why = _one_line(str(detail or body or error.message))
+        why = one_line(str(detail or body or error.message))
         status = error.status_code
         if status == 403 and error.code == "training_not_available":
             raise ProviderError(f"{action}: {WINDING_DOWN}") from None
@@ -124,7 +125,7 @@ def provider_errors(action: str) -> Iterator[None]:
         raise ProviderError(f"{action}: the request timed out, even after retries") from None
     except openai.APIConnectionError as error:
         cause = error.__cause__
-        reason = _one_line(str(cause)) if cause else "connection failed"
+        reason = one_line(str(cause)) if cause else "connection failed"
         raise ProviderError(f"{action}: cannot reach the provider ({reason})") from None
     except openai.OpenAIError as error:
-        raise ProviderError(f"{action}: {_one_line(str(error))}") from None
+        raise ProviderError(f"{action}: {one_line(str(error))}") from None

@@ -21,7 +21,7 @@ from tunelint.jobs.method import (
     load_grader,
     method_object,
 )
-from tunelint.jobs.upload import check_size, upload
+from tunelint.jobs.upload import FILE_POLL_INTERVAL, check_size, upload, wait_until_processed
 
 Lint = Callable[[Sequence[Path]], bool]
 """Lints files and prints the findings as ``check`` does; True when something fails."""
@@ -80,10 +80,14 @@ def train(request: TrainRequest, settings: Settings, lint: Lint) -> int:
     ):
         print("tunelint: nothing uploaded", file=sys.stderr)
         return 1
-    file_ids = []
+    uploaded = []
     for path in files:
-        file_ids.append(upload(client, path))
-        print(f"uploaded {path} as {file_ids[-1]}")
+        uploaded.append(upload(client, path))
+        print(f"uploaded {path} as {uploaded[-1].id}")
+    # The provider processes the files side by side; a job can start only from processed ones.
+    for path, file in zip(files, uploaded, strict=True):
+        wait_until_processed(client, file, path, min(request.poll_interval, FILE_POLL_INTERVAL))
+    file_ids = [file.id for file in uploaded]
     options: dict[str, Any] = {
         "model": request.model,
         "training_file": file_ids[0],
