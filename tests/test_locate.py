@@ -34,3 +34,19 @@ def test_columns_count_characters_not_bytes() -> None:
 
 def test_byte_order_mark_is_not_a_column() -> None:
     assert locate_column(b'\xef\xbb\xbf{"a": 1}', ("a",)) == 7
+
+
+@pytest.mark.parametrize(
+    ("line", "path", "points_at"),
+    [
+        ('{ "a" : \t1, "b": 2}', ("a",), "1,"),  # the first key, spaced out
+        ('{"ab": 1, "a": 2}', ("a",), "2}"),  # a longer key that starts alike
+        ('{"a" "b": 1, "b": 2}', ("b",), "2}"),  # not a key followed by a colon
+        ('{"\\u0061": 1, "a": 2}', ("a",), "1,"),  # the first key, escaped
+        ('{"x": "\\"a\\": 0", "a": 3}', ("a",), "3}"),  # the key text inside a string
+    ],
+)
+def test_keys_are_found_as_members_only(
+    line: str, path: tuple[str | int, ...], points_at: str
+) -> None:
+    assert line[locate_column(line.encode(), path) - 1 :].startswith(points_at)

@@ -37,6 +37,13 @@ def _child_start(text: str, start: int, part: str | int) -> int | None:
     opener = text[start : start + 1]
     if opener not in ("{", "[") or (opener == "{") != isinstance(part, str):
         return None
+    if isinstance(part, str) and '"' not in part and "\\" not in part:
+        # Most often the key sought is the object's first, written as is: no token walk.
+        first = _skip_space(text, start + 1)
+        if text.startswith(f'"{part}"', first):
+            colon = _skip_space(text, first + len(part) + 2)
+            if text.startswith(":", colon):
+                return _skip_space(text, colon + 1)
     depth = index = 0
     key_next = matched = False
     for match in _TOKEN.finditer(text, start):
