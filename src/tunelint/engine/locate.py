@@ -18,6 +18,8 @@ _LONGEST_SCANNED = 1 << 20
 
 
 def _skip_space(text: str, position: int) -> int:
+    if text[position : position + 1] not in " \t\r\n":  # compact JSON: no search
+        return position
     match = _SPACE.match(text, position)
     return match.end() if match else position
 
