@@ -38,6 +38,7 @@ TUNELINT = [sys.executable, "-m", "tunelint"]
 FORMAT_RULES = "JL,SC,CV,TL"
 """The format rules alone: the cookbook's checks and the rest of their kind, no more."""
 CHECK = "tunelint check"
+ONE_CORE = "tunelint check --jobs 1"
 FORMAT_ONLY = f"tunelint check --select {FORMAT_RULES}"
 STATS = "tunelint stats --model gpt-3.5-turbo-0125"
 FORMATS = "cookbook: format checks"
@@ -146,6 +147,7 @@ def main() -> int:
     cases = {
         FORMATS: [*COOKBOOK, str(data)],
         CHECK: [*TUNELINT, "check", "--no-cache", str(data)],
+        ONE_CORE: [*TUNELINT, "check", "--no-cache", "--jobs", "1", str(data)],
         FORMAT_ONLY: [*TUNELINT, "check", "--no-cache", "--select", FORMAT_RULES, str(data)],
         FULL: [*COOKBOOK, str(data), "--full"],
         STATS: [*TUNELINT, *STATS.split()[1:], "--format", "json", str(data)],
@@ -168,6 +170,7 @@ def main() -> int:
 
     row(FORMATS)
     row(CHECK, FORMATS)
+    row(ONE_CORE, FORMATS)
     row(FORMAT_ONLY, FORMATS)
     # A second run over the unchanged file is answered by the cache.
     cached = [*TUNELINT, "check", str(data)]
