@@ -8,7 +8,9 @@ not lapse them either; a line that is not JSON is hashed as its bytes without su
 whitespace. Findings about the whole file (reported on no example) share ``FILE``.
 
 Fingerprints are added after linting by reading the file once more, up to the last line
-that has a finding and decoding only those lines.
+that has a finding and decoding only those lines. A worker linting a byte range of a file
+fingerprints its own findings; the findings that need the whole file (after the fact, such
+as a duplicate's) are fingerprinted when the ranges are merged.
 """
 
 from __future__ import annotations
@@ -35,15 +37,19 @@ def record_hash(raw: bytes) -> str:
     return hashlib.sha256(body).hexdigest()[:16]
 
 
-def fingerprinted(path: Path, findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    """``findings`` with their ``fingerprint`` set, read from ``path``."""
+def fingerprinted(path: Path, findings: Iterable[Finding], start: int = 0) -> tuple[Finding, ...]:
+    """``findings`` with every missing ``fingerprint`` set, read from ``path``.
+
+    With a ``start``, the findings' lines count from the line that begins at that byte.
+    """
     found = tuple(findings)
-    wanted = {finding.line for finding in found}
+    wanted = {finding.line for finding in found if not finding.fingerprint}
     if not wanted:
         return found
     hashes: dict[int, str] = {}
     last = max(wanted)
     with path.open("rb") as stream:
+        stream.seek(start)
         for number, chunk in enumerate(stream, start=1):
             if number in wanted:
                 hashes[number] = record_hash(chunk)
@@ -51,7 +57,9 @@ def fingerprinted(path: Path, findings: Iterable[Finding]) -> tuple[Finding, ...
                 break
     blank = record_hash(b"")
     return tuple(
-        dataclasses.replace(finding, fingerprint=_fingerprint(finding, hashes, blank))
+        finding
+        if finding.fingerprint
+        else dataclasses.replace(finding, fingerprint=_fingerprint(finding, hashes, blank))
         for finding in found
     )
 

@@ -245,7 +245,8 @@ def _in_ranges(rule: Rule) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class RangeResult:
-    """What a byte range of a file gave, numbered from the range's first line (no fixes)."""
+    """What a byte range of a file gave, numbered from the range's first line (no fixes,
+    fingerprints set)."""
 
     findings: tuple[Finding, ...]
     lines: int
@@ -260,7 +261,8 @@ def lint_range(path: Path, settings: Settings, start: int, end: int) -> RangeRes
     linter = _FileLinter(path, settings, rules)
     lines, examples = linter.run(read_lines(path, start, end), finish=False)
     partials = tuple(cast(MergeableCheck, check).partial() for _, check in linter.file_checks)
-    return RangeResult(_without_fixes(linter.findings), lines, examples, partials)
+    findings = fingerprinted(path, _without_fixes(linter.findings), start)  # here, in parallel
+    return RangeResult(findings, lines, examples, partials)
 
 
 def lint_whole_file_rules(path: Path, settings: Settings) -> list[Finding]:

@@ -115,8 +115,8 @@ class Positions:
 
     def absorb(self, other: Positions, lines_before: int, examples_before: int) -> None:
         """Append a later byte range's positions, renumbered to the whole file."""
-        self.lines.extend(array("I", (line + lines_before for line in other.lines)))
-        self.examples.extend(array("I", (number + examples_before for number in other.examples)))
+        self.lines.extend(array("I", map(lines_before.__add__, other.lines)))
+        self.examples.extend(array("I", map(examples_before.__add__, other.examples)))
 
     def violation(self, index: int, message: str) -> Violation:
         """A finding on the remembered example ``index``, reported after the fact."""
