@@ -155,10 +155,12 @@ def test_a_split_file_is_read_again_only_for_whole_file_work(
     monkeypatch.setattr(pool, "SPLIT_BYTES", 1)
     monkeypatch.setattr(pool, "POOL_BYTES", 1)
     settings = resolve_settings(ConfigFile(None))
-    assert "DS005" in {rule.code for rule in settings.rules_for(valid)}
+    assert "DS005" in settings.enabled  # on, with nothing to compare an unpaired file with
+    assert "DS005" not in {rule.code for rule in settings.rules_for(valid)}
     list(pool.lint_files([train, valid], settings, 2))
     assert read_here == []
     paired = replace(settings, datasets=((train.resolve(), valid.resolve()),))
+    assert "DS005" in {rule.code for rule in paired.rules_for(valid)}
     results = list(pool.lint_files([train, valid], paired, 2))
     assert "DS005" in {finding.code for finding in results[1].findings}
     assert valid in read_here and train in read_here  # the overlap check, here

@@ -106,10 +106,9 @@ class _FileLinter:
         self.roles_rules = [rule for rule in chat_rules if rule.code in ROLES_ONLY]
         self.by_roles: dict[tuple[str, ...], list[tuple[Rule, list[Violation]]]] = {}
         self.training = settings.training_file_for(path)
+        # ``rules_for`` gives dataset rules only to a file paired with a training file.
         self.dataset_checks: list[tuple[Rule, DatasetCheck]] = [
-            (rule, rule.check(settings))
-            for rule in rules
-            if rule.scope is Scope.DATASET and self.training is not None
+            (rule, rule.check(settings)) for rule in rules if rule.scope is Scope.DATASET
         ]
         checks = [(rule, rule.check(settings)) for rule in rules if rule.scope is Scope.FILE]
         checks += self.dataset_checks
@@ -125,7 +124,8 @@ class _FileLinter:
 
         ``finish=False`` leaves the file-scope rules unfinished, for ``partial()``.
         """
-        if self.training is not None and self.dataset_checks:
+        if self.dataset_checks:
+            assert self.training is not None, "dataset rules on a file with no training file"
             self._read_training_file(self.training)
         examples = number = 0
         for line in lines:
@@ -268,10 +268,9 @@ def lint_range(path: Path, settings: Settings, start: int, end: int) -> RangeRes
 def lint_whole_file_rules(path: Path, settings: Settings) -> list[Finding]:
     """Run the file-scope rules that cannot be split over the whole of ``path``."""
     rules = [rule for rule in settings.rules_for(path) if not _in_ranges(rule)]
-    linter = _FileLinter(path, settings, rules)
-    # A dataset rule has no check on a file that is not paired with a training file.
-    if not linter.file_checks:
+    if not rules:
         return []
+    linter = _FileLinter(path, settings, rules)
     linter.run(read_lines(path))
     return linter.findings
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import OPENAI, Profile
-from tunelint.engine.registry import Rule, all_rules
+from tunelint.engine.registry import Rule, Scope, all_rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +47,17 @@ class Settings:
     def rules_for(self, path: Path) -> list[Rule]:
         """The enabled rules for ``path``, per-file ignores applied, in code order.
 
-        A configured validation file leaves out the rules that do not apply to one.
+        The dataset-scope rules apply only to a configured validation file, which in turn
+        leaves out the rules that do not apply to one.
         """
         enabled = self.enabled - self._ignored_for(path)
         validation = self.training_file_for(path) is not None
         return [
             rule
             for code, rule in all_rules().items()
-            if code in enabled and (rule.on_validation or not validation)
+            if code in enabled
+            and (rule.on_validation or not validation)
+            and (rule.scope is not Scope.DATASET or validation)
         ]
 
     def _ignored_for(self, path: Path) -> frozenset[str]:
