@@ -7,6 +7,7 @@ stays the chosen output format.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -90,13 +91,12 @@ class Filters:
         self.seen: list[FileResult] = []
 
     def apply(self, result: FileResult, path: Path) -> FileResult:
-        codes = [rule.code for rule in self.settings.rules_for(path)]
         if self.recording:
-            self.suppressions.mark_checked(result.path, codes)
+            self.suppressions.mark_checked(path, self.settings)
             self.seen.append(result)
             return result
-        result = self.suppressions.check(result, codes)
-        return self.baseline.filter(result) if self.baseline else result
+        kept = self.suppressions.apply(path, result.findings, self.settings, self.baseline)
+        return dataclasses.replace(result, findings=kept)
 
     def record(self) -> int:
         """Write every finding seen to the sidecar (``--add-suppressions``)."""

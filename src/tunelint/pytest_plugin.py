@@ -147,17 +147,12 @@ class _Run:
     """Files linted, taken from the cache, snapshots written."""
 
     def shown(
-        self, path: Path, findings: Sequence[Finding], codes: Sequence[str]
+        self, path: Path, findings: Sequence[Finding], settings: Settings
     ) -> tuple[list[Finding], list[str]]:
         """The findings of ``path`` that suppressions and the baseline leave, and a note for
         each suppression of the file that matched nothing although its rule ran."""
-        self.suppressions.mark_checked(str(path), codes)
-        kept = self.suppressions.unmatched(str(path), findings)
-        if self.baseline is not None:
-            kept = self.baseline.unmatched(str(path), kept)
-        stale = [
-            self.suppressions.describe_stale(key) for key in self.suppressions.stale(str(path))
-        ]
+        kept = self.suppressions.apply(path, findings, settings, self.baseline)
+        stale = [self.suppressions.describe_stale(key) for key in self.suppressions.stale(path)]
         return list(kept), stale
 
 
@@ -292,8 +287,7 @@ class DataItem(_TunelintItem):
         else:
             findings = _findings_from_json(cached["findings"])
             run.counts["cached"] += 1
-        codes = [rule.code for rule in run.settings.rules_for(self.path)]
-        shown, stale = run.shown(self.path, findings, codes)
+        shown, stale = run.shown(self.path, findings, run.settings)
         failed = _failed(shown, run.settings)
         statistics, moved = self._snapshot(run, cached.get("statistics") if cached else None)
         run.verdicts[self.nodeid] = (
@@ -354,9 +348,8 @@ class DatasetsItem(_TunelintItem):
         findings: list[Finding] = []
         stale: list[str] = []
         for _, validation in self.pairs:
-            codes = [rule.code for rule in settings.rules_for(validation)]
             found = lint_file(validation, settings).findings
-            shown, lapsed = run.shown(validation, found, codes)
+            shown, lapsed = run.shown(validation, found, settings)
             findings += shown
             stale += lapsed
         _conclude(self, findings, settings, notes=stale)

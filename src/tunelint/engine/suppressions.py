@@ -19,7 +19,6 @@ the run: the data got better) and ``--add-suppressions`` drops them when it rewr
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -31,7 +30,7 @@ from tunelint.engine.atomic import atomic_write_text
 from tunelint.engine.errors import ConfigError, UsageError
 from tunelint.engine.findings import Finding
 from tunelint.engine.runner import FileResult
-from tunelint.engine.settings import relative_path
+from tunelint.engine.settings import Settings, relative_path
 
 SIDECAR = "tunelint-suppressions.json"
 VERSION = 1
@@ -56,14 +55,10 @@ class Matcher:
         """The same entries, none of them used yet."""
         return Matcher(self.root, self.counts)
 
-    def filter(self, result: FileResult) -> FileResult:
-        """``result`` without the findings that match an unused entry."""
-        if not self.counts:
-            return result
-        return dataclasses.replace(result, findings=self.unmatched(result.path, result.findings))
-
-    def unmatched(self, path: str, findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    def unmatched(self, path: str | Path, findings: Iterable[Finding]) -> tuple[Finding, ...]:
         """The ``findings`` of the file ``path`` that match no unused entry."""
+        if not self.counts:
+            return tuple(findings)
         kept = []
         relative = relative_path(path, self.root)
         for finding in findings:
@@ -104,17 +99,25 @@ class Suppressions(Matcher):
             raise ConfigError(f"{file}: invalid suppressions file: {error}") from None
         return suppressions
 
-    def mark_checked(self, path: str, codes: Iterable[str]) -> None:
-        """Remember that the file ``path`` was checked for ``codes``."""
+    def mark_checked(self, path: Path, settings: Settings) -> None:
+        """Remember that the file ``path`` was checked with its rules under ``settings``."""
         relative = relative_path(path, self.root)
-        self.checked.update((relative, code) for code in codes)
+        self.checked.update((relative, rule.code) for rule in settings.rules_for(path))
 
-    def check(self, result: FileResult, codes: Iterable[str]) -> FileResult:
-        """Filter ``result``, remembering that its file was checked for ``codes``."""
-        self.mark_checked(result.path, codes)
-        return self.filter(result)
+    def apply(
+        self,
+        path: Path,
+        findings: Iterable[Finding],
+        settings: Settings,
+        baseline: Matcher | None = None,
+    ) -> tuple[Finding, ...]:
+        """The ``findings`` of the file ``path`` (checked under ``settings``) that neither a
+        suppression nor the ``baseline`` matches; the file counts as checked for ``stale``."""
+        self.mark_checked(path, settings)
+        kept = self.unmatched(path, findings)
+        return kept if baseline is None else baseline.unmatched(path, kept)
 
-    def stale(self, path: str | None = None) -> list[Key]:
+    def stale(self, path: Path | None = None) -> list[Key]:
         """Entries of checked files and rules that matched nothing, in order; only those of
         the file ``path`` when given."""
         relative = None if path is None else relative_path(path, self.root)
