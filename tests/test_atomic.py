@@ -95,3 +95,44 @@ def test_permissions_and_prefix_name_a_private_temporary_file(tmp_path: Path) ->
         (temporary,) = (p for p in tmp_path.iterdir() if p != target)
         assert temporary.name.startswith(".tmp-")
     assert mode(target) == 0o600
+
+
+@pytest.mark.parametrize("kind", WRITERS)
+def test_a_symbolic_link_stays_and_the_file_it_points_to_is_replaced(
+    tmp_path: Path, kind: str
+) -> None:
+    writer, content = WRITERS[kind]
+    (tmp_path / "data").mkdir()
+    real = tmp_path / "data" / "train.jsonl"
+    real.write_bytes(b"old\n")
+    real.chmod(0o640)
+    link = tmp_path / "train.jsonl"
+    link.symlink_to(Path("data") / "train.jsonl")
+    with writer(link) as stream:
+        stream.write(content)
+        (temporary,) = (p for p in tmp_path.rglob("*") if p not in (real.parent, real, link))
+        assert temporary.parent == real.parent  # beside the file, on its file system
+    assert link.is_symlink() and link.readlink() == Path("data") / "train.jsonl"
+    assert (real.read_text(encoding="utf-8"), mode(real)) == (TEXT, 0o640)
+    assert sorted(tmp_path.rglob("*")) == [real.parent, real, link]
+
+
+def test_a_durable_write_reaches_the_disk_before_the_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "train.jsonl"
+    synced: list[bytes] = []
+
+    def fsync(descriptor: int) -> None:
+        assert not target.exists()  # not renamed yet
+        (temporary,) = tmp_path.iterdir()
+        assert temporary.samefile(f"/proc/self/fd/{descriptor}")
+        synced.append(temporary.read_bytes())  # all of it, flushed before the sync
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with atomic_write(target) as stream:
+        stream.write(b"complete\n")
+    assert synced == [b"complete\n"]
+    with atomic_write(tmp_path / "cache.pickle", durable=False) as stream:
+        stream.write(b"rebuildable")
+    assert synced == [b"complete\n"]

@@ -50,6 +50,18 @@ def test_fix_repairs_bom_blank_lines_crlf_and_empty_system_messages(tmp_path: Pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.jsonl"]  # no draft left
 
 
+def test_fix_through_a_symbolic_link_fixes_the_file_it_points_to(tmp_path: Path) -> None:
+    (tmp_path / "exports").mkdir()
+    real = write(tmp_path / "exports" / "v2.jsonl", KORQUAD.encode(), b"")
+    link = tmp_path / "train.jsonl"
+    link.symlink_to(Path("exports") / "v2.jsonl")
+    result = run_tunelint("check", "--fix", *SELECT, "train.jsonl", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert link.is_symlink()  # still a link, as the user made it
+    assert real.read_bytes() == FIXED_KORQUAD.encode() + b"\n"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["exports", "train.jsonl", "v2.jsonl"]
+
+
 def test_diff_shows_the_fixes_and_writes_nothing(tmp_path: Path) -> None:
     context = [
         f'{{"messages": [{USER}, {{"role": "assistant", "content": "{n}"}}]}}' for n in range(8)

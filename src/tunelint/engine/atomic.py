@@ -3,6 +3,11 @@
 The content goes to a hidden temporary file in the target's own folder (a rename is atomic
 only within one file system) and is moved onto the target with ``os.replace`` once
 complete; on any error the temporary file is removed and the target is left as it was.
+A durable write (the default) is flushed to disk before the rename, so a crash cannot
+leave an empty or partial file where the old one was; the cache, which can always be
+rebuilt, skips that cost.
+
+A target that is a symbolic link stays one: the file it points to is replaced.
 
 Permissions: the result keeps an existing target's permission bits. A new target gets
 ``permissions`` less the umask, as if it had been opened for writing: 0o644 under the usual
@@ -27,6 +32,7 @@ def create_beside(
     """Create a new file next to ``target``, like ``tempfile.mkstemp``: its descriptor, open
     for writing, and its path, ``{prefix}{random}{suffix}`` (``prefix``: ``.{target name}.``).
     """
+    target = _followed(target)
     try:
         mode = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
@@ -38,24 +44,43 @@ def create_beside(
 
 def replace_keeping_mode(temporary: Path, target: Path) -> None:
     """Move ``temporary`` onto ``target`` in one step, keeping the target's permission bits."""
+    target = _followed(target)
     with suppress(FileNotFoundError):  # a new target: the temporary file's own bits stand
         temporary.chmod(stat.S_IMODE(target.stat().st_mode))
     temporary.replace(target)
 
 
+def flush_to_disk(stream: BinaryIO) -> None:
+    """Flush ``stream`` through the operating system's buffers onto the disk."""
+    stream.flush()
+    os.fsync(stream.fileno())
+
+
+def _followed(target: Path) -> Path:
+    """The file ``target`` names, through any symbolic links (``target`` when it is none)."""
+    return target.resolve() if target.is_symlink() else target
+
+
 @contextmanager
 def atomic_write(
-    target: Path, *, buffering: int = -1, prefix: str | None = None, permissions: int = 0o666
+    target: Path,
+    *,
+    buffering: int = -1,
+    prefix: str | None = None,
+    permissions: int = 0o666,
+    durable: bool = True,
 ) -> Iterator[BinaryIO]:
     """A binary file that replaces ``target`` only if the block completes.
 
     ``prefix`` names the temporary file as in ``create_beside``; ``permissions`` are for a
-    new target (less the umask).
+    new target (less the umask); ``durable=False`` skips the flush to disk.
     """
     descriptor, temporary = create_beside(target, prefix=prefix, permissions=permissions)
     try:
         with os.fdopen(descriptor, "wb", buffering=buffering) as stream:
             yield stream
+            if durable:
+                flush_to_disk(stream)
         replace_keeping_mode(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -65,5 +90,9 @@ def atomic_write(
 @contextmanager
 def atomic_write_text(target: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
     """A text file that replaces ``target`` only if the block completes."""
-    with atomic_write(target) as raw, io.TextIOWrapper(raw, encoding=encoding) as stream:
-        yield stream
+    with atomic_write(target) as raw:
+        stream = io.TextIOWrapper(raw, encoding=encoding)
+        try:
+            yield stream
+        finally:
+            stream.detach()  # flushes into ``raw``, which ``atomic_write`` syncs and closes

@@ -112,7 +112,8 @@ class ResultCache:
         with contextlib.suppress(OSError):
             entry.parent.mkdir(parents=True, exist_ok=True)
             self._mark(self.folder)
-            with atomic_write(entry, prefix=".tmp-", permissions=0o600) as stream:
+            # A lost entry is only a miss (``get`` rejects a broken one): no flush to disk.
+            with atomic_write(entry, prefix=".tmp-", permissions=0o600, durable=False) as stream:
                 pickle.dump(
                     (digest, result.without_fixes()), stream, protocol=pickle.HIGHEST_PROTOCOL
                 )
@@ -122,5 +123,5 @@ class ResultCache:
         """Keep the cache out of version control, as ruff and pytest do with theirs."""
         ignore = folder / ".gitignore"
         if not ignore.exists():
-            with atomic_write(ignore) as stream:
+            with atomic_write(ignore, durable=False) as stream:
                 stream.write(b"# Created by tunelint automatically.\n*\n")

@@ -19,7 +19,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tunelint.engine.atomic import create_beside, replace_keeping_mode
+from tunelint.engine.atomic import create_beside, flush_to_disk, replace_keeping_mode
 from tunelint.engine.fixes import Fix
 from tunelint.engine.runner import FileResult, lint_file
 from tunelint.engine.settings import Settings
@@ -143,6 +143,7 @@ def _write_draft(plan: FixPlan) -> tuple[Path, bytes]:
                 else:
                     out.write(new)
                     digest.update(new)
+            flush_to_disk(out)  # the draft may become the file: on disk before the rename
     except BaseException:
         draft.unlink(missing_ok=True)
         raise
