@@ -1,6 +1,6 @@
 """A small OpenAI-compatible fine-tuning server on 127.0.0.1 that records every request.
 
-It implements what tunelint uses: files (multipart upload, retrieve), uploads (parts,
+It implements what tunelint uses: files (multipart upload, retrieve, delete), uploads (parts,
 complete), fine-tuning jobs (create, list, retrieve, cancel, events) and chat completions. An
 uploaded file is ``uploaded`` until it has been retrieved ``file_polls`` times, then
 ``processed`` (or ``error``); creating a job from a file that is not processed is refused with
@@ -183,18 +183,15 @@ class FakeOpenAI:
         if method == "POST" and route == "/files":
             content = body["file"]
             return 200, self._file(body["file.filename"], len(content), body["purpose"])
+        if parts[0] == "files" and len(parts) == 2 and parts[1] not in self.files:
+            error = {"message": f"No such File object: {parts[1]}", "type": "invalid_request_error"}
+            return 404, {"error": {**error, "param": "id", "code": None}}
         if method == "GET" and parts[0] == "files" and len(parts) == 2:
-            if parts[1] not in self.files:
-                return 404, {
-                    "error": {
-                        "message": f"No such File object: {parts[1]}",
-                        "type": "invalid_request_error",
-                        "param": "id",
-                        "code": None,
-                    }
-                }
             self._file_polls[parts[1]] += 1
             return 200, self._file_seen(parts[1])
+        if method == "DELETE" and parts[0] == "files" and len(parts) == 2:
+            del self.files[parts[1]]
+            return 200, {"id": parts[1], "object": "file", "deleted": True}
         if method == "POST" and route == "/uploads":
             upload = {
                 "id": self._id("upload"),

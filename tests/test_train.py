@@ -282,9 +282,31 @@ def test_a_file_the_provider_rejects_starts_no_job(
         fake, training, "--validation-file", validation, "--model", MODEL, "--yes", cwd=tmp_path
     )
     line = assert_one_line_error(result)
-    assert line == f"tunelint: error: {validation}: the provider rejected file-0002: {reason}"
+    assert line == (
+        f"tunelint: error: {validation}: the provider rejected file-0002: {reason}; "
+        "deleted the uploaded file-0001, file-0002"
+    )
     assert fake.sent("POST", "/fine_tuning/jobs") == []
-    assert fake.files["file-0002"]["status"] == "error"
+    assert fake.files == {}  # neither file is left behind in the account
+
+
+def test_a_job_the_provider_refuses_leaves_no_uploaded_file(
+    fake: FakeOpenAI, chat_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    body = {"error": {"message": "Model gpt-x is not available for fine-tuning", "type": "x"}}
+    fake.fail("POST", "/fine_tuning/jobs", 400, body)
+    down = {"error": {"message": "down"}}
+    fake.fail("DELETE", "/files/file-0002", 500, down, times=3, headers={"retry-after-ms": "10"})
+    training, validation = chat_files
+    result = train(
+        fake, training, "--validation-file", validation, "--model", MODEL, "--yes", cwd=tmp_path
+    )
+    assert_one_line_error(
+        result,
+        "starting the job: HTTP 400: Model gpt-x is not available for fine-tuning; "
+        "deleted the uploaded file-0001; could not delete the uploaded file-0002",
+    )
+    assert list(fake.files) == ["file-0002"]
 
 
 def test_a_failed_look_at_a_file_is_one_line(

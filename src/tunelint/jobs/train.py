@@ -6,11 +6,11 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tunelint.engine.errors import UsageError
 from tunelint.engine.settings import Settings
-from tunelint.jobs.client import Connection, connect, provider_errors
+from tunelint.jobs.client import Connection, ProviderError, connect, provider_errors
 from tunelint.jobs.estimate import estimate
 from tunelint.jobs.follow import wait
 from tunelint.jobs.method import (
@@ -21,7 +21,18 @@ from tunelint.jobs.method import (
     load_grader,
     method_object,
 )
-from tunelint.jobs.upload import FILE_POLL_INTERVAL, check_size, upload, wait_until_processed
+from tunelint.jobs.upload import (
+    FILE_POLL_INTERVAL,
+    check_size,
+    discard,
+    upload,
+    wait_until_processed,
+)
+
+if TYPE_CHECKING:
+    from openai import OpenAI
+    from openai.types import FileObject
+    from openai.types.fine_tuning import FineTuningJob
 
 Lint = Callable[[Sequence[Path]], bool]
 """Lints files and prints the findings as ``check`` does; True when something fails."""
@@ -84,6 +95,27 @@ def train(request: TrainRequest, settings: Settings, lint: Lint) -> int:
     for path in files:
         uploaded.append(upload(client, path))
         print(f"uploaded {path} as {uploaded[-1].id}")
+    try:
+        job = _start(client, request, grader, files, uploaded)
+    except ProviderError as error:  # files no job will use: not left behind in the account
+        raise ProviderError(f"{error}; {discard(client, uploaded)}") from None
+    print(f"started job {job.id} ({job.status})")
+    flags = connection_flags(request.connection)
+    if not request.wait:
+        print(f"follow it: tunelint jobs wait {job.id}{flags}")
+        return 0
+    return wait(client, job.id, request.poll_interval, flags)
+
+
+def _start(
+    client: OpenAI,
+    request: TrainRequest,
+    grader: dict[str, Any] | None,
+    files: list[Path],
+    uploaded: list[FileObject],
+) -> FineTuningJob:
+    """Start the job once the provider has processed the uploaded files."""
+    hyper = request.hyperparameters
     # The provider processes the files side by side; a job can start only from processed ones.
     for path, file in zip(files, uploaded, strict=True):
         wait_until_processed(client, file, path, min(request.poll_interval, FILE_POLL_INTERVAL))
@@ -102,10 +134,4 @@ def train(request: TrainRequest, settings: Settings, lint: Lint) -> int:
     if request.metadata:
         options["metadata"] = request.metadata
     with provider_errors("starting the job"):
-        job = client.fine_tuning.jobs.create(**options)
-    print(f"started job {job.id} ({job.status})")
-    flags = connection_flags(request.connection)
-    if not request.wait:
-        print(f"follow it: tunelint jobs wait {job.id}{flags}")
-        return 0
-    return wait(client, job.id, request.poll_interval, flags)
+        return client.fine_tuning.jobs.create(**options)

@@ -3,6 +3,7 @@ and wait until the provider has processed it: a job cannot start from a file bef
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,3 +78,22 @@ def wait_until_processed(
         raise ProviderError(f"{path}: the provider rejected {file.id}: {reason}")
     if file.status not in (None, "processed"):  # "deleted", where the SDK stops waiting too
         raise ProviderError(f"{path}: {file.id} is {file.status}, not processed")
+
+
+def discard(client: OpenAI, files: Sequence[FileObject]) -> str:
+    """Delete ``files``, uploaded for a job that could not start; says what became of them.
+
+    Best effort: a file that cannot be deleted is named, for the user to delete.
+    """
+    deleted, kept = [], []
+    for file in files:
+        try:
+            with provider_errors(f"deleting {file.id}"):
+                client.files.delete(file.id)
+            deleted.append(file.id)
+        except ProviderError:
+            kept.append(file.id)
+    said = [f"deleted the uploaded {', '.join(deleted)}"] if deleted else []
+    if kept:
+        said.append(f"could not delete the uploaded {', '.join(kept)}")
+    return "; ".join(said)
