@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tunelint.engine.fixes import Fix
@@ -71,7 +73,8 @@ class Finding:
     """A violation placed in a file and attributed to a rule: what adapters present.
 
     Not frozen, as one is made for every finding and a frozen dataclass is built several
-    times slower; nothing changes a finding once made (``dataclasses.replace`` copies).
+    times slower. Only the merge of a file's byte ranges changes findings, renumbering
+    the ones it received from the workers; anything else copies (``dataclasses.replace``).
     """
 
     code: str
@@ -87,3 +90,13 @@ class Finding:
     fingerprint: str = ""
     """Hash of the record the finding is about (``engine.fingerprint``): it follows the
     record when lines move, and changes when the record does."""
+
+    def __reduce__(self) -> tuple[type[Finding], tuple[Any, ...]]:
+        # Pickled by the constructor's arguments: a third of the default's work and size,
+        # for findings crossing processes and the cache by the thousand.
+        return Finding, _field_values(self)
+
+
+_field_values: Callable[[Finding], tuple[Any, ...]] = operator.attrgetter(
+    *(item.name for item in fields(Finding))
+)

@@ -7,10 +7,11 @@ no whitespace), so re-serialising a file (key order, spacing, a byte-order mark,
 not lapse them either; a line that is not JSON is hashed as its bytes without surrounding
 whitespace. Findings about the whole file (reported on no example) share ``FILE``.
 
-Fingerprints are added after linting by reading the file once more, up to the last line
-that has a finding and decoding only those lines. A worker linting a byte range of a file
-fingerprints its own findings; the findings that need the whole file (after the fact, such
-as a duplicate's) are fingerprinted when the ranges are merged.
+A finding on the line being linted is fingerprinted there and then, from the line's
+decoded value. The others (on blank lines, or reported after the fact on an earlier line,
+such as a duplicate's first copy) are fingerprinted after linting, by reading the file once
+more up to the last such line; for a file linted in byte ranges, when the ranges are
+merged.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 import orjson
 
 from tunelint.engine.findings import Finding
-from tunelint.engine.reader import UTF8_BOM
+from tunelint.engine.reader import UTF8_BOM, Line
 
 FILE = "file"
 
@@ -35,6 +36,16 @@ def record_hash(raw: bytes) -> str:
     with contextlib.suppress(orjson.JSONDecodeError, orjson.JSONEncodeError):
         body = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(body).hexdigest()[:16]
+
+
+def line_hash(line: Line) -> str:
+    """``record_hash(line.raw)``, from the value the reader already decoded."""
+    if line.problem is None:
+        # orjson writes less deeply nested values than it reads: those fall back to bytes.
+        with contextlib.suppress(orjson.JSONEncodeError):
+            canonical = orjson.dumps(line.value, option=orjson.OPT_SORT_KEYS)
+            return hashlib.sha256(canonical).hexdigest()[:16]
+    return record_hash(line.raw)
 
 
 def fingerprinted(path: Path, findings: Iterable[Finding], start: int = 0) -> tuple[Finding, ...]:

@@ -10,7 +10,7 @@ from typing import Any, cast
 from tunelint.engine.context import RecordContext
 from tunelint.engine.errors import UsageError
 from tunelint.engine.findings import Finding, Severity, Violation, dotted_path, json_pointer
-from tunelint.engine.fingerprint import fingerprinted
+from tunelint.engine.fingerprint import fingerprinted, line_hash
 from tunelint.engine.formats import Format, detect_format
 from tunelint.engine.locate import locate_column
 from tunelint.engine.plain import (
@@ -48,7 +48,9 @@ class FileResult:
 
 
 def _without_fixes(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    return tuple(replace(finding, fix=None) for finding in findings)
+    return tuple(
+        finding if finding.fix is None else replace(finding, fix=None) for finding in findings
+    )
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -118,6 +120,7 @@ class _FileLinter:
             for form in Format
         }
         self.findings: list[Finding] = []
+        self._hashed: tuple[Line | None, str] = (None, "")
 
     def run(self, lines: Iterable[Line], finish: bool = True) -> tuple[int, int]:
         """Lint ``lines``; returns how many lines and examples there were.
@@ -138,7 +141,7 @@ class _FileLinter:
             is_object = type(record) is dict and not line.has_bom
             for rule in self.object_line_rules if is_object else self.line_rules:
                 if found := rule.check(line):
-                    self._add(rule, found, line.number, example, line.raw)
+                    self._add(rule, found, line, example)
             if example is None or type(record) is not dict:
                 continue
             roles = plain_roles(record)
@@ -146,7 +149,7 @@ class _FileLinter:
                 form, record_rules = Format.CHAT, self.plain_rules
                 triggered = self.plain_triggered_rules
                 for rule, violations in self._roles_findings(roles):
-                    self._add(rule, violations, line.number, example, line.raw)
+                    self._add(rule, violations, line, example)
             else:
                 form = detect_format(record)
                 record_rules, triggered = self.record_rules[form], self.triggered_rules[form]
@@ -160,10 +163,10 @@ class _FileLinter:
             ctx = RecordContext(record, line.raw, line.number, example, form, self.settings, roles)
             for rule in record_rules:
                 if found := rule.check(ctx):
-                    self._add(rule, found, line.number, example, line.raw)
+                    self._add(rule, found, line, example)
             for rule, check in file_checks:
                 if found := check.visit(ctx):
-                    self._add(rule, found, line.number, example, line.raw)
+                    self._add(rule, found, line, example)
         if finish:
             self.finish()
         return number, examples
@@ -180,7 +183,7 @@ class _FileLinter:
 
     def finish(self) -> None:
         for rule, check in self.file_checks:
-            self._add(rule, check.finish(), 1, None, b"")
+            self._add(rule, check.finish(), None, None)
 
     def _roles_findings(self, roles: tuple[str, ...]) -> list[tuple[Rule, list[Violation]]]:
         """What the ``ROLES_ONLY`` rules report on a plain record with these roles."""
@@ -199,16 +202,13 @@ class _FileLinter:
 
     # A check with nothing to say may return an empty tuple, which is never passed here.
     def _add(
-        self,
-        rule: Rule,
-        violations: Iterable[Violation],
-        line: int,
-        example: int | None,
-        raw: bytes,
+        self, rule: Rule, violations: Iterable[Violation], line: Line | None, example: int | None
     ) -> None:
-        """Turn a rule's violations on the line ``raw`` into findings."""
+        """Turn a rule's violations on ``line`` (``None``: at the end of the file) into findings."""
+        raw = line.raw if line else b""
         for violation in violations:
             where = dotted_path(violation.location)
+            earlier = violation.line is not None  # on another line than the one given
             self.findings.append(
                 Finding(
                     code=rule.code,
@@ -216,14 +216,22 @@ class _FileLinter:
                     severity=self.severities[rule.code],
                     message=f"{where}: {violation.message}" if where else violation.message,
                     path=self.display,
-                    line=violation.line or line,
+                    line=violation.line or (line.number if line else 1),
                     column=violation.column
-                    or (1 if violation.line else locate_column(raw, violation.location)),
-                    example=violation.example if violation.line else example,
+                    or (1 if earlier else locate_column(raw, violation.location)),
+                    example=violation.example if earlier else example,
                     pointer=json_pointer(violation.location),
                     fix=violation.fix,
+                    # Blank lines and other lines are left to ``fingerprinted``.
+                    fingerprint=self._hash(line) if line and example and not earlier else "",
                 )
             )
+
+    def _hash(self, line: Line) -> str:
+        """``line_hash(line)``, once per line however many findings it has."""
+        if self._hashed[0] is not line:
+            self._hashed = (line, line_hash(line))
+        return self._hashed[1]
 
 
 def finding_order(finding: Finding) -> tuple[int, int, str]:
@@ -278,19 +286,19 @@ def lint_whole_file_rules(path: Path, settings: Settings) -> list[Finding]:
 def merge_ranges(
     path: Path, settings: Settings, ranges: Iterable[RangeResult], whole: list[Finding]
 ) -> FileResult:
-    """One file's result from its ranges (renumbered, in order) and its whole-file findings."""
+    """One file's result from its ranges (renumbered, in order) and its whole-file findings.
+
+    The ranges' findings are renumbered in place: each range's result is merged once.
+    """
     merged = _FileLinter(path, settings, [r for r in settings.rules_for(path) if r.mergeable])
     findings = list(whole)
     lines_before = examples_before = 0
     for part in ranges:
-        findings.extend(
-            replace(
-                finding,
-                line=finding.line + lines_before,
-                example=None if finding.example is None else finding.example + examples_before,
-            )
-            for finding in part.findings
-        )
+        for finding in part.findings:
+            finding.line += lines_before
+            if finding.example is not None:
+                finding.example += examples_before
+        findings.extend(part.findings)
         for (_, check), partial in zip(merged.file_checks, part.partials, strict=True):
             cast(MergeableCheck, check).absorb(partial, lines_before, examples_before)
         lines_before += part.lines
