@@ -145,13 +145,16 @@ def test_a_split_file_is_read_again_only_for_whole_file_work(
     train = write_jsonl([chat(index) for index in range(300)], "train.jsonl")
     valid = write_jsonl([chat(index) for index in range(290, 400)], "valid.jsonl")
     read_here: list[Path] = []
-    read_lines = runner.read_lines
 
-    def counted(path: Path, *bounds: Any) -> Any:
-        read_here.append(path)  # workers are forked: only this process's reads land here
-        return read_lines(path, *bounds)
+    def counted(read: Any) -> Any:
+        def reading(path: Path, *bounds: Any) -> Any:
+            read_here.append(path)  # workers are forked: only this process's reads land here
+            return read(path, *bounds)
 
-    monkeypatch.setattr(runner, "read_lines", counted)
+        return reading
+
+    monkeypatch.setattr(runner, "read_lines", counted(runner.read_lines))
+    monkeypatch.setattr(runner, "read_blocks", counted(runner.read_blocks))
     monkeypatch.setattr(pool, "SPLIT_BYTES", 1)
     monkeypatch.setattr(pool, "POOL_BYTES", 1)
     settings = resolve_settings(ConfigFile(None))

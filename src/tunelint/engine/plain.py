@@ -49,9 +49,9 @@ def quiet_codes(settings: Settings) -> frozenset[str]:
     return codes
 
 
-def plain_roles(record: dict[str, Any]) -> tuple[str, ...] | None:
+def plain_roles(record: Any) -> tuple[str, ...] | None:
     """The roles of a plain conversation in order, or ``None`` if ``record`` is not one."""
-    if len(record) != 1:
+    if type(record) is not dict or len(record) != 1:
         return None
     messages = record.get("messages")
     if type(messages) is not list or not messages:

@@ -16,7 +16,7 @@ import orjson
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_READ_BUFFER = 1 << 20
+_READ_BUFFER = 1 << 16
 
 
 class LineProblem(enum.Enum):
@@ -47,7 +47,8 @@ class Line(NamedTuple):
         return self.problem is None
 
 
-def _decode(number: int, raw: bytes, has_bom: bool) -> Line:
+def decode_line(number: int, raw: bytes, has_bom: bool) -> Line:
+    """The line ``raw`` with its value, or the reason it has none."""
     body = raw[len(UTF8_BOM) :] if has_bom else raw
     # A record starts with its brace; only other lines need the blank test's copy.
     if body[:1] != b"{" and not body.strip():
@@ -87,24 +88,58 @@ def _undecodable(
     )
 
 
-def read_lines(path: Path, start: int = 0, end: int | None = None) -> Iterator[Line]:
-    """Yield every line of ``path`` with 1-based line numbers, holding one line at a time.
+class Block(NamedTuple):
+    """Consecutive physical lines of a file (without their ``\\n``), read in one go."""
+
+    first: int
+    """1-based number of ``raws[0]``."""
+    raws: list[bytes]
+    at_start: bool
+    """``raws[0]`` is the file's first line, where a byte-order mark may be."""
+
+
+def read_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[Block]:
+    """Yield the lines of ``path`` in blocks of about a megabyte, one block held at a time.
 
     ``start`` and ``end`` restrict reading to the bytes ``[start, end)``, which must begin
     and end on line boundaries; line numbers then count from the range's first line.
     Raises ``OSError`` when the file cannot be opened or read; callers turn that into a
     one-line error.
     """
-    with path.open("rb", buffering=_READ_BUFFER) as stream:
+    with path.open("rb", buffering=0) as stream:
         stream.seek(start)
-        position = start
-        for index, chunk in enumerate(stream):
-            if end is not None and position >= end:
+        left = None if end is None else end - start
+        number = 1
+        unfinished: list[bytes] = []  # pieces of a line longer than one read
+        while left is None or left > 0:
+            data = stream.read(_READ_BUFFER if left is None else min(_READ_BUFFER, left))
+            if not data:
                 break
-            position += len(chunk)
-            raw = chunk[:-1] if chunk.endswith(b"\n") else chunk
-            first = index == 0 and start == 0
-            yield _decode(index + 1, raw, has_bom=first and raw.startswith(UTF8_BOM))
+            if left is not None:
+                left -= len(data)
+            if b"\n" not in data:
+                unfinished.append(data)
+                continue
+            if unfinished:
+                data = b"".join([*unfinished, data])
+            raws = data.split(b"\n")
+            last = raws.pop()  # the start of the next line, or b"" after a newline
+            unfinished = [last] if last else []
+            yield Block(number, raws, number == 1 and start == 0)
+            number += len(raws)
+        if unfinished:
+            yield Block(number, [b"".join(unfinished)], number == 1 and start == 0)
+
+
+def read_lines(path: Path, start: int = 0, end: int | None = None) -> Iterator[Line]:
+    """Yield every line of ``path`` with 1-based line numbers, holding one block at a time.
+
+    Reads as ``read_blocks`` does, and decodes each line.
+    """
+    for block in read_blocks(path, start, end):
+        for offset, raw in enumerate(block.raws):
+            first = block.at_start and offset == 0
+            yield decode_line(block.first + offset, raw, has_bom=first and raw.startswith(UTF8_BOM))
 
 
 def line_boundaries(path: Path, parts: int) -> list[tuple[int, int]]:

@@ -29,6 +29,7 @@ from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.formats import Format
 
 if TYPE_CHECKING:
+    from tunelint.engine.batch import PlainBatch, Reports
     from tunelint.engine.context import RecordContext
     from tunelint.engine.reader import Line
     from tunelint.engine.settings import Settings
@@ -48,6 +49,8 @@ class Scope(str, enum.Enum):
 
 LineCheck = Callable[["Line"], Iterable[Violation]]
 RecordCheck = Callable[["RecordContext"], Iterable[Violation]]
+BatchCheck = Callable[["PlainBatch"], "Reports"]
+"""A line or record rule's check over a run of plain records (``engine.batch``)."""
 
 
 class FileCheck(Protocol):
@@ -70,6 +73,13 @@ class MergeableCheck(FileCheck, Protocol):
     def partial(self) -> Any: ...
 
     def absorb(self, partial: Any, lines_before: int, examples_before: int) -> None: ...
+
+
+class BatchFileCheck(FileCheck, Protocol):
+    """A file-scope rule that also visits a run of plain records at once (``engine.batch``),
+    as ``visit`` would visit them one by one."""
+
+    def visit_plain(self, batch: PlainBatch) -> Reports: ...
 
 
 FileCheckFactory = Callable[["Settings"], FileCheck]
@@ -101,6 +111,8 @@ class Rule:
     """For a record rule: a pattern every line it can report matches (``engine.triggers``)."""
     on_validation: bool = True
     """It runs on a file configured as a validation file (``datasets``) too."""
+    batch: BatchCheck | None = None
+    """For a line or record rule: the same check over a run of plain records at once."""
 
     @property
     def mergeable(self) -> bool:
@@ -139,6 +151,7 @@ def rule(
     fixable: bool = False,
     trigger: str | None = None,
     on_validation: bool = True,
+    batch: BatchCheck | None = None,
 ) -> Callable[[T], T]:
     """Register the decorated function (or, for file and dataset scope, class) as a rule."""
 
@@ -151,6 +164,8 @@ def rule(
             raise ValueError(f"rule {code} has no documentation")
         if trigger is not None and scope is not Scope.RECORD:
             raise ValueError(f"rule {code}: only record rules can have a trigger")
+        if batch is not None and scope not in (Scope.LINE, Scope.RECORD):
+            raise ValueError(f"rule {code}: a file rule's batch form is its visit_plain method")
         _RULES[code] = Rule(
             code=code,
             name=name,
@@ -164,6 +179,7 @@ def rule(
             fixable=fixable,
             trigger=trigger,
             on_validation=on_validation,
+            batch=batch,
         )
         return check
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
+from tunelint.engine.batch import UNDECODED, PlainBatch, Reports, decode_all
 from tunelint.engine.context import RecordContext
 from tunelint.engine.errors import UsageError
 from tunelint.engine.findings import Finding, Severity, Violation, dotted_path, json_pointer
@@ -20,8 +21,23 @@ from tunelint.engine.plain import (
     quiet_codes,
     roles_record,
 )
-from tunelint.engine.reader import Line, LineProblem, read_lines
-from tunelint.engine.registry import DatasetCheck, FileCheck, MergeableCheck, Rule, Scope
+from tunelint.engine.reader import (
+    UTF8_BOM,
+    Block,
+    Line,
+    LineProblem,
+    decode_line,
+    read_blocks,
+    read_lines,
+)
+from tunelint.engine.registry import (
+    BatchFileCheck,
+    DatasetCheck,
+    FileCheck,
+    MergeableCheck,
+    Rule,
+    Scope,
+)
 from tunelint.engine.settings import Settings
 from tunelint.engine.triggers import Triggers
 
@@ -119,57 +135,145 @@ class _FileLinter:
             form: [(rule, check) for rule, check in checks if form in rule.formats]
             for form in Format
         }
+        self.batch_file_checks = {
+            rule.code for rule, check in checks if hasattr(check, "visit_plain")
+        }
+        """Codes of the file checks with a batch form (``BatchFileCheck``)."""
         self.findings: list[Finding] = []
-        self._hashed: tuple[Line | None, str] = (None, "")
+        self._hashed: tuple[int, str] = (0, "")
 
-    def run(self, lines: Iterable[Line], finish: bool = True) -> tuple[int, int]:
-        """Lint ``lines``; returns how many lines and examples there were.
+    def run(self, blocks: Iterable[Block], finish: bool = True) -> tuple[int, int]:
+        """Lint the lines of ``blocks``; returns how many lines and examples there were.
 
         ``finish=False`` leaves the file-scope rules unfinished, for ``partial()``.
         """
         if self.dataset_checks:
             assert self.training is not None, "dataset rules on a file with no training file"
             self._read_training_file(self.training)
-        examples = number = 0
-        for line in lines:
-            number = line.number
-            example = None
-            if line.problem is not LineProblem.BLANK:
-                examples += 1
-                example = examples
-            record = line.value
-            is_object = type(record) is dict and not line.has_bom
-            for rule in self.object_line_rules if is_object else self.line_rules:
-                if found := rule.check(line):
-                    self._add(rule, found, line, example)
-            if example is None or type(record) is not dict:
-                continue
-            roles = plain_roles(record)
-            if roles is not None:
-                form, record_rules = Format.CHAT, self.plain_rules
-                triggered = self.plain_triggered_rules
-                for rule, violations in self._roles_findings(roles):
-                    self._add(rule, violations, line, example)
-            else:
-                form = detect_format(record)
-                record_rules, triggered = self.record_rules[form], self.triggered_rules[form]
-            if triggered and self.triggers is not None:
-                fired = self.triggers.fired(line.raw)
-                if fired:
-                    record_rules = record_rules + [r for r in triggered if r.code in fired]
-            file_checks = self.file_checks_by_format[form]
-            if not record_rules and not file_checks:
-                continue
-            ctx = RecordContext(record, line.raw, line.number, example, form, self.settings, roles)
-            for rule in record_rules:
-                if found := rule.check(ctx):
-                    self._add(rule, found, line, example)
-            for rule, check in file_checks:
-                if found := check.visit(ctx):
-                    self._add(rule, found, line, example)
+        lines = examples = 0
+        for block in blocks:
+            examples = self._run_block(block, examples)
+            lines = block.first + len(block.raws) - 1
         if finish:
             self.finish()
-        return number, examples
+        return lines, examples
+
+    def _run_block(self, block: Block, examples: int) -> int:
+        """Lint one block: runs of plain records at once, other lines one by one, in order.
+
+        Returns the number of examples up to the block's end.
+        """
+        raws = block.raws
+        values = decode_all(raws)
+        roles = list(map(plain_roles, values))
+        bom = block.at_start and raws[0].startswith(UTF8_BOM)
+        if bom:
+            values[0], roles[0] = UNDECODED, None  # the reader strips the mark and reports it
+        start = 0
+        for offset, found in enumerate(roles):
+            if found is not None:
+                continue
+            if start < offset:
+                examples = self._run_plain(block, values, roles, start, offset, examples)
+            value = values[offset]
+            if value is UNDECODED:
+                line = decode_line(block.first + offset, raws[offset], bom and offset == 0)
+            else:
+                line = Line(block.first + offset, raws[offset], value)
+            if line.problem is not LineProblem.BLANK:
+                examples += 1
+                self._run_line(line, examples)
+            else:
+                self._run_line(line, None)
+            start = offset + 1
+        if start < len(raws):
+            examples = self._run_plain(block, values, roles, start, len(raws), examples)
+        return examples
+
+    def _run_line(self, line: Line, example: int | None) -> None:
+        """Lint a line that is not a plain record (or any line, off the fast path)."""
+        record = line.value
+        is_object = type(record) is dict and not line.has_bom
+        for rule in self.object_line_rules if is_object else self.line_rules:
+            if found := rule.check(line):
+                self._add(rule, found, line, example)
+        if example is None or type(record) is not dict:
+            return
+        form = detect_format(record)
+        record_rules, triggered = self.record_rules[form], self.triggered_rules[form]
+        if triggered and self.triggers is not None:
+            fired = self.triggers.fired(line.raw)
+            if fired:
+                record_rules = record_rules + [r for r in triggered if r.code in fired]
+        file_checks = self.file_checks_by_format[form]
+        if not record_rules and not file_checks:
+            return
+        ctx = RecordContext(record, line.raw, line.number, example, form, self.settings)
+        for rule in record_rules:
+            if found := rule.check(ctx):
+                self._add(rule, found, line, example)
+        for rule, check in file_checks:
+            if found := check.visit(ctx):
+                self._add(rule, found, line, example)
+
+    def _run_plain(
+        self,
+        block: Block,
+        values: list[Any],
+        roles: list[tuple[str, ...] | None],
+        start: int,
+        stop: int,
+        examples: int,
+    ) -> int:
+        """Lint the plain records ``[start, stop)`` of ``block`` as one batch."""
+        first = examples + 1
+        batch = PlainBatch(
+            values[start:stop],
+            block.raws[start:stop],
+            range(block.first + start, block.first + stop),
+            range(first, first + stop - start),
+            cast("list[tuple[str, ...]]", roles[start:stop]),
+            self.settings,
+        )
+        for rule in self.object_line_rules:
+            if rule.batch is not None:
+                self._add_reports(rule, rule.batch(batch), batch)
+                continue
+            for index in range(len(batch)):
+                line = batch.line(index)
+                if found := rule.check(line):
+                    self._add(rule, found, line, batch.examples[index])
+        for index, sequence in enumerate(batch.roles):
+            for rule, violations in self._roles_findings(sequence):
+                self._add(rule, violations, batch.line(index), batch.examples[index])
+        if self.plain_triggered_rules and self.triggers is not None:
+            for index, fired in self.triggers.fired_in(batch.raws):
+                ctx = batch.context(index)
+                for rule in self.plain_triggered_rules:
+                    if rule.code in fired and (found := rule.check(ctx)):
+                        self._add(rule, found, batch.line(index), ctx.example)
+        for rule in self.plain_rules:
+            if rule.batch is not None:
+                self._add_reports(rule, rule.batch(batch), batch)
+                continue
+            for index in range(len(batch)):
+                ctx = batch.context(index)
+                if found := rule.check(ctx):
+                    self._add(rule, found, batch.line(index), ctx.example)
+        for rule, check in self.file_checks_by_format[Format.CHAT]:
+            if rule.code in self.batch_file_checks:
+                self._add_reports(rule, cast(BatchFileCheck, check).visit_plain(batch), batch)
+                continue
+            for index in range(len(batch)):
+                ctx = batch.context(index)
+                if found := check.visit(ctx):
+                    self._add(rule, found, batch.line(index), ctx.example)
+        return first + len(batch) - 1
+
+    def _add_reports(self, rule: Rule, reports: Reports, batch: PlainBatch) -> None:
+        for index, violations in reports:
+            if violations:
+                self._add(rule, violations, batch.line(index), batch.examples[index])
 
     def _read_training_file(self, training: Path) -> None:
         """Show every record of the training file to the dataset checks (no findings)."""
@@ -229,8 +333,8 @@ class _FileLinter:
 
     def _hash(self, line: Line) -> str:
         """``line_hash(line)``, once per line however many findings it has."""
-        if self._hashed[0] is not line:
-            self._hashed = (line, line_hash(line))
+        if self._hashed[0] != line.number:
+            self._hashed = (line.number, line_hash(line))
         return self._hashed[1]
 
 
@@ -242,7 +346,7 @@ def finding_order(finding: Finding) -> tuple[int, int, str]:
 def lint_file(path: Path, settings: Settings) -> FileResult:
     """Lint one file. Raises ``OSError`` when it cannot be read."""
     linter = _FileLinter(path, settings, settings.rules_for(path))
-    _, examples = linter.run(read_lines(path))
+    _, examples = linter.run(read_blocks(path))
     return linter.result(examples)
 
 
@@ -267,7 +371,7 @@ def lint_range(path: Path, settings: Settings, start: int, end: int) -> RangeRes
     """Run the rules that merge across ranges on the bytes ``[start, end)`` of ``path``."""
     rules = [rule for rule in settings.rules_for(path) if _in_ranges(rule)]
     linter = _FileLinter(path, settings, rules)
-    lines, examples = linter.run(read_lines(path, start, end), finish=False)
+    lines, examples = linter.run(read_blocks(path, start, end), finish=False)
     partials = tuple(cast(MergeableCheck, check).partial() for _, check in linter.file_checks)
     findings = fingerprinted(path, _without_fixes(linter.findings), start)  # here, in parallel
     return RangeResult(findings, lines, examples, partials)
@@ -279,7 +383,7 @@ def lint_whole_file_rules(path: Path, settings: Settings) -> list[Finding]:
     if not rules:
         return []
     linter = _FileLinter(path, settings, rules)
-    linter.run(read_lines(path))
+    linter.run(read_blocks(path))
     return linter.findings
 
 

@@ -19,7 +19,7 @@ styles to hold every trigger to this.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 ESCAPED_LATIN1 = r"\\u00[0-9a-fA-F]{2}"
@@ -48,8 +48,15 @@ class Triggers:
         matches = self._matcher.Match(raw)
         if not matches:
             return frozenset()
-        if 0 in matches:
-            return self.codes
+        return self.codes if 0 in matches else self._codes(matches)
+
+    def fired_in(self, raws: Iterable[bytes]) -> Iterator[tuple[int, frozenset[str]]]:
+        """``(index, codes)`` for each line of ``raws`` on which some trigger matches."""
+        for index, matches in enumerate(map(self._matcher.Match, raws)):
+            if matches:
+                yield index, self.codes if 0 in matches else self._codes(matches)
+
+    def _codes(self, matches: list[int]) -> frozenset[str]:
         return frozenset(self._code_of[index] for index in matches)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from tunelint.engine.batch import PlainBatch, Reports
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
 from tunelint.engine.fixes import Fix, edit_record
@@ -63,11 +66,75 @@ def repeated_unit(text: str, minimum: int) -> tuple[str, int] | None:
     return None
 
 
+_SHORT_PERIOD = 5
+"""Phrases up to this long are looked for by comparing the texts with themselves shifted;
+longer ones by probes."""
+
+
+def repetition_candidates(texts: Sequence[str], minimum: int) -> set[int]:
+    """The indexes of ``texts`` in which ``repeated_unit`` may find a phrase repeated
+    ``minimum`` times; it finds none in the others.
+
+    ``minimum`` copies of an ``L``-character phrase are a stretch of ``(minimum - 1) * L``
+    characters each equal to the one ``L`` further on. All texts are joined and searched
+    at once: for short phrases, the joined text is shifted by each length and compared
+    with itself as one big integer (one byte a character, the low byte of its code
+    point); for longer ones, an 8-character probe every few characters is looked for
+    again up to 100 characters on, spaced so that such a stretch always holds one.
+    """
+    spacing = (minimum - 1) * (_SHORT_PERIOD + 1) - _PROBE + 1
+    if spacing < 1:
+        return set(range(len(texts)))
+    joined = "\0".join(texts)
+    ends = list(itertools.accumulate(len(text) + 1 for text in texts))  # where each text's
+    found: set[int] = set()  # successor starts in ``joined``
+    low_bytes = joined.encode("utf-32-le", "surrogatepass")[::4]
+    number = int.from_bytes(low_bytes, "little")
+    for length in range(2, _SHORT_PERIOD + 1):
+        same = (number ^ (number >> (8 * length))).to_bytes(len(low_bytes), "little")
+        stretch = bytes((minimum - 1) * length)  # a zero byte where the two are equal
+        position = same.find(stretch)
+        while position != -1 and (index := bisect.bisect_right(ends, position)) < len(ends):
+            found.add(index)
+            position = same.find(stretch, ends[index])
+    probes = range(0, len(joined) - _PROBE + 1, spacing)
+    copies = map(
+        joined.find,
+        map(joined.__getitem__, map(slice, probes, itertools.count(_PROBE, spacing))),
+        itertools.count(_SHORT_PERIOD + 1, spacing),
+        itertools.count(_LONGEST_UNIT + _PROBE, spacing),
+    )
+    for position in itertools.compress(probes, map((-1).__ne__, copies)):
+        found.add(bisect.bisect_right(ends, position))
+    return found
+
+
+def _degenerate_repetitions(batch: PlainBatch) -> Reports:
+    """CT001 on a run of plain records: only those whose texts may repeat are searched."""
+    trained: list[str] = []
+    owners: list[int] = []
+    for index, (record, roles) in enumerate(zip(batch.records, batch.roles, strict=True)):
+        turns = record["messages"]
+        for turn, role in enumerate(roles):
+            if role == "assistant":
+                trained.append(turns[turn]["content"])
+                owners.append(index)
+    minimum: int = batch.settings.options("CT001")["min-repeats"]
+    suspects = sorted({owners[text] for text in repetition_candidates(trained, minimum)})
+    return [(index, degenerate_repetition(batch.context(index))) for index in suspects]
+
+
 def _shown(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
-@rule("CT001", "degenerate-repetition", Severity.WARNING, options={"min-repeats": 10})
+@rule(
+    "CT001",
+    "degenerate-repetition",
+    Severity.WARNING,
+    options={"min-repeats": 10},
+    batch=_degenerate_repetitions,
+)
 def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
     """A text repeats one phrase many times in a row.
 

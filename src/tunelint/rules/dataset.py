@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from typing import Any
 
+from tunelint.engine.batch import PlainBatch, Reports
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.formats import Format
@@ -58,6 +60,10 @@ class TooFewExamples:
         self.examples += 1
         return ()
 
+    def visit_plain(self, batch: PlainBatch) -> Reports:
+        self.examples += len(batch)
+        return ()
+
     def partial(self) -> int:
         return self.examples
 
@@ -102,6 +108,11 @@ class DuplicateExample:
     def visit(self, ctx: RecordContext) -> Iterable[Violation]:
         self.keys.append(digest(ctx.record))
         self.positions.add(ctx)
+        return ()
+
+    def visit_plain(self, batch: PlainBatch) -> Reports:
+        self.keys.extend(map(digest, batch.records))
+        self.positions.add_batch(batch)
         return ()
 
     def partial(self) -> tuple[array[int], Positions]:
@@ -273,15 +284,19 @@ class TrainValidationOverlap:
             )
 
 
+def _plain_prompt_and_answer(record: dict[str, Any], roles: tuple[str, ...]) -> tuple[Any, Any]:
+    """``_prompt_and_answer`` of a plain record: no tools, no weights, roles known."""
+    index = len(roles) - 1 - roles[::-1].index("assistant")
+    turns = record["messages"]
+    return [None, turns[:index]], turns[index]
+
+
 def _prompt_and_answer(ctx: RecordContext) -> tuple[Any, Any] | None:
     """The turns before the last assistant turn, and what that turn says (weight aside)."""
     if ctx.format is Format.COMPLETION:
         return ctx.record.get("prompt"), ctx.record.get("completion")
-    roles = ctx.plain_roles
-    if roles is not None:  # a plain record: no tools, no weights, roles known
-        index = len(roles) - 1 - roles[::-1].index("assistant")
-        turns = ctx.record["messages"]
-        return [None, turns[:index]], turns[index]
+    if ctx.plain_roles is not None:
+        return _plain_prompt_and_answer(ctx.record, ctx.plain_roles)
     turns = ctx.record.get("messages")
     if not isinstance(turns, list):
         return None
@@ -338,6 +353,13 @@ class ConflictingAnswers:
             self.prompts.append(digest(pair[0]))
             self.answers.append(digest(pair[1]))
             self.positions.add(ctx)
+        return ()
+
+    def visit_plain(self, batch: PlainBatch) -> Reports:
+        pairs = list(map(_plain_prompt_and_answer, batch.records, batch.roles))
+        self.prompts.extend(map(digest, map(itemgetter(0), pairs)))
+        self.answers.extend(map(digest, map(itemgetter(1), pairs)))
+        self.positions.add_batch(batch)
         return ()
 
     def partial(self) -> tuple[array[int], array[int], Positions]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from tunelint.engine.batch import PlainBatch, Reports
 from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.fixes import delete_line, edit_line
 from tunelint.engine.formats import json_type
@@ -137,7 +138,16 @@ def invalid_utf8(line: Line) -> Iterator[Violation]:
         yield Violation(line.detail, column=line.column)
 
 
-@rule("JL006", "crlf-line-ending", Severity.WARNING, Scope.LINE, fixable=True)
+def _crlf_lines(batch: PlainBatch) -> Reports:
+    """JL006 on a run of plain records: only the lines with a ``\\r`` at the end."""
+    return [
+        (index, (Violation("line ends with CRLF", fix=_USE_LF),))
+        for index, raw in enumerate(batch.raws)
+        if raw.endswith(b"\r")
+    ]
+
+
+@rule("JL006", "crlf-line-ending", Severity.WARNING, Scope.LINE, fixable=True, batch=_crlf_lines)
 def crlf_line_ending(line: Line) -> Iterable[Violation]:
     """A line ends with a carriage return (Windows ``CRLF`` line ending).
 

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from tunelint.engine.batch import PlainBatch, Reports
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
 from tunelint.engine.fixes import Fix, edit_record
@@ -350,12 +351,20 @@ class MixedFormats:
         self.counts: Counter[Format] = Counter()
 
     def visit(self, ctx: RecordContext) -> Iterable[Violation]:
-        self.counts[ctx.format] += 1
-        if self.first is None:
-            self.first = (ctx.format, ctx.line, ctx.example)
-        elif ctx.format is not self.first[0]:
-            self.others.setdefault(ctx.format, (ctx.line, ctx.example))
+        self._seen(ctx.format, ctx.line, ctx.example, 1)
         return ()
+
+    def visit_plain(self, batch: PlainBatch) -> Reports:
+        self._seen(Format.CHAT, batch.lines[0], batch.examples[0], len(batch))
+        return ()
+
+    def _seen(self, form: Format, line: int, example: int, records: int) -> None:
+        """``records`` records of format ``form``, the first of them on ``line``."""
+        self.counts[form] += records
+        if self.first is None:
+            self.first = (form, line, example)
+        elif form is not self.first[0]:
+            self.others.setdefault(form, (line, example))
 
     def partial(self) -> tuple[Any, ...]:
         return self.first, self.others, self.counts

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import xxhash
 
+from tunelint.engine.batch import PlainBatch
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Violation
 from tunelint.rules.walk import SYSTEM_ROLES, messages, texts
@@ -109,6 +110,10 @@ class Positions:
     def add(self, ctx: RecordContext) -> None:
         self.lines.append(ctx.line)
         self.examples.append(ctx.example)
+
+    def add_batch(self, batch: PlainBatch) -> None:
+        self.lines.extend(batch.lines)
+        self.examples.extend(batch.examples)
 
     def __len__(self) -> int:
         return len(self.lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from tunelint.engine.batch import PlainBatch, Reports
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.formats import Format
@@ -86,6 +87,17 @@ class ExampleTooLong:
             f"{limit:,} and truncates the rest"
         )
         return (Violation(message),)
+
+    def visit_plain(self, batch: PlainBatch) -> Reports:
+        # A plain record's line bounds its tokens: only longer lines are counted.
+        longest = self.model.context - TOKENS_PER_REPLY
+        if max(map(len, batch.raws)) <= longest:
+            return ()
+        return [
+            (index, self.visit(batch.context(index)))
+            for index, raw in enumerate(batch.raws)
+            if len(raw) > longest
+        ]
 
     def partial(self) -> None:
         return None  # every finding is reported as the example is visited

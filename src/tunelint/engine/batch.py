@@ -1,0 +1,90 @@
+"""The fast path over many records at once: consecutive plain conversations, in columns.
+
+A block of lines decodes in one C-level pass; the runner cuts it into runs of consecutive
+plain records (``tunelint.engine.plain``) and the lines between them. A run is handed to
+each rule as one ``PlainBatch``: a rule with a batch form checks the whole run with a few
+calls into C (hashing every record, searching every text at once) and reports
+``(index, violations)`` pairs; a rule without one is run record by record, as on any
+other line. Either way a rule sees the same records in the same order, so its findings
+are the same as the record-by-record path's; ``tests/test_plain.py`` compares the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import orjson
+
+from tunelint.engine.context import RecordContext
+from tunelint.engine.findings import Violation
+from tunelint.engine.formats import Format
+from tunelint.engine.reader import Line
+
+if TYPE_CHECKING:
+    from tunelint.engine.settings import Settings
+
+UNDECODED: Any = object()
+"""Stands for a line that does not decode as it is: the line-by-line reader says why."""
+
+Reports: TypeAlias = Iterable[tuple[int, Iterable[Violation]]]
+"""What a batch check returns: the violations of the batch's record at each index."""
+
+
+def decode_all(raws: Sequence[bytes]) -> list[Any]:
+    """Every line's JSON value, or ``UNDECODED`` where it is not valid JSON on its own
+    (blank lines, byte-order marks and encoding errors included)."""
+    loads = orjson.loads
+    try:
+        return list(map(loads, raws))
+    except orjson.JSONDecodeError:
+        values = []
+        for raw in raws:
+            try:
+                values.append(loads(raw))
+            except orjson.JSONDecodeError:
+                values.append(UNDECODED)
+        return values
+
+
+class PlainBatch:
+    """Consecutive plain records of one file: values, lines and positions by index."""
+
+    __slots__ = ("examples", "lines", "raws", "records", "roles", "settings")
+
+    def __init__(
+        self,
+        records: list[dict[str, Any]],
+        raws: list[bytes],
+        lines: range,
+        examples: range,
+        roles: list[tuple[str, ...]],
+        settings: Settings,
+    ) -> None:
+        self.records = records
+        self.raws = raws
+        self.lines = lines
+        """Line number of each record: consecutive, as no other line lies between them."""
+        self.examples = examples
+        self.roles = roles
+        """Each record's roles in order (``plain_roles``)."""
+        self.settings = settings
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def context(self, index: int) -> RecordContext:
+        """What a record rule is given for the record at ``index``."""
+        return RecordContext(
+            self.records[index],
+            self.raws[index],
+            self.lines[index],
+            self.examples[index],
+            Format.CHAT,
+            self.settings,
+            self.roles[index],
+        )
+
+    def line(self, index: int) -> Line:
+        """The line of the record at ``index``, as the line-by-line reader gives it."""
+        return Line(self.lines[index], self.raws[index], self.records[index])
