@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+import msgspec
 import orjson
 
 from tunelint.engine.context import RecordContext
@@ -29,6 +30,10 @@ UNDECODED: Any = object()
 
 Reports: TypeAlias = Iterable[tuple[int, Iterable[Violation]]]
 """What a batch check returns: the violations of the batch's record at each index."""
+
+# Sorts keys about three times faster than ``orjson.OPT_SORT_KEYS``, to the same bytes.
+canonical_json = msgspec.json.Encoder(order="deterministic").encode
+"""A JSON value's canonical form: keys sorted, compact; equal values give equal bytes."""
 
 
 def decode_all(raws: Sequence[bytes]) -> list[Any]:
@@ -50,7 +55,7 @@ def decode_all(raws: Sequence[bytes]) -> list[Any]:
 class PlainBatch:
     """Consecutive plain records of one file: values, lines and positions by index."""
 
-    __slots__ = ("examples", "lines", "raws", "records", "roles", "settings")
+    __slots__ = ("_canonical", "examples", "lines", "raws", "records", "roles", "settings")
 
     def __init__(
         self,
@@ -69,6 +74,13 @@ class PlainBatch:
         self.roles = roles
         """Each record's roles in order (``plain_roles``)."""
         self.settings = settings
+        self._canonical: list[bytes] | None = None
+
+    def canonical(self) -> list[bytes]:
+        """Each record's ``canonical_json``, computed once for all the rules that hash it."""
+        if self._canonical is None:
+            self._canonical = list(map(canonical_json, self.records))
+        return self._canonical
 
     def __len__(self) -> int:
         return len(self.records)

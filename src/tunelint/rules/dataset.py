@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator
-from operator import itemgetter
 from typing import Any
 
-from tunelint.engine.batch import PlainBatch, Reports
+from tunelint.engine.batch import PlainBatch, Reports, canonical_json
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.formats import Format
@@ -20,6 +19,7 @@ from tunelint.rules.similarity import (
     digest,
     repeats,
     similar_pairs,
+    xxh3_64,
 )
 
 
@@ -111,7 +111,7 @@ class DuplicateExample:
         return ()
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
-        self.keys.extend(map(digest, batch.records))
+        self.keys.extend(map(xxh3_64, batch.canonical()))
         self.positions.add_batch(batch)
         return ()
 
@@ -284,19 +284,24 @@ class TrainValidationOverlap:
             )
 
 
-def _plain_prompt_and_answer(record: dict[str, Any], roles: tuple[str, ...]) -> tuple[Any, Any]:
-    """``_prompt_and_answer`` of a plain record: no tools, no weights, roles known."""
-    index = len(roles) - 1 - roles[::-1].index("assistant")
-    turns = record["messages"]
-    return [None, turns[:index]], turns[index]
+_OPENING = b'{"messages":['
+_MESSAGE = b'{"content":'
+"""How a plain message's canonical JSON starts (its keys sorted), and nowhere else in a
+plain record's: a string cannot hold the unescaped quote."""
 
 
-def _prompt_and_answer(ctx: RecordContext) -> tuple[Any, Any] | None:
-    """The turns before the last assistant turn, and what that turn says (weight aside)."""
+def _prompt_key(tools: Any, turns: list[Any]) -> int:
+    """The hash of a prompt: its tool definitions, and its turns as its record's canonical
+    JSON spells them (so that a plain record's prompt is the start of its own)."""
+    head = b"" if tools is None else canonical_json(tools) + b"\n"  # never in compact JSON
+    return xxh3_64(b"".join([head, _OPENING, *(canonical_json(turn) + b"," for turn in turns)]))
+
+
+def _prompt_and_answer(ctx: RecordContext) -> tuple[int, int] | None:
+    """Hashes of the turns before the last assistant turn, and of what that turn says
+    (weight aside)."""
     if ctx.format is Format.COMPLETION:
-        return ctx.record.get("prompt"), ctx.record.get("completion")
-    if ctx.plain_roles is not None:
-        return _plain_prompt_and_answer(ctx.record, ctx.plain_roles)
+        return digest(ctx.record.get("prompt")), digest(ctx.record.get("completion"))
     turns = ctx.record.get("messages")
     if not isinstance(turns, list):
         return None
@@ -306,7 +311,7 @@ def _prompt_and_answer(ctx: RecordContext) -> tuple[Any, Any] | None:
             answer = turn
             if "weight" in turn:
                 answer = {key: value for key, value in turn.items() if key != "weight"}
-            return [ctx.record.get("tools"), turns[:index]], answer
+            return _prompt_key(ctx.record.get("tools"), turns[:index]), digest(answer)
     return None
 
 
@@ -348,17 +353,28 @@ class ConflictingAnswers:
         self.positions = Positions()
 
     def visit(self, ctx: RecordContext) -> Iterable[Violation]:
-        pair = _prompt_and_answer(ctx)
-        if pair is not None:
-            self.prompts.append(digest(pair[0]))
-            self.answers.append(digest(pair[1]))
+        keys = _prompt_and_answer(ctx)
+        if keys is not None:
+            self.prompts.append(keys[0])
+            self.answers.append(keys[1])
             self.positions.add(ctx)
         return ()
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
-        pairs = list(map(_plain_prompt_and_answer, batch.records, batch.roles))
-        self.prompts.extend(map(digest, map(itemgetter(0), pairs)))
-        self.answers.extend(map(digest, map(itemgetter(1), pairs)))
+        # The answer is most often the last message: the prompt is then what comes before
+        # its canonical JSON in the record's, and the answer what follows, up to "]}".
+        for record, canonical, roles in zip(
+            batch.records, batch.canonical(), batch.roles, strict=True
+        ):
+            if roles[-1] == "assistant":
+                answer = canonical.rfind(_MESSAGE)
+                self.prompts.append(xxh3_64(canonical[:answer]))
+                self.answers.append(xxh3_64(canonical[answer:-2]))
+            else:
+                index = len(roles) - 1 - roles[::-1].index("assistant")
+                turns = record["messages"]
+                self.prompts.append(_prompt_key(None, turns[:index]))
+                self.answers.append(digest(turns[index]))
         self.positions.add_batch(batch)
         return ()
 
