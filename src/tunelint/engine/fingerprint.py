@@ -25,7 +25,7 @@ from pathlib import Path
 import orjson
 
 from tunelint.engine.findings import Finding
-from tunelint.engine.reader import UTF8_BOM, Line
+from tunelint.engine.reader import UTF8_BOM, Line, pick_lines
 
 FILE = "file"
 
@@ -57,15 +57,7 @@ def fingerprinted(path: Path, findings: Iterable[Finding], start: int = 0) -> tu
     wanted = {finding.line for finding in found if not finding.fingerprint}
     if not wanted:
         return found
-    hashes: dict[int, str] = {}
-    last = max(wanted)
-    with path.open("rb") as stream:
-        stream.seek(start)
-        for number, chunk in enumerate(stream, start=1):
-            if number in wanted:
-                hashes[number] = record_hash(chunk)
-            if number >= last:
-                break
+    hashes = {number: record_hash(raw) for number, raw in pick_lines(path, wanted, start).items()}
     blank = record_hash(b"")
     return tuple(
         finding

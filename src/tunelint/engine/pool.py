@@ -131,6 +131,8 @@ def _lint_all(
                 yield path, work
             elif isinstance(work, list):
                 whole = lint_whole_file_rules(path, settings)  # while the workers run
-                yield path, merge_ranges(path, settings, [part.get() for part in work], whole)
+                # Each range is merged as soon as it is done, while the later ones run.
+                parts = (part.get() for part in work)
+                yield path, merge_ranges(path, settings, parts, whole)
             else:
                 yield path, work.get()

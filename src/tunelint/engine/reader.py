@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -129,6 +129,40 @@ def read_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[
             number += len(raws)
         if unfinished:
             yield Block(number, [b"".join(unfinished)], number == 1 and start == 0)
+
+
+def pick_lines(path: Path, numbers: Iterable[int], start: int = 0) -> dict[int, bytes]:
+    """The lines of ``path`` with the given 1-based numbers (counted from the byte
+    ``start``), without their ``\\n``; reading stops after the last of them.
+
+    Only the newlines of the stretches in between are counted, in C, so picking a few
+    lines from a large file costs little more than reading it.
+    """
+    pending = sorted(set(numbers), reverse=True)
+    picked: dict[int, bytes] = {}
+    with path.open("rb", buffering=0) as stream:
+        stream.seek(start)
+        number = 1  # the line that ``unfinished`` begins
+        unfinished: list[bytes] = []
+        while pending:
+            data = stream.read(_READ_BUFFER)
+            if not data:
+                if unfinished and pending[-1] == number:
+                    picked[number] = b"".join(unfinished)
+                break
+            newlines = data.count(b"\n")
+            if newlines and pending[-1] < number + newlines:
+                raws = b"".join([*unfinished, data]).split(b"\n")
+                while pending and pending[-1] < number + newlines:
+                    wanted = pending.pop()
+                    picked[wanted] = raws[wanted - number]
+                unfinished = [raws[-1]]
+            elif newlines:
+                unfinished = [data[data.rindex(b"\n") + 1 :]]
+            else:
+                unfinished.append(data)
+            number += newlines
+    return picked
 
 
 def read_lines(path: Path, start: int = 0, end: int | None = None) -> Iterator[Line]:

@@ -126,7 +126,7 @@ class DuplicateExample:
 
     def finish(self) -> Iterator[Violation]:
         for index, first in repeats(self.keys):
-            line = self.positions.lines[first]
+            line = self.positions.line(first)
             yield self.positions.violation(index, f"duplicate of the example on line {line}")
 
 
@@ -190,7 +190,7 @@ class NearDuplicate:
             if earlier < closest.get(later, (later,))[0]:
                 closest[later] = (earlier, similarity)
         for index, (earlier, similarity) in closest.items():
-            line = self.positions.lines[earlier]
+            line = self.positions.line(earlier)
             yield self.positions.violation(
                 index,
                 f"nearly the same as the example on line {line} (similarity {similarity:.2f})",
@@ -394,7 +394,7 @@ class ConflictingAnswers:
     def finish(self) -> Iterator[Violation]:
         for index, first in repeats(self.prompts):
             if self.answers[index] != self.answers[first]:
-                line = self.positions.lines[first]
+                line = self.positions.line(first)
                 yield self.positions.violation(
                     index, f"same prompt as the example on line {line}, different final answer"
                 )

@@ -8,6 +8,7 @@ computed or a large file is sorted, so small runs stay light.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import unicodedata
 from array import array
@@ -97,31 +98,63 @@ def normalise(text: str) -> str:
 
 
 class Positions:
-    """Line and example number of each remembered example: 8 bytes apiece."""
+    """Line and example number of each remembered example: 8 bytes apiece.
+
+    The numbers of an absorbed byte range are kept as the range numbered them, with the
+    range's offsets beside them, so absorbing a range copies its arrays in one go.
+    """
 
     def __init__(self) -> None:
-        self.lines = array("I")
-        self.examples = array("I")
+        self._lines = array("I")
+        self._examples = array("I")
+        self._segments: list[tuple[int, int, int]] = [(0, 0, 0)]
+        """``(first index, lines before, examples before)`` of each stretch, in order."""
 
     def add(self, ctx: RecordContext) -> None:
-        self.lines.append(ctx.line)
-        self.examples.append(ctx.example)
+        self._numbered_here()
+        self._lines.append(ctx.line)
+        self._examples.append(ctx.example)
 
     def add_batch(self, batch: PlainBatch) -> None:
-        self.lines.extend(batch.lines)
-        self.examples.extend(batch.examples)
+        self._numbered_here()
+        self._lines.extend(batch.lines)
+        self._examples.extend(batch.examples)
+
+    def _numbered_here(self) -> None:
+        if self._segments[-1][1:] != (0, 0):
+            self._segments.append((len(self), 0, 0))
 
     def __len__(self) -> int:
-        return len(self.lines)
+        return len(self._lines)
 
     def absorb(self, other: Positions, lines_before: int, examples_before: int) -> None:
         """Append a later byte range's positions, renumbered to the whole file."""
-        self.lines.extend(array("I", map(lines_before.__add__, other.lines)))
-        self.examples.extend(array("I", map(examples_before.__add__, other.examples)))
+        for first, lines, examples in other._segments:
+            self._segments.append(
+                (len(self) + first, lines_before + lines, examples_before + examples)
+            )
+        self._lines.extend(other._lines)
+        self._examples.extend(other._examples)
+
+    def line(self, index: int) -> int:
+        """The line of the remembered example ``index``."""
+        return self._lines[index] + self._offsets(index)[0]
 
     def violation(self, index: int, message: str) -> Violation:
         """A finding on the remembered example ``index``, reported after the fact."""
-        return Violation(message, line=self.lines[index], example=self.examples[index])
+        lines, examples = self._offsets(index)
+        return Violation(
+            message, line=self._lines[index] + lines, example=self._examples[index] + examples
+        )
+
+    def _offsets(self, index: int) -> tuple[int, int]:
+        _, lines, examples = self._segments[bisect.bisect_right(self._segments, (index, _MAX)) - 1]
+        return lines, examples
+
+
+_MAX = 1 << 62
+"""More than any line or example number: ``(index, _MAX)`` sorts after every segment of
+``index``."""
 
 
 class Rows:
