@@ -12,9 +12,11 @@ import itertools
 import json
 from typing import Any
 
+import orjson
 import pytest
 
 from tunelint.engine import runner
+from tunelint.engine.batch import UNDECODED
 from tunelint.engine.config import ConfigFile, resolve_settings
 from tunelint.engine.context import RecordContext
 from tunelint.engine.formats import Format
@@ -32,7 +34,7 @@ from tunelint.engine.registry import all_rules
 from tunelint.engine.settings import Settings
 from tunelint.tokens.counting import TOKENS_PER_REPLY, ExampleCounter, utf8_length
 
-from conftest import EXAMPLES, WriteJsonl
+from conftest import EXAMPLES, WriteJsonl, dump
 
 TEXTS = [
     "Hi",
@@ -63,6 +65,10 @@ def plain_records() -> list[dict[str, Any]]:
 PLAIN = plain_records()
 
 
+def encoded(record: dict[str, Any]) -> bytes:
+    return json.dumps(record).encode()
+
+
 def settings_for(profile: str) -> Settings:
     return resolve_settings(ConfigFile(None), {"profile": profile, "select": ["ALL"]})
 
@@ -74,7 +80,7 @@ def test_quiet_rules_report_nothing_on_plain_records(profile: str) -> None:
     quiet = quiet_codes(settings)
     assert quiet >= {"SC001", "SC004", "SC005", "SC006", "SC011", "CV001", "TL002"}
     for record in PLAIN:
-        assert plain_roles(record) is not None, record
+        assert plain_roles(encoded(record)) is not None, record
         ctx = RecordContext(record, b"", 1, 1, Format.CHAT, settings)
         for code in sorted(quiet):
             assert list(rules[code].check(ctx)) == [], (code, record)
@@ -86,7 +92,7 @@ def test_roles_only_rules_depend_only_on_the_roles(profile: str) -> None:
     rules = all_rules()
     fired = set()
     for record in PLAIN:
-        roles = plain_roles(record)
+        roles = plain_roles(encoded(record))
         assert roles is not None
         real = RecordContext(record, b"", 1, 1, Format.CHAT, settings)
         stand_in = RecordContext(roles_record(roles), b"", 1, 1, Format.CHAT, settings)
@@ -135,23 +141,68 @@ def test_quiet_line_rules_report_nothing_on_object_lines(write_jsonl: WriteJsonl
     ],
 )
 def test_near_misses_are_not_plain(record: dict[str, Any]) -> None:
-    assert plain_roles(record) is None
+    assert plain_roles(encoded(record)) is None
+
+
+def chat(question: str, answer: str) -> dict[str, Any]:
+    return {
+        "messages": [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer},
+        ]
+    }
+
+
+BATCH_WORK: list[Any] = [
+    # What the rules with a batch form report on plain records, amid plain records.
+    chat("Loop?", "Eat a banana! " * 12),  # CT001
+    chat("Loop in Korean?", "네 " * 30),
+    chat("Card?", "It is 4111 1111 1111 1111."),  # PV004, through the triggers
+    chat("Same?", "Yes."),
+    chat("Same?", "Yes."),  # DS003
+    chat("Same?", "No."),  # DS006
+    {
+        "messages": [
+            {"role": "user", "content": "Same?"},
+            {"role": "assistant", "content": "Maybe", "weight": 1},
+        ]
+    },
+    {"messages": [*chat("Late?", "Yes")["messages"], {"role": "user", "content": "Thanks"}]},
+    dump(chat("Windows?", "Yes.")) + "\r",  # JL006
+    chat("Long?", "한" * 70_000),  # TK001: more tokens than gpt-4o-mini's context
+]
+BATCH_CODES = {"CT001", "PV004", "DS003", "DS006", "JL006", "TK001"}
+
+
+def decoded_without_the_fast_path(raws: list[bytes]) -> tuple[list[Any], list[None]]:
+    """What ``decode_block`` gives when no line is taken for a plain record."""
+    values = []
+    for raw in raws:
+        try:
+            values.append(orjson.loads(raw))
+        except orjson.JSONDecodeError:
+            values.append(UNDECODED)
+    return values, [None] * len(raws)
 
 
 def test_a_file_gives_the_same_findings_with_and_without_the_fast_path(
     write_jsonl: WriteJsonl, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = (EXAMPLES / "broken" / "train.jsonl").read_text(encoding="utf-8").splitlines()
-    path = write_jsonl([*PLAIN, *broken, "", *PLAIN[:5], {"prompt": "Hi", "completion": "Yo"}])
+    path = write_jsonl(
+        [*PLAIN, *broken, "", *PLAIN[:5], {"prompt": "Hi", "completion": "Yo"}, *BATCH_WORK]
+    )
     for profile in sorted(PROFILES):
         settings = settings_for(profile)
         fast = runner.lint_file(path, settings)
         with monkeypatch.context() as patch:
-            patch.setattr(runner, "plain_roles", lambda record: None)
+            patch.setattr(runner, "decode_block", decoded_without_the_fast_path)
             patch.setattr(runner, "QUIET_ON_OBJECT", frozenset())
             slow = runner.lint_file(path, settings)
         assert fast == slow
         assert {"CV002", "CV003", "CV005", "JL001", "SC005"} <= {f.code for f in fast.findings}
+        if profile == "openai":
+            assert {f.code for f in fast.findings} >= BATCH_CODES
 
 
 @pytest.mark.parametrize("ensure_ascii", [True, False])

@@ -1,7 +1,8 @@
 """The fast path over many records at once: consecutive plain conversations, in columns.
 
-A block of lines decodes in one C-level pass; the runner cuts it into runs of consecutive
-plain records (``tunelint.engine.plain``) and the lines between them. A run is handed to
+A block of lines decodes in one C-level pass, plain records into ``PlainRecord``; the
+runner cuts it into runs of consecutive plain records (``tunelint.engine.plain``) and the
+lines between them. A run is handed to
 each rule as one ``PlainBatch``: a rule with a batch form checks the whole run with a few
 calls into C (hashing every record, searching every text at once) and reports
 ``(index, violations)`` pairs; a rule without one is run record by record, as on any
@@ -20,6 +21,7 @@ import orjson
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Violation
 from tunelint.engine.formats import Format
+from tunelint.engine.plain import PlainRecord, decode_plain, roles_of
 from tunelint.engine.reader import Line
 
 if TYPE_CHECKING:
@@ -36,30 +38,52 @@ canonical_json = msgspec.json.Encoder(order="deterministic").encode
 """A JSON value's canonical form: keys sorted, compact; equal values give equal bytes."""
 
 
-def decode_all(raws: Sequence[bytes]) -> list[Any]:
-    """Every line's JSON value, or ``UNDECODED`` where it is not valid JSON on its own
-    (blank lines, byte-order marks and encoding errors included)."""
-    loads = orjson.loads
+def decode_block(raws: Sequence[bytes]) -> tuple[list[Any], list[tuple[str, ...] | None]]:
+    """Every line's value, and its roles where it is a plain record.
+
+    A plain record comes out as a ``PlainRecord``, any other JSON as ``orjson`` decodes it,
+    and a line that is not valid JSON on its own (blank lines, byte-order marks and
+    encoding errors included) as ``UNDECODED``.
+    """
     try:
-        return list(map(loads, raws))
+        values = list(map(decode_plain, raws))
+    except msgspec.DecodeError:
+        values = list(map(_decode_one, raws))
+    roles = [roles_of(value) if type(value) is PlainRecord else None for value in values]
+    for index, (value, found) in enumerate(zip(values, roles, strict=True)):
+        if found is None and type(value) is PlainRecord:
+            values[index] = orjson.loads(raws[index])  # not plain after all: decoded anew
+    return values, roles
+
+
+def _decode_one(raw: bytes) -> Any:
+    try:
+        return decode_plain(raw)
+    except msgspec.DecodeError:
+        pass
+    try:
+        return orjson.loads(raw)
     except orjson.JSONDecodeError:
-        values = []
-        for raw in raws:
-            try:
-                values.append(loads(raw))
-            except orjson.JSONDecodeError:
-                values.append(UNDECODED)
-        return values
+        return UNDECODED
 
 
 class PlainBatch:
     """Consecutive plain records of one file: values, lines and positions by index."""
 
-    __slots__ = ("_canonical", "examples", "lines", "raws", "records", "roles", "settings")
+    __slots__ = (
+        "_canonical",
+        "_values",
+        "examples",
+        "lines",
+        "raws",
+        "records",
+        "roles",
+        "settings",
+    )
 
     def __init__(
         self,
-        records: list[dict[str, Any]],
+        records: list[PlainRecord],
         raws: list[bytes],
         lines: range,
         examples: range,
@@ -72,9 +96,10 @@ class PlainBatch:
         """Line number of each record: consecutive, as no other line lies between them."""
         self.examples = examples
         self.roles = roles
-        """Each record's roles in order (``plain_roles``)."""
+        """Each record's roles in order (``roles_of``)."""
         self.settings = settings
         self._canonical: list[bytes] | None = None
+        self._values: dict[int, dict[str, Any]] = {}
 
     def canonical(self) -> list[bytes]:
         """Each record's ``canonical_json``, computed once for all the rules that hash it."""
@@ -85,10 +110,18 @@ class PlainBatch:
     def __len__(self) -> int:
         return len(self.records)
 
+    def value(self, index: int) -> dict[str, Any]:
+        """The record at ``index`` as any other record is decoded, for the rules that read
+        records one by one (decoded once, when first asked for)."""
+        value = self._values.get(index)
+        if value is None:
+            value = self._values[index] = orjson.loads(self.raws[index])
+        return value
+
     def context(self, index: int) -> RecordContext:
         """What a record rule is given for the record at ``index``."""
         return RecordContext(
-            self.records[index],
+            self.value(index),
             self.raws[index],
             self.lines[index],
             self.examples[index],
@@ -99,4 +132,4 @@ class PlainBatch:
 
     def line(self, index: int) -> Line:
         """The line of the record at ``index``, as the line-by-line reader gives it."""
-        return Line(self.lines[index], self.raws[index], self.records[index])
+        return Line(self.lines[index], self.raws[index], self.value(index))

@@ -13,16 +13,41 @@ plain records under every profile:
 
 Every other rule runs on every record as usual, including every rule added later until it
 is proven and listed here.
+
+A plain record is recognised while it is decoded: msgspec decodes the line straight into
+``PlainRecord``, checking keys, types and roles in C, or fails, and the line is decoded as
+any other.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
+
+import msgspec
 
 from tunelint.engine.settings import Settings
 
 PLAIN_ROLES = frozenset({"system", "user", "assistant", "function"})
 """Roles both the ``openai`` and ``cookbook`` profiles accept, with the same keys."""
+
+
+class PlainMessage(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    """A message of a plain record. Its fields are in the order canonical JSON sorts its
+    keys, so that it encodes to the same bytes as the object it was decoded from."""
+
+    content: str
+    name: str | msgspec.UnsetType = msgspec.UNSET
+    role: Literal["system", "user", "assistant", "function"]  # PLAIN_ROLES
+
+
+class PlainRecord(msgspec.Struct, forbid_unknown_fields=True):
+    """A record with nothing but a non-empty list of ``PlainMessage``."""
+
+    messages: Annotated[list[PlainMessage], msgspec.Meta(min_length=1)]
+
+
+decode_plain = msgspec.json.Decoder(PlainRecord).decode
+"""Decode a line as a ``PlainRecord``; raises ``msgspec.DecodeError`` for any other line."""
 
 QUIET_ON_OBJECT = frozenset({"JL001", "JL002", "JL003", "JL004", "JL005"})
 """Line rules that cannot report a line that decoded to an object (without a BOM)."""
@@ -49,32 +74,24 @@ def quiet_codes(settings: Settings) -> frozenset[str]:
     return codes
 
 
-def plain_roles(record: Any) -> tuple[str, ...] | None:
-    """The roles of a plain conversation in order, or ``None`` if ``record`` is not one."""
-    if type(record) is not dict or len(record) != 1:
+def roles_of(record: PlainRecord) -> tuple[str, ...] | None:
+    """The roles of a decoded ``PlainRecord`` in order, or ``None`` if the record is not
+    plain after all: a content is blank, or no turn is the assistant's."""
+    roles = tuple([message.role for message in record.messages])
+    if "assistant" not in roles:
         return None
-    messages = record.get("messages")
-    if type(messages) is not list or not messages:
+    for message in record.messages:
+        if not message.content.strip():
+            return None
+    return roles
+
+
+def plain_roles(raw: bytes) -> tuple[str, ...] | None:
+    """The roles of the plain conversation on the line ``raw``, or ``None`` if it holds none."""
+    try:
+        return roles_of(decode_plain(raw))
+    except msgspec.DecodeError:
         return None
-    roles = []
-    for message in messages:
-        if type(message) is not dict:
-            return None
-        # Two or three keys, each present with a string value: exactly the plain keys.
-        size = len(message)
-        if size == 3:
-            if type(message.get("name")) is not str:
-                return None
-        elif size != 2:
-            return None
-        role = message.get("role")
-        content = message.get("content")
-        if type(role) is not str or role not in PLAIN_ROLES:
-            return None
-        if type(content) is not str or not content.strip():
-            return None
-        roles.append(role)
-    return tuple(roles) if "assistant" in roles else None
 
 
 def roles_record(roles: tuple[str, ...]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
-from tunelint.engine.batch import UNDECODED, PlainBatch, Reports, decode_all
+from tunelint.engine.batch import UNDECODED, PlainBatch, Reports, decode_block
 from tunelint.engine.context import RecordContext
 from tunelint.engine.errors import UsageError
 from tunelint.engine.findings import Finding, Severity, Violation, dotted_path, json_pointer
@@ -17,7 +17,6 @@ from tunelint.engine.locate import locate_column
 from tunelint.engine.plain import (
     QUIET_ON_OBJECT,
     ROLES_ONLY,
-    plain_roles,
     quiet_codes,
     roles_record,
 )
@@ -164,8 +163,7 @@ class _FileLinter:
         Returns the number of examples up to the block's end.
         """
         raws = block.raws
-        values = decode_all(raws)
-        roles = list(map(plain_roles, values))
+        values, roles = decode_block(raws)
         bom = block.at_start and raws[0].startswith(UTF8_BOM)
         if bom:
             values[0], roles[0] = UNDECODED, None  # the reader strips the mark and reports it

@@ -47,6 +47,8 @@ def repeated_unit(text: str, minimum: int) -> tuple[str, int] | None:
     text costs one C-level search per probe.
     """
     step = max(1, 2 * (minimum - 1) - _PROBE + 1)
+    ruled_out: dict[int, int] = {}
+    """The end of the last run of each length examined: a probe inside it finds it again."""
     for probe_at in range(0, len(text) - _PROBE - 1, step):
         probe = text[probe_at : probe_at + _PROBE]
         limit = probe_at + _LONGEST_UNIT + _PROBE
@@ -56,12 +58,14 @@ def repeated_unit(text: str, minimum: int) -> tuple[str, int] | None:
         found = text.find(probe, probe_at + 2, limit)
         while found != -1:
             length = found - probe_at
-            first, end = _run_at(text, probe_at, length)
-            # Most hits are a word seen twice: the cheap extent test rules them out first.
-            if (end - first) // length >= minimum:
-                unit = text[first : first + length]
-                if unit != unit[0] * length and any(char.isalpha() for char in unit):
-                    return unit, (end - first) // length
+            if ruled_out.get(length, 0) < found + _PROBE:
+                first, end = _run_at(text, probe_at, length)
+                # Most hits are a word seen twice: the cheap extent test rules them out first.
+                if (end - first) // length >= minimum:
+                    unit = text[first : first + length]
+                    if unit != unit[0] * length and any(char.isalpha() for char in unit):
+                        return unit, (end - first) // length
+                ruled_out[length] = end
             found = text.find(probe, found + 1, limit)
     return None
 
@@ -113,11 +117,10 @@ def _degenerate_repetitions(batch: PlainBatch) -> Reports:
     """CT001 on a run of plain records: only those whose texts may repeat are searched."""
     trained: list[str] = []
     owners: list[int] = []
-    for index, (record, roles) in enumerate(zip(batch.records, batch.roles, strict=True)):
-        turns = record["messages"]
-        for turn, role in enumerate(roles):
-            if role == "assistant":
-                trained.append(turns[turn]["content"])
+    for index, record in enumerate(batch.records):
+        for message in record.messages:
+            if message.role == "assistant":
+                trained.append(message.content)
                 owners.append(index)
     minimum: int = batch.settings.options("CT001")["min-repeats"]
     suspects = sorted({owners[text] for text in repetition_candidates(trained, minimum)})

@@ -372,7 +372,7 @@ class ConflictingAnswers:
                 self.answers.append(xxh3_64(canonical[answer:-2]))
             else:
                 index = len(roles) - 1 - roles[::-1].index("assistant")
-                turns = record["messages"]
+                turns = record.messages  # each encodes as the object it was decoded from
                 self.prompts.append(_prompt_key(None, turns[:index]))
                 self.answers.append(digest(turns[index]))
         self.positions.add_batch(batch)
