@@ -17,12 +17,12 @@ from typing import Any
 import msgspec
 import orjson
 import pytest
-from test_plain import PLAIN
+from test_plain import PLAIN, plain_roles
 
 from tunelint.engine.batch import canonical_json
 from tunelint.engine.context import RecordContext
 from tunelint.engine.formats import Format
-from tunelint.engine.plain import PLAIN_ROLES, PlainMessage, decode_plain, plain_roles
+from tunelint.engine.plain import PLAIN_ROLES, PlainMessage, decode_plain
 from tunelint.engine.reader import pick_lines, read_blocks, read_lines
 from tunelint.engine.settings import Settings
 from tunelint.rules.content import repeated_unit, repetition_candidates
@@ -139,7 +139,7 @@ def test_repetition_candidates_include_every_text_with_a_repeat() -> None:
         "ha",
         "ha",
     ]
-    for minimum in (3, 4, 10, 12):
+    for minimum in (2, 3, 4, 10, 12):
         texts = [
             with_repeat(rng, words, minimum)
             if rng.random() < 0.3

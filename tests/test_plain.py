@@ -16,7 +16,7 @@ import orjson
 import pytest
 
 from tunelint.engine import runner
-from tunelint.engine.batch import UNDECODED
+from tunelint.engine.batch import UNDECODED, decode_block
 from tunelint.engine.config import ConfigFile, resolve_settings
 from tunelint.engine.context import RecordContext
 from tunelint.engine.formats import Format
@@ -24,7 +24,6 @@ from tunelint.engine.plain import (
     PLAIN_ROLES,
     QUIET_ON_OBJECT,
     ROLES_ONLY,
-    plain_roles,
     quiet_codes,
     roles_record,
 )
@@ -67,6 +66,11 @@ PLAIN = plain_records()
 
 def encoded(record: dict[str, Any]) -> bytes:
     return json.dumps(record).encode()
+
+
+def plain_roles(raw: bytes) -> tuple[str, ...] | None:
+    """The roles of the plain record on the line ``raw``, as the runner decodes it."""
+    return decode_block([raw])[1][0]
 
 
 def settings_for(profile: str) -> Settings:

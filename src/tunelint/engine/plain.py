@@ -86,14 +86,6 @@ def roles_of(record: PlainRecord) -> tuple[str, ...] | None:
     return roles
 
 
-def plain_roles(raw: bytes) -> tuple[str, ...] | None:
-    """The roles of the plain conversation on the line ``raw``, or ``None`` if it holds none."""
-    try:
-        return roles_of(decode_plain(raw))
-    except msgspec.DecodeError:
-        return None
-
-
 def roles_record(roles: tuple[str, ...]) -> dict[str, Any]:
     """A plain record with the given roles: what ``ROLES_ONLY`` rules are run on."""
     return {"messages": [{"role": role, "content": role} for role in roles]}

@@ -13,6 +13,10 @@ Four scopes:
 - ``dataset``: like ``file``, for a validation file paired with its training file: the
   check first reads every training record with ``reference(ctx)``, then visits the
   validation file. It runs only on files that have a training file configured.
+
+A line or record rule may also have a *batch form* (``@rule(..., batch=...)``), and a file
+rule a ``visit_plain`` method (``BatchFileCheck``): the same check over a run of plain
+records at once (``engine.batch``). A rule without one is run on such records one by one.
 """
 
 from __future__ import annotations

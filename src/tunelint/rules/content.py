@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -70,9 +71,25 @@ def repeated_unit(text: str, minimum: int) -> tuple[str, int] | None:
     return None
 
 
-_SHORT_PERIOD = 5
+_SHORT_PERIOD = 10
 """Phrases up to this long are looked for by comparing the texts with themselves shifted;
 longer ones by probes."""
+
+
+@functools.cache
+def _shifts(minimum: int) -> dict[int, int]:
+    """Each shift the texts are compared at, with the shortest stretch of characters equal
+    to the ones that far on that ``minimum`` copies of a short phrase leave there.
+
+    ``minimum`` copies of an ``L``-character phrase leave a stretch of ``(minimum - k) * L``
+    at a shift of ``k * L``: one shift serves the lengths that divide it.
+    """
+    shifts: dict[int, int] = {}
+    for length in range(2, _SHORT_PERIOD + 1):
+        copies = min(_SHORT_PERIOD // length, minimum - 1)
+        stretch = (minimum - copies) * length
+        shifts[copies * length] = min(stretch, shifts.get(copies * length, stretch))
+    return shifts
 
 
 def repetition_candidates(texts: Sequence[str], minimum: int) -> set[int]:
@@ -81,30 +98,30 @@ def repetition_candidates(texts: Sequence[str], minimum: int) -> set[int]:
 
     ``minimum`` copies of an ``L``-character phrase are a stretch of ``(minimum - 1) * L``
     characters each equal to the one ``L`` further on. All texts are joined and searched
-    at once: for short phrases, the joined text is shifted by each length and compared
-    with itself as one big integer (one byte a character, the low byte of its code
-    point); for longer ones, an 8-character probe every few characters is looked for
-    again up to 100 characters on, spaced so that such a stretch always holds one.
+    at once, as one byte a character (the low byte of its code point: equal characters
+    have equal ones): for short phrases, the joined text is shifted and compared with
+    itself as one big integer (``_shifts``); for longer ones, an 8-byte probe every few
+    bytes is looked for again up to 100 bytes on, spaced so that such a stretch always
+    holds one.
     """
     spacing = (minimum - 1) * (_SHORT_PERIOD + 1) - _PROBE + 1
-    if spacing < 1:
+    if minimum < 2 or spacing < 1:
         return set(range(len(texts)))
-    joined = "\0".join(texts)
+    low_bytes = "\0".join(texts).encode("utf-32-le", "surrogatepass")[::4]
     ends = list(itertools.accumulate(len(text) + 1 for text in texts))  # where each text's
-    found: set[int] = set()  # successor starts in ``joined``
-    low_bytes = joined.encode("utf-32-le", "surrogatepass")[::4]
+    found: set[int] = set()  # successor starts in ``low_bytes``
     number = int.from_bytes(low_bytes, "little")
-    for length in range(2, _SHORT_PERIOD + 1):
-        same = (number ^ (number >> (8 * length))).to_bytes(len(low_bytes), "little")
-        stretch = bytes((minimum - 1) * length)  # a zero byte where the two are equal
+    for shift, length in _shifts(minimum).items():
+        same = (number ^ (number >> (8 * shift))).to_bytes(len(low_bytes), "little")
+        stretch = bytes(length)  # a zero byte where the two are equal
         position = same.find(stretch)
         while position != -1 and (index := bisect.bisect_right(ends, position)) < len(ends):
             found.add(index)
             position = same.find(stretch, ends[index])
-    probes = range(0, len(joined) - _PROBE + 1, spacing)
+    probes = range(0, len(low_bytes) - _PROBE + 1, spacing)
     copies = map(
-        joined.find,
-        map(joined.__getitem__, map(slice, probes, itertools.count(_PROBE, spacing))),
+        low_bytes.find,
+        map(low_bytes.__getitem__, map(slice, probes, itertools.count(_PROBE, spacing))),
         itertools.count(_SHORT_PERIOD + 1, spacing),
         itertools.count(_LONGEST_UNIT + _PROBE, spacing),
     )
