@@ -167,6 +167,10 @@ def test_blocks_hold_the_lines_a_line_iterator_gives(tmp_path: Path, ending: byt
     blocks = list(read_blocks(path))
     numbered = [(block.first + i, raw) for block in blocks for i, raw in enumerate(block.raws)]
     assert numbered == list(enumerate(lines, start=1))
+    data = path.read_bytes()
+    for block in blocks:
+        assert data[block.offset :].startswith(b"\n".join(block.raws))
+        assert block.offset == 0 or data[block.offset - 1 : block.offset] == b"\n"
     assert [line.raw for line in read_lines(path)] == lines
     start = len(lines[0]) + len(lines[1]) + 2
     end = start + len(lines[2]) + len(lines[3]) + 2

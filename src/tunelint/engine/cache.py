@@ -1,7 +1,8 @@
 """Remember each file's result so that an unchanged file is not linted again.
 
 An entry is keyed by the file's path, the settings and the tunelint build, and holds the
-file's SHA-256 with its complete result (findings included, not just the verdict), so a
+file's content hash (XXH3-128: ten times faster than SHA-256, and the cache guards against
+accidents, not adversaries, who could edit the file anyway) with its complete result (findings included, not just the verdict), so a
 cached run prints exactly what the run that filled the cache printed. Entries live in
 ``.tunelint_cache/`` next to the configuration (or in the working directory) and are
 written like black writes its cache: to a temporary file in the same folder, then moved
@@ -20,6 +21,8 @@ import pickle
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+import xxhash
 
 import tunelint
 from tunelint.engine.atomic import atomic_write
@@ -65,7 +68,7 @@ def settings_fingerprint(settings: Settings) -> str:
 
 
 def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
+    digest = xxhash.xxh3_128()
     with path.open("rb") as stream:
         while chunk := stream.read(_CHUNK):
             digest.update(chunk)

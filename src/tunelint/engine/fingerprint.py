@@ -16,11 +16,13 @@ merged.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TypeAlias
 
 import orjson
 
@@ -28,6 +30,9 @@ from tunelint.engine.findings import Finding
 from tunelint.engine.reader import UTF8_BOM, Line, pick_lines
 
 FILE = "file"
+
+Mark: TypeAlias = tuple[int, int]
+"""A line number and the byte at which that line starts."""
 
 
 def record_hash(raw: bytes) -> str:
@@ -48,16 +53,29 @@ def line_hash(line: Line) -> str:
     return record_hash(line.raw)
 
 
-def fingerprinted(path: Path, findings: Iterable[Finding], start: int = 0) -> tuple[Finding, ...]:
+def fingerprinted(
+    path: Path, findings: Iterable[Finding], start: int = 0, marks: Sequence[Mark] = ()
+) -> tuple[Finding, ...]:
     """``findings`` with every missing ``fingerprint`` set, read from ``path``.
 
     With a ``start``, the findings' lines count from the line that begins at that byte.
+    ``marks`` are further lines whose start is known, in order: each line is read from
+    the nearest one before it.
     """
     found = tuple(findings)
-    wanted = {finding.line for finding in found if not finding.fingerprint}
+    wanted = sorted({finding.line for finding in found if not finding.fingerprint})
     if not wanted:
         return found
-    hashes = {number: record_hash(raw) for number, raw in pick_lines(path, wanted, start).items()}
+    known = [(1, start), *marks]
+    numbers = [line for line, _ in known]
+    after: dict[int, list[int]] = {}  # lines wanted, by the mark they are read from
+    for line in wanted:
+        after.setdefault(bisect.bisect_right(numbers, line) - 1, []).append(line)
+    hashes: dict[int, str] = {}
+    for mark, lines in after.items():
+        first, offset = known[mark]
+        picked = pick_lines(path, [line - first + 1 for line in lines], offset)
+        hashes.update((number + first - 1, record_hash(raw)) for number, raw in picked.items())
     blank = record_hash(b"")
     return tuple(
         finding

@@ -96,6 +96,8 @@ class Block(NamedTuple):
     raws: list[bytes]
     at_start: bool
     """``raws[0]`` is the file's first line, where a byte-order mark may be."""
+    offset: int
+    """Where ``raws[0]`` starts in the file, in bytes."""
 
 
 def read_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[Block]:
@@ -109,7 +111,7 @@ def read_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[
     with path.open("rb", buffering=0) as stream:
         stream.seek(start)
         left = None if end is None else end - start
-        number = 1
+        number, offset = 1, start
         unfinished: list[bytes] = []  # pieces of a line longer than one read
         while left is None or left > 0:
             data = stream.read(_READ_BUFFER if left is None else min(_READ_BUFFER, left))
@@ -125,10 +127,11 @@ def read_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[
             raws = data.split(b"\n")
             last = raws.pop()  # the start of the next line, or b"" after a newline
             unfinished = [last] if last else []
-            yield Block(number, raws, number == 1 and start == 0)
+            yield Block(number, raws, number == 1 and start == 0, offset)
             number += len(raws)
+            offset += len(data) - len(last)
         if unfinished:
-            yield Block(number, [b"".join(unfinished)], number == 1 and start == 0)
+            yield Block(number, [b"".join(unfinished)], number == 1 and start == 0, offset)
 
 
 def pick_lines(path: Path, numbers: Iterable[int], start: int = 0) -> dict[int, bytes]:

@@ -11,7 +11,7 @@ from tunelint.engine.batch import UNDECODED, PlainBatch, Reports, decode_block
 from tunelint.engine.context import RecordContext
 from tunelint.engine.errors import UsageError
 from tunelint.engine.findings import Finding, Severity, Violation, dotted_path, json_pointer
-from tunelint.engine.fingerprint import fingerprinted, line_hash
+from tunelint.engine.fingerprint import Mark, fingerprinted, line_hash
 from tunelint.engine.formats import Format, detect_format
 from tunelint.engine.locate import locate_column
 from tunelint.engine.plain import (
@@ -139,6 +139,8 @@ class _FileLinter:
         }
         """Codes of the file checks with a batch form (``BatchFileCheck``)."""
         self.findings: list[Finding] = []
+        self.marks: list[Mark] = []
+        """Where each block read began: fingerprints reported late are read from there."""
         self._hashed: tuple[int, str] = (0, "")
 
     def run(self, blocks: Iterable[Block], finish: bool = True) -> tuple[int, int]:
@@ -151,6 +153,7 @@ class _FileLinter:
             self._read_training_file(self.training)
         lines = examples = 0
         for block in blocks:
+            self.marks.append((block.first, block.offset))
             examples = self._run_block(block, examples)
             lines = block.first + len(block.raws) - 1
         if finish:
@@ -300,7 +303,8 @@ class _FileLinter:
 
     def result(self, examples: int) -> FileResult:
         self.findings.sort(key=finding_order)
-        return FileResult(self.display, fingerprinted(self.path, self.findings), examples)
+        findings = fingerprinted(self.path, self.findings, marks=self.marks)
+        return FileResult(self.display, findings, examples)
 
     # A check with nothing to say may return an empty tuple, which is never passed here.
     def _add(
@@ -363,6 +367,8 @@ class RangeResult:
     examples: int
     partials: tuple[Any, ...]
     """``partial()`` of each mergeable file-scope rule, in code order."""
+    marks: tuple[Mark, ...]
+    """Where the range's blocks began, by line (numbered from the range's first)."""
 
 
 def lint_range(path: Path, settings: Settings, start: int, end: int) -> RangeResult:
@@ -371,8 +377,8 @@ def lint_range(path: Path, settings: Settings, start: int, end: int) -> RangeRes
     linter = _FileLinter(path, settings, rules)
     lines, examples = linter.run(read_blocks(path, start, end), finish=False)
     partials = tuple(cast(MergeableCheck, check).partial() for _, check in linter.file_checks)
-    findings = fingerprinted(path, _without_fixes(linter.findings), start)  # here, in parallel
-    return RangeResult(findings, lines, examples, partials)
+    findings = fingerprinted(path, _without_fixes(linter.findings), start, linter.marks)
+    return RangeResult(findings, lines, examples, partials, tuple(linter.marks))
 
 
 def lint_whole_file_rules(path: Path, settings: Settings) -> list[Finding]:
@@ -394,8 +400,10 @@ def merge_ranges(
     """
     merged = _FileLinter(path, settings, [r for r in settings.rules_for(path) if r.mergeable])
     findings = list(whole)
+    marks: list[Mark] = []
     lines_before = examples_before = 0
     for part in ranges:
+        marks.extend((line + lines_before, offset) for line, offset in part.marks)
         for finding in part.findings:
             finding.line += lines_before
             if finding.example is not None:
@@ -408,7 +416,7 @@ def merge_ranges(
     merged.finish()
     findings.extend(merged.findings)
     findings.sort(key=finding_order)
-    return FileResult(str(path), fingerprinted(path, findings), examples_before)
+    return FileResult(str(path), fingerprinted(path, findings, marks=marks), examples_before)
 
 
 def lint_paths(paths: Sequence[Path], settings: Settings) -> Iterator[FileResult]:
