@@ -1,4 +1,4 @@
-"""Stream a JSONL file as bytes, one line at a time, and decode each line once.
+"""Stream a JSONL file as bytes, a block of lines at a time, and decode each line once.
 
 A bad line never stops the rest of the file from being read: every line comes out as a
 ``Line`` carrying either its decoded value or the reason it could not be decoded.

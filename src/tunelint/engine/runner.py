@@ -1,4 +1,4 @@
-"""Run the enabled rules over files, one record at a time, and collect findings."""
+"""Run the enabled rules over files, a block of lines at a time, and collect findings."""
 
 from __future__ import annotations
 
@@ -181,11 +181,11 @@ class _FileLinter:
                 line = decode_line(block.first + offset, raws[offset], bom and offset == 0)
             else:
                 line = Line(block.first + offset, raws[offset], value)
+            example = None
             if line.problem is not LineProblem.BLANK:
                 examples += 1
-                self._run_line(line, examples)
-            else:
-                self._run_line(line, None)
+                example = examples
+            self._run_line(line, example)
             start = offset + 1
         if start < len(raws):
             examples = self._run_plain(block, values, roles, start, len(raws), examples)
