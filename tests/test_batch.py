@@ -17,9 +17,11 @@ from typing import Any
 import msgspec
 import orjson
 import pytest
-from test_plain import PLAIN, plain_roles
+from test_plain import PLAIN, decoded_without_the_fast_path, plain_roles
 
+from tunelint.engine import runner
 from tunelint.engine.batch import canonical_json
+from tunelint.engine.config import ConfigFile, resolve_settings
 from tunelint.engine.context import RecordContext
 from tunelint.engine.formats import Format
 from tunelint.engine.plain import PLAIN_ROLES, PlainMessage, decode_plain
@@ -27,6 +29,8 @@ from tunelint.engine.reader import pick_lines, read_blocks, read_lines
 from tunelint.engine.settings import Settings
 from tunelint.rules.content import repeated_unit, repetition_candidates
 from tunelint.rules.similarity import Positions
+
+from conftest import WriteJsonl
 
 Record = dict[str, Any]
 
@@ -202,3 +206,40 @@ def test_positions_absorbed_in_ranges_read_as_if_numbered_once() -> None:
     for index in range(len(whole)):
         assert merged.line(index) == whole.line(index)
         assert merged.violation(index, "x") == whole.violation(index, "x")
+
+
+def test_plain_records_after_a_stretch_without_them_take_the_fast_path_again(
+    write_jsonl: WriteJsonl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blocks after one without plain records skip the typed decoder, but for every
+    sixteenth: plain records later in the file are found, and linted the same."""
+    tool_call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    with_tools = {
+        "messages": [
+            {"role": "user", "content": "Call f. " * 20},
+            {"role": "assistant", "content": None, "tool_calls": [tool_call]},
+            {"role": "tool", "tool_call_id": "c1", "content": "{}"},
+            {"role": "assistant", "content": "Done."},
+        ]
+    }
+    plain = [*PLAIN, {"messages": [{"role": "assistant", "content": "Eat a banana! " * 12}]}]
+    path = write_jsonl([with_tools] * 4000 + plain * 40)
+    settings = resolve_settings(ConfigFile(None))
+    batched: list[int] = []
+    run_plain = runner._FileLinter._run_plain
+
+    def counted(
+        self: Any, block: Any, values: Any, roles: Any, start: int, stop: int, examples: int
+    ) -> int:
+        batched.append(stop - start)
+        return run_plain(self, block, values, roles, start, stop, examples)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(runner._FileLinter, "_run_plain", counted)
+        fast = runner.lint_file(path, settings)
+    assert sum(batched) > len(plain) * 30  # the plain records, nearly all
+    with monkeypatch.context() as patch:
+        patch.setattr(runner, "decode_block", decoded_without_the_fast_path)
+        slow = runner.lint_file(path, settings)
+    assert fast == slow
+    assert {"CT001", "CV002", "DS003"} <= {finding.code for finding in fast.findings}

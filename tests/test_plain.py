@@ -178,7 +178,9 @@ BATCH_WORK: list[Any] = [
 BATCH_CODES = {"CT001", "PV004", "DS003", "DS006", "JL006", "TK001"}
 
 
-def decoded_without_the_fast_path(raws: list[bytes]) -> tuple[list[Any], list[None]]:
+def decoded_without_the_fast_path(
+    raws: list[bytes], look_for_plain: bool = True
+) -> tuple[list[Any], list[None]]:
     """What ``decode_block`` gives when no line is taken for a plain record."""
     values = []
     for raw in raws:

@@ -38,13 +38,19 @@ canonical_json = msgspec.json.Encoder(order="deterministic").encode
 """A JSON value's canonical form: keys sorted, compact; equal values give equal bytes."""
 
 
-def decode_block(raws: Sequence[bytes]) -> tuple[list[Any], list[tuple[str, ...] | None]]:
+def decode_block(
+    raws: Sequence[bytes], look_for_plain: bool = True
+) -> tuple[list[Any], list[tuple[str, ...] | None]]:
     """Every line's value, and its roles where it is a plain record.
 
     A plain record comes out as a ``PlainRecord``, any other JSON as ``orjson`` decodes it,
     and a line that is not valid JSON on its own (blank lines, byte-order marks and
-    encoding errors included) as ``UNDECODED``.
+    encoding errors included) as ``UNDECODED``. Without ``look_for_plain``, every line is
+    decoded as any other JSON: trying the typed decoder on a line costs about as much as
+    decoding it, wasted on files without plain records.
     """
+    if not look_for_plain:
+        return list(map(_decode_json, raws)), [None] * len(raws)
     try:
         values = list(map(decode_plain, raws))
     except msgspec.DecodeError:
@@ -60,7 +66,10 @@ def _decode_one(raw: bytes) -> Any:
     try:
         return decode_plain(raw)
     except msgspec.DecodeError:
-        pass
+        return _decode_json(raw)
+
+
+def _decode_json(raw: bytes) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:

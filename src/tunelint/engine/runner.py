@@ -42,6 +42,7 @@ from tunelint.engine.triggers import Triggers
 
 DATA_SUFFIXES = (".jsonl", ".ndjson")
 _MAX_ROLE_SEQUENCES = 4096
+_PLAIN_PROBE_EVERY = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,21 +153,26 @@ class _FileLinter:
             assert self.training is not None, "dataset rules on a file with no training file"
             self._read_training_file(self.training)
         lines = examples = 0
-        for block in blocks:
+        plain_before = True
+        for index, block in enumerate(blocks):
             self.marks.append((block.first, block.offset))
-            examples = self._run_block(block, examples)
+            # A block after one without plain records is decoded as any JSON, but for
+            # every sixteenth: a file of tool calls pays little for the fast path.
+            look = plain_before or index % _PLAIN_PROBE_EVERY == 0
+            examples, plain_before = self._run_block(block, examples, look)
             lines = block.first + len(block.raws) - 1
         if finish:
             self.finish()
         return lines, examples
 
-    def _run_block(self, block: Block, examples: int) -> int:
+    def _run_block(self, block: Block, examples: int, look_for_plain: bool) -> tuple[int, bool]:
         """Lint one block: runs of plain records at once, other lines one by one, in order.
 
-        Returns the number of examples up to the block's end.
+        Returns the number of examples up to the block's end, and whether it held a plain
+        record.
         """
         raws = block.raws
-        values, roles = decode_block(raws)
+        values, roles = decode_block(raws, look_for_plain)
         bom = block.at_start and raws[0].startswith(UTF8_BOM)
         if bom:
             values[0], roles[0] = UNDECODED, None  # the reader strips the mark and reports it
@@ -189,7 +195,7 @@ class _FileLinter:
             start = offset + 1
         if start < len(raws):
             examples = self._run_plain(block, values, roles, start, len(raws), examples)
-        return examples
+        return examples, roles.count(None) < len(roles)
 
     def _run_line(self, line: Line, example: int | None) -> None:
         """Lint a line that is not a plain record (or any line, off the fast path)."""
