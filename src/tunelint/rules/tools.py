@@ -13,13 +13,12 @@ from tunelint.engine.findings import JsonPath, Severity, Violation
 from tunelint.engine.formats import Format, json_type
 from tunelint.engine.registry import rule
 from tunelint.rules.schema import MESSAGE_FORMATS
-from tunelint.rules.walk import messages, tool_definitions
+from tunelint.rules.walk import PerRecord, messages, tool_definitions
 
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
-def _calls(ctx: RecordContext) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
-    """Every function call in the record: ``tool_calls[].function`` and ``function_call``."""
+def _walk_calls(ctx: RecordContext) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
     for path, message in messages(ctx):
         calls = message.get("tool_calls")
         if isinstance(calls, list):
@@ -30,6 +29,10 @@ def _calls(ctx: RecordContext) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
         legacy = message.get("function_call")
         if isinstance(legacy, dict):
             yield (*path, "function_call"), legacy
+
+
+_calls = PerRecord(_walk_calls)
+"""Every function call in the record: ``tool_calls[].function`` and ``function_call``."""
 
 
 def _definitions_holder(ctx: RecordContext) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath
@@ -33,12 +33,39 @@ def message_lists(ctx: RecordContext) -> Iterator[tuple[JsonPath, list[Any]]]:
             yield path, messages
 
 
-def messages(ctx: RecordContext) -> Iterator[tuple[JsonPath, Message]]:
-    """Every message object in the record, with its location (non-objects skipped)."""
+T = TypeVar("T")
+
+
+class PerRecord(Generic[T]):
+    """A walk over the record being linted, kept until the next record: the rules of a
+    family walk the same record one after another.
+
+    The record itself is held, so its identity stays unique; the walk may depend on the
+    record's format and the profile too.
+    """
+
+    def __init__(self, walk: Callable[[RecordContext], Iterable[T]]) -> None:
+        self._walk = walk
+        self._key: tuple[Any, ...] = (None, None, None)
+        self._found: tuple[T, ...] = ()
+
+    def __call__(self, ctx: RecordContext) -> tuple[T, ...]:
+        key = self._key
+        if key[0] is not ctx.record or key[1] is not ctx.format or key[2] is not ctx.profile:
+            self._key = (ctx.record, ctx.format, ctx.profile)
+            self._found = tuple(self._walk(ctx))
+        return self._found
+
+
+def _walk_messages(ctx: RecordContext) -> Iterator[tuple[JsonPath, Message]]:
     for path, items in message_lists(ctx):
         for index, message in enumerate(items):
             if isinstance(message, dict):
                 yield (*path, index), message
+
+
+messages = PerRecord(_walk_messages)
+"""Every message object in the record, with its location (non-objects skipped)."""
 
 
 def chat_messages(ctx: RecordContext) -> list[Message]:
@@ -56,22 +83,6 @@ class Text(NamedTuple):
     role: str | None
     """The message's role; ``"prompt"`` or ``"completion"`` for prompt-completion records."""
     text: str
-
-
-_last_texts: tuple[dict[str, Any], tuple[Text, ...]] = ({}, ())
-
-
-def texts(ctx: RecordContext) -> tuple[Text, ...]:
-    """Every text a record holds: message contents (strings and text parts) in order,
-    or the prompt and completion of a prompt-completion record.
-
-    The content and privacy rules all read the texts of the record being linted, so the
-    last record's are kept (the record itself is held, so its identity stays unique).
-    """
-    global _last_texts
-    if _last_texts[0] is not ctx.record:
-        _last_texts = (ctx.record, tuple(_walk_texts(ctx)))
-    return _last_texts[1]
 
 
 TRAINED_ROLES = frozenset({"assistant", "completion"})
@@ -111,6 +122,12 @@ def _walk_texts(ctx: RecordContext) -> Iterator[Text]:
             for index, part in enumerate(content):
                 if isinstance(part, dict) and isinstance(part.get("text"), str):
                     yield Text((*path, "content", index, "text"), role, part["text"])
+
+
+texts = PerRecord(_walk_texts)
+"""Every text a record holds: message contents (strings and text parts) in order, or the
+prompt and completion of a prompt-completion record. The content and privacy rules all
+read them."""
 
 
 def tool_definitions(record: dict[str, Any]) -> dict[str, JsonPath]:
