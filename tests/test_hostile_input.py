@@ -94,3 +94,19 @@ def test_a_folder_without_jsonl_files_warns(tmp_path: Path) -> None:
 def test_bad_option_is_a_usage_error(tmp_path: Path) -> None:
     result = run_tunelint("check", "--fail-on", "fatal", cwd=tmp_path)
     assert_clean_exit(result, 2)
+
+
+@pytest.mark.parametrize("command", [["check"], ["stats"], ["check", "--profile", "cookbook"]])
+def test_roles_of_other_types_are_findings_not_tracebacks(
+    tmp_path: Path, command: list[str]
+) -> None:
+    path = tmp_path / "roles.jsonl"
+    path.write_text(
+        '{"messages": [{"role": ["user"], "content": "Hi"}, {"role": "assistant", "content": "Yo"}]}\n'
+        '{"messages": [{"role": {"a": 1}, "content": "Hi"}, {"role": "assistant", "content": "Yo"}]}\n',
+        encoding="utf-8",
+    )
+    result = run_tunelint(*command, path, cwd=tmp_path)
+    assert_clean_exit(result, 1 if command[0] == "check" else 0)
+    if command[0] == "stats":
+        assert "Missing a user message: 2 examples" in result.stdout

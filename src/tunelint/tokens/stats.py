@@ -144,15 +144,22 @@ def percentile(ordered: Sequence[int], q: float) -> float:
     return low + (high - low) * fraction
 
 
-def _roles(record: Mapping[str, Any]) -> set[object] | None:
-    """Roles of the record's conversation; ``None`` when it has no message list."""
+def _roles(record: Mapping[str, Any]) -> set[str] | None:
+    """Roles of the record's conversation; ``None`` when it has no message list.
+
+    Only string roles: any other (a list, an object) is no role, and cannot be hashed.
+    """
     messages = record.get("messages")
     prompt = record.get("input")
     if not isinstance(messages, list) and isinstance(prompt, dict):
         messages = prompt.get("messages")
     if not isinstance(messages, list):
         return None
-    return {message.get("role") for message in messages if isinstance(message, dict)}
+    return {
+        role
+        for message in messages
+        if isinstance(message, dict) and isinstance(role := message.get("role"), str)
+    }
 
 
 @dataclass(slots=True)
