@@ -172,6 +172,7 @@ BATCH_WORK: list[Any] = [
         ]
     },
     {"messages": [*chat("Late?", "Yes")["messages"], {"role": "user", "content": "Thanks"}]},
+    chat("Late?", "No"),  # DS006 against a record whose answer is not its last message
     dump(chat("Windows?", "Yes.")) + "\r",  # JL006
     chat("Long?", "한" * 70_000),  # TK001: more tokens than gpt-4o-mini's context
 ]

@@ -48,8 +48,9 @@ def repeated_unit(text: str, minimum: int) -> tuple[str, int] | None:
     text costs one C-level search per probe.
     """
     step = max(1, 2 * (minimum - 1) - _PROBE + 1)
+    # The end of the last run examined for each phrase length: a later probe inside it
+    # would find the same run again (and, on one long run of a character, again and again).
     ruled_out: dict[int, int] = {}
-    """The end of the last run of each length examined: a probe inside it finds it again."""
     for probe_at in range(0, len(text) - _PROBE - 1, step):
         probe = text[probe_at : probe_at + _PROBE]
         limit = probe_at + _LONGEST_UNIT + _PROBE
@@ -101,15 +102,16 @@ def repetition_candidates(texts: Sequence[str], minimum: int) -> set[int]:
     at once, as one byte a character (the low byte of its code point: equal characters
     have equal ones): for short phrases, the joined text is shifted and compared with
     itself as one big integer (``_shifts``); for longer ones, an 8-byte probe every few
-    bytes is looked for again up to 100 bytes on, spaced so that such a stretch always
+    bytes is looked for again 11 to 100 bytes on, spaced so that such a stretch always
     holds one.
     """
     spacing = (minimum - 1) * (_SHORT_PERIOD + 1) - _PROBE + 1
     if minimum < 2 or spacing < 1:
         return set(range(len(texts)))
     low_bytes = "\0".join(texts).encode("utf-32-le", "surrogatepass")[::4]
-    ends = list(itertools.accumulate(len(text) + 1 for text in texts))  # where each text's
-    found: set[int] = set()  # successor starts in ``low_bytes``
+    # Where the text after each one starts in ``low_bytes``.
+    ends = list(itertools.accumulate(len(text) + 1 for text in texts))
+    found: set[int] = set()
     number = int.from_bytes(low_bytes, "little")
     for shift, length in _shifts(minimum).items():
         same = (number ^ (number >> (8 * shift))).to_bytes(len(low_bytes), "little")
