@@ -94,14 +94,14 @@ class Block(NamedTuple):
     first: int
     """1-based number of ``raws[0]``."""
     raws: list[bytes]
-    at_start: bool
-    """``raws[0]`` is the file's first line, where a byte-order mark may be."""
+    bom: bool
+    """``raws[0]`` is the file's first line and starts with a UTF-8 byte-order mark."""
     offset: int
     """Where ``raws[0]`` starts in the file, in bytes."""
 
 
 def read_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[Block]:
-    """Yield the lines of ``path`` in blocks of about a megabyte, one block held at a time.
+    """Yield the lines of ``path`` in blocks of about 64 KB, one block held at a time.
 
     ``start`` and ``end`` restrict reading to the bytes ``[start, end)``, which must begin
     and end on line boundaries; line numbers then count from the range's first line.
@@ -127,44 +127,31 @@ def read_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[
             raws = data.split(b"\n")
             last = raws.pop()  # the start of the next line, or b"" after a newline
             unfinished = [last] if last else []
-            yield Block(number, raws, number == 1 and start == 0, offset)
+            yield _block(number, raws, offset, start)
             number += len(raws)
             offset += len(data) - len(last)
         if unfinished:
-            yield Block(number, [b"".join(unfinished)], number == 1 and start == 0, offset)
+            yield _block(number, [b"".join(unfinished)], offset, start)
+
+
+def _block(number: int, raws: list[bytes], offset: int, start: int) -> Block:
+    bom = number == 1 and start == 0 and raws[0].startswith(UTF8_BOM)
+    return Block(number, raws, bom, offset)
 
 
 def pick_lines(path: Path, numbers: Iterable[int], start: int = 0) -> dict[int, bytes]:
     """The lines of ``path`` with the given 1-based numbers (counted from the byte
-    ``start``), without their ``\\n``; reading stops after the last of them.
-
-    Only the newlines of the stretches in between are counted, in C, so picking a few
-    lines from a large file costs little more than reading it.
+    ``start``), without their ``\\n``; reading stops at the block holding the last of them.
     """
     pending = sorted(set(numbers), reverse=True)
     picked: dict[int, bytes] = {}
-    with path.open("rb", buffering=0) as stream:
-        stream.seek(start)
-        number = 1  # the line that ``unfinished`` begins
-        unfinished: list[bytes] = []
-        while pending:
-            data = stream.read(_READ_BUFFER)
-            if not data:
-                if unfinished and pending[-1] == number:
-                    picked[number] = b"".join(unfinished)
-                break
-            newlines = data.count(b"\n")
-            if newlines and pending[-1] < number + newlines:
-                raws = b"".join([*unfinished, data]).split(b"\n")
-                while pending and pending[-1] < number + newlines:
-                    wanted = pending.pop()
-                    picked[wanted] = raws[wanted - number]
-                unfinished = [raws[-1]]
-            elif newlines:
-                unfinished = [data[data.rindex(b"\n") + 1 :]]
-            else:
-                unfinished.append(data)
-            number += newlines
+    for block in read_blocks(path, start) if pending else ():
+        after = block.first + len(block.raws)
+        while pending and pending[-1] < after:
+            wanted = pending.pop()
+            picked[wanted] = block.raws[wanted - block.first]
+        if not pending:
+            break
     return picked
 
 
@@ -175,8 +162,7 @@ def read_lines(path: Path, start: int = 0, end: int | None = None) -> Iterator[L
     """
     for block in read_blocks(path, start, end):
         for offset, raw in enumerate(block.raws):
-            first = block.at_start and offset == 0
-            yield decode_line(block.first + offset, raw, has_bom=first and raw.startswith(UTF8_BOM))
+            yield decode_line(block.first + offset, raw, has_bom=block.bom and offset == 0)
 
 
 def line_boundaries(path: Path, parts: int) -> list[tuple[int, int]]:

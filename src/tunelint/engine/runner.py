@@ -21,7 +21,6 @@ from tunelint.engine.plain import (
     roles_record,
 )
 from tunelint.engine.reader import (
-    UTF8_BOM,
     Block,
     Line,
     LineProblem,
@@ -173,8 +172,7 @@ class _FileLinter:
         """
         raws = block.raws
         values, roles = decode_block(raws, look_for_plain)
-        bom = block.at_start and raws[0].startswith(UTF8_BOM)
-        if bom:
+        if block.bom:
             values[0], roles[0] = UNDECODED, None  # the reader strips the mark and reports it
         start = 0
         for offset, found in enumerate(roles):
@@ -184,7 +182,7 @@ class _FileLinter:
                 examples = self._run_plain(block, values, roles, start, offset, examples)
             value = values[offset]
             if value is UNDECODED:
-                line = decode_line(block.first + offset, raws[offset], bom and offset == 0)
+                line = decode_line(block.first + offset, raws[offset], block.bom and offset == 0)
             else:
                 line = Line(block.first + offset, raws[offset], value)
             example = None
