@@ -1,9 +1,10 @@
 """Remember each file's result so that an unchanged file is not linted again.
 
 An entry is keyed by the file's path, the settings and the tunelint build, and holds the
-file's content hash (XXH3-128: ten times faster than SHA-256, and the cache guards against
-accidents, not adversaries, who could edit the file anyway) with its complete result (findings included, not just the verdict), so a
-cached run prints exactly what the run that filled the cache printed. Entries live in
+file's content hash with its complete result (findings included, not just the verdict), so
+a cached run prints exactly what the run that filled the cache printed. The hash is
+XXH3-128, ten times faster than SHA-256: the cache guards against accidents, not against
+someone who could edit the file anyway. Entries live in
 ``.tunelint_cache/`` next to the configuration (or in the working directory) and are
 written like black writes its cache: to a temporary file in the same folder, then moved
 into place with ``os.replace``, so a reader never sees half an entry. The cache is only an

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
@@ -29,7 +30,7 @@ from tunelint.engine.reader import (
     read_lines,
 )
 from tunelint.engine.registry import (
-    BatchFileCheck,
+    BatchCheck,
     DatasetCheck,
     FileCheck,
     MergeableCheck,
@@ -134,10 +135,26 @@ class _FileLinter:
             form: [(rule, check) for rule, check in checks if form in rule.formats]
             for form in Format
         }
-        self.batch_file_checks = {
-            rule.code for rule, check in checks if hasattr(check, "visit_plain")
-        }
-        """Codes of the file checks with a batch form (``BatchFileCheck``)."""
+        # Every rule that has work on a run of plain records, with its check over the run:
+        # its batch form, or its own check applied to each record.
+        self.plain_checks: list[tuple[Rule, BatchCheck]] = [
+            *(
+                (rule, rule.batch or functools.partial(_each_line, rule.check))
+                for rule in self.object_line_rules
+            ),
+            *(
+                (rule, rule.batch or functools.partial(_each_record, rule.check))
+                for rule in self.plain_rules
+            ),
+            *(
+                (
+                    rule,
+                    getattr(check, "visit_plain", None)
+                    or functools.partial(_each_record, check.visit),
+                )
+                for rule, check in self.file_checks_by_format[Format.CHAT]
+            ),
+        ]
         self.findings: list[Finding] = []
         self.marks: list[Mark] = []
         """Where each block read began: fingerprints reported late are read from there."""
@@ -240,14 +257,6 @@ class _FileLinter:
             cast("list[tuple[str, ...]]", roles[start:stop]),
             self.settings,
         )
-        for rule in self.object_line_rules:
-            if rule.batch is not None:
-                self._add_reports(rule, rule.batch(batch), batch)
-                continue
-            for index in range(len(batch)):
-                line = batch.line(index)
-                if found := rule.check(line):
-                    self._add(rule, found, line, batch.examples[index])
         for index, sequence in enumerate(batch.roles):
             for rule, violations in self._roles_findings(sequence):
                 self._add(rule, violations, batch.line(index), batch.examples[index])
@@ -257,28 +266,11 @@ class _FileLinter:
                 for rule in self.plain_triggered_rules:
                     if rule.code in fired and (found := rule.check(ctx)):
                         self._add(rule, found, batch.line(index), ctx.example)
-        for rule in self.plain_rules:
-            if rule.batch is not None:
-                self._add_reports(rule, rule.batch(batch), batch)
-                continue
-            for index in range(len(batch)):
-                ctx = batch.context(index)
-                if found := rule.check(ctx):
-                    self._add(rule, found, batch.line(index), ctx.example)
-        for rule, check in self.file_checks_by_format[Format.CHAT]:
-            if rule.code in self.batch_file_checks:
-                self._add_reports(rule, cast(BatchFileCheck, check).visit_plain(batch), batch)
-                continue
-            for index in range(len(batch)):
-                ctx = batch.context(index)
-                if found := check.visit(ctx):
-                    self._add(rule, found, batch.line(index), ctx.example)
+        for rule, check in self.plain_checks:
+            for index, reported in check(batch):
+                if reported:
+                    self._add(rule, reported, batch.line(index), batch.examples[index])
         return first + len(batch) - 1
-
-    def _add_reports(self, rule: Rule, reports: Reports, batch: PlainBatch) -> None:
-        for index, violations in reports:
-            if violations:
-                self._add(rule, violations, batch.line(index), batch.examples[index])
 
     def _read_training_file(self, training: Path) -> None:
         """Show every record of the training file to the dataset checks (no findings)."""
@@ -342,6 +334,18 @@ class _FileLinter:
         if self._hashed[0] != line.number:
             self._hashed = (line.number, line_hash(line))
         return self._hashed[1]
+
+
+def _each_line(check: Callable[[Line], Iterable[Violation]], batch: PlainBatch) -> Reports:
+    """A line rule without a batch form, on each line of ``batch``."""
+    return ((index, check(batch.line(index))) for index in range(len(batch)))
+
+
+def _each_record(
+    check: Callable[[RecordContext], Iterable[Violation]], batch: PlainBatch
+) -> Reports:
+    """A record or file rule without a batch form, on each record of ``batch``."""
+    return ((index, check(batch.context(index))) for index in range(len(batch)))
 
 
 def finding_order(finding: Finding) -> tuple[int, int, str]:
