@@ -35,6 +35,12 @@ def fits_by_size(raw: bytes, limit: int) -> bool:
     return _TOKENS_PER_RAW_BYTE * len(raw) + _RAW_CONSTANT <= limit
 
 
+def line_bounds(raw: bytes, limit: int) -> bool:
+    """Whether a plain record's line alone proves it within ``limit`` tokens: each of its
+    messages spends more bytes of JSON syntax than its 3 tokens of overhead."""
+    return len(raw) + TOKENS_PER_REPLY <= limit
+
+
 @rule("TK001", "example-too-long", Severity.WARNING, Scope.FILE,
       formats=[Format.CHAT, Format.REINFORCEMENT, Format.PREFERENCE])  # fmt: skip
 class ExampleTooLong:
@@ -69,10 +75,9 @@ class ExampleTooLong:
     def visit(self, ctx: RecordContext) -> Iterable[Violation]:
         limit = self.model.context
         # Most examples are proven short without a tokenizer. A plain record's line is a
-        # bound (each message spends more bytes of JSON syntax than its 3 tokens of
-        # overhead); any record's size is a looser one (``fits_by_size``); else the bytes
-        # of its text, as a token covers at least one byte.
-        if ctx.plain_roles is not None and len(ctx.raw) + TOKENS_PER_REPLY <= limit:
+        # bound (``line_bounds``); any record's size is a looser one (``fits_by_size``);
+        # else the bytes of its text, as a token covers at least one byte.
+        if ctx.plain_roles is not None and line_bounds(ctx.raw, limit):
             return ()
         if fits_by_size(ctx.raw, limit) or self.bound.count(ctx.record).tokens <= limit:
             return ()
@@ -89,14 +94,13 @@ class ExampleTooLong:
         return (Violation(message),)
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
-        # A plain record's line bounds its tokens: only longer lines are counted.
-        longest = self.model.context - TOKENS_PER_REPLY
-        if max(map(len, batch.raws)) <= longest:
+        limit = self.model.context
+        if line_bounds(max(batch.raws, key=len), limit):  # the longest line: all fit
             return ()
         return [
             (index, self.visit(batch.context(index)))
             for index, raw in enumerate(batch.raws)
-            if len(raw) > longest
+            if not line_bounds(raw, limit)
         ]
 
     def partial(self) -> None:
