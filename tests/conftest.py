@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-CORPUS = SHARED / "corpus"
+CORPUS = REPO / "tests" / "corpus"
+"""Public fine-tuning files (``SOURCES.md``): tests never read outside the repository."""
 EXAMPLES = REPO / "examples"
 
 pytest_plugins = ["pytester", "fake_openai"]

@@ -40,7 +40,7 @@ def test_broken_example_fails_with_located_findings(tmp_path: Path) -> None:
         f"{broken}:3:91: JL001 [error] invalid JSON: trailing comma is not allowed at column 91"
         in lines
     )
-    assert lines[-1] == "Found 11 errors, 7 warnings in 1 file."
+    assert lines[-1] == "Found 11 errors, 4 warnings in 1 file."
     assert result.stderr == ""
 
 

@@ -62,7 +62,7 @@ QUIET_ON_PLAIN = frozenset(
         "TL001", "TL002", "TL003", "TL004", "TL005", "TL006", "TL007", "TL008",
     }
 )  # fmt: skip
-ROLES_ONLY = frozenset({"CV002", "CV003", "CV004", "CV005"})
+ROLES_ONLY = frozenset({"CV004", "CV005"})
 
 
 def quiet_codes(settings: Settings) -> frozenset[str]:

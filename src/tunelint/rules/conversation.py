@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.formats import Format
-from tunelint.engine.registry import rule
+from tunelint.engine.registry import Scope, rule
+from tunelint.rules.tally import RecordTally
 from tunelint.rules.walk import SYSTEM_ROLES, chat_messages
 
 CONVERSATION_FORMATS = (Format.CHAT, Format.REINFORCEMENT)
@@ -47,13 +48,15 @@ def missing_assistant_message(ctx: RecordContext) -> Iterator[Violation]:
         yield Violation("example has no assistant message", ("messages",))
 
 
-@rule("CV002", "missing-system-message", Severity.WARNING, formats=CONVERSATION_FORMATS)
-def missing_system_message(ctx: RecordContext) -> Iterator[Violation]:
-    """An example has no system (or developer) message.
+@rule("CV002", "missing-system-message", Severity.WARNING, Scope.FILE, formats=CONVERSATION_FORMATS)
+class MissingSystemMessage(RecordTally):
+    """Examples have no system (or developer) message.
 
     ## What it does
-    Reports examples without a ``system`` message (or ``developer``, its newer name). The
-    cookbook notebook counts these as a warning.
+    Counts the examples without a ``system`` message (or ``developer``, its newer name;
+    the ``cookbook`` profile counts ``system`` only, as the notebook does) and reports
+    them once for the file: "N of M examples have no system message; first at line L",
+    the count the cookbook notebook prints as a warning.
 
     ## Why is this bad?
     The system message sets the behaviour the model learns; training without it means the
@@ -69,18 +72,26 @@ def missing_system_message(ctx: RecordContext) -> Iterator[Violation]:
     Add the system prompt you will use in production (``tunelint convert --system``), or
     ignore this rule if the model will run without one.
     """
-    roles = _roles(ctx)
-    if roles and _system_roles(ctx).isdisjoint(role for role in roles if isinstance(role, str)):
-        yield Violation("example has no system message", ("messages",))
+
+    trait = "have no system message"
+
+    def matches(self, ctx: RecordContext) -> bool:
+        roles = _roles(ctx)
+        named = [role for role in roles if isinstance(role, str)]
+        return bool(roles) and _system_roles(ctx).isdisjoint(named)
+
+    def matches_roles(self, roles: tuple[str, ...]) -> bool:
+        return "system" not in roles  # a plain record has no developer message
 
 
-@rule("CV003", "missing-user-message", Severity.WARNING, formats=CONVERSATION_FORMATS)
-def missing_user_message(ctx: RecordContext) -> Iterator[Violation]:
-    """An example has no user message.
+@rule("CV003", "missing-user-message", Severity.WARNING, Scope.FILE, formats=CONVERSATION_FORMATS)
+class MissingUserMessage(RecordTally):
+    """Examples have no user message.
 
     ## What it does
-    Reports examples in which no message has the role ``user``. The cookbook notebook counts
-    these as a warning.
+    Counts the examples in which no message has the role ``user`` and reports them once
+    for the file: "N of M examples have no user message; first at line L". The cookbook
+    notebook counts these as a warning.
 
     ## Why is this bad?
     The model learns to answer without being asked, which rarely matches how it is used.
@@ -93,9 +104,15 @@ def missing_user_message(ctx: RecordContext) -> Iterator[Violation]:
     ## How to fix
     Add the user turn the answer responds to.
     """
-    roles = _roles(ctx)
-    if roles and "user" not in roles:
-        yield Violation("example has no user message", ("messages",))
+
+    trait = "have no user message"
+
+    def matches(self, ctx: RecordContext) -> bool:
+        roles = _roles(ctx)
+        return bool(roles) and "user" not in roles
+
+    def matches_roles(self, roles: tuple[str, ...]) -> bool:
+        return "user" not in roles
 
 
 @rule("CV004", "system-message-not-first", Severity.WARNING, formats=CONVERSATION_FORMATS)
