@@ -9,6 +9,7 @@ from tunelint.rules import (
     privacy,
     schema,
     tokens,
+    tool_schemas,
     tools,
 )
 
@@ -21,5 +22,6 @@ __all__ = [
     "privacy",
     "schema",
     "tokens",
+    "tool_schemas",
     "tools",
 ]

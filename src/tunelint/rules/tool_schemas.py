@@ -1,0 +1,259 @@
+"""TL: what tool definitions declare, and whether the calls keep to it.
+
+The ``parameters`` of a function are a JSON Schema; ``jsonschema`` judges them, imported
+on the first record that defines a tool so that ``tunelint check`` starts as fast without.
+Definitions usually repeat on every example of a file: each distinct problem is reported
+once, on the first example that has it, with the number of examples that share it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from tunelint.engine.batch import PlainBatch, Reports, canonical_json
+from tunelint.engine.context import RecordContext
+from tunelint.engine.findings import JsonPath, Severity, Violation, dotted_path
+from tunelint.engine.registry import Scope, rule
+from tunelint.engine.settings import Settings
+from tunelint.rules.schema import MESSAGE_FORMATS
+from tunelint.rules.tools import _calls, _definition_prefix, _definitions_holder
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+
+Definition = tuple[JsonPath, dict[str, Any]]
+
+
+def _definitions(ctx: RecordContext) -> Iterator[Definition]:
+    """Every well-formed function definition of the example (TL006 reports the others)."""
+    holder = _definitions_holder(ctx)
+    prefix = _definition_prefix(ctx)
+    for key in ("tools", "functions"):
+        items = holder.get(key)
+        if not isinstance(items, list):
+            continue
+        for index, item in enumerate(items):
+            function, path = item, (*prefix, key, index)
+            if key == "tools":
+                if not isinstance(item, dict) or item.get("type") != "function":
+                    continue
+                function, path = item.get("function"), (*path, "function")
+            if isinstance(function, dict) and isinstance(function.get("name"), str):
+                yield path, function
+
+
+@functools.lru_cache(maxsize=1024)
+def _schema_problems(schema_json: bytes) -> tuple[tuple[JsonPath, str], ...]:
+    """What is wrong with a ``parameters`` schema (given as canonical JSON), by location."""
+    from jsonschema.validators import validator_for
+
+    schema = orjson.loads(schema_json)
+    problems: list[tuple[JsonPath, str]] = []
+    validator = validator_for(schema)
+    for error in sorted(
+        validator(validator.META_SCHEMA).iter_errors(schema), key=lambda e: list(map(str, e.path))
+    ):
+        problems.append((tuple(error.path), f"not a valid JSON Schema: {error.message}"))
+    if problems:
+        return tuple(problems)
+    if schema.get("type", "object") != "object":
+        problems.append((("type",), f"parameters must be an object schema, not {schema['type']!r}"))
+    properties = schema.get("properties")
+    required = schema.get("required")
+    if isinstance(required, list):
+        declared = properties if isinstance(properties, dict) else {}
+        for index, name in enumerate(required):
+            if name not in declared:
+                problems.append((("required", index), f"required {name!r} is not a property"))
+    return tuple(problems)
+
+
+@functools.lru_cache(maxsize=1024)
+def _validator(schema_json: bytes) -> Validator | None:
+    """A validator for a valid ``parameters`` schema; ``None`` for an invalid one."""
+    if _schema_problems(schema_json):
+        return None
+    from jsonschema.validators import validator_for
+
+    schema = orjson.loads(schema_json)
+    validator: Validator = validator_for(schema)(schema)
+    return validator
+
+
+class DistinctProblems:
+    """A file rule that reports each distinct problem once, on the first example that has
+    it, with how many examples share it (tool definitions repeat on every example)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.first: dict[tuple[str, str], Violation] = {}
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def problems(self, ctx: RecordContext) -> Iterable[tuple[JsonPath, str]]:
+        raise NotImplementedError
+
+    def visit(self, ctx: RecordContext) -> Iterable[Violation]:
+        for path, message in dict.fromkeys(self.problems(ctx)):
+            key = (dotted_path(path), message)
+            if key not in self.first:
+                self.first[key] = Violation(message, path, line=ctx.line, example=ctx.example)
+            self.counts[key] = self.counts.get(key, 0) + 1
+        return ()
+
+    def visit_plain(self, batch: PlainBatch) -> Reports:
+        return ()  # a plain record defines no tools
+
+    def partial(self) -> tuple[dict[tuple[str, str], Violation], dict[tuple[str, str], int]]:
+        return self.first, self.counts
+
+    def absorb(
+        self,
+        partial: tuple[dict[tuple[str, str], Violation], dict[tuple[str, str], int]],
+        lines_before: int,
+        examples_before: int,
+    ) -> None:
+        first, counts = partial
+        for key, violation in first.items():
+            if key not in self.first:
+                self.first[key] = Violation(
+                    violation.message,
+                    violation.location,
+                    line=(violation.line or 0) + lines_before,
+                    example=(violation.example or 0) + examples_before,
+                )
+            self.counts[key] = self.counts.get(key, 0) + counts[key]
+
+    def finish(self) -> Iterator[Violation]:
+        for key, violation in self.first.items():
+            count = self.counts[key]
+            if count > 1:
+                message = f"{violation.message} (and in {count - 1} more example(s))"
+                violation = Violation(
+                    message, violation.location, line=violation.line, example=violation.example
+                )
+            yield violation
+
+
+@rule("TL009", "invalid-parameters-schema", Severity.ERROR, Scope.FILE, formats=MESSAGE_FORMATS)
+class InvalidParametersSchema(DistinctProblems):
+    """A function's ``parameters`` is not a valid JSON Schema object.
+
+    ## What it does
+    Checks each defined function's ``parameters`` against the JSON Schema meta-schema
+    (with the ``jsonschema`` library, for the draft the schema names, 2020-12 otherwise),
+    and that it describes an object whose ``required`` names are declared properties.
+    Catches ``"type": "dict"`` (Python's name, common in data generated for Gorilla and
+    Glaive), an ``enum`` that is not a list, ``required`` naming no property. Each distinct
+    problem is reported once per file, on the first example, with how many share it.
+
+    ## Why is this bad?
+    The provider rejects a schema it cannot read, and the model learns tools whose
+    arguments nobody can validate; an open-model chat template renders the broken schema
+    into every prompt.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "Where?"}], "tools": [{"type": "function", "function": {"name": "weather", "parameters": {"type": "dict", "properties": {"city": {"type": "string"}}}}}]}
+    ```
+
+    ## How to fix
+    Write ``"type": "object"``, lists for ``enum`` and ``required``, and declare every
+    required property.
+    """
+
+    def problems(self, ctx: RecordContext) -> Iterator[tuple[JsonPath, str]]:
+        for path, function in _definitions(ctx):
+            parameters = function.get("parameters")
+            if isinstance(parameters, dict):
+                for where, message in _schema_problems(canonical_json(parameters)):
+                    yield (*path, "parameters", *where), message
+
+
+@rule(
+    "TL011",
+    "function-without-description",
+    Severity.INFO,
+    Scope.FILE,
+    formats=MESSAGE_FORMATS,
+)
+class FunctionWithoutDescription(DistinctProblems):
+    """A function is defined without a ``description``.
+
+    ## What it does
+    Reports each function defined without a non-empty ``description``, once per file
+    (on the first example that defines it so, with how many do).
+
+    ## Why is this bad?
+    The name and the description are all the model reads to choose a tool: without one,
+    similar tools cannot be told apart, and the tuned model learns to pick by name alone.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "Where?"}], "tools": [{"type": "function", "function": {"name": "weather", "parameters": {"type": "object", "properties": {}}}}]}
+    ```
+
+    ## How to fix
+    Add a ``description`` saying what the function does and when to call it.
+    """
+
+    def problems(self, ctx: RecordContext) -> Iterator[tuple[JsonPath, str]]:
+        for path, function in _definitions(ctx):
+            description = function.get("description")
+            if not isinstance(description, str) or not description.strip():
+                yield path, f"function {function['name']!r} has no description"
+
+
+@rule(
+    "TL010",
+    "arguments-not-matching-parameters",
+    Severity.WARNING,
+    formats=MESSAGE_FORMATS,
+    trigger=r'"(?:tool_calls|function_call)"',
+)
+def arguments_not_matching_parameters(ctx: RecordContext) -> Iterator[Violation]:
+    """A call's arguments do not match the called function's declared ``parameters``.
+
+    ## What it does
+    Validates the decoded ``arguments`` of each call against the ``parameters`` schema of
+    the function it calls (defined in the same example) with the ``jsonschema`` library:
+    a missing required key, a key the schema forbids (``additionalProperties: false``),
+    a value outside an ``enum`` or of the wrong type. Calls to undefined functions are
+    TL004's, undecodable arguments TL002's and TL003's, invalid schemas TL009's.
+
+    ## Why is this bad?
+    The model learns to make calls the tool would refuse: the mismatch is trained in.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "weather", "arguments": "{\\"town\\": \\"Paris\\"}"}}]}], "tools": [{"type": "function", "function": {"name": "weather", "description": "Weather in a city.", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": false}}}]}
+    ```
+
+    ## How to fix
+    Correct the arguments, or the schema if the calls are right.
+    """
+    schemas: dict[str, Any] = {}
+    for _, function in _definitions(ctx):
+        schemas.setdefault(function["name"], function.get("parameters"))
+    if not schemas:
+        return
+    for path, call in _calls(ctx):
+        parameters = schemas.get(call.get("name"))  # type: ignore[arg-type]
+        arguments = call.get("arguments")
+        if not isinstance(parameters, dict) or not isinstance(arguments, str):
+            continue
+        try:
+            decoded = orjson.loads(arguments)
+        except orjson.JSONDecodeError:
+            continue
+        validator = _validator(canonical_json(parameters))
+        if validator is None or not isinstance(decoded, dict):
+            continue
+        for error in sorted(validator.iter_errors(decoded), key=lambda e: list(map(str, e.path))):
+            where = "".join(f"[{part!r}]" for part in error.path)
+            yield Violation(
+                f"arguments{where} do not match the parameters of {call['name']!r}: {error.message}",
+                (*path, "arguments"),
+            )
