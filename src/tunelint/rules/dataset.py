@@ -17,10 +17,12 @@ from tunelint.rules.similarity import (
     Positions,
     conversation_text,
     digest,
+    normalise,
     repeats,
     similar_pairs,
     xxh3_64,
 )
+from tunelint.rules.walk import messages, texts
 
 
 @rule(
@@ -128,6 +130,93 @@ class DuplicateExample:
         for index, first in repeats(self.keys):
             line = self.positions.line(first)
             yield self.positions.violation(index, f"duplicate of the example on line {line}")
+
+
+def _normalised_key(spoken: Iterable[tuple[object, str]]) -> int:
+    """The hash of what an example says, turn by turn, after ``normalise``."""
+    return xxh3_64(
+        "\x1e".join(f"{role}\x1f{normalise(text)}" for role, text in spoken).encode(
+            "utf-8", "surrogatepass"
+        )
+    )
+
+
+@rule("DS007", "normalised-duplicate", Severity.WARNING, Scope.FILE)
+class NormalisedDuplicate:
+    """An example is a copy of an earlier one once case, spacing and punctuation are
+    ignored.
+
+    ## What it does
+    Compares each example's texts, role by role (system prompts included), after case
+    folding and with punctuation and runs of spaces counted as one space, and
+    reports a repeat with the line of the first occurrence; tool calls and definitions must
+    be equal. Exact copies are DS003's.
+    Keeps two 8-byte hashes per example. On by default: unlike near-duplicates, these are
+    the same example typed twice.
+
+    ## Why is this bad?
+    Like exact copies they over-weight one example, and split across training and
+    validation they leak; an exact comparison misses them.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "How do I reset my password?"}, {"role": "assistant", "content": "Open Settings, then Security."}]}
+    {"messages": [{"role": "user", "content": "how do I reset my password"}, {"role": "assistant", "content": "Open settings then security"}]}
+    ```
+
+    ## How to fix
+    Delete the repeats.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.keys = array("Q")
+        self.exact = array("Q")
+        self.positions = Positions()
+
+    def visit(self, ctx: RecordContext) -> Iterable[Violation]:
+        spoken: list[tuple[object, str]] = [(text.role, text.text) for text in texts(ctx)]
+        for _, message in messages(ctx):
+            calls = message.get("tool_calls")
+            spoken.extend(("call", canonical_json(call).decode()) for call in calls or ())
+        if not spoken:
+            return ()  # nothing said: a layout the other rules report
+        if "tools" in ctx.record:
+            spoken.append(("tools", canonical_json(ctx.record["tools"]).decode()))
+        self.keys.append(_normalised_key(spoken))
+        self.exact.append(digest(ctx.record))
+        self.positions.add(ctx)
+        return ()
+
+    def visit_plain(self, batch: PlainBatch) -> Reports:
+        for record in batch.records:
+            spoken = ((message.role, message.content) for message in record.messages)
+            self.keys.append(_normalised_key(spoken))
+        self.exact.extend(map(xxh3_64, batch.canonical()))
+        self.positions.add_batch(batch)
+        return ()
+
+    def partial(self) -> tuple[array[int], array[int], Positions]:
+        return self.keys, self.exact, self.positions
+
+    def absorb(
+        self,
+        partial: tuple[array[int], array[int], Positions],
+        lines_before: int,
+        examples_before: int,
+    ) -> None:
+        self.keys.extend(partial[0])
+        self.exact.extend(partial[1])
+        self.positions.absorb(partial[2], lines_before, examples_before)
+
+    def finish(self) -> Iterator[Violation]:
+        copies = {index for index, _ in repeats(self.exact)}
+        for index, first in repeats(self.keys):
+            if index not in copies:
+                line = self.positions.line(first)
+                yield self.positions.violation(
+                    index,
+                    f"same as the example on line {line} but for case, spacing or punctuation",
+                )
 
 
 @rule(
