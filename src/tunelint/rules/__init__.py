@@ -1,6 +1,7 @@
 """The rule families; importing this package registers every rule."""
 
 from tunelint.rules import (
+    artifacts,
     content,
     conversation,
     dataset,
@@ -14,6 +15,7 @@ from tunelint.rules import (
 )
 
 __all__ = [
+    "artifacts",
     "content",
     "conversation",
     "dataset",

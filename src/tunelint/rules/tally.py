@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from tunelint.engine.batch import PlainBatch, Reports
 from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import Violation
+from tunelint.engine.findings import JsonPath, Violation, dotted_path
 from tunelint.engine.settings import Settings
 
 Tally = tuple[int, int, int, int]
@@ -78,3 +78,61 @@ class RecordTally:
                 line=line,
                 example=example,
             )
+
+
+class DistinctProblems:
+    """A file rule that reports each distinct problem once, on the first example that has
+    it, with how many examples share it (tool definitions repeat on every example)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.first: dict[tuple[str, str], Violation] = {}
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def problems(self, ctx: RecordContext) -> Iterable[tuple[JsonPath, str]]:
+        """The record's problems: where, and what (the same message at the same place in
+        two examples is the same problem)."""
+        raise NotImplementedError
+
+    def key(self, path: JsonPath, message: str) -> tuple[str, str]:
+        return dotted_path(path), message
+
+    def visit(self, ctx: RecordContext) -> Iterable[Violation]:
+        for path, message in dict.fromkeys(self.problems(ctx)):
+            key = self.key(path, message)
+            if key not in self.first:
+                self.first[key] = Violation(message, path, line=ctx.line, example=ctx.example)
+            self.counts[key] = self.counts.get(key, 0) + 1
+        return ()
+
+    def visit_plain(self, batch: PlainBatch) -> Reports:
+        return ()  # a plain record defines no tools: rules that can report one override this
+
+    def partial(self) -> tuple[dict[tuple[str, str], Violation], dict[tuple[str, str], int]]:
+        return self.first, self.counts
+
+    def absorb(
+        self,
+        partial: tuple[dict[tuple[str, str], Violation], dict[tuple[str, str], int]],
+        lines_before: int,
+        examples_before: int,
+    ) -> None:
+        first, counts = partial
+        for key, violation in first.items():
+            if key not in self.first:
+                self.first[key] = Violation(
+                    violation.message,
+                    violation.location,
+                    line=(violation.line or 0) + lines_before,
+                    example=(violation.example or 0) + examples_before,
+                )
+            self.counts[key] = self.counts.get(key, 0) + counts[key]
+
+    def finish(self) -> Iterator[Violation]:
+        for key, violation in self.first.items():
+            count = self.counts[key]
+            if count > 1:
+                message = f"{violation.message} (and in {count - 1} more example(s))"
+                violation = Violation(
+                    message, violation.location, line=violation.line, example=violation.example
+                )
+            yield violation

@@ -9,17 +9,17 @@ once, on the first example that has it, with the number of examples that share i
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from tunelint.engine.batch import PlainBatch, Reports, canonical_json
+from tunelint.engine.batch import canonical_json
 from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import JsonPath, Severity, Violation, dotted_path
+from tunelint.engine.findings import JsonPath, Severity, Violation
 from tunelint.engine.registry import Scope, rule
-from tunelint.engine.settings import Settings
 from tunelint.rules.schema import MESSAGE_FORMATS
+from tunelint.rules.tally import DistinctProblems
 from tunelint.rules.tools import _calls, _definition_prefix, _definitions_holder
 
 if TYPE_CHECKING:
@@ -82,59 +82,6 @@ def _validator(schema_json: bytes) -> Validator | None:
     schema = orjson.loads(schema_json)
     validator: Validator = validator_for(schema)(schema)
     return validator
-
-
-class DistinctProblems:
-    """A file rule that reports each distinct problem once, on the first example that has
-    it, with how many examples share it (tool definitions repeat on every example)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.first: dict[tuple[str, str], Violation] = {}
-        self.counts: dict[tuple[str, str], int] = {}
-
-    def problems(self, ctx: RecordContext) -> Iterable[tuple[JsonPath, str]]:
-        raise NotImplementedError
-
-    def visit(self, ctx: RecordContext) -> Iterable[Violation]:
-        for path, message in dict.fromkeys(self.problems(ctx)):
-            key = (dotted_path(path), message)
-            if key not in self.first:
-                self.first[key] = Violation(message, path, line=ctx.line, example=ctx.example)
-            self.counts[key] = self.counts.get(key, 0) + 1
-        return ()
-
-    def visit_plain(self, batch: PlainBatch) -> Reports:
-        return ()  # a plain record defines no tools
-
-    def partial(self) -> tuple[dict[tuple[str, str], Violation], dict[tuple[str, str], int]]:
-        return self.first, self.counts
-
-    def absorb(
-        self,
-        partial: tuple[dict[tuple[str, str], Violation], dict[tuple[str, str], int]],
-        lines_before: int,
-        examples_before: int,
-    ) -> None:
-        first, counts = partial
-        for key, violation in first.items():
-            if key not in self.first:
-                self.first[key] = Violation(
-                    violation.message,
-                    violation.location,
-                    line=(violation.line or 0) + lines_before,
-                    example=(violation.example or 0) + examples_before,
-                )
-            self.counts[key] = self.counts.get(key, 0) + counts[key]
-
-    def finish(self) -> Iterator[Violation]:
-        for key, violation in self.first.items():
-            count = self.counts[key]
-            if count > 1:
-                message = f"{violation.message} (and in {count - 1} more example(s))"
-                violation = Violation(
-                    message, violation.location, line=violation.line, example=violation.example
-                )
-            yield violation
 
 
 @rule("TL009", "invalid-parameters-schema", Severity.ERROR, Scope.FILE, formats=MESSAGE_FORMATS)

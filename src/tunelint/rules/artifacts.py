@@ -1,0 +1,300 @@
+"""CT: leftovers of how the data was made — completion-era separators and stop markers,
+template placeholders nobody filled in."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from tunelint.engine.batch import PlainBatch, Reports
+from tunelint.engine.context import RecordContext
+from tunelint.engine.findings import JsonPath, Severity, Violation
+from tunelint.engine.formats import Format
+from tunelint.engine.registry import Scope, rule
+from tunelint.engine.settings import Settings
+from tunelint.rules.tally import DistinctProblems
+from tunelint.rules.walk import Text, texts
+
+_WINDOW = 32
+"""Characters at each end of a text that an affix can span."""
+_SAMPLE = 64
+"""Examples the shared affix is chosen from; the rest of the file is only counted."""
+_SHARE = 0.9
+"""Share of the examples that must have the affix: "nearly all"."""
+_MINIMUM = 10
+"""Fewer examples than this prove nothing."""
+_RUN_CHARACTERS = frozenset("!#*=~-_+.")
+"""A run of one of these (``!!!``, ``###``, ``---``) is a stop marker or separator."""
+_OPENERS = frozenset("{[(<\"'`")
+_ORDINARY_ENDS = frozenset(".?!:;)\"'")
+"""How sentences end: shared by a whole file's texts without being a marker."""
+
+
+def _is_marker(core: str) -> bool:
+    """A short separator or stop word: ``###``, ``->``, ``END``, ``Solution:``."""
+    if not core or len(core) > 12:
+        return False
+    if not any(character.isalnum() for character in core):
+        return core[0] not in _OPENERS
+    return core.endswith(":") or (core.isupper() and core.isalpha())
+
+
+def _is_artifact(affix: str, side: str) -> bool:
+    """Whether an affix shared by nearly every text of ``side`` is a conversion leftover
+    rather than how such texts naturally end (``.``, ``?``, ``"}``, a code fence)."""
+    if not affix:
+        return False
+    if affix.isspace():
+        return True
+    core = affix.strip()
+    if side == "answer-prefix":
+        return affix[0].isspace() or (_is_marker(core) and affix[-1].isspace())
+    if affix[0].isspace():
+        return _is_marker(core)
+    return len(core) >= 2 and len(set(core)) == 1 and core[0] in _RUN_CHARACTERS
+
+
+class _Affix:
+    """The longest prefix (or suffix) nearly all of a stream of texts share, and how many
+    have it: chosen on the first ``_SAMPLE`` texts, counted over all."""
+
+    def __init__(self, prefix: bool) -> None:
+        self.prefix = prefix
+        self.sample: list[tuple[str, int, int]] = []
+        self.affix: str | None = None
+        self.count = self.total = 0
+        self.first = (0, 0)
+
+    def add(self, text: str, line: int, example: int) -> None:
+        self.total += 1
+        if self.affix is None:
+            self.sample.append((text[:_WINDOW] if self.prefix else text[-_WINDOW:], line, example))
+            if len(self.sample) == _SAMPLE:
+                self._choose()
+        elif self.affix and self._has(text, self.affix):
+            self._count(line, example)
+
+    def _has(self, text: str, affix: str) -> bool:
+        return text.startswith(affix) if self.prefix else text.endswith(affix)
+
+    def _count(self, line: int, example: int) -> None:
+        if not self.count:
+            self.first = (line, example)
+        self.count += 1
+
+    def _choose(self) -> None:
+        needed = _SHARE * len(self.sample)
+        best = ""
+        for length in range(1, _WINDOW + 1):
+            ends = Counter(
+                window[:length] if self.prefix else window[-length:]
+                for window, _, _ in self.sample
+                if len(window) >= length
+            )
+            if not ends:
+                break
+            affix, count = ends.most_common(1)[0]
+            if count < needed:
+                break
+            best = affix
+        if not self.prefix:
+            # "?\nSolution:" is shared because questions end with "?": keep the separator.
+            head = len(best) - len(best.lstrip("".join(_ORDINARY_ENDS)))
+            if 0 < head < len(best) and best[head].isspace():
+                best = best[head:]
+        self.affix = best
+        if best:
+            for window, line, example in self.sample:
+                if self._has(window, best):
+                    self._count(line, example)
+        self.sample = []
+
+    def shared(self) -> str:
+        """The affix, if nearly every text has it (and there are enough texts to tell)."""
+        if self.affix is None:
+            self._choose()
+        if self.total < _MINIMUM or self.count < _SHARE * self.total:
+            return ""
+        return self.affix or ""
+
+
+_SIDES = {
+    "prompt-suffix": "prompts end with",
+    "answer-prefix": "answers start with",
+    "answer-suffix": "answers end with",
+}
+
+
+def _prompt_and_answer(roles: Sequence[Any], contents: Sequence[Any]) -> tuple[Any, Any]:
+    """The last assistant text of a conversation and the user text just before it."""
+    for index in range(len(roles) - 1, -1, -1):
+        if roles[index] == "assistant":
+            for before in range(index - 1, -1, -1):
+                if roles[before] == "user":
+                    return contents[before], contents[index]
+            return None, contents[index]
+    return None, None
+
+
+@rule(
+    "CT006",
+    "completion-artifact",
+    Severity.WARNING,
+    Scope.FILE,
+    formats=[Format.CHAT, Format.COMPLETION],
+)
+class CompletionArtifact:
+    """Nearly every prompt or answer of a file carries the same separator or stop marker.
+
+    ## What it does
+    Looks at the last user text before each example's final answer (the ``prompt`` of a
+    prompt-completion record) and at the answer itself, and finds the longest suffix of
+    prompts, prefix of answers and suffix of answers that nearly all examples (90%, at
+    least 10) share. Reports it, once for the file, when it is a leftover of legacy
+    prompt-completion data rather than how texts naturally end: a separator such as
+    ``\\nSolution:`` or ``\\n\\n###\\n\\n``, a stop marker such as ``!!!`` or `` END``, a
+    space at the start of every answer. A shared ``.``, ``?`` or closing brace is not one.
+
+    ## Why is this bad?
+    Chat fine-tuning marks where the answer starts and stops itself; the old markers are
+    learned as part of the text, so the tuned model writes ``!!!`` after every answer and
+    users must type ``Solution:`` to get one.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "2+2?\\nSolution:"}, {"role": "assistant", "content": " 4!!!"}]}
+    ```
+    (on nearly every line of a file)
+
+    ## How to fix
+    Strip the separator from the prompts and the markers from the answers.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.affixes = {
+            "prompt-suffix": _Affix(prefix=False),
+            "answer-prefix": _Affix(prefix=True),
+            "answer-suffix": _Affix(prefix=False),
+        }
+
+    def _add(self, prompt: object, answer: object, line: int, example: int) -> None:
+        if isinstance(prompt, str) and prompt:
+            self.affixes["prompt-suffix"].add(prompt, line, example)
+        if isinstance(answer, str) and answer:
+            self.affixes["answer-prefix"].add(answer, line, example)
+            self.affixes["answer-suffix"].add(answer, line, example)
+
+    def visit(self, ctx: RecordContext) -> Iterable[Violation]:
+        record = ctx.record
+        if ctx.format is Format.COMPLETION:
+            self._add(record.get("prompt"), record.get("completion"), ctx.line, ctx.example)
+            return ()
+        turns = record.get("messages")
+        if isinstance(turns, list):
+            turns = [turn for turn in turns if isinstance(turn, dict)]
+            roles = [turn.get("role") for turn in turns]
+            contents = [turn.get("content") for turn in turns]
+            self._add(*_prompt_and_answer(roles, contents), ctx.line, ctx.example)
+        return ()
+
+    def visit_plain(self, batch: PlainBatch) -> Reports:
+        for record, roles, line, example in zip(
+            batch.records, batch.roles, batch.lines, batch.examples, strict=True
+        ):
+            contents = [message.content for message in record.messages]
+            self._add(*_prompt_and_answer(roles, contents), line, example)
+        return ()
+
+    def finish(self) -> Iterator[Violation]:
+        for side, affix in self.affixes.items():
+            shared = affix.shared()
+            if _is_artifact(shared, side):
+                line, example = affix.first
+                yield Violation(
+                    f"{affix.count} of {affix.total} {_SIDES[side]} {shared!r}, a leftover "
+                    f"of prompt-completion data the model learns; first at line {line}",
+                    line=line,
+                    example=example,
+                )
+
+
+_PLACEHOLDER = re.compile(
+    r"\{\{\s*[A-Za-z_][\w.]*\s*\}\}"  # {{name}}, {{ user.name }}
+    r"|(?<![\w\\$#%{}\])])\{[A-Za-z_]{2,}\}(?!\})"  # {name}: not LaTeX, not ${x}
+    r"|<[A-Z][A-Z0-9]*(?:[_ ][A-Z0-9]+)+>|<(?:PLACEHOLDER|NAME|INSERT)>"  # <YOUR_NAME>
+    r"|\[(?i:insert|placeholder)\b[^\]\n]{0,60}\]"  # [INSERT ...]
+)
+_SINGLE_BRACE = re.compile(r"^\{[^{]")
+_CODE_HINTS = ("```", "def ", "print(", ".format(", "=>", "${", 'f"', "f'", "function ", "%s")
+"""In text that looks like code, ``{name}`` is a format string, not a forgotten slot."""
+
+
+def _placeholders(text: str) -> Iterator[str]:
+    code = any(hint in text for hint in _CODE_HINTS)
+    for found in _PLACEHOLDER.finditer(text):
+        placeholder = found.group()
+        if code and _SINGLE_BRACE.match(placeholder):
+            continue
+        if len(placeholder) <= 3:  # {x}: a variable in maths
+            continue
+        yield placeholder
+
+
+def _any_texts(ctx: RecordContext) -> Iterator[Text]:
+    """The record's texts; for a layout without any (``instruction``/``output``, ``text``),
+    its top-level strings."""
+    found = texts(ctx)
+    if found:
+        yield from found
+        return
+    for key, value in ctx.record.items():
+        if isinstance(value, str):
+            yield Text((key,), None, value)
+
+
+@rule("CT007", "unfilled-placeholder", Severity.WARNING, Scope.FILE)
+class UnfilledPlaceholder(DistinctProblems):
+    """A text holds a template placeholder that was never filled in.
+
+    ## What it does
+    Looks in every text for placeholders of the common template syntaxes: ``{{name}}``,
+    ``{name}``, ``<YOUR_NAME>``, ``[INSERT …]``. ``{name}`` is not looked for in texts
+    that look like code (a format string there is code) nor in LaTeX. ``[Your Name]`` at
+    the foot of a drafted letter is a slot the reader fills, and is left alone.
+    Each distinct placeholder is reported once per file, on the first example that has it,
+    with how many examples do.
+
+    ## Why is this bad?
+    The generator's template variables were never substituted: the model learns to say
+    "I am {{name}}" verbatim, above all when the placeholder is in an answer.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Who are you?"}, {"role": "assistant", "content": "I am {{name}}, an AI assistant developed by {{author}}."}]}
+    ```
+
+    ## How to fix
+    Fill the template in (LLaMA-Factory's ``identity.json`` expects ``{{name}}`` and
+    ``{{author}}`` replaced before training) or drop the examples.
+    """
+
+    def key(self, path: JsonPath, message: str) -> tuple[str, str]:
+        return "", message  # the same placeholder anywhere in the file
+
+    def problems(self, ctx: RecordContext) -> Iterator[tuple[JsonPath, str]]:
+        for text in _any_texts(ctx):
+            if "{" in text.text or "<" in text.text or "[" in text.text:
+                for placeholder in dict.fromkeys(_placeholders(text.text)):
+                    yield text.location, f"unfilled placeholder {placeholder!r}"
+
+    def visit_plain(self, batch: PlainBatch) -> Reports:
+        for index, record in enumerate(batch.records):
+            if any(
+                _PLACEHOLDER.search(message.content)
+                for message in record.messages
+                if "{" in message.content or "<" in message.content or "[" in message.content
+            ):
+                self.visit(batch.context(index))
+        return ()
