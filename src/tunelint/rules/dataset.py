@@ -22,7 +22,6 @@ from tunelint.rules.similarity import (
     similar_pairs,
     xxh3_64,
 )
-from tunelint.rules.walk import messages, texts
 
 
 @rule(
@@ -132,13 +131,18 @@ class DuplicateExample:
             yield self.positions.violation(index, f"duplicate of the example on line {line}")
 
 
-def _normalised_key(spoken: Iterable[tuple[object, str]]) -> int:
-    """The hash of what an example says, turn by turn, after ``normalise``."""
-    return xxh3_64(
-        "\x1e".join(f"{role}\x1f{normalise(text)}" for role, text in spoken).encode(
-            "utf-8", "surrogatepass"
-        )
-    )
+_TEXT_KEYS = frozenset({"content", "text", "prompt", "completion"})
+
+
+def _normalised(value: Any, key: object = None) -> Any:
+    """A record with its texts (contents, text parts, prompt and completion) normalised."""
+    if isinstance(value, str):
+        return normalise(value) if key in _TEXT_KEYS else value
+    if isinstance(value, dict):
+        return {name: _normalised(item, name) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_normalised(item, key) for item in value]
+    return value
 
 
 @rule("DS007", "normalised-duplicate", Severity.WARNING, Scope.FILE)
@@ -147,10 +151,10 @@ class NormalisedDuplicate:
     ignored.
 
     ## What it does
-    Compares each example's texts, role by role (system prompts included), after case
-    folding and with punctuation and runs of spaces counted as one space, and
-    reports a repeat with the line of the first occurrence; tool calls and definitions must
-    be equal. Exact copies are DS003's.
+    Compares examples as DS003 does after normalising their texts (message contents and
+    text parts, prompts and completions): case folded, punctuation and runs of spaces
+    counted as one space. Everything else (roles, weights, tool calls) must be equal.
+    Reports a repeat with the line of the first occurrence; exact copies are DS003's.
     Keeps two 8-byte hashes per example. On by default: unlike near-duplicates, these are
     the same example typed twice.
 
@@ -174,23 +178,20 @@ class NormalisedDuplicate:
         self.positions = Positions()
 
     def visit(self, ctx: RecordContext) -> Iterable[Violation]:
-        spoken: list[tuple[object, str]] = [(text.role, text.text) for text in texts(ctx)]
-        for _, message in messages(ctx):
-            calls = message.get("tool_calls")
-            spoken.extend(("call", canonical_json(call).decode()) for call in calls or ())
-        if not spoken:
-            return ()  # nothing said: a layout the other rules report
-        if "tools" in ctx.record:
-            spoken.append(("tools", canonical_json(ctx.record["tools"]).decode()))
-        self.keys.append(_normalised_key(spoken))
+        self.keys.append(digest(_normalised(ctx.record)))
         self.exact.append(digest(ctx.record))
         self.positions.add(ctx)
         return ()
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
         for record in batch.records:
-            spoken = ((message.role, message.content) for message in record.messages)
-            self.keys.append(_normalised_key(spoken))
+            turns = []
+            for message in record.messages:
+                turn = {"role": message.role, "content": normalise(message.content)}
+                if isinstance(message.name, str):
+                    turn["name"] = message.name
+                turns.append(turn)
+            self.keys.append(digest({"messages": turns}))
         self.exact.extend(map(xxh3_64, batch.canonical()))
         self.positions.add_batch(batch)
         return ()
