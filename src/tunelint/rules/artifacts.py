@@ -15,7 +15,7 @@ from tunelint.engine.formats import Format
 from tunelint.engine.registry import Scope, rule
 from tunelint.engine.settings import Settings
 from tunelint.rules.tally import DistinctProblems
-from tunelint.rules.walk import Text, texts
+from tunelint.rules.walk import NON_PREFERRED, Text, judged_texts
 
 _WINDOW = 32
 """Characters at each end of a text that an affix can span."""
@@ -245,8 +245,8 @@ def _placeholders(text: str) -> Iterator[str]:
 def _any_texts(ctx: RecordContext) -> Iterator[Text]:
     """The record's texts; for a layout without any (``instruction``/``output``, ``text``),
     its top-level strings."""
-    found = texts(ctx)
-    if found:
+    found = judged_texts(ctx, "CT007")
+    if found or ctx.format is Format.PREFERENCE:
         yield from found
         return
     for key, value in ctx.record.items():
@@ -254,7 +254,7 @@ def _any_texts(ctx: RecordContext) -> Iterator[Text]:
             yield Text((key,), None, value)
 
 
-@rule("CT007", "unfilled-placeholder", Severity.WARNING, Scope.FILE)
+@rule("CT007", "unfilled-placeholder", Severity.WARNING, Scope.FILE, options=NON_PREFERRED)
 class UnfilledPlaceholder(DistinctProblems):
     """A text holds a template placeholder that was never filled in.
 
@@ -264,7 +264,8 @@ class UnfilledPlaceholder(DistinctProblems):
     that look like code (a format string there is code) nor in LaTeX. ``[Your Name]`` at
     the foot of a drafted letter is a slot the reader fills, and is left alone.
     Each distinct placeholder is reported once per file, on the first example that has it,
-    with how many examples do.
+    with how many examples do. The non-preferred output of a preference pair, meant to be
+    bad, is left alone unless the option ``non-preferred`` is true.
 
     ## Why is this bad?
     The generator's template variables were never substituted: the model learns to say

@@ -15,7 +15,13 @@ from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
 from tunelint.engine.fixes import Fix, edit_record
 from tunelint.engine.registry import rule
-from tunelint.rules.walk import TRAINED_ROLES, texts, trained_texts
+from tunelint.rules.walk import (
+    NON_PREFERRED,
+    TRAINED_ROLES,
+    judged_texts,
+    texts,
+    trained_texts,
+)
 
 _PROBE = 8
 """Probe length; probes are spaced so that a run of ``minimum`` copies of 2+ characters
@@ -154,7 +160,7 @@ def _shown(text: str, limit: int = 40) -> str:
     "CT001",
     "degenerate-repetition",
     Severity.WARNING,
-    options={"min-repeats": 10},
+    options={"min-repeats": 10, **NON_PREFERRED},
     batch=_degenerate_repetitions,
 )
 def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
@@ -165,6 +171,9 @@ def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
     phrase of 2 to 100 characters, containing a letter, repeated back to back at least
     ``min-repeats`` times (default 10), with or without spaces between the copies. On by default: ordinary prose, code and tables do not repeat
     a phrase ten times in a row (rows of ``-`` or ``=`` have no letter and are ignored).
+
+    The non-preferred output of a preference pair, meant to be bad, is left alone
+    unless the option ``non-preferred`` is true.
 
     ## Why is this bad?
     Repetition loops are a classic generation failure; training on them teaches the model
@@ -180,7 +189,7 @@ def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
     a broken generation run.
     """
     minimum: int = ctx.settings.options("CT001")["min-repeats"]
-    trained = trained_texts(ctx)
+    trained = trained_texts(ctx, "CT001")
     # One search through all of them, joined by a character no phrase has ten times in a
     # row, clears most records; only a hit needs the texts searched one by one.
     if repeated_unit("\0".join([text.text for text in trained]), minimum) is None:
@@ -210,6 +219,7 @@ _ROLE_PREFIX = re.compile(rf"^[ \t]*(?:#{{2,3}}[ \t]*)?(?:{_ROLE_WORDS})[ \t]*:"
     Severity.WARNING,
     # A slash may be written ``\/`` (PHP's default), so it is optional here, escaped or not.
     trigger=rf"<\||\[(?:\\?/)?INST\]|<<(?:\\?/)?SYS>>|_of_turn>|(?:{_ROLE_WORDS})(?: |\\t)*:",
+    options=NON_PREFERRED,
 )
 def leaked_chat_template(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains chat-template tokens or role markers.
@@ -220,6 +230,9 @@ def leaked_chat_template(ctx: RecordContext) -> Iterator[Violation]:
     start like a transcript turn (``User:``, ``Assistant:``, ``### Human:``,
     ``### Response:``). Role prefixes are only looked for in assistant turns and
     completions, since system prompts and user turns quote few-shot transcripts on purpose. On by default.
+
+    The non-preferred output of a preference pair, meant to be bad, is left alone
+    unless the option ``non-preferred`` is true.
 
     ## Why is this bad?
     The provider applies the template itself; markers inside content are a conversion bug
@@ -234,7 +247,7 @@ def leaked_chat_template(ctx: RecordContext) -> Iterator[Violation]:
     ## How to fix
     Split the transcript into separate messages with roles, and strip template tokens.
     """
-    for text in texts(ctx):
+    for text in judged_texts(ctx, "CT002"):
         found = _SPECIAL_TOKENS.search(text.text) if "<" in text.text or "[" in text.text else None
         if found is None and text.role in TRAINED_ROLES and ":" in text.text:
             found = _ROLE_PREFIX.search(text.text)
@@ -257,6 +270,7 @@ _AROUND = r"(?: |\\[bfnrt]|\\u[0-9a-fA-F]{4}|[\x80-\xff])*"
     "serialized-junk",
     Severity.WARNING,
     trigger=f'"{_AROUND}(?:{_JUNK_WORDS}){_AROUND}"',
+    options=NON_PREFERRED,
 )
 def serialized_junk(ctx: RecordContext) -> Iterator[Violation]:
     """A whole text is a serialised empty value such as ``null`` or ``[object Object]``.
@@ -265,6 +279,9 @@ def serialized_junk(ctx: RecordContext) -> Iterator[Violation]:
     Reports texts that, spaces aside, are exactly ``null``, ``None``, ``undefined``,
     ``NaN`` or ``[object Object]`` (and their lower- or upper-case spellings). On by
     default: a real answer is rarely just one of these words.
+
+    The non-preferred output of a preference pair, meant to be bad, is left alone
+    unless the option ``non-preferred`` is true.
 
     ## Why is this bad?
     These are what a missing value becomes when a script formats it as a string: the
@@ -278,7 +295,7 @@ def serialized_junk(ctx: RecordContext) -> Iterator[Violation]:
     ## How to fix
     Fix the export that produced the value, or drop the example.
     """
-    for text in texts(ctx):
+    for text in judged_texts(ctx, "CT003"):
         if text.text.strip() in _JUNK:
             yield Violation(f"text is only {text.text.strip()!r}", text.location)
 
@@ -319,6 +336,7 @@ def mojibake(text: str) -> str | None:
     Severity.WARNING,
     # U+FFFD in UTF-8 or escaped, or the lead character of mojibake (Â to ô) in UTF-8.
     trigger=r"\xef\xbf\xbd|\\u[fF][fF][fF][dD]|\xc3[\x82-\xb4]",
+    options=NON_PREFERRED,
 )
 def broken_encoding(ctx: RecordContext) -> Iterator[Violation]:
     """A text holds U+FFFD replacement characters or mojibake.
@@ -328,6 +346,9 @@ def broken_encoding(ctx: RecordContext) -> Iterator[Violation]:
     or a sequence that is UTF-8 read as Windows-1252 or Latin-1 (``Ã©`` for ``é``, ``â€™``
     for ``\u2019``, ``í•œ`` for ``한``); a candidate counts only if its bytes decode as UTF-8.
     On by default: correct text almost never contains either.
+
+    The non-preferred output of a preference pair, meant to be bad, is left alone
+    unless the option ``non-preferred`` is true.
 
     ## Why is this bad?
     The text was damaged by a wrong encoding somewhere upstream; the model learns to write
@@ -341,7 +362,7 @@ def broken_encoding(ctx: RecordContext) -> Iterator[Violation]:
     ## How to fix
     Re-export the data as UTF-8 from the source; repair mojibake with a tool such as ftfy.
     """
-    for text in texts(ctx):
+    for text in judged_texts(ctx, "CT004"):
         if text.text.isascii():
             continue
         if "\ufffd" in text.text:

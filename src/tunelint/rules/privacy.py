@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.registry import rule
-from tunelint.rules.walk import texts
+from tunelint.rules.walk import NON_PREFERRED, judged_texts
 
 # (kind, literal every match contains, trigger, pattern): the literal is looked for first,
 # in C, so texts without it cost one substring search per kind; the trigger (RE2, on the
@@ -68,12 +68,13 @@ _NUMBERS = re.compile(_NUMBERS_PATTERN)
 
 def _matches(
     ctx: RecordContext,
+    code: str,
     pattern: re.Pattern[str],
     accept: Callable[[str], bool],
     has: Callable[[str], object] = _NUMBERS.search,
 ) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Matches that ``accept`` confirms, in the texts where ``has`` finds a candidate."""
-    for text in texts(ctx):
+    for text in judged_texts(ctx, code):
         if not has(text.text):
             continue
         for found in pattern.finditer(text.text):
@@ -86,6 +87,7 @@ def _matches(
     "secret-in-content",
     Severity.ERROR,
     trigger=_SECRET_TRIGGER,
+    options=NON_PREFERRED,
 )
 def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains an API key, a token or a private key.
@@ -97,6 +99,9 @@ def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
     finding shows the kind of secret and a masked form (``sk-p…9xQ``), never the secret,
     so CI logs do not leak it again. On by default; an error because a secret in training
     data can be reproduced by the model for anyone.
+
+    The non-preferred output of a preference pair, meant to be bad, is left alone
+    unless the option ``non-preferred`` is true.
 
     ## Why is this bad?
     Fine-tuned models memorise rare strings; a key in the data can come back in an answer,
@@ -111,7 +116,7 @@ def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
     Revoke the credential, then replace it in the data with a placeholder such as
     ``sk-...``.
     """
-    for text in texts(ctx):
+    for text in judged_texts(ctx, "PV001"):
         for kind, literal, pattern in SECRETS:
             if literal not in text.text:
                 continue
@@ -136,7 +141,7 @@ def _real_address(address: str) -> bool:
     return not any(domain == name or domain.endswith("." + name) for name in _EXAMPLE_DOMAINS)
 
 
-@rule("PV002", "email-address", Severity.WARNING, trigger="@")
+@rule("PV002", "email-address", Severity.WARNING, trigger="@", options=NON_PREFERRED)
 def email_address(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains an e-mail address.
 
@@ -144,6 +149,9 @@ def email_address(ctx: RecordContext) -> Iterator[Violation]:
     Reports e-mail addresses, except those at the domains reserved for examples
     (``example.com``, ``.org``, ``.net``, and the ``.example``, ``.test`` and ``.invalid``
     top-level domains), masked in the finding. On by default: the pattern is precise.
+
+    The non-preferred output of a preference pair, meant to be bad, is left alone
+    unless the option ``non-preferred`` is true.
 
     ## Why is this bad?
     Addresses in training data are personal data: the model can repeat them to anyone,
@@ -157,7 +165,7 @@ def email_address(ctx: RecordContext) -> Iterator[Violation]:
     ## How to fix
     Replace addresses with placeholders (``user@example.com``) or remove them.
     """
-    for location, address in _matches(ctx, _EMAIL, _real_address, _AT.search):
+    for location, address in _matches(ctx, "PV002", _EMAIL, _real_address, _AT.search):
         yield Violation(f"e-mail address {mask(address)}", location)
 
 
@@ -175,7 +183,7 @@ def _phone_digits(number: str) -> bool:
     return 8 <= sum(char.isdigit() for char in number) <= 15
 
 
-@rule("PV003", "phone-number", Severity.WARNING, trigger=_NUMBERS_PATTERN)
+@rule("PV003", "phone-number", Severity.WARNING, trigger=_NUMBERS_PATTERN, options=NON_PREFERRED)
 def phone_number(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains a phone number.
 
@@ -184,6 +192,9 @@ def phone_number(ctx: RecordContext) -> Iterator[Violation]:
     numbers (``010-1234-5678``, ``02-123-4567``, ``01012345678``) and North American ones
     (``(415) 555-0100``), masked, written in ASCII digits. Numbers need their usual separators (Korean mobile
     numbers aside), so prices, dates and IDs do not match. On by default.
+
+    The non-preferred output of a preference pair, meant to be bad, is left alone
+    unless the option ``non-preferred`` is true.
 
     ## Why is this bad?
     Phone numbers are personal data that the model can memorise and repeat.
@@ -196,7 +207,7 @@ def phone_number(ctx: RecordContext) -> Iterator[Violation]:
     ## How to fix
     Replace numbers with placeholders or remove them.
     """
-    for location, number in _matches(ctx, _PHONE, _phone_digits):
+    for location, number in _matches(ctx, "PV003", _PHONE, _phone_digits):
         yield Violation(f"phone number {mask(number)}", location)
 
 
@@ -227,7 +238,13 @@ def _card(number: str) -> bool:
     return _ISSUERS.fullmatch(digits) is not None and luhn(digits)
 
 
-@rule("PV004", "payment-card-number", Severity.WARNING, trigger=_NUMBERS_PATTERN)
+@rule(
+    "PV004",
+    "payment-card-number",
+    Severity.WARNING,
+    trigger=_NUMBERS_PATTERN,
+    options=NON_PREFERRED,
+)
 def payment_card_number(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains a payment card number.
 
@@ -236,6 +253,9 @@ def payment_card_number(ctx: RecordContext) -> Iterator[Violation]:
     card of a major network and pass the Luhn checksum, masked. A random 16-digit number
     fails the checksum nine times in ten and the issuer prefix most of the rest, so order
     and tracking numbers rarely match. On by default.
+
+    The non-preferred output of a preference pair, meant to be bad, is left alone
+    unless the option ``non-preferred`` is true.
 
     ## Why is this bad?
     Card numbers are payment data (PCI DSS): they must not be stored, let alone trained
@@ -249,7 +269,7 @@ def payment_card_number(ctx: RecordContext) -> Iterator[Violation]:
     ## How to fix
     Remove the number or replace it with a placeholder such as ``XXXX-XXXX-XXXX-1234``.
     """
-    for location, number in _matches(ctx, _CARD, _card):
+    for location, number in _matches(ctx, "PV004", _CARD, _card):
         yield Violation(f"payment card number {mask(number)}", location)
 
 
@@ -266,7 +286,13 @@ def rrn_checksum(number: str) -> bool:
     return (11 - total % 11) % 10 == digits[12]
 
 
-@rule("PV005", "korean-resident-registration-number", Severity.WARNING, trigger=_NUMBERS_PATTERN)
+@rule(
+    "PV005",
+    "korean-resident-registration-number",
+    Severity.WARNING,
+    trigger=_NUMBERS_PATTERN,
+    options=NON_PREFERRED,
+)
 def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains a Korean resident registration number (주민등록번호).
 
@@ -274,6 +300,9 @@ def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violatio
     Reports 13-digit numbers written ``YYMMDD-NNNNNNN`` (hyphen optional) whose date is
     valid and whose check digit is right, masked. Numbers issued since October 2020 have
     no check digit and are not reported: precision first. On by default.
+
+    The non-preferred output of a preference pair, meant to be bad, is left alone
+    unless the option ``non-preferred`` is true.
 
     ## Why is this bad?
     Korean law (PIPA) restricts processing these numbers; in training data they can be
@@ -287,5 +316,5 @@ def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violatio
     ## How to fix
     Remove the number or replace it with a placeholder such as ``YYMMDD-XXXXXXX``.
     """
-    for location, number in _matches(ctx, _RRN, rrn_checksum):
+    for location, number in _matches(ctx, "PV005", _RRN, rrn_checksum):
         yield Violation(f"resident registration number {mask(number)}", location)

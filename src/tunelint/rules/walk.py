@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from tunelint.engine.context import RecordContext
@@ -89,14 +89,14 @@ TRAINED_ROLES = frozenset({"assistant", "completion"})
 """Texts the model learns to write."""
 
 
-def trained_texts(ctx: RecordContext) -> list[Text]:
-    """The texts of ``texts(ctx)`` that the model learns to write.
+def trained_texts(ctx: RecordContext, code: str) -> list[Text]:
+    """The texts of ``judged_texts(ctx, code)`` that the model learns to write.
 
     A plain conversation's are read straight from its assistant messages.
     """
     roles = ctx.plain_roles
     if roles is None:
-        return [text for text in texts(ctx) if text.role in TRAINED_ROLES]
+        return [text for text in judged_texts(ctx, code) if text.role in TRAINED_ROLES]
     items = ctx.record["messages"]
     return [
         Text(("messages", index, "content"), role, items[index]["content"])
@@ -128,6 +128,20 @@ texts = PerRecord(_walk_texts)
 """Every text a record holds: message contents (strings and text parts) in order, or the
 prompt and completion of a prompt-completion record. The content and privacy rules all
 read them."""
+
+
+NON_PREFERRED = {"non-preferred": False}
+"""The option of the content and privacy rules that also judges the non-preferred output
+of preference pairs, which is meant to be bad, and is left alone by default."""
+
+
+def judged_texts(ctx: RecordContext, code: str) -> Sequence[Text]:
+    """``texts(ctx)`` that rule ``code`` judges: a preference pair's non-preferred output
+    only when its ``non-preferred`` option asks for it."""
+    found = texts(ctx)
+    if ctx.format is not Format.PREFERENCE or ctx.settings.options(code)["non-preferred"]:
+        return found
+    return [text for text in found if text.location[0] != "non_preferred_output"]
 
 
 def tool_definitions(record: dict[str, Any]) -> dict[str, JsonPath]:
