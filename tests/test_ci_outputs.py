@@ -82,6 +82,25 @@ def test_junit_is_one_test_case_per_file(tmp_path: Path, write_jsonl: WriteJsonl
     assert failure.text.splitlines()[1] == "data/dirty.jsonl:2:1: JL003 [warning] blank line"
 
 
+def test_junit_fails_a_file_only_at_the_fail_level(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
+    write_jsonl([CHAT, "", CHAT], "data/warns.jsonl")  # a blank line: a warning
+    result = run_tunelint("check", "--output-format", "junit", *SELECT, "data", cwd=tmp_path)
+    assert result.returncode == 0
+    case = ET.fromstring(result.stdout).find("testsuite/testcase")
+    assert case is not None
+    assert case.find("failure") is None
+    out = case.find("system-out")
+    assert out is not None
+    assert out.text == "data/warns.jsonl:2:1: JL003 [warning] blank line"
+    strict = run_tunelint(
+        "check", "--output-format", "junit", "--fail-on", "warning", *SELECT, "data", cwd=tmp_path
+    )
+    assert strict.returncode == 1
+    failure = ET.fromstring(strict.stdout).find("testsuite/testcase/failure")
+    assert failure is not None
+    assert failure.get("type") == "warning"
+
+
 def test_statistics_counts_per_rule(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
     write_jsonl([BAD, "", BAD, "", BAD])
     result = run_tunelint("check", "--statistics", *SELECT, "data.jsonl", cwd=tmp_path)

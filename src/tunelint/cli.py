@@ -123,7 +123,9 @@ def _check_paths(
         for path, result in zip(files, results, strict=True):
             filters.apply(result, path)
         return filters.record()
-    reporter = make_reporter("statistics" if extras.statistics else output_format, sys.stdout)
+    reporter = make_reporter(
+        "statistics" if extras.statistics else output_format, sys.stdout, settings.fail_on
+    )
     failed = False
     for path, result in zip(files, results, strict=True):
         result = filters.apply(result, path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import TextIO
 
+from tunelint.engine.findings import Severity
 from tunelint.output.base import Reporter
 
 # Each format's module is imported only when it is asked for: JUnit's brings ElementTree.
@@ -20,10 +21,12 @@ FORMATS = tuple(name for name in _REPORTERS if name != "statistics")
 """The ``--output-format`` choices (``statistics`` is ``--statistics``)."""
 
 
-def reporter(name: str, stream: TextIO) -> Reporter:
-    """A reporter of the format ``name`` writing to ``stream``."""
+def reporter(name: str, stream: TextIO, fail_on: Severity = Severity.ERROR) -> Reporter:
+    """A reporter of the format ``name`` writing to ``stream``; ``fail_on`` is the level
+    at which JUnit marks a file failed, as the exit status does."""
     module, cls = _REPORTERS[name]
-    made: Reporter = getattr(importlib.import_module(module), cls)(stream)
+    factory = getattr(importlib.import_module(module), cls)
+    made: Reporter = factory(stream, fail_on) if name == "junit" else factory(stream)
     return made
 
 

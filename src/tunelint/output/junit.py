@@ -1,7 +1,9 @@
 """JUnit XML for CI test reports: one test case per file, its findings as the failure.
 
-A file with findings fails (the findings, one per line, are the failure's text); a clean
-file passes. ``tests`` and ``failures`` count files.
+A file fails when a finding reaches the fail level (``--fail-on``), as the exit status
+does: all its findings, one per line, are the failure's text. Findings below the level
+leave the file passing, listed in its ``system-out``. ``tests`` and ``failures`` count
+files.
 """
 
 from __future__ import annotations
@@ -9,13 +11,15 @@ from __future__ import annotations
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
+from tunelint.engine.findings import Severity
 from tunelint.engine.runner import FileResult
 from tunelint.output.text import format_finding
 
 
 class JunitReporter:
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, fail_on: Severity = Severity.ERROR) -> None:
         self.stream = stream
+        self.fail_on = fail_on
         self.suite = ET.Element("testsuite", name="tunelint")
         self.tests = self.failures = 0
 
@@ -23,7 +27,10 @@ class JunitReporter:
         self.tests += 1
         case = ET.SubElement(self.suite, "testcase", classname="tunelint", name=result.path)
         case.set("file", result.path)
-        if result.findings:
+        if result.findings and not result.failed(self.fail_on):
+            below = ET.SubElement(case, "system-out")
+            below.text = "\n".join(format_finding(f) for f in result.findings)
+        elif result.findings:
             self.failures += 1
             count = len(result.findings)
             failure = ET.SubElement(
