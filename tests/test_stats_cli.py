@@ -23,8 +23,10 @@ def test_json_on_the_toy_file(tmp_path: Path) -> None:
         "missing_system",
         "missing_user",
         "over_limit",
+        "uncounted",
         "cost",
     ]
+    assert figures["uncounted"] == 0
     for distribution in figures["distributions"].values():
         assert list(distribution) == ["min", "max", "mean", "median", "p5", "p95"]
     assert figures["distributions"]["tokens_per_example"]["mean"] == 1648.4
@@ -179,3 +181,40 @@ def test_a_folder_without_data_is_an_empty_dataset(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert json.loads(result.stdout)["examples"] == 0
     assert result.stderr == "tunelint: warning: no JSONL files found\n"
+
+
+ALPACA = {"instruction": "Say hi", "input": "", "output": "Hi"}
+
+
+def test_records_it_cannot_count_are_never_confident_zeros(
+    tmp_path: Path, write_jsonl: WriteJsonl
+) -> None:
+    mixed = write_jsonl([CHAT, ALPACA, {"messages": []}, CHAT], "mixed.jsonl")
+    result = run_tunelint("stats", mixed, "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0
+    figures = json.loads(result.stdout)
+    assert (figures["examples"], figures["uncounted"]) == (2, 2)
+    assert result.stderr == (
+        "tunelint: warning: 2 record(s) have no message text to count (another layout than "
+        f"chat or preference data) and were not counted; first at {mixed}:2\n"
+    )
+    alpaca = write_jsonl([ALPACA] * 3, "alpaca.jsonl")
+    nothing = run_tunelint("stats", alpaca, cwd=tmp_path)
+    assert (nothing.returncode, nothing.stdout) == (1, "")
+    assert "3 record(s) have no message text" in nothing.stderr
+    assert nothing.stderr.endswith("no record could be counted: no statistics, no cost\n")
+
+
+def test_the_first_uncountable_line_is_numbered_in_the_whole_file(tmp_path: Path) -> None:
+    # Over 4 MB: several processes count byte ranges, numbered from their own start.
+    path = tmp_path / "big.jsonl"
+    chat = json.dumps(
+        {"messages": [CHAT["messages"][0], {"role": "assistant", "content": "x" * 500}]}
+    )
+    lines = [chat] * 12_000
+    lines[9_000] = json.dumps(ALPACA)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_tunelint("stats", path, "--format", "json", "--jobs", "2", cwd=tmp_path)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["examples"] == 11_999
+    assert result.stderr.rstrip().endswith(f"first at {path}:9001")

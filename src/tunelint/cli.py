@@ -207,6 +207,18 @@ def _run_stats(args: argparse.Namespace) -> int:
             "counted (see `tunelint check`)",
             file=sys.stderr,
         )
+    if stats.uncountable:
+        print(
+            f"tunelint: warning: {stats.uncountable} record(s) have no message text to count "
+            f"(another layout than chat or preference data) and were not counted; first at "
+            f"{stats.first_uncountable}",
+            file=sys.stderr,
+        )
+    if not stats.examples and (stats.uncountable or stats.skipped):
+        print(
+            "tunelint: error: no record could be counted: no statistics, no cost", file=sys.stderr
+        )
+        return EXIT_FINDINGS
     print(stats_json(stats) if args.format == "json" else stats_text(stats, sys.stdout))
     return EXIT_OK
 

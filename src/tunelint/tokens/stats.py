@@ -59,6 +59,11 @@ class DatasetStats:
     epochs_given: bool
     skipped: int
     """Non-blank lines that are not JSON objects (invalid JSON, arrays, …): not counted."""
+    uncountable: int
+    """Records with no message text to count (another layout, or empty messages): not
+    counted either, so that no figure is a confident zero."""
+    first_uncountable: str | None
+    """``path:line`` of the first of them."""
     over_limit: int
     """Examples with more tokens than the model's context."""
     billing_tokens: int
@@ -120,6 +125,7 @@ class DatasetStats:
             "missing_system": self.missing_system,
             "missing_user": self.missing_user,
             "over_limit": self.over_limit,
+            "uncounted": self.uncountable,
             "cost": {
                 "billing_tokens": self.billing_tokens,
                 "epochs": self.epochs,
@@ -162,6 +168,28 @@ def _roles(record: Mapping[str, Any]) -> set[str] | None:
     }
 
 
+def _countable(record: Mapping[str, Any]) -> bool:
+    """Whether a record has message text to count: a chat, reinforcement or preference
+    record with a non-empty text or a call in some message."""
+    messages = record.get("messages")
+    prompt = record.get("input")
+    if not isinstance(messages, list) and isinstance(prompt, dict):
+        messages = prompt.get("messages")
+    if not isinstance(messages, list):
+        return False
+    for message in messages:
+        if not isinstance(message, dict):
+            continue
+        content = message.get("content")
+        if (isinstance(content, str) and content.strip()) or message.get("tool_calls"):
+            return True
+        if isinstance(content, list) and content:
+            return True
+        if message.get("function_call"):
+            return True
+    return False
+
+
 @dataclass(slots=True)
 class _Tally:
     """What a stretch of examples adds to the statistics."""
@@ -170,6 +198,10 @@ class _Tally:
     missing_system: int = 0
     missing_user: int = 0
     skipped: int = 0
+    uncountable: int = 0
+    first_uncountable: tuple[str, int, int] | None = None
+    """``(path, line in the stretch, byte offset of the stretch)`` of the first record
+    with nothing to count."""
     bytes_read: int = 0
 
     @classmethod
@@ -182,11 +214,16 @@ class _Tally:
         self.missing_system += other.missing_system
         self.missing_user += other.missing_user
         self.skipped += other.skipped
+        self.uncountable += other.uncountable
+        self.first_uncountable = self.first_uncountable or other.first_uncountable
         self.bytes_read += other.bytes_read
 
 
-def _tally(lines: Iterable[Line], encoding: str, cookbook: bool) -> Iterator[_Tally]:
-    """Count ``lines``; yields the same growing tally after every line (for progress)."""
+def _tally(
+    lines: Iterable[Line], encoding: str, cookbook: bool, path: Path, start: int = 0
+) -> Iterator[_Tally]:
+    """Count ``lines`` (of ``path`` from byte ``start``); yields the same growing tally
+    after every line (for progress)."""
     counter = ExampleCounter(token_measure(encoding), encoding, token_count(encoding))
     system_roles = {"system"} if cookbook else SYSTEM_ROLES
     tally = _Tally.empty()
@@ -198,6 +235,11 @@ def _tally(lines: Iterable[Line], encoding: str, cookbook: bool) -> Iterator[_Ta
         record = line.value
         if not isinstance(record, dict):
             tally.skipped += line.problem is not LineProblem.BLANK
+            yield tally
+            continue
+        if not _countable(record):
+            tally.uncountable += 1
+            tally.first_uncountable = tally.first_uncountable or (str(path), line.number, start)
             yield tally
             continue
         count = counter.count(record)
@@ -213,7 +255,7 @@ def _tally(lines: Iterable[Line], encoding: str, cookbook: bool) -> Iterator[_Ta
 
 def _tally_range(path: Path, start: int, end: int, encoding: str, cookbook: bool) -> _Tally:
     tally = _Tally.empty()
-    for tally in _tally(read_lines(path, start, end), encoding, cookbook):  # noqa: B007
+    for tally in _tally(read_lines(path, start, end), encoding, cookbook, path, start):  # noqa: B007
         pass
     return tally
 
@@ -227,7 +269,7 @@ def _tallies(
         done = 0
         for path in files:
             tally = _Tally.empty()
-            for tally in _tally(read_lines(path), encoding, cookbook):
+            for tally in _tally(read_lines(path), encoding, cookbook, path):
                 if progress is not None:
                     progress(done + tally.bytes_read, total)
             done += tally.bytes_read
@@ -247,6 +289,18 @@ def _tallies(
             if progress is not None:
                 progress(done, total)
             yield tally
+
+
+def _where(first: tuple[str, int, int] | None) -> str | None:
+    """``path:line`` of a line numbered from a byte offset of its file."""
+    if first is None:
+        return None
+    path, line, start = first
+    if start:
+        with Path(path).open("rb") as file:
+            before = file.read(start)  # one stretch's head, once per run
+        line += before.count(b"\n")
+    return f"{path}:{line}"
 
 
 def _no_setup() -> None:
@@ -286,6 +340,8 @@ def compute_stats(
         epochs=epochs if epochs is not None else default_epochs(len(tokens)),
         epochs_given=epochs is not None,
         skipped=total.skipped,
+        uncountable=total.uncountable,
+        first_uncountable=_where(total.first_uncountable),
         # Summed once here: the report and the estimate read them several times.
         over_limit=sum(1 for count in tokens if count > info.context),
         billing_tokens=sum(min(count, info.context) for count in tokens),
