@@ -68,7 +68,20 @@ def load_settings(args: argparse.Namespace, dataset: tuple[Path, Path] | None = 
     }
     if dataset is not None:
         overrides["datasets"] = [{"train": str(dataset[0]), "validation": str(dataset[1])}]
-    return resolve_settings(config, overrides)
+    grader: Path | None = getattr(args, "grader", None)
+    if grader is not None:
+        rules = dict(config.values.get("rules", {}))
+        rules["missing-grader-field"] = {
+            **rules.get("missing-grader-field", {}),
+            "grader": str(grader),
+        }
+        overrides["rules"] = rules
+    settings = resolve_settings(config, overrides)
+    if grader is not None or settings.options("SC012")["grader"]:
+        from tunelint.rules.grader import grader_fields
+
+        grader_fields(settings.options("SC012")["grader"])  # a bad file is a one-line error
+    return settings
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -280,6 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="VAL",
         help="validation file of the training file PATH (checked too, and against PATH)",
+    )
+    check.add_argument(
+        "--grader",
+        type=Path,
+        metavar="FILE",
+        help="reinforcement grader (JSON): records must have the {{item.<field>}} it reads",
     )
     _add_settings_arguments(check)
     check.set_defaults(run=_run_check)

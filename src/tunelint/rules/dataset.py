@@ -22,6 +22,7 @@ from tunelint.rules.similarity import (
     similar_pairs,
     xxh3_64,
 )
+from tunelint.rules.walk import TRAINED_ROLES, texts
 
 
 @rule(
@@ -237,7 +238,10 @@ class NearDuplicate:
     5-character shingles. MinHash signatures (64 values, 136 bytes per example with its
     hash and position) and LSH banding find candidate pairs, which are verified on the full
     signature; pairs whose estimated Jaccard similarity reaches ``threshold`` (default 0.8)
-    are reported on the later example, with the line of the earliest similar one. Exact
+    are reported on the later example, with the line of the earliest similar one, when
+    their answers (assistant turns, completions, both outputs of a preference pair) are
+    as similar too: preference pairs sharing a prompt (several per prompt are normal in
+    DPO) and different questions about one shared passage are not near-duplicates. Exact
     copies (and pairs of them) are left to DS003. Off by default: templated datasets (one instruction, short
     varying inputs) are legitimately similar; enable it with ``extend-select``.
 
@@ -259,23 +263,34 @@ class NearDuplicate:
     def __init__(self, settings: Settings) -> None:
         self.threshold: float = settings.options("DS004")["threshold"]
         self.hasher = MinHasher()
+        self.answers = MinHasher()
+        """A signature of each kept example's answers alone, row for row."""
         self.keys = array("Q")
         self.positions = Positions()
 
     def visit(self, ctx: RecordContext) -> Iterable[Violation]:
-        if self.hasher.add(conversation_text(ctx)):
+        text = conversation_text(ctx)
+        if self.hasher.add(text):
+            answers = "\n".join(t.text for t in texts(ctx) if t.role in TRAINED_ROLES)
+            if not self.answers.add(answers):
+                self.answers.add(text)  # no answer: the example is its own
             self.keys.append(digest(ctx.record))
             self.positions.add(ctx)
         return ()
 
     def finish(self) -> Iterator[Violation]:
         self.hasher.flush()
+        self.answers.flush()
+        answers = self.answers.signatures.values
         copies = {index for index, _ in repeats(self.keys)}
         closest: dict[int, tuple[int, float]] = {}
         for later, earlier, similarity in similar_pairs(
             self.hasher.signatures.values, self.threshold
         ):
             if later in copies or self.keys[later] == self.keys[earlier]:
+                continue
+            # A shared prompt or passage with other answers: other pairs, other questions.
+            if (answers[later] == answers[earlier]).mean() < self.threshold:
                 continue
             if earlier < closest.get(later, (later,))[0]:
                 closest[later] = (earlier, similarity)
