@@ -15,7 +15,7 @@ from tunelint.engine.formats import Format
 from tunelint.engine.registry import Scope, rule
 from tunelint.engine.settings import Settings
 from tunelint.rules.tally import DistinctProblems
-from tunelint.rules.walk import NON_PREFERRED, Text, judged_texts
+from tunelint.rules.walk import NON_PREFERRED, Text, judged_texts, texts
 
 _WINDOW = 32
 """Characters at each end of a text that an affix can span."""
@@ -245,9 +245,8 @@ def _placeholders(text: str) -> Iterator[str]:
 def _any_texts(ctx: RecordContext) -> Iterator[Text]:
     """The record's texts; for a layout without any (``instruction``/``output``, ``text``),
     its top-level strings."""
-    found = judged_texts(ctx, "CT007")
-    if found or ctx.format is Format.PREFERENCE:
-        yield from found
+    if texts(ctx):
+        yield from judged_texts(ctx, "CT007")
         return
     for key, value in ctx.record.items():
         if isinstance(value, str):
