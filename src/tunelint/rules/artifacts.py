@@ -60,8 +60,9 @@ class _Affix:
     """The longest prefix (or suffix) nearly all of a stream of texts share, and how many
     have it: chosen on the first ``_SAMPLE`` texts, counted over all."""
 
-    def __init__(self, prefix: bool) -> None:
-        self.prefix = prefix
+    def __init__(self, side: str) -> None:
+        self.side = side
+        self.prefix = side == "answer-prefix"
         self.sample: list[tuple[str, int, int]] = []
         self.affix: str | None = None
         self.count = self.total = 0
@@ -104,6 +105,8 @@ class _Affix:
             head = len(best) - len(best.lstrip("".join(_ORDINARY_ENDS)))
             if 0 < head < len(best) and best[head].isspace():
                 best = best[head:]
+        if not _is_artifact(best, self.side):
+            best = ""  # nothing worth counting: how such texts naturally end
         self.affix = best
         if best:
             for window, line, example in self.sample:
@@ -173,11 +176,7 @@ class CompletionArtifact:
     """
 
     def __init__(self, settings: Settings) -> None:
-        self.affixes = {
-            "prompt-suffix": _Affix(prefix=False),
-            "answer-prefix": _Affix(prefix=True),
-            "answer-suffix": _Affix(prefix=False),
-        }
+        self.affixes = {side: _Affix(side) for side in _SIDES}
 
     def _add(self, prompt: object, answer: object, line: int, example: int) -> None:
         if isinstance(prompt, str) and prompt:
@@ -187,6 +186,8 @@ class CompletionArtifact:
             self.affixes["answer-suffix"].add(answer, line, example)
 
     def visit(self, ctx: RecordContext) -> Iterable[Violation]:
+        if all(affix.affix == "" for affix in self.affixes.values()):
+            return ()
         record = ctx.record
         if ctx.format is Format.COMPLETION:
             self._add(record.get("prompt"), record.get("completion"), ctx.line, ctx.example)
@@ -200,6 +201,8 @@ class CompletionArtifact:
         return ()
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
+        if all(affix.affix == "" for affix in self.affixes.values()):
+            return ()  # the file's texts share no leftover: nothing more to count
         for record, roles, line, example in zip(
             batch.records, batch.roles, batch.lines, batch.examples, strict=True
         ):
@@ -210,7 +213,7 @@ class CompletionArtifact:
     def finish(self) -> Iterator[Violation]:
         for side, affix in self.affixes.items():
             shared = affix.shared()
-            if _is_artifact(shared, side):
+            if shared:
                 line, example = affix.first
                 yield Violation(
                     f"{affix.count} of {affix.total} {_SIDES[side]} {shared!r}, a leftover "
@@ -290,11 +293,11 @@ class UnfilledPlaceholder(DistinctProblems):
                     yield text.location, f"unfilled placeholder {placeholder!r}"
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
+        # Most texts hold none of the three characters a placeholder starts with.
         for index, record in enumerate(batch.records):
-            if any(
-                _PLACEHOLDER.search(message.content)
-                for message in record.messages
-                if "{" in message.content or "<" in message.content or "[" in message.content
-            ):
-                self.visit(batch.context(index))
+            for message in record.messages:
+                text = message.content
+                if ("{" in text or "<" in text or "[" in text) and _PLACEHOLDER.search(text):
+                    self.visit(batch.context(index))
+                    break
         return ()
