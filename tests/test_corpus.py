@@ -9,6 +9,12 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
+from tunelint.engine import pool
+from tunelint.engine.config import ConfigFile, resolve_settings
+from tunelint.engine.runner import lint_file
+
 from conftest import CORPUS, REPO, TOY, run_tunelint
 
 PINNED: dict[str, dict[str, int]] = {
@@ -107,3 +113,19 @@ def test_a_grader_finds_the_reinforcement_records_without_answers(tmp_path: Path
     missing = run_tunelint("check", tools, "--grader", tmp_path / "none.json", cwd=tmp_path)
     assert missing.returncode == 2
     assert missing.stderr.startswith("tunelint: error: grader ")
+
+
+@pytest.mark.parametrize("ranges_per_job", [1, 8])
+def test_ranges_merge_to_the_same_findings_on_real_data(
+    ranges_per_job: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file cut into byte ranges (said-once rules, affixes, placeholders and
+    duplicates merged across them) gives what one pass gives: ranges longer and shorter
+    than the sample CT006 chooses its affix from."""
+    files = [*sorted(CORPUS.glob("*.jsonl")), TOY]
+    settings = resolve_settings(ConfigFile(None), {"extend-select": ["ALL"]})
+    expected = [lint_file(file, settings) for file in files]
+    monkeypatch.setattr(pool, "SPLIT_BYTES", 1)
+    monkeypatch.setattr(pool, "POOL_BYTES", 1)
+    monkeypatch.setattr(pool, "RANGES_PER_JOB", ranges_per_job)
+    assert list(pool.lint_files(files, settings, 2)) == expected

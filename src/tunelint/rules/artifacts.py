@@ -56,34 +56,53 @@ def _is_artifact(affix: str, side: str) -> bool:
     return len(core) >= 2 and len(set(core)) == 1 and core[0] in _RUN_CHARACTERS
 
 
+Window = tuple[str, int, int]
+"""The end of a text an affix can span, with its line and example number."""
+AffixPartial = tuple[list[Window], "str | None", int, int, tuple[int, int]]
+
+
 class _Affix:
     """The longest prefix (or suffix) nearly all of a stream of texts share, and how many
-    have it: chosen on the first ``_SAMPLE`` texts, counted over all."""
+    have it: chosen on the first ``_SAMPLE`` texts, counted over all.
+
+    Mergeable across byte ranges: a range hands over its sample and what it counted
+    after it; the texts a range counted against a different affix count only if theirs
+    contains the file's (a lower bound, so a leftover is never over-reported).
+    """
 
     def __init__(self, side: str) -> None:
         self.side = side
         self.prefix = side == "answer-prefix"
-        self.sample: list[tuple[str, int, int]] = []
+        self.sample: list[Window] = []
         self.affix: str | None = None
-        self.count = self.total = 0
-        self.first = (0, 0)
+        """``None`` while sampling; ``""`` when there is no leftover to count."""
+        self.rest_count = self.rest_total = 0
+        self.rest_first = (0, 0)
 
     def add(self, text: str, line: int, example: int) -> None:
-        self.total += 1
+        self._add((text[:_WINDOW] if self.prefix else text[-_WINDOW:], line, example))
+
+    def _add(self, window: Window) -> None:
         if self.affix is None:
-            self.sample.append((text[:_WINDOW] if self.prefix else text[-_WINDOW:], line, example))
+            self.sample.append(window)
             if len(self.sample) == _SAMPLE:
                 self._choose()
-        elif self.affix and self._has(text, self.affix):
-            self._count(line, example)
+            return
+        self.rest_total += 1
+        if self.affix and self._has(window[0], self.affix):
+            self._counted(1, window[1:])
+
+    def skip(self, texts: int) -> None:
+        """Count texts that cannot matter: the affix is settled, and empty."""
+        self.rest_total += texts
+
+    def _counted(self, count: int, first: tuple[int, int]) -> None:
+        if not self.rest_count:
+            self.rest_first = first
+        self.rest_count += count
 
     def _has(self, text: str, affix: str) -> bool:
         return text.startswith(affix) if self.prefix else text.endswith(affix)
-
-    def _count(self, line: int, example: int) -> None:
-        if not self.count:
-            self.first = (line, example)
-        self.count += 1
 
     def _choose(self) -> None:
         needed = _SHARE * len(self.sample)
@@ -105,22 +124,38 @@ class _Affix:
             head = len(best) - len(best.lstrip("".join(_ORDINARY_ENDS)))
             if 0 < head < len(best) and best[head].isspace():
                 best = best[head:]
-        if not _is_artifact(best, self.side):
-            best = ""  # nothing worth counting: how such texts naturally end
-        self.affix = best
-        if best:
-            for window, line, example in self.sample:
-                if self._has(window, best):
-                    self._count(line, example)
-        self.sample = []
+        # Nothing worth counting when the texts end as such texts naturally do.
+        self.affix = best if _is_artifact(best, self.side) else ""
 
-    def shared(self) -> str:
-        """The affix, if nearly every text has it (and there are enough texts to tell)."""
+    def partial(self) -> AffixPartial:
+        return self.sample, self.affix, self.rest_count, self.rest_total, self.rest_first
+
+    def absorb(self, partial: AffixPartial, lines_before: int, examples_before: int) -> None:
+        sample, affix, count, total, (line, example) = partial
+        for window, at, number in sample:
+            self._add((window, at + lines_before, number + examples_before))
+        if affix is None:
+            return  # all its texts were in its sample
+        self.rest_total += total
+        if count and self.affix and affix and self._has(affix, self.affix):
+            self._counted(count, (line + lines_before, example + examples_before))
+
+    def shared(self) -> tuple[str, int, int, tuple[int, int]]:
+        """The affix, if nearly every text has it (and there are enough texts to tell),
+        with how many texts have it, of how many, and the first's line and example."""
         if self.affix is None:
             self._choose()
-        if self.total < _MINIMUM or self.count < _SHARE * self.total:
-            return ""
-        return self.affix or ""
+        affix = self.affix or ""
+        matched = [
+            (line, example)
+            for window, line, example in self.sample
+            if affix and self._has(window, affix)
+        ]
+        count = len(matched) + self.rest_count
+        total = len(self.sample) + self.rest_total
+        if not affix or total < _MINIMUM or count < _SHARE * total:
+            return "", count, total, (0, 0)
+        return affix, count, total, matched[0] if matched else self.rest_first
 
 
 _SIDES = {
@@ -185,8 +220,16 @@ class CompletionArtifact:
             self.affixes["answer-prefix"].add(answer, line, example)
             self.affixes["answer-suffix"].add(answer, line, example)
 
+    def _settled(self, texts: int) -> bool:
+        """Whether no side has a leftover to count any more (then only count texts)."""
+        if any(affix.affix != "" for affix in self.affixes.values()):
+            return False
+        for affix in self.affixes.values():
+            affix.skip(texts)
+        return True
+
     def visit(self, ctx: RecordContext) -> Iterable[Violation]:
-        if all(affix.affix == "" for affix in self.affixes.values()):
+        if self._settled(1):
             return ()
         record = ctx.record
         if ctx.format is Format.COMPLETION:
@@ -201,7 +244,7 @@ class CompletionArtifact:
         return ()
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
-        if all(affix.affix == "" for affix in self.affixes.values()):
+        if self._settled(len(batch)):
             return ()  # the file's texts share no leftover: nothing more to count
         for record, roles, line, example in zip(
             batch.records, batch.roles, batch.lines, batch.examples, strict=True
@@ -210,13 +253,21 @@ class CompletionArtifact:
             self._add(*_prompt_and_answer(roles, contents), line, example)
         return ()
 
+    def partial(self) -> dict[str, AffixPartial]:
+        return {side: affix.partial() for side, affix in self.affixes.items()}
+
+    def absorb(
+        self, partial: dict[str, AffixPartial], lines_before: int, examples_before: int
+    ) -> None:
+        for side, affix in self.affixes.items():
+            affix.absorb(partial[side], lines_before, examples_before)
+
     def finish(self) -> Iterator[Violation]:
         for side, affix in self.affixes.items():
-            shared = affix.shared()
+            shared, count, total, (line, example) = affix.shared()
             if shared:
-                line, example = affix.first
                 yield Violation(
-                    f"{affix.count} of {affix.total} {_SIDES[side]} {shared!r}, a leftover "
+                    f"{count} of {total} {_SIDES[side]} {shared!r}, a leftover "
                     f"of prompt-completion data the model learns; first at line {line}",
                     line=line,
                     example=example,

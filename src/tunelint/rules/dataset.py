@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from tunelint.engine.batch import PlainBatch, Reports, canonical_json
 from tunelint.engine.context import RecordContext
@@ -132,6 +132,29 @@ class DuplicateExample:
             yield self.positions.violation(index, f"duplicate of the example on line {line}")
 
 
+class _HashesPerExample:
+    """A file rule that keeps a few 8-byte hashes and the position of each example, and
+    merges them across byte ranges (``MergeableCheck``)."""
+
+    hashes: ClassVar[tuple[str, ...]]
+    """The names of its ``array("Q")`` attributes, one value per example."""
+    positions: Positions
+
+    def partial(self) -> tuple[tuple[array[int], ...], Positions]:
+        return tuple(getattr(self, name) for name in self.hashes), self.positions
+
+    def absorb(
+        self,
+        partial: tuple[tuple[array[int], ...], Positions],
+        lines_before: int,
+        examples_before: int,
+    ) -> None:
+        arrays, positions = partial
+        for name, values in zip(self.hashes, arrays, strict=True):
+            getattr(self, name).extend(values)
+        self.positions.absorb(positions, lines_before, examples_before)
+
+
 _LOWER = bytes(byte | 0x20 if 0x41 <= byte <= 0x5A else byte for byte in range(256))
 _SEPARATORS = bytes(
     byte for byte in range(128) if not chr(byte).isalnum() and chr(byte) not in "{}[]"
@@ -152,7 +175,7 @@ def _folded(raw: bytes) -> bytes:
 
 
 @rule("DS007", "normalised-duplicate", Severity.WARNING, Scope.FILE)
-class NormalisedDuplicate:
+class NormalisedDuplicate(_HashesPerExample):
     """An example is a copy of an earlier one once case, spacing and punctuation are
     ignored.
 
@@ -180,6 +203,8 @@ class NormalisedDuplicate:
     Delete the repeats.
     """
 
+    hashes = ("keys", "exact")
+
     def __init__(self, settings: Settings) -> None:
         self.keys = array("Q")
         self.exact = array("Q")
@@ -197,19 +222,6 @@ class NormalisedDuplicate:
         self.exact.extend(map(xxh3_64, batch.canonical()))
         self.positions.add_batch(batch)
         return ()
-
-    def partial(self) -> tuple[array[int], array[int], Positions]:
-        return self.keys, self.exact, self.positions
-
-    def absorb(
-        self,
-        partial: tuple[array[int], array[int], Positions],
-        lines_before: int,
-        examples_before: int,
-    ) -> None:
-        self.keys.extend(partial[0])
-        self.exact.extend(partial[1])
-        self.positions.absorb(partial[2], lines_before, examples_before)
 
     def finish(self) -> Iterator[Violation]:
         copies = {index for index, _ in repeats(self.exact)}
@@ -428,7 +440,7 @@ def _prompt_and_answer(ctx: RecordContext) -> tuple[int, int] | None:
     Scope.FILE,
     formats=[Format.CHAT, Format.COMPLETION],
 )
-class ConflictingAnswers:
+class ConflictingAnswers(_HashesPerExample):
     """Examples with the same prompt have different final answers.
 
     ## What it does
@@ -452,6 +464,8 @@ class ConflictingAnswers:
     ## How to fix
     Keep the right answer, or make the prompts say what distinguishes the answers.
     """
+
+    hashes = ("prompts", "answers")
 
     def __init__(self, settings: Settings) -> None:
         self.prompts = array("Q")
@@ -483,19 +497,6 @@ class ConflictingAnswers:
                 self.answers.append(digest(turns[index]))
         self.positions.add_batch(batch)
         return ()
-
-    def partial(self) -> tuple[array[int], array[int], Positions]:
-        return self.prompts, self.answers, self.positions
-
-    def absorb(
-        self,
-        partial: tuple[array[int], array[int], Positions],
-        lines_before: int,
-        examples_before: int,
-    ) -> None:
-        self.prompts.extend(partial[0])
-        self.answers.extend(partial[1])
-        self.positions.absorb(partial[2], lines_before, examples_before)
 
     def finish(self) -> Iterator[Violation]:
         for index, first in repeats(self.prompts):

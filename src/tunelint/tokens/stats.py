@@ -150,16 +150,22 @@ def percentile(ordered: Sequence[int], q: float) -> float:
     return low + (high - low) * fraction
 
 
+def _messages(record: Mapping[str, Any]) -> list[Any] | None:
+    """The record's conversation: ``messages``, or a preference pair's ``input.messages``."""
+    messages = record.get("messages")
+    prompt = record.get("input")
+    if not isinstance(messages, list) and isinstance(prompt, dict):
+        messages = prompt.get("messages")
+    return messages if isinstance(messages, list) else None
+
+
 def _roles(record: Mapping[str, Any]) -> set[str] | None:
     """Roles of the record's conversation; ``None`` when it has no message list.
 
     Only string roles: any other (a list, an object) is no role, and cannot be hashed.
     """
-    messages = record.get("messages")
-    prompt = record.get("input")
-    if not isinstance(messages, list) and isinstance(prompt, dict):
-        messages = prompt.get("messages")
-    if not isinstance(messages, list):
+    messages = _messages(record)
+    if messages is None:
         return None
     return {
         role
@@ -171,13 +177,7 @@ def _roles(record: Mapping[str, Any]) -> set[str] | None:
 def _countable(record: Mapping[str, Any]) -> bool:
     """Whether a record has message text to count: a chat, reinforcement or preference
     record with a non-empty text or a call in some message."""
-    messages = record.get("messages")
-    prompt = record.get("input")
-    if not isinstance(messages, list) and isinstance(prompt, dict):
-        messages = prompt.get("messages")
-    if not isinstance(messages, list):
-        return False
-    for message in messages:
+    for message in _messages(record) or ():
         if not isinstance(message, dict):
             continue
         content = message.get("content")
