@@ -176,8 +176,7 @@ def _folded(raw: bytes) -> bytes:
 
 @rule("DS007", "normalised-duplicate", Severity.WARNING, Scope.FILE)
 class NormalisedDuplicate(_HashesPerExample):
-    """An example is a copy of an earlier one once case, spacing and punctuation are
-    ignored.
+    """An example repeats an earlier one but for case, spacing and punctuation.
 
     ## What it does
     Compares the letters, digits and brackets of each line in order, ASCII letters in
