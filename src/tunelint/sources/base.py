@@ -1,0 +1,209 @@
+"""What an input is (a local file, the shards of a split, stdin, a URL) and how to open it."""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from tunelint.sources.codecs import PARQUET, decode, detect
+from tunelint.sources.errors import SourceError
+from tunelint.sources.stdin import Spool
+
+SHARD_MARK = "*"
+"""A path whose name holds ``*`` names the shards of a split (``data/train-*.parquet``)."""
+_MAGIC_BYTES = 6
+_SKIP_CHUNK = 1 << 16
+
+
+class Where(enum.Enum):
+    FILE = "file"
+    SHARDS = "shards"
+    STDIN = "stdin"
+    URL = "url"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input as the engine sees it: a name (``path``) and how its bytes are read."""
+
+    path: Path
+    where: Where
+    codec: str | None
+    """``gzip``, ``bzip2``, ``xz``, ``zstd``, ``parquet``, or ``None`` for plain JSONL (for a
+    stream, what its first bytes say once it is opened: ``None`` until then)."""
+
+    @property
+    def display(self) -> str:
+        return display_name(self.path)
+
+    @property
+    def local(self) -> bool:
+        """Any process can open it by its path (a worker can lint it)."""
+        return self.where in (Where.FILE, Where.SHARDS)
+
+    @property
+    def cacheable(self) -> bool:
+        """One local file whose bytes can be hashed for the result cache."""
+        return self.where is Where.FILE
+
+    @property
+    def splittable(self) -> bool:
+        """A plain local file: workers may read byte ranges of it."""
+        return self.where is Where.FILE and self.codec is None
+
+    def size(self) -> int:
+        """Bytes on disk (compressed), for scheduling work; 0 for streams."""
+        if self.where is Where.FILE:
+            return self.path.stat().st_size
+        if self.where is Where.SHARDS:
+            return sum(shard.stat().st_size for shard in shards(self.path))
+        return 0
+
+
+_stdin: tuple[Path, Spool] | None = None
+
+
+def use_stdin(name: Path | None = None) -> Path:
+    """Read standard input under ``name`` (default ``-``): the path that now stands for it."""
+    global _stdin
+    import sys
+
+    path = name if name is not None else Path("-")
+    _stdin = (path, Spool(sys.stdin.buffer))
+    return path
+
+
+def is_stdin(path: Path) -> bool:
+    return _stdin is not None and _stdin[0] == path
+
+
+REMOTE_SCHEMES = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "hf", "http", "https"})
+
+
+def remote_path(text: str) -> Path | None:
+    """The path that stands for the URL ``text``, or ``None`` when it is no URL we read."""
+    scheme, separator, _ = text.partition("://")
+    if separator and scheme.lower() in REMOTE_SCHEMES:
+        return Path(text)
+    return None
+
+
+def is_remote(path: Path) -> bool:
+    first = path.parts[0] if path.parts else ""
+    return first.endswith(":") and first[:-1].lower() in REMOTE_SCHEMES and len(path.parts) > 1
+
+
+def url_of(path: Path) -> str:
+    """The URL a remote path stands for (``Path`` folds ``s3://`` into ``s3:/``)."""
+    scheme, *rest = path.parts
+    return f"{scheme}//{'/'.join(rest)}"
+
+
+def display_name(path: Path) -> str:
+    """How reports name ``path``: URLs restored, their user information masked."""
+    if not is_remote(path):
+        return str(path)
+    from tunelint.sources.remote import masked
+
+    return masked(url_of(path))
+
+
+def shards(path: Path) -> list[Path]:
+    """The files a split's path names, in order."""
+    return sorted(path.parent.glob(path.name))
+
+
+def source_for(path: Path) -> Source:
+    """The kind of input ``path`` is; a local file's codec is read from its first bytes."""
+    if is_stdin(path):
+        return Source(path, Where.STDIN, None)
+    if is_remote(path):
+        return Source(path, Where.URL, None)
+    if SHARD_MARK in path.name and not path.exists():
+        return Source(path, Where.SHARDS, PARQUET)
+    with path.open("rb", buffering=0) as stream:
+        return Source(path, Where.FILE, detect(stream.read(_MAGIC_BYTES)))
+
+
+@contextlib.contextmanager
+def open_data(path: Path, start: int = 0) -> Iterator[IO[bytes]]:
+    """The JSONL bytes of ``path`` from the byte ``start`` on, as a stream to ``read(n)``.
+
+    Raises ``OSError`` when a local file cannot be read, ``SourceError`` (one line) for
+    corrupt compressed data, a missing extra, or a URL that cannot be read.
+    """
+    source = source_for(path)
+    with contextlib.ExitStack() as stack:
+        if source.where is Where.SHARDS:
+            from tunelint.sources.parquet import rows_as_jsonl
+
+            stream: IO[bytes] = stack.enter_context(rows_as_jsonl(shards(path), source.display))
+        else:
+            raw = stack.enter_context(_open_raw(source))
+            codec = source.codec if source.where is Where.FILE else _peek_codec(raw)
+            stream = stack.enter_context(decode(codec, raw, source.display))
+            if codec is None and start:
+                stream.seek(start)
+                start = 0
+        _skip(stream, start)
+        yield stream
+
+
+def _open_raw(source: Source) -> contextlib.AbstractContextManager[IO[bytes]]:
+    if source.where is Where.STDIN:
+        assert _stdin is not None
+        return _stdin[1].reader()
+    if source.where is Where.URL:
+        from tunelint.sources.remote import open_url
+
+        return open_url(url_of(source.path), source.display)
+    return source.path.open("rb", buffering=0)
+
+
+def _peek_codec(raw: IO[bytes]) -> str | None:
+    """The codec of a stream that seeks back (stdin's spool, a URL's file)."""
+    head = raw.read(_MAGIC_BYTES)
+    raw.seek(0)
+    return detect(head)
+
+
+def _skip(stream: IO[bytes], count: int) -> None:
+    """Read and drop ``count`` bytes: decompressed and rendered streams only go forward."""
+    while count > 0:
+        data = stream.read(min(count, _SKIP_CHUNK))
+        if not data:
+            raise SourceError(f"{stream!r} ended before byte {count}")
+        count -= len(data)
+
+
+def text_stream(path: Path, encoding: str = "utf-8-sig") -> io.TextIOWrapper:
+    """``path``'s data as text (for readers of CSV and JSON documents); close it after use."""
+    stack = contextlib.ExitStack()
+    stream = stack.enter_context(open_data(path))
+    wrapper = io.TextIOWrapper(io.BufferedReader(_Closing(stream, stack)), encoding, newline="")
+    return wrapper
+
+
+class _Closing(io.RawIOBase):
+    """A byte stream that closes what opened it when it is closed."""
+
+    def __init__(self, stream: IO[bytes], stack: contextlib.ExitStack) -> None:
+        self._stream, self._stack = stream, stack
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._stack.close()
+        super().close()

@@ -1,0 +1,118 @@
+"""Parquet (and Arrow) data as JSONL: one line per row, read a row group at a time.
+
+Hugging Face datasets keep chat data as Parquet, with ``messages`` a list of structs or a
+JSON string. Each row becomes one JSON line, so line *n* of a report is row *n* (counted
+from 1 across a split's shards). Parquet has no "absent": a struct's fields are the union
+of every row's keys, missing ones null. A null field or column is therefore read as an
+absent key, as in the JSONL the data came from. String columns that hold the structured
+fields of chat data (``messages``, ``tools`` ...) are decoded when they are JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime
+import decimal
+import io
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from tunelint.sources.errors import SourceError, require
+
+STRUCTURED_COLUMNS = frozenset(
+    {
+        "messages",
+        "tools",
+        "functions",
+        "chosen",
+        "rejected",
+        "conversations",
+        "preferred_output",
+        "non_preferred_output",
+    }
+)
+_BATCH_ROWS = 1024
+
+
+@contextlib.contextmanager
+def rows_as_jsonl(files: Sequence[Path | IO[bytes]], display: str) -> Iterator[IO[bytes]]:
+    """The rows of the Parquet ``files`` (paths or seekable streams), in order, as JSONL."""
+    require("pyarrow", "parquet", f"{display}: reading Parquet")
+    stream = io.BufferedReader(_Chunks(_render(files, display)), buffer_size=1 << 16)
+    try:
+        yield stream
+    finally:
+        stream.close()
+
+
+def _render(files: Sequence[Path | IO[bytes]], display: str) -> Iterator[bytes]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for file in files:
+        try:
+            # Paths are opened by pyarrow itself (memory-mapped reads of the row groups).
+            parquet = pq.ParquetFile(str(file) if isinstance(file, Path) else file)
+            for batch in parquet.iter_batches(batch_size=_BATCH_ROWS):
+                yield b"".join(
+                    orjson.dumps(_row(row), default=_json_default) + b"\n"
+                    for row in batch.to_pylist()
+                )
+        except (pa.ArrowException, OSError) as error:
+            where = file if isinstance(file, Path) else display
+            raise SourceError(f"{where}: cannot read Parquet: {error}") from None
+
+
+def _row(row: dict[str, Any]) -> dict[str, Any]:
+    record = {}
+    for key, value in row.items():
+        if value is None:
+            continue
+        if type(value) is str and key in STRUCTURED_COLUMNS and value[:1] in ("[", "{"):
+            with contextlib.suppress(orjson.JSONDecodeError):
+                value = orjson.loads(value)
+        record[key] = _without_nulls(value)
+    return record
+
+
+def _without_nulls(value: Any) -> Any:
+    if type(value) is dict:
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if type(value) is list:
+        return [_without_nulls(item) for item in value]
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    """Arrow values JSON has no type for: bytes as base64, decimals and the rest as text."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, decimal.Decimal | datetime.timedelta):
+        return str(value)
+    raise TypeError
+
+
+class _Chunks(io.RawIOBase):
+    """A readable stream over an iterator of non-empty byte strings."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._chunk = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._chunk:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._chunk = memoryview(chunk)
+        count = min(len(buffer), len(self._chunk))
+        buffer[:count] = self._chunk[:count]
+        self._chunk = self._chunk[count:]
+        return count
