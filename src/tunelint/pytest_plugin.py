@@ -237,9 +237,9 @@ def _split_settings(settings: Settings) -> tuple[Settings, Settings | None]:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> DataFile | None:
     if _RUN not in parent.config.stash:
         return None
-    from tunelint.engine.runner import DATA_SUFFIXES
+    from tunelint.sources.walk import is_data_file
 
-    if file_path.suffix not in DATA_SUFFIXES:
+    if not is_data_file(file_path):
         return None
     return DataFile.from_parent(parent, path=file_path)
 

@@ -28,6 +28,7 @@ from tunelint.engine.runner import (
     merge_ranges,
 )
 from tunelint.engine.settings import Settings
+from tunelint.sources import source_for
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult, Pool
@@ -96,20 +97,31 @@ def lint_files(
     is not linted again; its stored result is yielded. Raises ``OSError`` for a file that
     cannot be read.
     """
-    digests = {path: lint_digest(path, settings) for path in files} if cache else {}
+    cacheable = (path for path in files if cache and _cacheable(path, settings))
+    digests = {path: lint_digest(path, settings) for path in cacheable}
     cached = {
-        path: hit for path in files if cache and (hit := cache.get(path, digests[path])) is not None
+        path: hit
+        for path in digests
+        if cache and (hit := cache.get(path, digests[path])) is not None
     }
     for path, result in _lint_all(files, settings, jobs, cached):
-        if cache and path not in cached:
+        if cache and path in digests and path not in cached:
             cache.put(path, digests[path], result)
         yield result
+
+
+def _cacheable(path: Path, settings: Settings) -> bool:
+    """Whether ``path`` (and its training file) are local files: streams and the shards of a
+    split are linted afresh."""
+    training = settings.training_file_for(path)
+    return all(source_for(file).cacheable for file in (path, *filter(None, [training])))
 
 
 def _lint_all(
     files: Sequence[Path], settings: Settings, jobs: int, cached: dict[Path, FileResult]
 ) -> Iterator[tuple[Path, FileResult]]:
-    sizes = {path: path.stat().st_size for path in files if path not in cached}
+    sources = {path: source_for(path) for path in files if path not in cached}
+    sizes = {path: source.size() for path, source in sources.items()}
     if jobs <= 1 or sum(sizes.values()) < POOL_BYTES:
         for path in files:
             yield path, cached[path] if path in cached else lint_file(path, settings)
@@ -119,7 +131,9 @@ def _lint_all(
         for path in files:
             if path in cached:
                 pending.append((path, cached[path]))
-            elif sizes[path] >= SPLIT_BYTES:
+            elif not sources[path].local:  # stdin and URLs are read by this process only
+                pending.append((path, lint_file(path, settings)))
+            elif sources[path].splittable and sizes[path] >= SPLIT_BYTES:
                 ranges = split_work(path, jobs)
                 pending.append(
                     (path, [pool.apply_async(_lint_range, (path, *part)) for part in ranges])
