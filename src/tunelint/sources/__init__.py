@@ -24,8 +24,10 @@ from tunelint.sources.base import (
     is_remote,
     is_stdin,
     open_data,
+    read_bytes,
     remote_path,
     source_for,
+    text_stream,
     use_stdin,
 )
 
@@ -35,7 +37,9 @@ __all__ = [
     "is_remote",
     "is_stdin",
     "open_data",
+    "read_bytes",
     "remote_path",
     "source_for",
+    "text_stream",
     "use_stdin",
 ]

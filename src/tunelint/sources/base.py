@@ -8,7 +8,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import Protocol
 
 from tunelint.sources.codecs import PARQUET, decode, detect
 from tunelint.sources.errors import SourceError
@@ -18,6 +18,14 @@ SHARD_MARK = "*"
 """A path whose name holds ``*`` names the shards of a split (``data/train-*.parquet``)."""
 _MAGIC_BYTES = 6
 _SKIP_CHUNK = 1 << 16
+
+
+class Stream(Protocol):
+    """What readers of data need: bytes a block at a time (``seek`` on raw files only)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
 
 
 class Where(enum.Enum):
@@ -131,7 +139,7 @@ def source_for(path: Path) -> Source:
 
 
 @contextlib.contextmanager
-def open_data(path: Path, start: int = 0) -> Iterator[IO[bytes]]:
+def open_data(path: Path, start: int = 0) -> Iterator[Stream]:
     """The JSONL bytes of ``path`` from the byte ``start`` on, as a stream to ``read(n)``.
 
     Raises ``OSError`` when a local file cannot be read, ``SourceError`` (one line) for
@@ -142,7 +150,7 @@ def open_data(path: Path, start: int = 0) -> Iterator[IO[bytes]]:
         if source.where is Where.SHARDS:
             from tunelint.sources.parquet import rows_as_jsonl
 
-            stream: IO[bytes] = stack.enter_context(rows_as_jsonl(shards(path), source.display))
+            stream: Stream = stack.enter_context(rows_as_jsonl(shards(path), source.display))
         else:
             raw = stack.enter_context(_open_raw(source))
             codec = source.codec if source.where is Where.FILE else _peek_codec(raw)
@@ -154,7 +162,7 @@ def open_data(path: Path, start: int = 0) -> Iterator[IO[bytes]]:
         yield stream
 
 
-def _open_raw(source: Source) -> contextlib.AbstractContextManager[IO[bytes]]:
+def _open_raw(source: Source) -> contextlib.AbstractContextManager[Stream]:
     if source.where is Where.STDIN:
         assert _stdin is not None
         return _stdin[1].reader()
@@ -165,14 +173,14 @@ def _open_raw(source: Source) -> contextlib.AbstractContextManager[IO[bytes]]:
     return source.path.open("rb", buffering=0)
 
 
-def _peek_codec(raw: IO[bytes]) -> str | None:
+def _peek_codec(raw: Stream) -> str | None:
     """The codec of a stream that seeks back (stdin's spool, a URL's file)."""
     head = raw.read(_MAGIC_BYTES)
     raw.seek(0)
     return detect(head)
 
 
-def _skip(stream: IO[bytes], count: int) -> None:
+def _skip(stream: Stream, count: int) -> None:
     """Read and drop ``count`` bytes: decompressed and rendered streams only go forward."""
     while count > 0:
         data = stream.read(min(count, _SKIP_CHUNK))
@@ -181,18 +189,23 @@ def _skip(stream: IO[bytes], count: int) -> None:
         count -= len(data)
 
 
+def read_bytes(path: Path) -> bytes:
+    """All of ``path``'s data, for formats that are one document and cannot be streamed."""
+    with open_data(path) as stream:
+        return stream.read()
+
+
 def text_stream(path: Path, encoding: str = "utf-8-sig") -> io.TextIOWrapper:
     """``path``'s data as text (for readers of CSV and JSON documents); close it after use."""
     stack = contextlib.ExitStack()
     stream = stack.enter_context(open_data(path))
-    wrapper = io.TextIOWrapper(io.BufferedReader(_Closing(stream, stack)), encoding, newline="")
-    return wrapper
+    return io.TextIOWrapper(io.BufferedReader(_Closing(stream, stack)), encoding, newline="")
 
 
 class _Closing(io.RawIOBase):
     """A byte stream that closes what opened it when it is closed."""
 
-    def __init__(self, stream: IO[bytes], stack: contextlib.ExitStack) -> None:
+    def __init__(self, stream: Stream, stack: contextlib.ExitStack) -> None:
         self._stream, self._stack = stream, stack
 
     def readable(self) -> bool:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from tunelint.sources.errors import SourceError, require
+
+if TYPE_CHECKING:
+    from tunelint.sources.base import Stream
 
 PARQUET = "parquet"
 MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -26,7 +29,7 @@ def detect(head: bytes) -> str | None:
 
 
 @contextlib.contextmanager
-def decode(codec: str | None, raw: IO[bytes], display: str) -> Iterator[IO[bytes]]:
+def decode(codec: str | None, raw: Stream, display: str) -> Iterator[Stream]:
     """``raw`` read through ``codec``: JSONL bytes (Parquet rows rendered as lines)."""
     if codec is None:
         yield raw
@@ -41,11 +44,12 @@ def decode(codec: str | None, raw: IO[bytes], display: str) -> Iterator[IO[bytes
         yield _Guarded(stream, codec, display)
 
 
-def _decompressor(codec: str, raw: IO[bytes], display: str) -> Any:
+def _decompressor(codec: str, stream: Stream, display: str) -> Any:
     import bz2
     import gzip
     import lzma
 
+    raw = cast("IO[bytes]", stream)  # the decompressors only call read()
     if codec == "gzip":
         return gzip.GzipFile(fileobj=raw, mode="rb")
     if codec == "bzip2":
@@ -61,7 +65,7 @@ def _decompressor(codec: str, raw: IO[bytes], display: str) -> Any:
 class _Guarded(io.RawIOBase):
     """A decompressing stream whose errors (corrupt or truncated data) are one line."""
 
-    def __init__(self, stream: IO[bytes], codec: str, display: str) -> None:
+    def __init__(self, stream: Stream, codec: str, display: str) -> None:
         self._stream, self._codec, self._display = stream, codec, display
 
     def readable(self) -> bool:

@@ -17,11 +17,14 @@ import decimal
 import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from tunelint.sources.errors import SourceError, require
+
+if TYPE_CHECKING:
+    from tunelint.sources.base import Stream
 
 STRUCTURED_COLUMNS = frozenset(
     {
@@ -39,7 +42,7 @@ _BATCH_ROWS = 1024
 
 
 @contextlib.contextmanager
-def rows_as_jsonl(files: Sequence[Path | IO[bytes]], display: str) -> Iterator[IO[bytes]]:
+def rows_as_jsonl(files: Sequence[Path | Stream], display: str) -> Iterator[Stream]:
     """The rows of the Parquet ``files`` (paths or seekable streams), in order, as JSONL."""
     require("pyarrow", "parquet", f"{display}: reading Parquet")
     stream = io.BufferedReader(_Chunks(_render(files, display)), buffer_size=1 << 16)
@@ -49,7 +52,7 @@ def rows_as_jsonl(files: Sequence[Path | IO[bytes]], display: str) -> Iterator[I
         stream.close()
 
 
-def _render(files: Sequence[Path | IO[bytes]], display: str) -> Iterator[bytes]:
+def _render(files: Sequence[Path | Stream], display: str) -> Iterator[bytes]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any
 
 from tunelint.sources.errors import MissingExtra, SourceError, require
+
+if TYPE_CHECKING:
+    from tunelint.sources.base import Stream
 
 BLOCK_SIZE = 4 << 20
 """Bytes fetched per request: what a remote input holds in memory at a time."""
@@ -39,7 +42,7 @@ def masked(url: str) -> str:
 
 
 @contextlib.contextmanager
-def open_url(url: str, display: str) -> Iterator[IO[bytes]]:
+def open_url(url: str, display: str) -> Iterator[Stream]:
     """The bytes behind ``url``, as a seekable stream read in ``BLOCK_SIZE`` requests."""
     scheme = url.partition("://")[0].lower()
     package, extra = EXTRAS[scheme]

@@ -17,7 +17,8 @@ class Spool:
 
     def __init__(self, pipe: IO[bytes]) -> None:
         self._pipe = pipe
-        self._file = tempfile.TemporaryFile(prefix="tunelint-stdin-")
+        # Lives as long as the run: every pass over standard input reads it.
+        self._file = tempfile.TemporaryFile(prefix="tunelint-stdin-")  # noqa: SIM115
         self._size = 0
         self._ended = False
 

@@ -61,7 +61,7 @@ class Exclusions:
 
 def _absolute(path: Path) -> Path:
     """``path`` made absolute with ``..`` folded, as written (no symbolic links followed)."""
-    return Path(os.path.abspath(path))
+    return Path(os.path.abspath(path))  # noqa: PTH100 - resolve() would follow links
 
 
 def _relative(path: Path, root: Path) -> str:
