@@ -187,7 +187,7 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = resolve_settings(configuration, overrides)
         suppressions = Suppressions.load(settings.root)
         baseline_file = _baseline_file(config)
-        baseline = load_baseline(baseline_file, settings.root) if baseline_file else None
+        baseline = load_baseline(baseline_file) if baseline_file else None
         tolerances = parse_tolerances(
             config.getini("tunelint_snapshot_tolerance") or DEFAULT_TOLERANCES
         )

@@ -61,10 +61,15 @@ def process_pool(jobs: int, initializer: Callable[..., None], initargs: tuple[An
     return context.Pool(jobs, initializer=initializer, initargs=initargs)
 
 
-def split_work(path: Path, jobs: int) -> list[tuple[int, int]]:
-    """Byte ranges of ``path`` to hand to workers: several per job for a large file."""
+def split_work(path: Path, jobs: int) -> list[tuple[int, int | None]]:
+    """Byte ranges of ``path`` to hand to workers: several per job for a large plain file,
+    the whole of any other (compressed, Parquet: ``None`` reads to the end)."""
+    if not source_for(path).splittable:
+        return [(0, None)]
     size = path.stat().st_size
-    return line_boundaries(path, jobs * RANGES_PER_JOB) if size >= SPLIT_BYTES else [(0, size)]
+    if size < SPLIT_BYTES:
+        return [(0, size)]
+    return list(line_boundaries(path, jobs * RANGES_PER_JOB))
 
 
 def _init_worker(settings: Settings) -> None:
@@ -81,7 +86,7 @@ def _lint_file(path: Path) -> FileResult:
     return lint_file(path, _worker_settings()).without_fixes()
 
 
-def _lint_range(path: Path, start: int, end: int) -> RangeResult:
+def _lint_range(path: Path, start: int, end: int | None) -> RangeResult:
     return lint_range(path, _worker_settings(), start, end)
 
 

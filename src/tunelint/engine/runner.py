@@ -372,7 +372,7 @@ class RangeResult:
     """Where the range's blocks began, by line (numbered from the range's first)."""
 
 
-def lint_range(path: Path, settings: Settings, start: int, end: int) -> RangeResult:
+def lint_range(path: Path, settings: Settings, start: int, end: int | None) -> RangeResult:
     """Run the rules that merge across ranges on the bytes ``[start, end)`` of ``path``."""
     rules = [rule for rule in settings.rules_for(path) if _in_ranges(rule)]
     linter = _FileLinter(path, settings, rules)
