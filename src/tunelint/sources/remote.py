@@ -48,10 +48,11 @@ def open_url(url: str, display: str) -> Iterator[Stream]:
     package, extra = EXTRAS[scheme]
     require("fsspec", extra, f"reading {scheme}:// URLs")
     require(package, extra, f"reading {scheme}:// URLs")
-    import fsspec
+    import fsspec.core
 
     try:
-        stream: Any = fsspec.open(url, "rb", block_size=BLOCK_SIZE).open()
+        filesystem, where = fsspec.core.url_to_fs(url)
+        stream: Any = filesystem.open(where, "rb", block_size=BLOCK_SIZE)
     except MissingExtra:
         raise
     except Exception as error:  # each filesystem raises its own kinds
@@ -66,7 +67,9 @@ def open_url(url: str, display: str) -> Iterator[Stream]:
 def describe(error: BaseException) -> str:
     """One line about a failed request, without anything that could carry a secret."""
     if isinstance(error, FileNotFoundError):
-        return "no such object (or bucket)"
+        # s3fs, gcsfs and adlfs name a missing bucket (container) in the message.
+        text = str(error).lower()
+        return "no such bucket" if "bucket" in text or "container" in text else "no such object"
     if isinstance(error, PermissionError):
         return "access denied"
     text = str(error).splitlines()[0] if str(error) else type(error).__name__
