@@ -32,6 +32,7 @@ EXTRAS = {
     "http": ("aiohttp", "http"),
     "https": ("aiohttp", "http"),
 }
+_NO_BUCKET = ("bucketdoesnotexist", "nosuchbucket", "containernotfound", "containerdoesnotexist")
 _USERINFO = re.compile(r"(?<=://)[^/@]*@")
 _QUERY_VALUE = re.compile(r"(?<=[?&])([^=&#]+)=[^&#]*")
 
@@ -67,9 +68,9 @@ def open_url(url: str, display: str) -> Iterator[Stream]:
 def describe(error: BaseException) -> str:
     """One line about a failed request, without anything that could carry a secret."""
     if isinstance(error, FileNotFoundError):
-        # s3fs, gcsfs and adlfs name a missing bucket (container) in the message.
-        text = str(error).lower()
-        return "no such bucket" if "bucket" in text or "container" in text else "no such object"
+        # A missing object's error names the object; a missing bucket's says so.
+        text = str(error).lower().replace(" ", "")
+        return "no such bucket" if any(w in text for w in _NO_BUCKET) else "no such object"
     if isinstance(error, PermissionError):
         return "access denied"
     text = str(error).splitlines()[0] if str(error) else type(error).__name__
