@@ -134,6 +134,20 @@ def test_parquet_rows_give_the_plain_files_findings(
     assert findings(check("x.parquet", cwd=tmp_path), columns=False) == expected
 
 
+def test_arrow_ipc_files_and_streams_give_the_plain_files_findings(
+    plain: Path, tmp_path: Path
+) -> None:
+    table = parquet_table(records(), messages_as_json=False)
+    with pa.ipc.new_file(tmp_path / "x.arrow", table.schema) as writer:
+        writer.write_table(table, max_chunksize=4)
+    # The stream format, as Hugging Face's save_to_disk writes it (and under another name).
+    with pa.ipc.new_stream(tmp_path / "data-00000-of-00001.arrow", table.schema) as writer:
+        writer.write_table(table, max_chunksize=4)
+    expected = findings(check(plain, cwd=tmp_path), columns=False)
+    assert findings(check("x.arrow", cwd=tmp_path), columns=False) == expected
+    assert findings(check("data-00000-of-00001.arrow", cwd=tmp_path), columns=False) == expected
+
+
 def test_a_hugging_face_dataset_folder_is_read_as_its_splits(tmp_path: Path) -> None:
     rows = records()
     data = tmp_path / "ds" / "data"

@@ -13,12 +13,17 @@ if TYPE_CHECKING:
     from tunelint.sources.base import Stream
 
 PARQUET = "parquet"
+ARROW = "arrow"
+TABLES = (PARQUET, ARROW)
+"""Columnar formats, rendered one JSON line per row."""
 MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip"),
     (b"BZh", "bzip2"),
     (b"\xfd7zXZ\x00", "xz"),
     (b"\x28\xb5\x2f\xfd", "zstd"),
     (b"PAR1", PARQUET),
+    (b"ARROW1", ARROW),  # the Arrow IPC file format
+    (b"\xff\xff\xff\xff", ARROW),  # the IPC stream format (Hugging Face's save_to_disk)
 )
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
 
@@ -34,7 +39,7 @@ def decode(codec: str | None, raw: Stream, display: str) -> Iterator[Stream]:
     if codec is None:
         yield raw
         return
-    if codec == PARQUET:
+    if codec in TABLES:
         from tunelint.sources.parquet import rows_as_jsonl
 
         with rows_as_jsonl([raw], display) as rows:

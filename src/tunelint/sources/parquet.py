@@ -1,4 +1,4 @@
-"""Parquet (and Arrow) data as JSONL: one line per row, read a row group at a time.
+"""Parquet and Arrow data as JSONL: one line per row, read a row group (a batch) at a time.
 
 Hugging Face datasets keep chat data as Parquet, with ``messages`` a list of structs or a
 JSON string. Each row becomes one JSON line, so line *n* of a report is row *n* (counted
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from tunelint.sources.codecs import ARROW, PARQUET, detect
 from tunelint.sources.errors import SourceError, require
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ _BATCH_ROWS = 1024
 @contextlib.contextmanager
 def rows_as_jsonl(files: Sequence[Path | Stream], display: str) -> Iterator[Stream]:
     """The rows of the Parquet ``files`` (paths or seekable streams), in order, as JSONL."""
-    require("pyarrow", "parquet", f"{display}: reading Parquet")
+    require("pyarrow", "parquet", f"{display}: reading Parquet and Arrow")
     stream = io.BufferedReader(_Chunks(_render(files, display)), buffer_size=1 << 16)
     try:
         yield stream
@@ -54,20 +55,49 @@ def rows_as_jsonl(files: Sequence[Path | Stream], display: str) -> Iterator[Stre
 
 def _render(files: Sequence[Path | Stream], display: str) -> Iterator[bytes]:
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     for file in files:
         try:
-            # Paths are opened by pyarrow itself (memory-mapped reads of the row groups).
-            parquet = pq.ParquetFile(str(file) if isinstance(file, Path) else file)
-            for batch in parquet.iter_batches(batch_size=_BATCH_ROWS):
+            for batch in _batches(file):
                 yield b"".join(
                     orjson.dumps(_row(row), default=_json_default) + b"\n"
                     for row in batch.to_pylist()
                 )
         except (pa.ArrowException, OSError) as error:
             where = file if isinstance(file, Path) else display
-            raise SourceError(f"{where}: cannot read Parquet: {error}") from None
+            raise SourceError(f"{where}: cannot read {_kind(file)}: {error}") from None
+
+
+def _kind(file: Path | Stream) -> str:
+    return "Arrow" if detect(_head(file)) == ARROW else "Parquet"
+
+
+def _head(file: Path | Stream) -> bytes:
+    """The first bytes of ``file``, which says Parquet, Arrow file or Arrow stream."""
+    if isinstance(file, Path):
+        with file.open("rb") as stream:
+            return stream.read(6)
+    head = file.read(6)
+    file.seek(0)
+    return head
+
+
+def _batches(file: Path | Stream) -> Iterator[Any]:
+    """Record batches of a Parquet file (per row group) or an Arrow IPC file or stream."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    head = _head(file)
+    # Paths are opened by pyarrow itself (memory-mapped reads).
+    source = pa.memory_map(str(file)) if isinstance(file, Path) else file
+    if detect(head) == PARQUET:
+        yield from pq.ParquetFile(source).iter_batches(batch_size=_BATCH_ROWS)
+    elif head == b"ARROW1":
+        reader = pa.ipc.open_file(source)
+        for index in range(reader.num_record_batches):
+            yield reader.get_batch(index)
+    else:
+        yield from pa.ipc.open_stream(source)
 
 
 def _row(row: dict[str, Any]) -> dict[str, Any]:

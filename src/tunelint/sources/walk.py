@@ -27,6 +27,7 @@ DATA_SUFFIXES = (
     *JSONL_SUFFIXES,
     *(f"{jsonl}{codec}" for jsonl in JSONL_SUFFIXES for codec in COMPRESSED_SUFFIXES),
     ".parquet",
+    ".arrow",
 )
 DEFAULT_EXCLUDE = ("node_modules", "__pycache__", "__pypackages__", "site-packages")
 _SHARD = re.compile(r"(?P<split>[\w.]+?)-\d{5}-of-\d{5}(?:-[0-9a-f]+)?\.parquet")
