@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import lzma
+import multiprocessing
 import os
 import sys
 from pathlib import Path
@@ -26,7 +27,7 @@ import zstandard
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import ensure_dataset  # noqa: E402
 from run import TUNELINT, Measure, _median_run, measure  # noqa: E402
 
 
@@ -63,16 +64,17 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    args.workdir.mkdir(parents=True, exist_ok=True)
-    plain = args.workdir / f"chat-{args.examples}.jsonl"
-    if not plain.exists():
-        print(f"generating {plain} ...", file=sys.stderr)
-        partial = plain.with_suffix(".partial")
-        generate(partial, args.examples)
-        partial.replace(plain)
-    kinds = write_kinds(plain)
+    plain = ensure_dataset(args.workdir, args.examples)
+    # Written by a fresh process: a child inherits its parent's peak memory on Linux, so
+    # this process never holds the data it measures.
+    writer = multiprocessing.get_context("spawn").Process(target=write_kinds, args=(plain,))
+    writer.start()
+    writer.join()
+    kinds = write_kinds(plain)  # every file exists now: only names them
     jsonl_mb = plain.stat().st_size / 1e6
-    print(f"dataset: {args.examples:,} examples, {jsonl_mb:.1f} MB of JSONL; {os.cpu_count()} cores")
+    print(
+        f"dataset: {args.examples:,} examples, {jsonl_mb:.1f} MB of JSONL; {os.cpu_count()} cores"
+    )
 
     cases: dict[tuple[str, str], list[str]] = {}
     for kind, path in kinds.items():

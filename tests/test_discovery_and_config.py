@@ -47,7 +47,11 @@ def test_walks_skip_ignored_hidden_and_virtual_environment_folders(tmp_path: Pat
         put(tmp_path, name)
     put(tmp_path, "env/pyvenv.cfg", "home = /usr/bin\n")
     result = check("data", ".", cwd=tmp_path / "data" / "..")
-    assert checked_paths(result) == ["data/keep.tmp.jsonl", "data/more.jsonl.gz", "data/train.jsonl"]
+    assert checked_paths(result) == [
+        "data/keep.tmp.jsonl",
+        "data/more.jsonl.gz",
+        "data/train.jsonl",
+    ]
 
 
 def test_gitignore_above_the_walked_folder_counts_inside_a_repository(tmp_path: Path) -> None:

@@ -66,6 +66,15 @@ def findings(result: subprocess.CompletedProcess[str], columns: bool = True) -> 
     ]
 
 
+def run_python(
+    script: str, *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -c script args`` in a child process."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
 def check(*args: Any, **kwargs: Any) -> subprocess.CompletedProcess[str]:
     return run_tunelint("check", "--no-cache", "--output-format", "json", *args, **kwargs)
 
@@ -196,10 +205,7 @@ def test_missing_extras_name_their_install_command(tmp_path: Path) -> None:
     hide = "import sys; sys.modules['pyarrow'] = sys.modules['zstandard'] = None;"
     run = "from tunelint.cli import main; sys.exit(main(sys.argv[1:]))"
     for name, extra in (("x.parquet", "parquet"), ("x.jsonl.zst", "zstd")):
-        result = subprocess.run(
-            [sys.executable, "-c", hide + run, "check", name],
-            cwd=tmp_path, capture_output=True, text=True, check=False,
-        )  # fmt: skip
+        result = run_python(hide + run, "check", name, cwd=tmp_path)
         assert result.returncode == 2, result.stderr
         assert result.stderr.endswith(f"pip install 'tunelint[{extra}]'\n"), result.stderr
         assert result.stderr.count("\n") == 1
@@ -211,10 +217,7 @@ def test_check_on_plain_jsonl_imports_no_input_library(plain: Path, tmp_path: Pa
         "print(sorted(m for m in ('pyarrow', 'fsspec', 'zstandard', 's3fs') if m in sys.modules),"
         " file=sys.stderr)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False
-    )
-    assert result.stderr.splitlines()[-1] == "[]"
+    assert run_python(script, cwd=tmp_path).stderr.splitlines()[-1] == "[]"
 
 
 def test_convert_reads_stdin_and_writes_stdout(tmp_path: Path) -> None:
@@ -247,10 +250,7 @@ def test_memory_stays_flat_on_a_compressed_file_larger_than_the_buffer(tmp_path:
             f"main(['check', '--no-cache', '-j', '1', '--select', 'SC,CV,DS003', {str(path)!r}]);"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
         )
-        done = subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, check=False
-        )
-        return int(done.stderr.splitlines()[-1])
+        return int(run_python(script).stderr.splitlines()[-1])
 
     decompressed_kib = sum(len(record(i)) + 1 for i in range(2200)) // 1024
     assert decompressed_kib > 60_000

@@ -103,21 +103,28 @@ def _batches(file: Path | Stream) -> Iterator[Any]:
 def _row(row: dict[str, Any]) -> dict[str, Any]:
     record = {}
     for key, value in row.items():
+        kind = type(value)
         if value is None:
             continue
-        if type(value) is str and key in STRUCTURED_COLUMNS and value[:1] in ("[", "{"):
+        if kind is str and key in STRUCTURED_COLUMNS and value[:1] in ("[", "{"):
             with contextlib.suppress(orjson.JSONDecodeError):
                 value = orjson.loads(value)
-        record[key] = _without_nulls(value)
+                kind = type(value)
+        record[key] = _without_nulls(value) if kind is dict or kind is list else value
     return record
 
 
 def _without_nulls(value: Any) -> Any:
+    """``value`` (a dict or list) without null dict values, at any depth."""
     if type(value) is dict:
-        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
-    if type(value) is list:
-        return [_without_nulls(item) for item in value]
-    return value
+        return {
+            key: _without_nulls(item) if type(item) is dict or type(item) is list else item
+            for key, item in value.items()
+            if item is not None
+        }
+    return [
+        _without_nulls(item) if type(item) is dict or type(item) is list else item for item in value
+    ]
 
 
 def _json_default(value: Any) -> Any:
