@@ -145,9 +145,9 @@ def check_keys(values: Mapping[str, Any]) -> dict[str, Any]:
 def resolve_settings(config: ConfigFile, overrides: Mapping[str, Any] | None = None) -> Settings:
     """Combine a configuration file with command-line overrides (same keys; they win).
 
-    ``extend-select``, ``extend-exclude`` and ``datasets`` from both places add up; every other key is
-    replaced. Dataset paths in the file are relative to its folder, overrides' to the
-    working directory.
+    ``extend-select``, ``extend-exclude`` and ``datasets`` from both places add up; every
+    other key is replaced. Dataset paths in the file are relative to its folder, overrides'
+    to the working directory.
     """
     overrides = check_keys({k: v for k, v in (overrides or {}).items() if v is not None})
     values = {**config.values, **overrides}
