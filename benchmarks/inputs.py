@@ -88,17 +88,24 @@ def main() -> int:
 
     print(
         f"\n| {'input':<8} | {'file MB':>7} | {'jobs':>4} | {'wall s':>6} | {'MB/s':>6} "
-        f"| {'peak MB':>7} | {'exit':>4} |"
+        f"| {'CPU s':>6} | {'MB/CPU s':>8} | {'peak MB':>7} | {'exit':>4} |"
     )
-    print(f"|{'-' * 10}|{'-' * 8}:|{'-' * 5}:|{'-' * 7}:|{'-' * 7}:|{'-' * 8}:|{'-' * 5}:|")
+    print(
+        f"|{'-' * 10}|{'-' * 8}:|{'-' * 5}:|{'-' * 7}:|{'-' * 7}:|{'-' * 7}:|{'-' * 9}:"
+        f"|{'-' * 8}:|{'-' * 5}:|"
+    )
     for (kind, jobs), results in runs.items():
         result = _median_run(results)
         size = kinds[kind].stat().st_size / 1e6
         print(
             f"| {kind:<8} | {size:7.1f} | {jobs:>4} | {result.wall:6.2f} "
-            f"| {jsonl_mb / result.wall:6.1f} | {result.peak_mb:7.1f} | {result.returncode:>4} |"
+            f"| {jsonl_mb / result.wall:6.1f} | {result.cpu:6.2f} | {jsonl_mb / result.cpu:8.1f} "
+            f"| {result.peak_mb:7.1f} | {result.returncode:>4} |"
         )
-    print("\n(MB/s: megabytes of JSONL linted per second of wall time, whatever the input kind)")
+    print(
+        "\n(MB/s, MB/CPU s: megabytes of JSONL linted per second of wall time, of CPU time of"
+        " the process and its workers, whatever the input kind)"
+    )
     return 0
 
 
