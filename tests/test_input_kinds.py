@@ -141,6 +141,11 @@ def test_parquet_rows_give_the_plain_files_findings(
     assert pq.ParquetFile(tmp_path / "x.parquet").metadata.num_row_groups > 2
     expected = findings(check(plain, cwd=tmp_path), columns=False)
     assert findings(check("x.parquet", cwd=tmp_path), columns=False) == expected
+    piped = subprocess.run(
+        f"cat x.parquet | {sys.executable} -m tunelint check --output-format json -",
+        shell=True, cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert findings(piped, columns=False) == expected
 
 
 def test_arrow_ipc_files_and_streams_give_the_plain_files_findings(
@@ -300,6 +305,12 @@ def bucket(s3_server: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     parquet = folder / "x.parquet"
     pq.write_table(pa.Table.from_pylist(records()), parquet, row_group_size=4)
     client.put_object(Bucket="bucket", Key="x.parquet", Body=parquet.read_bytes())
+    for key, body in (
+        ("folder/a.jsonl", data),
+        ("folder/sub/b.jsonl.gz", gzip.compress(data)),
+        ("folder/notes.txt", b"not data"),
+    ):
+        client.put_object(Bucket="bucket", Key=key, Body=body)
     return s3_server
 
 
@@ -313,6 +324,13 @@ def test_s3_objects_give_the_plain_files_findings(bucket: str, plain: Path, tmp_
     parquet = check("s3://bucket/x.parquet", cwd=tmp_path, env=env)
     assert findings(parquet, columns=False) == findings(check(plain, cwd=tmp_path), False)
     assert SECRET not in remote.stdout + remote.stderr + parquet.stderr
+
+
+def test_an_s3_prefix_is_listed_for_its_data_files(bucket: str, tmp_path: Path) -> None:
+    result = check("s3://bucket/folder", cwd=tmp_path, env=s3_env(bucket))
+    assert result.returncode == 1, result.stderr
+    paths = {item["path"] for item in json.loads(result.stdout)}
+    assert paths == {"s3://bucket/folder/a.jsonl", "s3://bucket/folder/sub/b.jsonl.gz"}
 
 
 @pytest.mark.parametrize(

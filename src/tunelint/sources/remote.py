@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from tunelint.sources.errors import MissingExtra, SourceError, require
@@ -40,6 +41,29 @@ _QUERY_VALUE = re.compile(r"(?<=[?&])([^=&#]+)=[^&#]*")
 def masked(url: str) -> str:
     """``url`` with user information and query values (tokens, signatures) hidden."""
     return _QUERY_VALUE.sub(r"\1=***", _USERINFO.sub("***@", url))
+
+
+def list_folder(url: str) -> list[str] | None:
+    """The data files under ``url`` when it names a folder (a prefix), sorted; else ``None``
+    (a missing object is reported when it is opened)."""
+    from tunelint.sources.walk import is_data_file
+
+    scheme = url.partition("://")[0].lower()
+    package, extra = EXTRAS[scheme]
+    require("fsspec", extra, f"reading {scheme}:// URLs")
+    require(package, extra, f"reading {scheme}:// URLs")
+    import fsspec.core
+
+    try:
+        filesystem, where = fsspec.core.url_to_fs(url)
+        if not filesystem.isdir(where):
+            return None
+        found = filesystem.find(where)
+    except Exception:  # the open that follows says what is wrong, in one line
+        return None
+    return sorted(
+        filesystem.unstrip_protocol(name) for name in found if is_data_file(PurePosixPath(name))
+    )
 
 
 @contextlib.contextmanager

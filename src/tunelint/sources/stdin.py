@@ -2,7 +2,8 @@
 
 The engine reads an input more than once (a finding on an earlier line is fingerprinted
 after linting, the training file is read for the overlap rule): the first reader pulls from
-the pipe and appends to the spool, later readers read the spool. The pipe is never seeked.
+the pipe and appends to the spool, later readers read the spool. The pipe is never seeked;
+a Parquet file on standard input, read from its footer, is spooled whole first.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import io
 import tempfile
 from typing import IO, Any
+
+_DRAIN = 1 << 20
 
 
 class Spool:
@@ -37,6 +40,12 @@ class Spool:
         self._size += len(data)
         return data
 
+    def size(self) -> int:
+        """All of standard input's size, read to its end (for formats read from the end)."""
+        while self.read_at(self._size, _DRAIN):
+            pass
+        return self._size
+
     def reader(self) -> _SpoolReader:
         return _SpoolReader(self)
 
@@ -55,10 +64,10 @@ class _SpoolReader(io.RawIOBase):
         return True
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        if whence != io.SEEK_SET:
-            raise io.UnsupportedOperation("standard input seeks from its start only")
-        self._position = offset
-        return offset
+        # Seeking from the end (Parquet's footer) first reads the pipe to its end.
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position}.get(whence)
+        self._position = (self._spool.size() if base is None else base) + offset
+        return self._position
 
     def tell(self) -> int:
         return self._position

@@ -6,6 +6,7 @@ relative to the configuration's folder) and what ``.gitignore`` files ignore (th
 walked folders and, inside a git repository, those above them). The shards of a Hugging
 Face split (``data/train-00000-of-00002.parquet`` ...) are one input, named by a glob
 (``data/train-*.parquet``); ``dataset_pairs`` pairs a folder's train and validation splits.
+A URL that names a folder (an object-storage prefix) is listed for its data files.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
+from tunelint.sources.base import is_remote, url_of
 from tunelint.sources.codecs import COMPRESSED_SUFFIXES
+from tunelint.sources.remote import list_folder
 
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec
@@ -35,7 +38,7 @@ TRAIN_SPLIT = "train"
 VALIDATION_SPLITS = ("validation", "valid", "val", "dev")
 
 
-def is_data_file(path: Path) -> bool:
+def is_data_file(path: PurePath) -> bool:
     return path.name.lower().endswith(DATA_SUFFIXES)
 
 
@@ -85,6 +88,8 @@ def find_files(paths: Iterable[Path], exclusions: Exclusions | None = None) -> l
         if path.is_dir():
             walked = _Walk(exclusions, spec, _ignores_above(path) if exclusions.gitignore else [])
             found.extend(group_shards(sorted(walked.files(path))))
+        elif is_remote(path) and (listed := list_folder(url_of(path))) is not None:
+            found.extend(Path(url) for url in listed)
         elif not (exclusions.force and exclusions.excludes(path, spec)):
             found.append(path)
     return list(dict.fromkeys(found))
