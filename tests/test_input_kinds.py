@@ -219,7 +219,8 @@ def test_missing_extras_name_their_install_command(tmp_path: Path) -> None:
 def test_check_on_plain_jsonl_imports_no_input_library(plain: Path, tmp_path: Path) -> None:
     script = (
         "import sys; from tunelint.cli import main; main(['check', '--no-cache', 'x.jsonl']);"
-        "print(sorted(m for m in ('pyarrow', 'fsspec', 'zstandard', 's3fs') if m in sys.modules),"
+        "print(sorted(m for m in ('pyarrow', 'fsspec', 'zstandard', 's3fs', 'pathspec')"
+        " if m in sys.modules),"
         " file=sys.stderr)"
     )
     assert run_python(script, cwd=tmp_path).stderr.splitlines()[-1] == "[]"
@@ -368,3 +369,16 @@ def test_stats_reads_stdin_and_urls(bucket: str, plain: Path, tmp_path: Path) ->
     )
     assert expected.returncode == piped.returncode == remote.returncode == 0, remote.stderr
     assert json.loads(piped.stdout) == json.loads(remote.stdout) == json.loads(expected.stdout)
+
+
+def test_pytest_collects_compressed_and_parquet_files(
+    pytester: pytest.Pytester, plain: Path
+) -> None:
+    data = pytester.path / "data"
+    data.mkdir()
+    (data / "x.jsonl.gz").write_bytes(gzip.compress(plain.read_bytes()))
+    pq.write_table(pa.Table.from_pylist(records()), data / "x.parquet")
+    (data / "notes.txt").write_text("not data")
+    result = pytester.runpytest("--tunelint", "-rA", "-p", "no:cacheprovider", "data")
+    result.assert_outcomes(failed=2)  # each has an unrecognized role
+    result.stdout.fnmatch_lines(["*x.jsonl.gz*SC005*", "*x.parquet*SC005*"], consecutive=False)

@@ -11,6 +11,7 @@ A URL that names a folder (an object-storage prefix) is listed for its data file
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -54,13 +55,19 @@ class Exclusions:
     """``--force-exclude``: the patterns apply to files given by name as well."""
 
     def spec(self) -> GitIgnoreSpec:
-        from pathspec import GitIgnoreSpec
-
-        return GitIgnoreSpec.from_lines(self.patterns)
+        """The patterns, compiled (on first use: a run on named files never needs them)."""
+        return _compiled(tuple(self.patterns))
 
     def excludes(self, path: Path, spec: GitIgnoreSpec, is_dir: bool = False) -> bool:
         relative = _relative(path, self.root)
         return bool(spec.match_file(relative + "/" if is_dir else relative))
+
+
+@functools.cache
+def _compiled(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    from pathspec import GitIgnoreSpec
+
+    return GitIgnoreSpec.from_lines(patterns)
 
 
 def _absolute(path: Path) -> Path:
@@ -82,15 +89,15 @@ def find_files(paths: Iterable[Path], exclusions: Exclusions | None = None) -> l
     A missing path is the caller's to report; each file appears once.
     """
     exclusions = exclusions or Exclusions()
-    spec = exclusions.spec()
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
+            spec = exclusions.spec()
             walked = _Walk(exclusions, spec, _ignores_above(path) if exclusions.gitignore else [])
             found.extend(group_shards(sorted(walked.files(path))))
         elif is_remote(path) and (listed := list_folder(url_of(path))) is not None:
             found.extend(Path(url) for url in listed)
-        elif not (exclusions.force and exclusions.excludes(path, spec)):
+        elif not (exclusions.force and exclusions.excludes(path, exclusions.spec())):
             found.append(path)
     return list(dict.fromkeys(found))
 
