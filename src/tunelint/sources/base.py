@@ -158,7 +158,7 @@ def open_data(path: Path, start: int = 0) -> Iterator[Stream]:
             if codec is None and start:
                 stream.seek(start)
                 start = 0
-        _skip(stream, start)
+        _skip(stream, start, source.display)
         yield stream
 
 
@@ -180,13 +180,14 @@ def _peek_codec(raw: Stream) -> str | None:
     return detect(head)
 
 
-def _skip(stream: Stream, count: int) -> None:
+def _skip(stream: Stream, count: int, display: str) -> None:
     """Read and drop ``count`` bytes: decompressed and rendered streams only go forward."""
-    while count > 0:
-        data = stream.read(min(count, _SKIP_CHUNK))
+    left = count
+    while left > 0:
+        data = stream.read(min(left, _SKIP_CHUNK))
         if not data:
-            raise SourceError(f"{stream!r} ended before byte {count}")
-        count -= len(data)
+            raise SourceError(f"{display}: ended before byte {count} (changed while read?)")
+        left -= len(data)
 
 
 def read_bytes(path: Path) -> bytes:
