@@ -117,12 +117,20 @@ def test_stdin_gives_the_plain_files_findings_under_its_name(plain: Path, tmp_pa
     )
 
 
-def test_stdin_is_read_from_a_real_pipe_without_seeking(plain: Path, tmp_path: Path) -> None:
+def test_stdin_and_dev_stdin_are_read_from_a_real_pipe_without_seeking(
+    plain: Path, tmp_path: Path
+) -> None:
     # ``cat file |`` hands a pipe, which cannot seek: the spool serves the second pass
     # (the duplicate's first copy is fingerprinted after linting).
     command = f"cat {plain.name} | {sys.executable} -m tunelint check --output-format json -"
     piped = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True)
     assert findings(piped) == findings(check(plain, cwd=tmp_path))
+    named = subprocess.run(
+        f"cat {plain.name} | {sys.executable} -m tunelint check --output-format json /dev/stdin",
+        shell=True, cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert findings(named) == findings(piped)
+    assert {item["path"] for item in json.loads(named.stdout)} == {"/dev/stdin"}
 
 
 def parquet_table(rows: list[dict[str, Any]], messages_as_json: bool) -> pa.Table:
@@ -193,7 +201,7 @@ def test_fix_refuses_what_it_cannot_rewrite_in_one_line(plain: Path, tmp_path: P
     assert (tmp_path / "x.jsonl.gz").read_bytes() == before
     piped = run_tunelint("check", "--diff", "-", cwd=tmp_path, input=plain.read_bytes())
     assert piped.returncode == 2
-    assert piped.stderr.startswith("tunelint: error: -: --diff: standard input cannot be")
+    assert piped.stderr.startswith("tunelint: error: -: --diff: standard input or a pipe cannot")
 
 
 def test_corrupt_compressed_data_is_one_line(plain: Path, tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ that name are read, and always hands back JSONL bytes, a stream at a time:
 - a Parquet file (or the shards of a Hugging Face split) is rendered one JSON line per row,
   a row group at a time: line *n* is row *n*;
 - ``-`` (or the ``--stdin-filename``) is standard input, read once as a stream and kept in
-  a temporary spool so that later passes re-read the spool, never the pipe;
+  a temporary spool so that later passes re-read the spool, never the pipe; so is any path
+  that is no regular file (``/dev/stdin``, a FIFO, ``<(zcat x.gz)``);
 - a URL (``s3://``, ``gs://``, ``az://``, ``hf://``, ``https://``) is opened through fsspec
   and streamed; ``Path`` folds its ``//``, which ``display_name`` restores.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import io
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ class Where(enum.Enum):
     FILE = "file"
     SHARDS = "shards"
     STDIN = "stdin"
+    """Standard input, or any other pipe or device: read once, through a spool."""
     URL = "url"
 
 
@@ -73,21 +75,31 @@ class Source:
         return 0
 
 
-_stdin: tuple[Path, Spool] | None = None
+_streams: dict[Path, Spool] = {}
+"""Inputs read once as a stream, by the path that stands for them."""
 
 
 def use_stdin(name: Path | None = None) -> Path:
     """Read standard input under ``name`` (default ``-``): the path that now stands for it."""
-    global _stdin
     import sys
 
     path = name if name is not None else Path("-")
-    _stdin = (path, Spool(sys.stdin.buffer))
+    _streams[path] = Spool(sys.stdin.buffer)
     return path
 
 
 def is_stdin(path: Path) -> bool:
-    return _stdin is not None and _stdin[0] == path
+    """Whether ``path`` stands for standard input (or another stream already opened)."""
+    return path in _streams
+
+
+def _is_stream(path: Path) -> bool:
+    """A pipe, a FIFO or a device (``/dev/stdin``, ``<(zcat x.gz)``): no regular file."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 REMOTE_SCHEMES = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "hf", "http", "https"})
@@ -128,7 +140,11 @@ def shards(path: Path) -> list[Path]:
 
 def source_for(path: Path) -> Source:
     """The kind of input ``path`` is; a local file's codec is read from its first bytes."""
-    if is_stdin(path):
+    if path in _streams:
+        return Source(path, Where.STDIN, None)
+    if _is_stream(path):
+        # Opened once, read through a spool: a pipe neither seeks nor reads twice.
+        _streams[path] = Spool(path.open("rb", buffering=0))
         return Source(path, Where.STDIN, None)
     if is_remote(path):
         return Source(path, Where.URL, None)
@@ -164,8 +180,7 @@ def open_data(path: Path, start: int = 0) -> Iterator[Stream]:
 
 def _open_raw(source: Source) -> contextlib.AbstractContextManager[Stream]:
     if source.where is Where.STDIN:
-        assert _stdin is not None
-        return _stdin[1].reader()
+        return _streams[source.path].reader()
     if source.where is Where.URL:
         from tunelint.sources.remote import open_url
 

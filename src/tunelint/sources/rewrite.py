@@ -14,7 +14,7 @@ from tunelint.engine.errors import UsageError
 from tunelint.sources.base import Where, source_for
 
 _HOW = {
-    Where.STDIN: "standard input cannot be rewritten; save it to a file and fix that",
+    Where.STDIN: "standard input or a pipe cannot be rewritten; save it to a file and fix that",
     Where.URL: "a URL cannot be rewritten; download the file, fix it and upload it",
     Where.SHARDS: "Parquet cannot be rewritten; export the split to JSONL and fix that",
 }
