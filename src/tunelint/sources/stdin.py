@@ -9,7 +9,6 @@ a Parquet file on standard input, read from its footer, is spooled whole first.
 from __future__ import annotations
 
 import io
-import tempfile
 from typing import IO, Any
 
 _DRAIN = 1 << 20
@@ -20,6 +19,8 @@ class Spool:
 
     def __init__(self, pipe: IO[bytes]) -> None:
         self._pipe = pipe
+        import tempfile  # only now: it imports shutil, bz2 and lzma
+
         # Lives as long as the run: every pass over standard input reads it.
         self._file = tempfile.TemporaryFile(prefix="tunelint-stdin-")  # noqa: SIM115
         self._size = 0

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 
 from tunelint.sources.base import is_remote, url_of
 from tunelint.sources.codecs import COMPRESSED_SUFFIXES
-from tunelint.sources.remote import list_folder
 
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec
@@ -95,11 +94,17 @@ def find_files(paths: Iterable[Path], exclusions: Exclusions | None = None) -> l
             spec = exclusions.spec()
             walked = _Walk(exclusions, spec, _ignores_above(path) if exclusions.gitignore else [])
             found.extend(group_shards(sorted(walked.files(path))))
-        elif is_remote(path) and (listed := list_folder(url_of(path))) is not None:
+        elif is_remote(path) and (listed := _listed(path)) is not None:
             found.extend(Path(url) for url in listed)
         elif not (exclusions.force and exclusions.excludes(path, exclusions.spec())):
             found.append(path)
     return list(dict.fromkeys(found))
+
+
+def _listed(path: Path) -> list[str] | None:
+    from tunelint.sources.remote import list_folder
+
+    return list_folder(url_of(path))
 
 
 @dataclass
