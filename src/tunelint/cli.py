@@ -20,6 +20,11 @@ from tunelint.engine.selection import split_selectors
 from tunelint.engine.settings import Settings
 from tunelint.jobs import arguments as jobs_arguments
 from tunelint.output import FORMATS as OUTPUT_FORMATS
+from tunelint.template.arguments import (
+    add_template_arguments,
+    prepare_template,
+    template_overrides,
+)
 
 if TYPE_CHECKING:
     from tunelint.checking import CheckExtras
@@ -50,6 +55,7 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--fail-on", choices=SEVERITIES, help="lowest severity that fails (default: error)"
     )
+    add_template_arguments(parser)
 
 
 def load_settings(args: argparse.Namespace, dataset: tuple[Path, Path] | None = None) -> Settings:
@@ -65,10 +71,14 @@ def load_settings(args: argparse.Namespace, dataset: tuple[Path, Path] | None = 
         "extend-select": args.extend_select,
         "ignore": args.ignore,
         "fail-on": args.fail_on,
+        **template_overrides(args),
     }
     if dataset is not None:
         overrides["datasets"] = [{"train": str(dataset[0]), "validation": str(dataset[1])}]
-    return resolve_settings(config, overrides)
+    settings = resolve_settings(config, overrides)
+    if settings.template is not None:
+        prepare_template(settings.template)
+    return settings
 
 
 def _run_check(args: argparse.Namespace) -> int:

@@ -18,6 +18,8 @@ from tunelint.engine.profiles import get_profile
 from tunelint.engine.registry import Rule, all_rules
 from tunelint.engine.selection import resolve_selector, resolve_selectors
 from tunelint.engine.settings import Settings
+from tunelint.engine.template_settings import KEYS as TEMPLATE_KEYS
+from tunelint.engine.template_settings import check_value, resolve_template
 from tunelint.tokens.models import check_models_table
 
 if sys.version_info >= (3, 11):
@@ -72,6 +74,7 @@ KNOWN_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "rules": _table,
     "models": check_models_table,
     "datasets": _datasets,
+    **dict.fromkeys(TEMPLATE_KEYS, check_value),
 }
 
 
@@ -175,6 +178,7 @@ def resolve_settings(config: ConfigFile, overrides: Mapping[str, Any] | None = N
             )
             for entry in entries
         ),
+        template=resolve_template(values, config.root, config.values),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import OPENAI, Profile
 from tunelint.engine.registry import Rule, Scope, all_rules
+from tunelint.engine.template_settings import TemplateSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,8 @@ class Settings:
     """Folder of the configuration file; per-file-ignores globs are relative to it."""
     datasets: tuple[tuple[Path, Path], ...] = ()
     """(training file, validation file) pairs, resolved, for the dataset-scope rules."""
+    template: TemplateSettings | None = None
+    """The open model's tokenizer and trainer settings (``tokenizer``), for the TM rules."""
 
     def severity_of(self, rule: Rule) -> Severity:
         return self.severities.get(rule.code, rule.severity)
