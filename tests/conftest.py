@@ -17,7 +17,7 @@ SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
 EXAMPLES = REPO / "examples"
 
-pytest_plugins = ["pytester", "fake_openai"]
+pytest_plugins = ["pytester", "fake_openai", "tiny_tokenizers"]
 
 
 WriteJsonl = Callable[..., Path]

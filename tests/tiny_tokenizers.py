@@ -1,4 +1,4 @@
-"""Tiny tokenizer folders for the template tests, built with ``tokenizers`` at test time.
+"""Tiny tokenizer folders for the template tests (and the ``tokenizer`` fixture), built with ``tokenizers`` at test time.
 
 Each family gets a byte-level BPE trained on a few lines, with that family's special
 tokens, and a hand-written chat template modelled on the structure of the family's real
@@ -9,8 +9,10 @@ a mapping). The templates are written for these tests; none is copied from a mod
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, trainers
 
 CORPUS = [
@@ -205,3 +207,10 @@ def tokenizer_folder(base: Path, family: str) -> Path:
     if key not in _built:
         _built[key] = build_tokenizer(base / family, family)
     return _built[key]
+
+
+@pytest.fixture(scope="session")
+def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """The folder of a tiny tokenizer of a family, built once per session."""
+    base = tmp_path_factory.mktemp("tokenizers")
+    return lambda family: tokenizer_folder(base, family)

@@ -260,10 +260,10 @@ def stop_token_not_trained(ctx: RecordContext) -> Iterator[Violation]:
         names = analyzer.stop_names()
         after = analysis.ids[tokens.stop : until]
         if any(token in stop_ids for token in after):
-            why = "follows it but is not trained: the model does not learn to stop"
+            what = f"the end-of-turn token ({names}) after this answer is not trained"
         else:
-            why = "follows it in the rendering: the model does not learn to stop"
-        yield Violation(f"no end-of-turn token ({names}) {why}", _where(turn))
+            what = f"no end-of-turn token ({names}) follows this answer in the rendering"
+        yield Violation(f"{what}: the model does not learn to stop", _where(turn))
         return
 
 
