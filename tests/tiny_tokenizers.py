@@ -150,8 +150,13 @@ FAMILIES: dict[str, dict[str, object]] = {
     "tools-mapping": {**CHATML_TOKENS, "template": TOOLS_MAPPING},
     "qwen3": {**CHATML_TOKENS, "template": QWEN3},
     "llama3": {
-        "specials": ["<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>",
-                     "<|end_header_id|>", "<|eot_id|>"],  # fmt: skip
+        "specials": [
+            "<|begin_of_text|>",
+            "<|end_of_text|>",
+            "<|start_header_id|>",
+            "<|end_header_id|>",
+            "<|eot_id|>",
+        ],
         "bos": "<|begin_of_text|>",
         "eos": "<|eot_id|>",
         "template": LLAMA3,

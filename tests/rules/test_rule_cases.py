@@ -25,6 +25,7 @@ from tunelint.engine.config import ConfigFile, resolve_settings
 from tunelint.engine.fixer import plan_fixes
 from tunelint.engine.registry import all_rules
 from tunelint.engine.runner import lint_file
+
 from tiny_tokenizers import tokenizer_folder
 
 if sys.version_info >= (3, 11):

@@ -51,7 +51,7 @@ def test_the_sandbox_keeps_the_record_unchanged() -> None:
     with pytest.raises(TemplateFailure, match="unsafe"):
         render("{{ messages.append({'role': 'x'}) }}", messages)
     assert messages == [{"role": "user", "content": "Hi"}]
-    with pytest.raises(TemplateFailure, match="AttributeError|unsafe|has no attribute"):
+    with pytest.raises(TemplateFailure, match=r"unsafe|has no attribute"):
         render("{{ messages.__class__.__mro__ }}{{ ''.__class__.__subclasses__() }}")
 
 

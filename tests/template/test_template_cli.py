@@ -15,8 +15,12 @@ from conftest import WriteJsonl, run_tunelint
 Tokenizer = Callable[[str], Path]
 
 CHATS = [
-    {"messages": [{"role": "user", "content": f"What is {n} + {n}?"},
-                  {"role": "assistant", "content": f"It is {2 * n}."}]}  # fmt: skip
+    {
+        "messages": [
+            {"role": "user", "content": f"What is {n} + {n}?"},
+            {"role": "assistant", "content": f"It is {2 * n}."},
+        ]
+    }
     for n in range(12)
 ]
 
@@ -163,7 +167,9 @@ def test_bad_tokenizer_folders_are_one_line_errors(
 def test_template_flags_need_a_tokenizer(write_jsonl: WriteJsonl) -> None:
     result = run_tunelint("check", write_jsonl(CHATS[:1]), "--max-seq-len", "100")
     assert result.returncode == 2
-    assert result.stderr.strip() == "tunelint: error: max-seq-len needs a tokenizer (--tokenizer DIR)"
+    assert (
+        result.stderr.strip() == "tunelint: error: max-seq-len needs a tokenizer (--tokenizer DIR)"
+    )
 
 
 def test_missing_extra_is_one_line_naming_the_install_command(
@@ -183,8 +189,7 @@ def test_missing_extra_is_one_line_naming_the_install_command(
     )
     data = write_jsonl(CHATS[:1])
     result = subprocess.run(
-        [sys.executable, "-m", "tunelint", "check", str(data), "--tokenizer",
-         str(tokenizer("chatml"))],  # fmt: skip
+        [sys.executable, "-m", "tunelint", "check", data, "--tokenizer", tokenizer("chatml")],
         env={"PYTHONPATH": str(blocker), "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,

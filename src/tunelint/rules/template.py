@@ -210,8 +210,10 @@ def truncation_cuts_answer(ctx: RecordContext) -> Iterator[Violation]:
 
 
 def _stop_trained(analysis: Analysis, turn: Turn, stop_ids: frozenset[int], until: int) -> bool:
-    tokens = range(analysis.token_range(turn).start, until) if analysis.train_all else (
-        analysis.token_range(turn)
+    tokens = (
+        range(analysis.token_range(turn).start, until)
+        if analysis.train_all
+        else (analysis.token_range(turn))
     )
     return any(analysis.ids[token] in stop_ids for token in tokens)
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeGuard
 
 from tokenizers import Encoding
 
@@ -115,9 +115,16 @@ class Analyzer:
         """End-of-sequence tokens, and the special token the template closes a turn with."""
         ids = set(self.files.stop_ids)
         try:
-            text = self.template(False).render(
-                [{"role": "user", "content": _PROBE[0]}, {"role": "assistant", "content": _PROBE[1]}]
-            ).text
+            text = (
+                self.template(False)
+                .render(
+                    [
+                        {"role": "user", "content": _PROBE[0]},
+                        {"role": "assistant", "content": _PROBE[1]},
+                    ]
+                )
+                .text
+            )
         except TemplateFailure:
             return frozenset(ids)
         after = text.find(_PROBE[1])
@@ -340,21 +347,28 @@ class Analyzer:
 
     # --- what the rules ask --------------------------------------------------------------
 
-    def dropped_text(self, record: Mapping[str, Any], analysis: Analysis) -> Iterator[tuple[JsonPath, str]]:
+    def dropped_text(
+        self, record: Mapping[str, Any], analysis: Analysis
+    ) -> Iterator[tuple[JsonPath, str]]:
         """Text fields of the record's messages that the rendering leaves out."""
         text = analysis.text
         for location, value in _texts(record):
             lines = [line.strip() for line in value.splitlines()]
             lines = [line for line in lines if line]
-            missing = [line for line in lines if line not in text and _tojson(line)[1:-1] not in text]
+            missing = [
+                line for line in lines if line not in text and _tojson(line)[1:-1] not in text
+            ]
             if not missing:
                 continue
             if len(missing) == len(lines):
                 yield location, "the chat template leaves this text out of the rendering entirely"
             else:
-                yield location, (
-                    f"the chat template leaves {len(missing)} of {len(lines)} lines of this "
-                    f"text out of the rendering (first: {_excerpt(missing[0])})"
+                yield (
+                    location,
+                    (
+                        f"the chat template leaves {len(missing)} of {len(lines)} lines of this "
+                        f"text out of the rendering (first: {_excerpt(missing[0])})"
+                    ),
                 )
 
     def special_tokens_in(self, record: Mapping[str, Any]) -> Iterator[tuple[JsonPath, str]]:
@@ -381,7 +395,7 @@ def _excerpt(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
-def _message_list(value: Any) -> bool:
+def _message_list(value: Any) -> TypeGuard[list[Any]]:
     return isinstance(value, list) and bool(value) and all(isinstance(m, dict) for m in value)
 
 

@@ -68,9 +68,8 @@ def _token_text(value: Any) -> str | None:
     """A special token as ``tokenizer_config.json`` writes it: a string or an AddedToken."""
     if isinstance(value, str):
         return value
-    if isinstance(value, dict) and isinstance(value.get("content"), str):
-        return value["content"]
-    return None
+    content = value.get("content") if isinstance(value, dict) else None
+    return content if isinstance(content, str) else None
 
 
 def _templates(folder: Path, config: Mapping[str, Any]) -> dict[str, str]:
@@ -89,9 +88,12 @@ def _templates(folder: Path, config: Mapping[str, Any]) -> dict[str, str]:
         return {"default": value}
     if isinstance(value, list):
         for entry in value:
-            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                if isinstance(entry.get("template"), str):
-                    templates[entry["name"]] = entry["template"]
+            if (
+                isinstance(entry, dict)
+                and isinstance(entry.get("name"), str)
+                and isinstance(entry.get("template"), str)
+            ):
+                templates[entry["name"]] = entry["template"]
     return templates
 
 
@@ -109,7 +111,9 @@ def load_model_files(settings: TemplateSettings) -> ModelFiles:
     try:
         tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
     except Exception as error:  # the Rust side raises plain Exceptions
-        raise ConfigError(f"{folder / 'tokenizer.json'}: cannot load the tokenizer: {error}") from None
+        raise ConfigError(
+            f"{folder / 'tokenizer.json'}: cannot load the tokenizer: {error}"
+        ) from None
     config = _read_json(folder / "tokenizer_config.json")
     special_map = _read_json(folder / "special_tokens_map.json")
     special_tokens = {}
@@ -135,7 +139,7 @@ def load_model_files(settings: TemplateSettings) -> ModelFiles:
         special_tokens=special_tokens,
         special_contents=special_contents,
         stop_ids=frozenset(stop_ids),
-        model_max_length=int(length) if usable else None,
+        model_max_length=int(length) if usable and isinstance(length, int | float) else None,
     )
 
 

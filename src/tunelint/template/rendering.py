@@ -137,10 +137,9 @@ _MARKER = re.compile(f"[{_OPEN}{_CLOSE}]")
 def _cut_markers(text: str) -> Rendering:
     """The text without the generation brackets, and the spans they enclosed."""
     spans: list[Span] = []
-    removed = depth = opened = 0
-    for match in _MARKER.finditer(text):
+    depth = opened = 0
+    for removed, match in enumerate(_MARKER.finditer(text)):
         at = match.start() - removed
-        removed += 1
         if match.group() == _OPEN:
             depth += 1
             if depth == 1:
