@@ -24,6 +24,7 @@ from tunelint.engine.template_settings import TemplateSettings
 from tunelint.template.loading import ModelFiles, load_model_files, pick_template
 from tunelint.template.masking import (
     Turn,
+    TurnShape,
     assistant_turns_by_prefix,
     common_prefix,
     completion_messages,
@@ -92,6 +93,7 @@ class Analyzer:
         self.files: ModelFiles = load_model_files(settings)
         self.tokenizer = self.files.tokenizer
         self.templates: dict[bool, ChatTemplate] = {}
+        self.shapes: dict[int, TurnShape] = {}
         self.special_pattern = _alternation(self.files.special_contents)
         self.max_length = settings.max_seq_len or self.files.model_max_length
         self.template(False)  # a template that is missing or does not compile fails now
@@ -219,6 +221,13 @@ class Analyzer:
             wanted = assistants[-1:]
         elif self.settings.loss == "completion-only":
             wanted = completion_messages(messages)
+        if tools is None and not extra:
+            shape = self.shapes.get(id(template))
+            if shape is None:
+                shape = self.shapes[id(template)] = TurnShape(template)
+            found = shape.find(messages, rendering.text, wanted)
+            if found is not None:
+                return found
         return assistant_turns_by_prefix(template, messages, rendering.text, tools, extra, wanted)
 
     def _conversation_pair(

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from tunelint.template.rendering import ChatTemplate, Rendering
+from tunelint.template.rendering import ChatTemplate, Rendering, TemplateFailure
 
 
 class Turn(NamedTuple):
@@ -105,3 +105,89 @@ def completion_messages(messages: Sequence[Any]) -> list[int]:
             break
         wanted.insert(0, index)
     return wanted
+
+
+_PLAIN_KEYS = frozenset({"role", "content", "name", "weight"})
+_PROBES = (
+    [{"role": "user", "content": "Question one?"}, {"role": "assistant", "content": "Answer one."}],
+    [
+        {"role": "system", "content": "System text."},
+        {"role": "user", "content": "Question one?"},
+        {"role": "assistant", "content": "Answer one."},
+        {"role": "user", "content": "Question two?"},
+        {"role": "assistant", "content": "Answer two."},
+    ],
+)
+
+
+class TurnShape:
+    """How the template wraps an assistant answer, learned once and shared by every record:
+    the text before it (the generation prompt) and after it (the end of turn).
+
+    Where rendering prefixes of probe conversations finds exactly the turns that these
+    two strings around each answer find, a record of plain messages (text contents, no
+    tools) needs one rendering instead of two per assistant turn: its turns are found by
+    searching the full rendering. Templates that render an answer differently by position
+    or content (Qwen3 and its reasoning) fail the probe, or the search, and every record
+    is rendered by prefixes.
+    """
+
+    def __init__(self, template: ChatTemplate) -> None:
+        self.before = self.after = ""
+        self.usable = False
+        try:
+            self._learn(template)
+        except (TemplateFailure, ValueError):
+            self.usable = False
+
+    def _learn(self, template: ChatTemplate) -> None:
+        first = _PROBES[0]
+        prompt = template.render(first[:1], None, True).text
+        base = template.render(first[:1], None, False).text
+        full = template.render(first, None, False).text
+        if not prompt.startswith(base) or not full.startswith(prompt):
+            return
+        answer = first[1]["content"]
+        rest = full[len(prompt) :]
+        if not rest.startswith(answer):
+            return
+        self.before, self.after = prompt[len(base) :], rest[len(answer) :]
+        if not self.before or not self.after:
+            return
+        self.usable = True
+        for probe in _PROBES:
+            text = template.render(probe, None, False).text
+            wanted = [i for i, m in enumerate(probe) if m["role"] == "assistant"]
+            expected = assistant_turns_by_prefix(template, probe, text, None, {}, wanted)
+            found = self.find(probe, text, wanted)
+            if found is None or [t[:3] for t in found] != [t[:3] for t in expected]:
+                self.usable = False
+                return
+
+    def find(self, messages: Sequence[Any], full: str, wanted: Sequence[int]) -> list[Turn] | None:
+        """The turns of the assistant messages at ``wanted``, or ``None`` when the record is
+        not plain enough to find them without rendering prefixes."""
+        if not self.usable:
+            return None
+        for message in messages:
+            if not isinstance(message.get("content"), str) or not message.keys() <= _PLAIN_KEYS:
+                return None
+        turns = []
+        position = 0
+        chosen = set(wanted)
+        for index, message in enumerate(messages):
+            if message["role"] != "assistant":
+                continue
+            content = message["content"]
+            found = -1
+            for text in (content, content.strip()):
+                found = full.find(f"{self.before}{text}{self.after}", position)
+                if found >= 0:
+                    break
+            if found < 0:
+                return None
+            start = found + len(self.before)
+            position = start + len(text) + len(self.after)
+            if index in chosen:
+                turns.append(Turn(index, start, position))
+        return turns
