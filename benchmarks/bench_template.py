@@ -22,11 +22,12 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from generate import generate  # noqa: E402
-from tiny_tokenizers import CHATML_GENERATION, CHATML_TOOLS  # noqa: E402
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers  # noqa: E402
 
 from tunelint.engine.config import ConfigFile, resolve_settings  # noqa: E402
 from tunelint.engine.runner import lint_file  # noqa: E402
+
+from tiny_tokenizers import CHATML_GENERATION, CHATML_TOOLS  # noqa: E402
 
 SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 
