@@ -206,6 +206,8 @@ def _run_stats(args: argparse.Namespace) -> int:
 
     settings = load_settings(args)
     jobs = args.jobs or default_jobs()
+    if settings.template is not None:
+        return _run_template_stats(args, settings, jobs)
     stats = stats_with_progress(args.paths, settings, args.model, args.epochs, jobs)
     if not stats.files:
         print("tunelint: warning: no JSONL files found", file=sys.stderr)
@@ -216,6 +218,25 @@ def _run_stats(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(stats_json(stats) if args.format == "json" else stats_text(stats, sys.stdout))
+    return EXIT_OK
+
+
+def _run_template_stats(args: argparse.Namespace, settings: Settings, jobs: int) -> int:
+    from tunelint.output.template_stats import template_stats_json, template_stats_text
+    from tunelint.template.stats import compute_template_stats
+
+    assert settings.template is not None
+    stats = compute_template_stats(args.paths, settings.template, jobs)
+    if not stats.files:
+        print("tunelint: warning: no JSONL files found", file=sys.stderr)
+    if stats.skipped:
+        print(
+            f"tunelint: warning: {stats.skipped} line(s) are not JSON objects and were not "
+            "counted (see `tunelint check`)",
+            file=sys.stderr,
+        )
+    text = template_stats_json(stats) if args.format == "json" else None
+    print(text or template_stats_text(stats, sys.stdout))
     return EXIT_OK
 
 
@@ -297,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stats.add_argument("--config", type=Path, help="configuration file (default: nearest)")
     stats.add_argument("--profile", choices=sorted(PROFILES), help="profile (default model)")
+    add_template_arguments(stats)
     stats.set_defaults(run=_run_stats, select=None, extend_select=None, ignore=None, fail_on=None)
 
     rules = commands.add_parser("rules", help="list every rule")

@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from tunelint.engine.settings import Settings
 from tunelint.tokens.stats import DISTRIBUTIONS, DatasetStats, compute_stats
@@ -49,7 +49,11 @@ def _block(stream: TextIO) -> str:
     return "█"
 
 
-def _histogram(stats: DatasetStats, name: str, block: str) -> list[str]:
+class Histograms(Protocol):
+    def histogram(self, name: str, bins: int) -> list[tuple[int, int, int]]: ...
+
+
+def _histogram(stats: Histograms, name: str, block: str) -> list[str]:
     bins = stats.histogram(name, HISTOGRAM_BINS)
     if not bins:
         return []
