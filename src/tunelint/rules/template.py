@@ -403,10 +403,16 @@ def prompt_boundary_merge(ctx: RecordContext) -> Iterator[Violation]:
     for index, turn in enumerate(analysis.trained_turns):
         exact = analysis.prompt_tokens.get(index)
         if exact is not None:
-            if list(analysis.ids[: len(exact)]) != list(exact):
+            ids = list(analysis.ids)
+            differ = next(
+                (i for i, token in enumerate(exact) if i >= len(ids) or ids[i] != token), None
+            )
+            if differ is not None:
+                start, end = analysis.offsets[min(differ, len(ids) - 1)]
                 yield Violation(
                     "the tokens of the prompt are not a prefix of the tokens of prompt + "
-                    "completion: the trainer's mask is off at the boundary",
+                    f"completion (from token {differ + 1}, {analysis.text[start:end]!r} in the "
+                    "whole): the trainer's mask is off at the boundary",
                     ("prompt",),
                 )
             return
