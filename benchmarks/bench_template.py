@@ -22,12 +22,11 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from generate import generate  # noqa: E402
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers  # noqa: E402
 
 from tunelint.engine.config import ConfigFile, resolve_settings  # noqa: E402
 from tunelint.engine.runner import lint_file  # noqa: E402
 
-from tiny_tokenizers import CHATML_GENERATION, CHATML_TOOLS  # noqa: E402
+from tiny_tokenizers import CHATML_GENERATION, CHATML_TOOLS, train_bpe  # noqa: E402
 
 SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 
@@ -36,18 +35,9 @@ def build_tokenizer(folder: Path, data: Path, template: str) -> Path:
     if (folder / "tokenizer.json").exists():
         return folder
     folder.mkdir(parents=True)
-    tokenizer = Tokenizer(models.BPE())
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tokenizer.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=8000,
-        special_tokens=SPECIALS,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
     with data.open(encoding="utf-8") as lines:
         texts = [line for _, line in zip(range(20_000), lines, strict=False)]
-    tokenizer.train_from_iterator(texts, trainer)
+    tokenizer = train_bpe(texts, SPECIALS, 8000)
     tokenizer.save(str(folder / "tokenizer.json"))
     config = {"eos_token": "<|im_end|>", "chat_template": template}
     (folder / "tokenizer_config.json").write_text(json.dumps(config), encoding="utf-8")

@@ -171,21 +171,28 @@ FAMILIES: dict[str, dict[str, object]] = {
 }
 
 
+def train_bpe(texts: list[str], specials: list[str], vocab_size: int) -> Tokenizer:
+    """A byte-level BPE (as GPT-2, Llama 3 and Qwen use) trained on ``texts``: any text
+    encodes, and ``specials`` are special tokens."""
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=specials,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tokenizer.train_from_iterator(texts, trainer)
+    return tokenizer
+
+
 def build_tokenizer(folder: Path, family: str) -> Path:
     """Write ``family``'s tiny tokenizer folder into ``folder`` (created); returns it."""
     spec = FAMILIES[family]
     folder.mkdir(parents=True, exist_ok=True)
     specials = list(spec["specials"])  # type: ignore[call-overload]
-    tokenizer = Tokenizer(models.BPE())
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tokenizer.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=600,
-        special_tokens=specials,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    tokenizer.train_from_iterator(CORPUS * 4, trainer)
+    tokenizer = train_bpe(CORPUS * 4, specials, 600)
     extra = list(spec.get("extra", []))  # type: ignore[call-overload]
     tokenizer.add_tokens([AddedToken(token, special=False) for token in extra])
     tokenizer.save(str(folder / "tokenizer.json"))

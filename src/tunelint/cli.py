@@ -209,16 +209,20 @@ def _run_stats(args: argparse.Namespace) -> int:
     if settings.template is not None:
         return _run_template_stats(args, settings, jobs)
     stats = stats_with_progress(args.paths, settings, args.model, args.epochs, jobs)
-    if not stats.files:
+    _warn_uncounted(stats.files, stats.skipped)
+    print(stats_json(stats) if args.format == "json" else stats_text(stats, sys.stdout))
+    return EXIT_OK
+
+
+def _warn_uncounted(files: int, skipped: int) -> None:
+    if not files:
         print("tunelint: warning: no JSONL files found", file=sys.stderr)
-    if stats.skipped:
+    if skipped:
         print(
-            f"tunelint: warning: {stats.skipped} line(s) are not JSON objects and were not "
+            f"tunelint: warning: {skipped} line(s) are not JSON objects and were not "
             "counted (see `tunelint check`)",
             file=sys.stderr,
         )
-    print(stats_json(stats) if args.format == "json" else stats_text(stats, sys.stdout))
-    return EXIT_OK
 
 
 def _run_template_stats(args: argparse.Namespace, settings: Settings, jobs: int) -> int:
@@ -227,14 +231,7 @@ def _run_template_stats(args: argparse.Namespace, settings: Settings, jobs: int)
 
     assert settings.template is not None
     stats = compute_template_stats(args.paths, settings.template, jobs)
-    if not stats.files:
-        print("tunelint: warning: no JSONL files found", file=sys.stderr)
-    if stats.skipped:
-        print(
-            f"tunelint: warning: {stats.skipped} line(s) are not JSON objects and were not "
-            "counted (see `tunelint check`)",
-            file=sys.stderr,
-        )
+    _warn_uncounted(stats.files, stats.skipped)
     text = template_stats_json(stats) if args.format == "json" else None
     print(text or template_stats_text(stats, sys.stdout))
     return EXIT_OK

@@ -87,3 +87,16 @@ def test_generation_blocks_become_spans_of_the_text() -> None:
     ]
     assert ChatTemplate(source, {}).has_generation
     assert not ChatTemplate("{{ messages }}", {}).has_generation
+
+
+def test_generation_spans_hold_whatever_the_text_contains() -> None:
+    source = (
+        "{% for m in messages %}[{% generation %}{{ m.content }}{% endgeneration %}]{% endfor %}"
+    )
+    messages = [
+        {"role": "assistant", "content": "\ufdd1a\ufdd0"},
+        {"role": "assistant", "content": ""},
+    ]
+    rendering = ChatTemplate(source, {}).render(messages)
+    assert rendering.text == "[\ufdd1a\ufdd0][]"
+    assert rendering.generation == ((1, 4), (6, 6))

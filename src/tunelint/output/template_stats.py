@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from tunelint.output.stats import _block, _histogram, _number, _plural
-from tunelint.template.stats import DISTRIBUTIONS, TemplateStats
+from tunelint.output.stats import _block, _plural, distribution_lines
+from tunelint.template.stats import TemplateStats
 
 _TITLES = {
     "tokens_per_example": "Tokens per example",
@@ -26,10 +26,7 @@ def template_stats_text(stats: TemplateStats, stream: TextIO) -> str:
         f"tokenizer {settings.tokenizer}, loss {settings.loss}",
         "",
     ]
-    for name in DISTRIBUTIONS:
-        figures = stats.distribution(name)
-        summary = "  ".join(f"{key} {_number(value)}" for key, value in figures.items())
-        lines += [f"{_TITLES[name]}: {summary}", *_histogram(stats, name, block), ""]
+    lines += distribution_lines(stats, _TITLES, block)
     share = f" ({stats.trained / stats.tokens:.1%})" if stats.tokens else ""
     lines += [
         f"Tokens trained: {stats.trained:,} of {stats.tokens:,}{share}",

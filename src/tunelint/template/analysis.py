@@ -79,11 +79,6 @@ class Analysis:
             return len(self.ids)
         return sum(len(self.token_range(turn)) for turn in self.trained_turns)
 
-    def is_trained(self, token: int) -> bool:
-        if self.train_all:
-            return True
-        return any(token in self.token_range(turn) for turn in self.trained_turns)
-
 
 class Analyzer:
     """The configured tokenizer, its chat template(s) and how the trainer uses them."""
@@ -175,7 +170,9 @@ class Analyzer:
         except TemplateFailure as failure:
             return self._failed(template, messages, tools, extra, str(failure))
         analysis = self._tokenized(rendering.text)
-        analysis.arguments_shape = self._arguments_shape(template, messages, rendering.text)
+        analysis.arguments_shape = self._arguments_shape(
+            template, messages, rendering.text, tools, extra
+        )
         assistants = [i for i, m in enumerate(messages) if m.get("role") == "assistant"]
         mode = self.settings.loss
         try:
@@ -245,7 +242,9 @@ class Analyzer:
         except TemplateFailure as failure:
             return self._failed(template, messages, tools, extra, str(failure))
         analysis = self._tokenized(full.text)
-        analysis.arguments_shape = self._arguments_shape(template, messages, full.text)
+        analysis.arguments_shape = self._arguments_shape(
+            template, messages, full.text, tools, extra
+        )
         turn = Turn(None, common_prefix(prompt_text, full.text), len(full.text), prompt_text)
         analysis.turns = [turn]
         analysis.train_all = self.settings.loss == "all"
@@ -302,7 +301,12 @@ class Analyzer:
         return Analysis(failure=error)
 
     def _arguments_shape(
-        self, template: ChatTemplate, messages: list[Any], text: str
+        self,
+        template: ChatTemplate,
+        messages: list[Any],
+        text: str,
+        tools: Any,
+        extra: dict[str, Any],
     ) -> list[ArgumentsShape]:
         found = []
         for location, arguments in _all_arguments(messages):
@@ -325,11 +329,16 @@ class Analyzer:
                     )
                 )
         if not found and _string_arguments(messages):
-            found = self._arguments_unseen(template, messages, text)
+            found = self._arguments_unseen(template, messages, text, tools, extra)
         return found
 
     def _arguments_unseen(
-        self, template: ChatTemplate, messages: list[Any], text: str
+        self,
+        template: ChatTemplate,
+        messages: list[Any],
+        text: str,
+        tools: Any,
+        extra: dict[str, Any],
     ) -> list[ArgumentsShape]:
         """String arguments missing from the rendering that show once given as objects."""
         missing = [
@@ -341,7 +350,7 @@ class Analyzer:
         if parsed is None:
             return []
         try:
-            again = template.render(parsed, None, False, None).text
+            again = template.render(parsed, tools, False, extra).text
         except TemplateFailure:
             return []
         return [

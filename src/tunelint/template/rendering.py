@@ -4,9 +4,9 @@ A sandbox that cannot change its inputs, ``trim_blocks`` and ``lstrip_blocks``, 
 controls, a ``tojson`` that keeps non-ASCII text (and takes ``indent``, ``separators``,
 ``sort_keys``), ``raise_exception`` and ``strftime_now``, and the
 ``{% generation %}…{% endgeneration %}`` block that marks the assistant's tokens for
-``return_assistant_tokens_mask``. Each block's text is wrapped in two noncharacters while
-rendering, which are cut out again and become character spans: one rendering gives the
-text and the spans.
+``return_assistant_tokens_mask``. As in transformers, a template with such blocks is
+rendered chunk by chunk, and each block notes where it starts in the text given out so
+far: one rendering gives the text and the blocks' character spans.
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from tunelint.engine.errors import ConfigError
 
-# Unicode noncharacters: never text anyone writes, so they can bracket a generation block.
-_OPEN, _CLOSE = "\ufdd0", "\ufdd1"
 _GENERATION_TAG = re.compile(r"{%-?\s*generation\s*-?%}")
 
 Span = tuple[int, int]
@@ -36,8 +34,20 @@ class TemplateFailure(Exception):
     """The template raised while rendering a record: its own message, as the trainer shows it."""
 
 
+class _Tracker:
+    """The text given out so far in one rendering, and the generation blocks' spans."""
+
+    def __init__(self) -> None:
+        self.length = 0
+        self.spans: list[Span] = []
+
+
 class _GenerationBlocks(Extension):
     tags = {"generation"}  # noqa: RUF012  (jinja2's own declaration style)
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        super().__init__(environment)
+        self.tracker: _Tracker | None = None
 
     def parse(self, parser: Parser) -> nodes.Node:
         lineno = next(parser.stream).lineno
@@ -45,7 +55,10 @@ class _GenerationBlocks(Extension):
         return nodes.CallBlock(self.call_method("_mark"), [], [], body).set_lineno(lineno)
 
     def _mark(self, caller: Any) -> str:
-        return f"{_OPEN}{caller()}{_CLOSE}"
+        body: str = caller()
+        if self.tracker is not None:  # the block's text is given out next, in one chunk
+            self.tracker.spans.append((self.tracker.length, self.tracker.length + len(body)))
+        return body
 
 
 def _tojson(
@@ -88,13 +101,17 @@ class ChatTemplate:
     """One compiled chat template and the variables every rendering of it gets."""
 
     def __init__(self, source: str, variables: Mapping[str, Any]) -> None:
+        environment = _environment()
         try:
-            self.template = _environment().from_string(source)
+            self.template = environment.from_string(source)
         except jinja2.TemplateSyntaxError as error:
             raise ConfigError(f"the chat template does not compile: {error}") from None
         self.source = source
         self.variables = dict(variables)
         self.has_generation = _GENERATION_TAG.search(source) is not None
+        self.blocks = next(
+            ext for ext in environment.extensions.values() if isinstance(ext, _GenerationBlocks)
+        )
 
     def render(
         self,
@@ -104,24 +121,32 @@ class ChatTemplate:
         extra: Mapping[str, Any] | None = None,
     ) -> Rendering:
         """Raises ``TemplateFailure`` with the template's error when it fails."""
-        context = {**self.variables, **(extra or {})}
+        context = {
+            **self.variables,
+            **(extra or {}),
+            "messages": messages,
+            "tools": tools,
+            "documents": None,
+            "add_generation_prompt": add_generation_prompt,
+        }
+        tracker = _Tracker() if self.has_generation else None
+        self.blocks.tracker = tracker
         try:
-            text = self.template.render(
-                context,
-                messages=messages,
-                tools=tools,
-                documents=None,
-                add_generation_prompt=add_generation_prompt,
-            )
+            if tracker is None:
+                return Rendering(self.template.render(context), ())
+            pieces = []
+            for piece in self.template.generate(context):
+                tracker.length += len(piece)
+                pieces.append(piece)
+            return Rendering("".join(pieces), tuple(tracker.spans))
         except TemplateFailure:
             raise
         except RecursionError:
             raise TemplateFailure("the template recursed too deeply") from None
         except Exception as error:  # a template may raise anything Python can
             raise TemplateFailure(_describe(error)) from None
-        if not self.has_generation or _OPEN not in text:
-            return Rendering(text, ())
-        return _cut_markers(text)
+        finally:
+            self.blocks.tracker = None
 
 
 def _describe(error: Exception) -> str:
@@ -129,23 +154,3 @@ def _describe(error: Exception) -> str:
     if isinstance(error, jinja2.TemplateError):
         return text or type(error).__name__
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
-_MARKER = re.compile(f"[{_OPEN}{_CLOSE}]")
-
-
-def _cut_markers(text: str) -> Rendering:
-    """The text without the generation brackets, and the spans they enclosed."""
-    spans: list[Span] = []
-    depth = opened = 0
-    for removed, match in enumerate(_MARKER.finditer(text)):
-        at = match.start() - removed
-        if match.group() == _OPEN:
-            depth += 1
-            if depth == 1:
-                opened = at
-        elif depth:
-            depth -= 1
-            if depth == 0:
-                spans.append((opened, at))
-    return Rendering(_MARKER.sub("", text), tuple(spans))
