@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tiny_tokenizers import FAMILIES
 from tunelint.engine.config import ConfigFile, resolve_settings
 from tunelint.engine.registry import all_rules
 from tunelint.engine.runner import lint_file
 from tunelint.engine.template_settings import LOSS_MODES
+
+from tiny_tokenizers import FAMILIES
 
 HOSTILE = Path(__file__).parent / "hostile.jsonl"
 

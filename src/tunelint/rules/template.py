@@ -8,6 +8,7 @@ the record is rendered and tokenized once however many of these rules run.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -72,12 +73,18 @@ def template_rule(code: str, name: str, severity: Severity) -> Callable[[RecordC
     """Register a TM rule, with a batch form that costs nothing when no tokenizer is set."""
 
     def register(check: RecordCheck) -> RecordCheck:
+        @functools.wraps(check)
+        def guarded(ctx: RecordContext) -> Iterable[Violation]:
+            # Without a tokenizer the rule costs one call: no generator is made.
+            return () if ctx.settings.template is None else check(ctx)
+
         def batch(plain: PlainBatch) -> Reports:
             if plain.settings.template is None:
                 return ()
             return [(index, check(plain.context(index))) for index in range(len(plain))]
 
-        return rule(code, name, severity, formats=TEMPLATE_FORMATS, batch=batch)(check)
+        rule(code, name, severity, formats=TEMPLATE_FORMATS, batch=batch)(guarded)
+        return check
 
     return register
 
