@@ -209,3 +209,45 @@ def test_missing_extra_is_one_line_naming_the_install_command(
         check=False,
     )
     assert plain.returncode == 0, plain.stderr
+
+
+def test_configuration_values_are_checked(tokenizer: Tokenizer, tmp_path: Path) -> None:
+    folder = tokenizer("chatml")
+    data = tmp_path / "train.jsonl"
+    data.write_text(json.dumps(CHATS[0]) + "\n", encoding="utf-8")
+    for table, expected in [
+        ('loss = "assistant"', "loss must be one of assistant-turns, assistant-only"),
+        ("max-seq-len = 0", "max-seq-len must be a positive integer"),
+        ('chat-template-kwargs = "x"', "chat-template-kwargs must be a table"),
+        ("tokenizer = 3", "tokenizer must be a string, not int"),
+    ]:
+        text = table if table.startswith("tokenizer") else f'tokenizer = "{folder}"\n{table}'
+        (tmp_path / "tunelint.toml").write_text(text + "\n", encoding="utf-8")
+        result = run_tunelint("check", data, cwd=tmp_path)
+        assert result.returncode == 2, (table, result.stdout)
+        assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_template_kwargs_from_the_configuration(tokenizer: Tokenizer, tmp_path: Path) -> None:
+    """``chat-template-kwargs`` reach the template: a template that refuses to render
+    without ``enable_thinking = false`` renders with it."""
+    template = tmp_path / "strict.jinja"
+    template.write_text(
+        "{% if enable_thinking is not defined or enable_thinking %}"
+        "{{ raise_exception('thinking must be off') }}{% endif %}"
+        "{% for m in messages %}{{ m.role }}: {{ m.content }}<|im_end|>\n{% endfor %}",
+        encoding="utf-8",
+    )
+    data = tmp_path / "train.jsonl"
+    data.write_text(json.dumps(CHATS[0]) + "\n", encoding="utf-8")
+    base = (
+        f'tokenizer = "{tokenizer("chatml")}"\nchat-template = "strict.jinja"\nselect = ["TM001"]\n'
+    )
+    (tmp_path / "tunelint.toml").write_text(base, encoding="utf-8")
+    failing = run_tunelint("check", data, "--no-cache", cwd=tmp_path)
+    assert failing.returncode == 1 and "thinking must be off" in failing.stdout
+    (tmp_path / "tunelint.toml").write_text(
+        base + "chat-template-kwargs = { enable_thinking = false }\n", encoding="utf-8"
+    )
+    passing = run_tunelint("check", data, "--no-cache", cwd=tmp_path)
+    assert passing.returncode == 0, passing.stdout + passing.stderr
