@@ -251,3 +251,17 @@ def test_template_kwargs_from_the_configuration(tokenizer: Tokenizer, tmp_path: 
     )
     passing = run_tunelint("check", data, "--no-cache", cwd=tmp_path)
     assert passing.returncode == 0, passing.stdout + passing.stderr
+
+
+def test_a_changed_template_is_not_answered_from_the_cache(
+    tokenizer: Tokenizer, tmp_path: Path
+) -> None:
+    folder = tmp_path / "model"
+    shutil.copytree(tokenizer("chatml"), folder)
+    data = tmp_path / "train.jsonl"
+    data.write_text(json.dumps(CHATS[0]) + "\n", encoding="utf-8")
+    command = ("check", data, "--select", "TM002", "--loss", "assistant-only")
+    assert run_tunelint(*command, "--tokenizer", folder, cwd=tmp_path).returncode == 1
+    marked = json.loads((tokenizer("chatml-generation") / "tokenizer_config.json").read_text())
+    (folder / "chat_template.jinja").write_text(marked["chat_template"], encoding="utf-8")
+    assert run_tunelint(*command, "--tokenizer", folder, cwd=tmp_path).returncode == 0

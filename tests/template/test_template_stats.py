@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from tokenizers import Tokenizer
 
 from tunelint.template.stats import packed_sequences
@@ -115,3 +116,22 @@ def test_packing_is_best_fit_decreasing() -> None:
         size = generator.randint(8, 300)
         lengths = [generator.randint(1, size + 20) for _ in range(generator.randint(1, 80))]
         assert packed_sequences(lengths, size) == _best_fit_decreasing(lengths, size)
+
+
+def test_worker_processes_give_the_same_figures(
+    tokenizer: TokenizerFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tunelint.engine.template_settings import TemplateSettings
+    from tunelint.template import stats as template_stats
+
+    files = []
+    for index in range(3):
+        path = tmp_path / f"part{index}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in RECORDS * (index + 1)), "utf-8")
+        files.append(path)
+    settings = TemplateSettings(tokenizer=str(tokenizer("llama3")), max_seq_len=40)
+    alone = template_stats.compute_template_stats(files, settings, jobs=1).to_dict()
+    monkeypatch.setattr(template_stats, "POOL_BYTES", 0)
+    pooled = template_stats.compute_template_stats(files, settings, jobs=2).to_dict()
+    assert pooled == alone
+    assert alone["examples"] == 12
