@@ -138,6 +138,15 @@ TOOLS_MAPPING = """{%- for message in messages %}
 # A template that prints arguments as they come: made for a JSON string.
 TOOLS_STRING = CHATML_TOOLS.replace("{{- call.arguments | tojson }}", "{{- call.arguments }}")
 
+# A plain-text template whose generation prompt ends in a space: the answer's first word
+# takes that space into its token.
+TRAILING_SPACE = (
+    "{% for m in messages %}{% if m.role == 'assistant' %}"
+    "{{ 'Assistant: ' + m.content + eos_token + '\\n' }}"
+    "{% else %}{{ 'User: ' + m.content + '\\n' }}{% endif %}{% endfor %}"
+    "{% if add_generation_prompt %}{{ 'Assistant: ' }}{% endif %}"
+)
+
 CHATML_TOKENS = {"specials": ["<|endoftext|>", "<|im_start|>", "<|im_end|>"], "bos": None,
                  "eos": "<|im_end|>", "extra": ["<think>", "</think>", "<tool_call>", "</tool_call>"]}  # fmt: skip
 
@@ -149,6 +158,7 @@ FAMILIES: dict[str, dict[str, object]] = {
     "tools-string": {**CHATML_TOKENS, "template": TOOLS_STRING},
     "tools-mapping": {**CHATML_TOKENS, "template": TOOLS_MAPPING},
     "qwen3": {**CHATML_TOKENS, "template": QWEN3},
+    "trailing-space": {**CHATML_TOKENS, "template": TRAILING_SPACE},
     "llama3": {
         "specials": [
             "<|begin_of_text|>",

@@ -118,3 +118,19 @@ def test_tool_use_template_for_records_with_tools(tokenizer: Tokenizer, tmp_path
     with_tools = analyzer.analyze({"messages": [{"role": "user", "content": "Hi"}], "tools": []})
     assert plain is not None and with_tools is not None
     assert (plain.text, with_tools.text) == ("plain", "tools")
+
+
+def test_turn_shape_is_learned_for_regular_templates_only(tokenizer: Tokenizer) -> None:
+    """Templates that wrap every answer alike are rendered once per record; a Qwen3-style
+    template, which renders the last answer differently, by prefixes."""
+    from tunelint.template.masking import TurnShape
+
+    for family, usable in [("chatml", True), ("llama3", True), ("gemma", True), ("qwen3", False)]:
+        analyzer = Analyzer(TemplateSettings(tokenizer=str(tokenizer(family))))
+        shape = TurnShape(analyzer.template(False))
+        assert shape.usable is usable, family
+    analyzer = Analyzer(TemplateSettings(tokenizer=str(tokenizer("chatml"))))
+    text = analyzer.template(False).render(TWO_TURNS["messages"]).text
+    found = TurnShape(analyzer.template(False)).find(TWO_TURNS["messages"], text, [2, 4])
+    assert found is not None
+    assert [text[turn.start : turn.end] for turn in found] == ["4<|im_end|>\n", "6<|im_end|>\n"]
