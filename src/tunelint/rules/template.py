@@ -17,14 +17,13 @@ from tunelint.engine.batch import PlainBatch, Reports
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
 from tunelint.engine.formats import Format
-from tunelint.engine.registry import rule
+from tunelint.engine.registry import RecordCheck, rule
 
 if TYPE_CHECKING:
     from tunelint.template.analysis import Analysis, Analyzer
     from tunelint.template.masking import Turn
 
 TEMPLATE_FORMATS = (Format.CHAT, Format.COMPLETION)
-RecordCheck = Callable[[RecordContext], Iterable[Violation]]
 
 # Analyses of recent records, for the rules that run after the first on the same record
 # (the plain fast path runs one rule over a whole block before the next). Bounded by the

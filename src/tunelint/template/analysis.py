@@ -47,7 +47,12 @@ class ArgumentsShape:
 
 @dataclass
 class Analysis:
-    """What training makes of one record; ``failure`` set means nothing else is."""
+    """What training makes of one record.
+
+    ``failure`` is the template's error when the record does not render (nothing else is
+    set then); an empty ``failure`` means the failure is the tool arguments' shape, which
+    ``arguments_shape`` tells.
+    """
 
     failure: str | None = None
     text: str = ""
