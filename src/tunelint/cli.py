@@ -232,8 +232,10 @@ def _run_template_stats(args: argparse.Namespace, settings: Settings, jobs: int)
     assert settings.template is not None
     stats = compute_template_stats(args.paths, settings.template, jobs)
     _warn_uncounted(stats.files, stats.skipped)
-    text = template_stats_json(stats) if args.format == "json" else None
-    print(text or template_stats_text(stats, sys.stdout))
+    if args.format == "json":
+        print(template_stats_json(stats))
+    else:
+        print(template_stats_text(stats, sys.stdout))
     return EXIT_OK
 
 
