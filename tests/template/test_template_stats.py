@@ -121,6 +121,7 @@ def test_packing_is_best_fit_decreasing() -> None:
 def test_worker_processes_give_the_same_figures(
     tokenizer: TokenizerFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from tunelint.engine.settings import Settings
     from tunelint.engine.template_settings import TemplateSettings
     from tunelint.template import stats as template_stats
 
@@ -129,7 +130,9 @@ def test_worker_processes_give_the_same_figures(
         path = tmp_path / f"part{index}.jsonl"
         path.write_text("".join(json.dumps(r) + "\n" for r in RECORDS * (index + 1)), "utf-8")
         files.append(path)
-    settings = TemplateSettings(tokenizer=str(tokenizer("llama3")), max_seq_len=40)
+    settings = Settings(
+        template=TemplateSettings(tokenizer=str(tokenizer("llama3")), max_seq_len=40)
+    )
     alone = template_stats.compute_template_stats(files, settings, jobs=1).to_dict()
     monkeypatch.setattr(template_stats, "POOL_BYTES", 0)
     pooled = template_stats.compute_template_stats(files, settings, jobs=2).to_dict()

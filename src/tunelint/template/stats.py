@@ -18,7 +18,9 @@ from typing import Any
 from tunelint.engine.pool import POOL_BYTES, process_pool, split_work
 from tunelint.engine.reader import LineProblem, read_lines
 from tunelint.engine.runner import expand_paths
+from tunelint.engine.settings import Settings
 from tunelint.engine.template_settings import TemplateSettings
+from tunelint.sources import source_for
 from tunelint.template.analysis import Analysis, analyzer_for
 from tunelint.tokens.stats import distribution, histogram
 
@@ -81,7 +83,13 @@ def _tally(
 
 
 def _tallies(settings: TemplateSettings, files: list[Path], jobs: int) -> Iterator[_Tally]:
-    if jobs <= 1 or sum(path.stat().st_size for path in files) < POOL_BYTES:
+    sources = [source_for(path) for path in files]
+    # Standard input and URLs are read by this process alone.
+    if (
+        jobs <= 1
+        or sum(source.size() for source in sources) < POOL_BYTES
+        or not all(source.local for source in sources)
+    ):
         yield from (_tally(settings, path) for path in files)
         return
     analyzer_for(settings)  # loaded once: forked workers inherit it
@@ -204,17 +212,20 @@ class TemplateStats:
 
 
 def compute_template_stats(
-    paths: Iterable[Path], settings: TemplateSettings, jobs: int = 1
+    paths: Iterable[Path], settings: Settings, jobs: int = 1
 ) -> TemplateStats:
-    files = expand_paths(paths)
+    """The statistics of ``paths`` (files, folders, ``-``) with ``settings.template``."""
+    template = settings.template
+    assert template is not None, "template statistics need a tokenizer"
+    files = expand_paths(paths, settings)
     total = _Tally()
-    for tally in _tallies(settings, files, jobs):
+    for tally in _tallies(template, files, jobs):
         total.add(tally)
     return TemplateStats(
-        settings=settings,
+        settings=template,
         files=len(files),
         values={"tokens_per_example": total.tokens, "trained_tokens_per_example": total.trained},
-        max_length=analyzer_for(settings).max_length,
+        max_length=analyzer_for(template).max_length,
         skipped=total.skipped,
         unsupported=total.unsupported,
         failed=total.failed,
