@@ -19,7 +19,7 @@ CORPUS = REPO / "tests" / "data" / "corpus"
 """Public fine-tuning files of many shapes (``tests/data/corpus/SOURCES.md``)."""
 EXAMPLES = REPO / "examples"
 
-pytest_plugins = ["pytester", "fake_openai"]
+pytest_plugins = ["pytester", "fake_openai", "tiny_tokenizers"]
 
 
 WriteJsonl = Callable[..., Path]
