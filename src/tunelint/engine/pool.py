@@ -28,6 +28,7 @@ from tunelint.engine.runner import (
     merge_ranges,
 )
 from tunelint.engine.settings import Settings
+from tunelint.targets.gate import gate
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult, Pool
@@ -119,6 +120,9 @@ def _lint_all(
         for path in files:
             if path in cached:
                 pending.append((path, cached[path]))
+            elif sizes[path] >= SPLIT_BYTES and gate(path, settings).settings is not settings:
+                # A layout the targets do not read, or read with fewer rules: one process.
+                pending.append((path, lint_file(path, settings)))
             elif sizes[path] >= SPLIT_BYTES:
                 ranges = split_work(path, jobs)
                 pending.append(
@@ -131,6 +135,7 @@ def _lint_all(
                 yield path, work
             elif isinstance(work, list):
                 whole = lint_whole_file_rules(path, settings)  # while the workers run
+                whole += gate(path, settings).findings
                 # Each range is merged as soon as it is done, while the later ones run.
                 parts = (part.get() for part in work)
                 yield path, merge_ranges(path, settings, parts, whole)

@@ -39,6 +39,7 @@ from tunelint.engine.registry import (
 )
 from tunelint.engine.settings import Settings
 from tunelint.engine.triggers import Triggers
+from tunelint.targets.gate import count_examples, gate
 
 DATA_SUFFIXES = (".jsonl", ".ndjson")
 _MAX_ROLE_SEQUENCES = 4096
@@ -354,8 +355,14 @@ def finding_order(finding: Finding) -> tuple[int, int, str]:
 
 
 def lint_file(path: Path, settings: Settings) -> FileResult:
-    """Lint one file. Raises ``OSError`` when it cannot be read."""
+    """Lint one file, its layout diagnosed first. Raises ``OSError`` when it cannot be read."""
+    checked = gate(path, settings)
+    if checked.settings is None:  # a layout the targets do not read: its records are not linted
+        findings = fingerprinted(path, sorted(checked.findings, key=finding_order))
+        return FileResult(str(path), findings, count_examples(path))
+    settings = checked.settings
     linter = _FileLinter(path, settings, settings.rules_for(path))
+    linter.findings.extend(checked.findings)
     _, examples = linter.run(read_blocks(path))
     return linter.result(examples)
 

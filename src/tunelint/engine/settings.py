@@ -11,6 +11,12 @@ from typing import Any
 from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import OPENAI, Profile
 from tunelint.engine.registry import Rule, Scope, all_rules
+from tunelint.targets.catalogue import get_target
+from tunelint.targets.model import Target
+
+
+def _default_targets() -> tuple[Target, ...]:
+    return (get_target("openai"),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +38,16 @@ class Settings:
     """Folder of the configuration file; per-file-ignores globs are relative to it."""
     datasets: tuple[tuple[Path, Path], ...] = ()
     """(training file, validation file) pairs, resolved, for the dataset-scope rules."""
+    targets: tuple[Target, ...] = field(default_factory=_default_targets)
+    """The providers or trainers the data is for (``--target``): it must pass them all."""
+
+    @property
+    def message_weights(self) -> frozenset[float]:
+        """Values a per-message ``weight`` may take under every target."""
+        allowed = self.targets[0].message_weights
+        for target in self.targets[1:]:
+            allowed &= target.message_weights
+        return allowed
 
     def severity_of(self, rule: Rule) -> Severity:
         return self.severities.get(rule.code, rule.severity)

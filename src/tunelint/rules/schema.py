@@ -316,7 +316,7 @@ def unrecognized_top_level_key(ctx: RecordContext) -> Iterator[Violation]:
     if allowed is None:
         return
     for key in ctx.record:
-        if key not in allowed:
+        if key not in allowed and key not in ctx.profile.top_level_keys:
             hint = " (weight belongs on assistant messages)" if key == "weight" else ""
             yield Violation(
                 f"unrecognized top-level key {key!r} in a {ctx.format} record{hint}", (key,)
@@ -412,17 +412,25 @@ def invalid_weight(ctx: RecordContext) -> Iterator[Violation]:
     {"messages": [{"role": "user", "content": "Hi", "weight": 1}, {"role": "assistant", "content": "Hello", "weight": 0.5}]}
     ```
 
+    ## Targets
+    The values allowed are the target's (``--target``): 0 or 1 for every built-in target
+    that reads per-message weights.
+
     ## How to fix
     Use 0 or 1 on assistant messages; remove it elsewhere.
     """
+    allowed = ctx.settings.message_weights
+    if not allowed:  # the target reads no per-message weight: SC004 reports the key
+        return
     for path, message in messages(ctx):
         if "weight" not in message:
             continue
         weight = message["weight"]
         if message.get("role") != "assistant":
             yield Violation("weight is only allowed on assistant messages", (*path, "weight"))
-        elif isinstance(weight, bool) or weight not in (0, 1):
-            yield Violation(f"weight must be 0 or 1, not {weight!r}", (*path, "weight"))
+        elif isinstance(weight, bool) or weight not in allowed:
+            expected = " or ".join(f"{value:g}" for value in sorted(allowed))
+            yield Violation(f"weight must be {expected}, not {weight!r}", (*path, "weight"))
 
 
 @rule("SC010", "invalid-content-part", Severity.ERROR, formats=MESSAGE_FORMATS)
