@@ -34,6 +34,7 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("configuration (overrides the config file)")
     group.add_argument("--config", type=Path, help="configuration file (default: nearest)")
     group.add_argument("--profile", choices=sorted(PROFILES), help="rule profile")
+    _add_target_argument(group)
     group.add_argument("--model", help="target model, e.g. gpt-4o-mini-2024-07-18")
     for flag, what in (
         ("--select", "rules to enable instead of the defaults"),
@@ -52,6 +53,17 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_target_argument(group: Any) -> None:
+    group.add_argument(
+        "--target",
+        action="extend",
+        type=split_selectors,
+        metavar="NAME",
+        help="provider or trainer the data is for (default: openai); several must all pass; "
+        "see `tunelint targets`",
+    )
+
+
 def load_settings(args: argparse.Namespace, dataset: tuple[Path, Path] | None = None) -> Settings:
     """The run's settings; ``dataset`` pairs a training file with its validation file."""
     config_path = args.config if args.config else find_config(Path.cwd())
@@ -60,6 +72,7 @@ def load_settings(args: argparse.Namespace, dataset: tuple[Path, Path] | None = 
     config: ConfigFile = load_config(config_path)
     overrides: dict[str, Any] = {
         "profile": args.profile,
+        "target": args.target,
         "model": args.model,
         "select": args.select,
         "extend-select": args.extend_select,
@@ -166,6 +179,15 @@ def _run_train(args: argparse.Namespace) -> int:
         return _check_paths(files, settings, "text", jobs=default_jobs(), use_cache=True) != EXIT_OK
 
     return train(request, settings, failed)
+
+
+def _run_targets(args: argparse.Namespace) -> int:
+    from tunelint.target_matrix import run_targets
+
+    def settings_for(names: list[str]) -> Settings:
+        return load_settings(argparse.Namespace(**{**vars(args), "target": names}))
+
+    return run_targets(args, settings_for)
 
 
 def _run_rules(args: argparse.Namespace) -> int:
@@ -287,7 +309,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stats.add_argument("--config", type=Path, help="configuration file (default: nearest)")
     stats.add_argument("--profile", choices=sorted(PROFILES), help="profile (default model)")
+    _add_target_argument(stats)
     stats.set_defaults(run=_run_stats, select=None, extend_select=None, ignore=None, fail_on=None)
+
+    from tunelint.target_matrix import add_targets_parser
+
+    targets = add_targets_parser(commands)
+    _add_settings_arguments(targets)
+    targets.set_defaults(run=_run_targets)
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=["text", "json"], default="text")

@@ -22,7 +22,7 @@ from tunelint.targets.layouts import FILE_LEVEL, Diagnosis, Layout, record_layou
 from tunelint.targets.shapes import layout_problems
 
 
-def convert_command(layout: Layout, to: str) -> str:
+def convert_command(layout: Layout, to: str, path: Path | str = "FILE") -> str:
     """The command that rewrites a file of ``layout`` for a target written in ``to``."""
     source = {
         Layout.SHAREGPT: "sharegpt",
@@ -39,7 +39,7 @@ def convert_command(layout: Layout, to: str) -> str:
     if source is None:
         return ""
     target = f" --to {to}" if to != "openai" else ""
-    return f"tunelint convert --from {source}{target} FILE -o OUTPUT.jsonl"
+    return f"tunelint convert --from {source}{target} {path} -o OUTPUT.jsonl"
 
 
 @rule("TG001", "layout-not-accepted", Severity.ERROR, Scope.PATH)
@@ -79,11 +79,11 @@ def layout_not_accepted(
         return
     readers = accepting(layout)
     accepted = f"accepted by: {', '.join(readers)}" if readers else "no target reads it as it is"
-    command = convert_command(layout, refusing[0].convert_to)
+    command = convert_command(layout, refusing[0].convert_to, path)
     hint = f"; convert with `{command}`" if command else ""
     names = ", ".join(target.name for target in refusing)
     count = sum(diagnosis.counts.values())
-    sample = f" (all {count} records sampled)" if count else ""
+    sample = f" ({count} records read, all alike)" if count else ""
     yield Violation(
         f"file is in the {layout} layout{sample}, which {names} does not accept "
         f"({layout.description}); {accepted}{hint}"

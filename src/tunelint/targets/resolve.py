@@ -38,9 +38,9 @@ def target_rule_options(
 ) -> dict[str, Mapping[str, Any]]:
     """Rule options the targets set (the configuration's own still win)."""
     options: dict[str, Mapping[str, Any]] = {}
-    minimums = [target.min_examples for target in targets if target.min_examples is not None]
-    if minimums and "DS001" in rules:
-        options["DS001"] = {**rules["DS001"].options, "minimum": max(minimums)}
+    if "DS001" in rules:  # a target with no documented minimum takes any non-empty file
+        minimum = max(target.min_examples or 1 for target in targets)
+        options["DS001"] = {**rules["DS001"].options, "minimum": minimum}
     images = [t.images.per_example for t in targets if t.images.per_example is not None]
     if images and "SC011" in rules:
         options["SC011"] = {**rules["SC011"].options, "maximum": min(images)}
