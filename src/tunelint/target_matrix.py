@@ -129,7 +129,7 @@ def matrix_text(rows: Sequence[FileRow]) -> str:
             if verdict.passed:
                 lines.append(f"  {verdict.target:<{width}}  pass")
                 continue
-            reasons = "  ".join(f"{code} ×{count}" for code, count in verdict.top())
+            reasons = "  ".join(f"{code} x{count}" for code, count in verdict.top())
             more = len(verdict.codes) - TOP_CODES
             tail = f"  (+{more} more codes)" if more > 0 else ""
             lines.append(f"  {verdict.target:<{width}}  FAIL  {reasons}{tail}")

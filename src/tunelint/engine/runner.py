@@ -398,7 +398,12 @@ def lint_range(path: Path, settings: Settings, start: int, end: int) -> RangeRes
 
 def lint_whole_file_rules(path: Path, settings: Settings) -> list[Finding]:
     """Run the file-scope rules that cannot be split over the whole of ``path``."""
-    rules = [rule for rule in settings.rules_for(path) if not _in_ranges(rule)]
+    # Path-scope rules ran before (``targets.gate``): they read no records.
+    rules = [
+        rule
+        for rule in settings.rules_for(path)
+        if not _in_ranges(rule) and rule.scope is not Scope.PATH
+    ]
     if not rules:
         return []
     linter = _FileLinter(path, settings, rules)

@@ -101,6 +101,9 @@ def file_too_large(path: Path, settings: Settings, diagnosis: Diagnosis) -> Iter
     ## Why is this bad?
     The upload or the job fails after the transfer, the slowest moment to find out.
 
+    ## Example
+    A 2 GB JSONL file for ``--target vertex`` (1 GB at most).
+
     ## How to fix
     Split the file, or drop examples.
     """
@@ -154,6 +157,9 @@ class TooManyExamples:
 
     ## Why is this bad?
     The provider rejects the dataset after the upload.
+
+    ## Example
+    A file of 3,000,001 records for ``--target fireworks``.
 
     ## How to fix
     Split the data over several jobs, or sample it down.

@@ -122,12 +122,12 @@ def record_layout(record: Mapping[str, Any]) -> Layout:
         return _messages_layout(record)
     if "conversations" in record:
         return Layout.SHAREGPT
+    if "instruction" in record and "output" in record:
+        return Layout.ALPACA  # before preference: Alpaca has an 'input' too
     if not _PREFERENCE_KEYS.isdisjoint(record):
         return Layout.OPENAI_PREFERENCE
     if "chosen" in record and "rejected" in record:
         return Layout.PREFERENCE_PAIR
-    if "instruction" in record and "output" in record:
-        return Layout.ALPACA
     if "prompt" in record or "completion" in record:
         return Layout.PROMPT_COMPLETION
     if "text" in record:
@@ -192,8 +192,8 @@ def diagnose(path: Path) -> Diagnosis:
         return Diagnosis(byte_layout, {})
     body = head.removeprefix(UTF8_BOM)
     stripped = body.lstrip()
-    if stripped.startswith(b"["):
-        return Diagnosis(Layout.JSON_ARRAY, {})
+    if stripped.startswith(b"[") and stripped[1:].lstrip()[:1] in (b"{", b"]"):
+        return Diagnosis(Layout.JSON_ARRAY, {})  # an array of records, not JSON Lines
     lines = body.split(b"\n")
     if not complete:
         lines.pop()  # cut in the middle
