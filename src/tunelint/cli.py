@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from tunelint import __version__
 from tunelint.argtypes import positive_int
-from tunelint.convert import FORMATS
+from tunelint.convert import DIALECTS, FORMATS
 from tunelint.engine.config import ConfigFile, find_config, load_config, resolve_settings
 from tunelint.engine.errors import TunelintError, UsageError
 from tunelint.engine.findings import Severity
@@ -159,8 +159,12 @@ def _run_convert(args: argparse.Namespace) -> int:
     # A bad configuration fails before anything is written; a split's held-out file is
     # checked as the validation file of its training file.
     dataset = split.paths(args.output) if split else None
+    if args.to != "openai" and not args.target:  # --check lints for the dialect written
+        args.target = [args.to]
     settings = load_settings(args, dataset) if args.check else None
-    summary = convert_file(args.source_format, args.input, args.output, options, args.system, split)
+    summary = convert_file(
+        args.source_format, args.input, args.output, options, args.system, split, args.to
+    )
     print(summary.render())
     if settings is None:
         return EXIT_OK
@@ -337,11 +341,18 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_convert_parser(commands: Any) -> None:
     convert = commands.add_parser(
         "convert",
-        help="convert a dataset (SQuAD, Alpaca, ShareGPT, prompt-completion, CSV) to chat JSONL",
+        help="convert a dataset (SQuAD, Alpaca, ShareGPT, CSV, Vertex, Bedrock...) between "
+        "dialects",
     )
     convert.add_argument("input", type=Path, metavar="INPUT", help="the dataset to convert")
     convert.add_argument(
         "--from", dest="source_format", choices=FORMATS, required=True, help="the input's format"
+    )
+    convert.add_argument(
+        "--to",
+        choices=DIALECTS,
+        default="openai",
+        help="the dialect to write (default: openai chat JSONL)",
     )
     convert.add_argument(
         "-o",
