@@ -296,3 +296,18 @@ def test_python_api_looks_a_target_up() -> None:
     assert together.accepts(Layout.TEXT) and not together.accepts(Layout.SHAREGPT)
     assert together.images.urls is False and together.images.per_example == 10
     assert get_target("fireworks").min_examples == 3
+
+
+def test_stats_target_gives_context_and_price_with_their_date(cli: Cli) -> None:
+    result = cli("stats", VALID / "openai.jsonl", "--target", "vertex,openai", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = {(row["target"], row["model"]): row for row in json.loads(result.stdout)["targets"]}
+    flash = rows[("vertex", "gemini-2.5-flash")]
+    assert flash["context"] == 131_072 and flash["over_context"] == 0
+    assert flash["estimate"] is True and flash["checked"] == "2026-12-06"
+    mini = rows[("openai", "gpt-4o-mini")]
+    assert mini["estimate"] is False and mini["price"] == 3.0 and mini["usd"] > 0
+    assert rows[("openai", "o4-mini")]["price_unit"] == "per hour of training"
+    text = cli("stats", VALID / "openai.jsonl", "--target", "vertex").stdout
+    assert "vertex gemini-2.5-pro: context 131,072 tokens" in text
+    assert "tokens by o200k_base (an estimate)" in text

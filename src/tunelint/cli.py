@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -231,7 +232,16 @@ def _run_stats(args: argparse.Namespace) -> int:
             "counted (see `tunelint check`)",
             file=sys.stderr,
         )
-    print(stats_json(stats) if args.format == "json" else stats_text(stats, sys.stdout))
+    if not args.target:
+        print(stats_json(stats) if args.format == "json" else stats_text(stats, sys.stdout))
+        return EXIT_OK
+    from tunelint.target_stats import target_rows, target_rows_text
+
+    rows = target_rows(settings.targets, stats)
+    if args.format == "json":
+        print(json.dumps({**json.loads(stats_json(stats)), "targets": rows}, indent=2))
+    else:
+        print(stats_text(stats, sys.stdout) + target_rows_text(settings.targets, rows))
     return EXIT_OK
 
 
