@@ -311,3 +311,27 @@ def test_stats_target_gives_context_and_price_with_their_date(cli: Cli) -> None:
     text = cli("stats", VALID / "openai.jsonl", "--target", "vertex").stdout
     assert "vertex gemini-2.5-pro: context 131,072 tokens" in text
     assert "tokens by o200k_base (an estimate)" in text
+
+
+PUBLIC = REPO / "tests" / "data" / "targets" / "public"
+# Where each public file of another ecosystem is valid as it is.
+PUBLIC_PASSES = {
+    "together_antihallucination.jsonl": ("text", {"together", "trl", "llamafactory", "axolotl"}),
+    "llamafactory_c4_demo.jsonl": ("text", {"together", "trl", "llamafactory", "axolotl"}),
+    "llamafactory_v1_sft_demo.jsonl": ("llamafactory-v1", {"llamafactory"}),
+    "llamafactory_v1_dpo_demo.jsonl": ("llamafactory-v1", {"llamafactory"}),
+    "llamafactory_alpaca_en_demo.json": ("json-array", {"llamafactory", "axolotl", "trl"}),
+    "vertex_patient_1_glucose_examples.jsonl": ("vertex-contents", {"vertex"}),
+}
+
+
+def test_public_files_of_other_ecosystems_pass_where_they_belong(cli: Cli) -> None:
+    files = [PUBLIC / name for name in PUBLIC_PASSES]
+    result = cli("targets", "--format", "json", *files)
+    assert result.returncode == 0, result.stderr
+    for row in json.loads(result.stdout):
+        layout, passes = PUBLIC_PASSES[Path(row["path"]).name]
+        assert row["layout"] == layout
+        assert {name for name, verdict in row["targets"].items() if verdict["pass"]} == passes
+        for verdict in row["targets"].values():
+            assert verdict["pass"] or verdict["codes"] == {"TG001": 1}, row["path"]

@@ -90,6 +90,35 @@ def layout_not_accepted(
     )
 
 
+@rule("TG007", "records-not-linted", Severity.INFO, Scope.PATH)
+def records_not_linted(path: Path, settings: Settings, diagnosis: Diagnosis) -> Iterator[Violation]:
+    """The file is one document the targets read, but whose records tunelint cannot lint.
+
+    ## What it does
+    A trainer such as LLaMA-Factory reads a JSON array (``data.json``) as it is; tunelint
+    lints JSON Lines record by record. This note says the file passed its layout check but
+    its records were not linted.
+
+    ## Why is this bad?
+    A clean result must not be mistaken for a clean dataset.
+
+    ## Example
+    ```json
+    [{"instruction": "Say hi", "input": "", "output": "Hi!"}]
+    ```
+
+    ## How to fix
+    Lint a JSON Lines copy: ``tunelint convert --from json-array data.json -o data.jsonl``.
+    """
+    layout = diagnosis.layout
+    if layout in FILE_LEVEL and all(target.accepts(layout) for target in settings.targets):
+        command = convert_command(layout, "openai", path)
+        yield Violation(
+            f"the {layout} file is read as it is by {', '.join(t.name for t in settings.targets)}, "
+            f"but its records were not linted; lint a JSON Lines copy (`{command}`)"
+        )
+
+
 @rule("TG004", "file-too-large", Severity.ERROR, Scope.PATH)
 def file_too_large(path: Path, settings: Settings, diagnosis: Diagnosis) -> Iterator[Violation]:
     """The file is larger than the target accepts for upload.

@@ -2,7 +2,9 @@
 
 - A file whose records all share a layout that a target does not accept gets the
   path-scope findings (TG001 names the layout, the targets that accept it and the
-  command that converts it) and nothing else: one error instead of one per record.
+  command that converts it) and nothing else: one error instead of one per record. So
+  does a file that is one document (a JSON array a trainer reads as it is: TG007 says its
+  records were not linted).
 - A file in a layout the targets accept but the OpenAI-format rules cannot read (Vertex
   ``contents``, Bedrock, ShareGPT, Alpaca, ``text``...) is linted with the rules that read
   any layout: JSON Lines syntax (JL), the targets' own (TG) and the example count (DS001).
@@ -17,7 +19,7 @@ from pathlib import Path
 from tunelint.engine.findings import Finding, JsonPath, dotted_path, json_pointer
 from tunelint.engine.registry import Rule, Scope
 from tunelint.engine.settings import Settings
-from tunelint.targets.layouts import Diagnosis, Layout, diagnose
+from tunelint.targets.layouts import FILE_LEVEL, Diagnosis, Layout, diagnose
 
 ANY_LAYOUT_FAMILIES = ("JL", "TG")
 ANY_LAYOUT_CODES = frozenset({"DS001"})
@@ -52,8 +54,8 @@ def gate(path: Path, settings: Settings) -> Gate:
         for violation in rule.check(path, settings, diagnosis)
     ]
     layout = diagnosis.layout
-    if any(finding.code == "TG001" for finding in findings):
-        return Gate(findings, None, diagnosis)
+    if any(finding.code == "TG001" for finding in findings) or layout in FILE_LEVEL:
+        return Gate(findings, None, diagnosis)  # one finding, or a document no line rule reads
     if (
         layout is None
         or layout.openai_family

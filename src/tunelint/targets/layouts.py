@@ -37,6 +37,7 @@ class Layout(str, enum.Enum):
     SHAREGPT = "sharegpt"
     ALPACA = "alpaca"
     PREFERENCE_PAIR = "chosen-rejected"
+    LLAMAFACTORY_V1 = "llamafactory-v1"
     VERTEX = "vertex-contents"
     VERTEX_PREFERENCE = "vertex-preference"
     BEDROCK = "bedrock-conversation"
@@ -95,6 +96,8 @@ _DESCRIPTIONS = {
     Layout.SHAREGPT: "ShareGPT: {'conversations': [{'from', 'value'}, ...]}",
     Layout.ALPACA: "Alpaca: instruction / input / output",
     Layout.PREFERENCE_PAIR: "preference pairs: (prompt,) chosen / rejected",
+    Layout.LLAMAFACTORY_V1: "LLaMA-Factory v1: messages of {'type', 'value'} parts with "
+    "loss_weight, or chosen_messages / rejected_messages",
     Layout.VERTEX: "Vertex AI Gemini: contents / parts (systemInstruction optional)",
     Layout.VERTEX_PREFERENCE: "Vertex AI Gemini preference: contents plus scored completions",
     Layout.BEDROCK: "Bedrock conversation: schemaVersion, system and content as lists of blocks",
@@ -118,6 +121,8 @@ def record_layout(record: Mapping[str, Any]) -> Layout:
         return Layout.SQUAD
     if "contents" in record:
         return Layout.VERTEX_PREFERENCE if "completions" in record else Layout.VERTEX
+    if "chosen_messages" in record or "rejected_messages" in record:
+        return Layout.LLAMAFACTORY_V1
     if "messages" in record:
         return _messages_layout(record)
     if "conversations" in record:
@@ -147,6 +152,8 @@ def _messages_layout(record: Mapping[str, Any]) -> Layout:
         return Layout.SHAREGPT
     if first is not None and _bedrock_blocks(first.get("content")):
         return Layout.BEDROCK
+    if first is not None and ("loss_weight" in first or _value_parts(first.get("content"))):
+        return Layout.LLAMAFACTORY_V1
     has_answer = any(isinstance(m, dict) and m.get("role") == "assistant" for m in messages)
     if not has_answer and not record.keys() <= _CHAT_KEYS:
         return Layout.OPENAI_REINFORCEMENT
@@ -160,6 +167,17 @@ def _bedrock_blocks(content: object) -> bool:
         and bool(content)
         and all(isinstance(block, dict) and "type" not in block for block in content)
         and any(key in content[0] for key in ("text", "image", "video", "document"))
+    )
+
+
+def _value_parts(content: object) -> bool:
+    """LLaMA-Factory v1 parts carry their text as ``value``, where OpenAI's use ``text``."""
+    return (
+        isinstance(content, list)
+        and bool(content)
+        and isinstance(content[0], dict)
+        and "value" in content[0]
+        and "type" in content[0]
     )
 
 

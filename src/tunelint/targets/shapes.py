@@ -244,6 +244,42 @@ def _pair(record: Mapping[str, Any]) -> Problems:
         yield "chosen and rejected are identical: nothing to prefer", ()
 
 
+LLAMAFACTORY_ROLES = frozenset({"system", "user", "assistant", "tool"})
+
+
+def _v1_messages(messages: object, key: str) -> Problems:
+    if not isinstance(messages, list) or not messages:
+        yield f"'{key}' must be a non-empty list of messages", (key,)
+        return
+    for index, message in enumerate(messages):
+        where: JsonPath = (key, index)
+        if not isinstance(message, dict):
+            yield f"message must be an object, not {json_type(message)}", where
+            continue
+        if message.get("role") not in LLAMAFACTORY_ROLES:
+            yield f"unrecognized role {message.get('role')!r}", (*where, "role")
+        weight = message.get("loss_weight", 1.0)
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            yield "loss_weight must be a number", (*where, "loss_weight")
+        content = message.get("content")
+        if not isinstance(content, list) or not content:
+            yield "content must be a non-empty list of {'type', 'value'} parts", (*where, "content")
+            continue
+        for number, part in enumerate(content):
+            if (
+                not isinstance(part, dict)
+                or not isinstance(part.get("type"), str)
+                or (not isinstance(part.get("value"), str))
+            ):
+                yield "a part is {'type': ..., 'value': <string>}", (*where, "content", number)
+
+
+def _llamafactory_v1(record: Mapping[str, Any]) -> Problems:
+    keys = ("chosen_messages", "rejected_messages") if "messages" not in record else ("messages",)
+    for key in keys:
+        yield from _v1_messages(record.get(key), key)
+
+
 _CHECKS: dict[Layout, Callable[[Mapping[str, Any]], Problems]] = {
     Layout.VERTEX: _vertex,
     Layout.VERTEX_PREFERENCE: _vertex,
@@ -252,4 +288,5 @@ _CHECKS: dict[Layout, Callable[[Mapping[str, Any]], Problems]] = {
     Layout.ALPACA: _alpaca,
     Layout.TEXT: _text_record,
     Layout.PREFERENCE_PAIR: _pair,
+    Layout.LLAMAFACTORY_V1: _llamafactory_v1,
 }
