@@ -264,7 +264,7 @@ def test_a_mixed_file_keeps_its_per_record_findings(cli: Cli, write_jsonl: Write
     path = write_jsonl([chat(str(index)) for index in range(10)] + [SHAREGPT])
     result = cli("check", "--no-cache", "--output-format", "json", path)
     codes = {code for line, code in findings(result) if line == 11}
-    assert "SC001" in codes and "TG001" not in codes
+    assert codes == {"TG008", "SC008"}  # named, instead of the OpenAI rules misreading it
 
 
 def test_a_convert_hint_names_the_command(cli: Cli, write_jsonl: WriteJsonl) -> None:
@@ -335,3 +335,15 @@ def test_public_files_of_other_ecosystems_pass_where_they_belong(cli: Cli) -> No
         assert {name for name, verdict in row["targets"].items() if verdict["pass"]} == passes
         for verdict in row["targets"].values():
             assert verdict["pass"] or verdict["codes"] == {"TG001": 1}, row["path"]
+
+
+def test_readme_shows_the_real_layout_finding(cli: Cli, tmp_path: Path) -> None:
+    from conftest import readme_block
+
+    block = readme_block("$ tunelint check data/glaive.jsonl")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "glaive.jsonl").write_text(
+        "".join(json.dumps(SHAREGPT) + "\n" for _ in range(300)), encoding="utf-8"
+    )
+    result = cli("check", "--no-cache", "data/glaive.jsonl", cwd=tmp_path)
+    assert result.stdout.splitlines()[0] == block.splitlines()[1]

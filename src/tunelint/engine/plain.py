@@ -26,6 +26,9 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from tunelint.engine.settings import Settings
+from tunelint.targets.layouts import Layout
+
+OPENAI_CHAT = Layout.OPENAI_CHAT
 
 PLAIN_ROLES = frozenset({"system", "user", "assistant", "function"})
 """Roles both the ``openai`` and ``cookbook`` profiles accept, with the same keys."""
@@ -72,6 +75,9 @@ def quiet_codes(settings: Settings) -> frozenset[str]:
     codes = QUIET_ON_PLAIN & settings.enabled
     if not settings.profile.roles >= PLAIN_ROLES:  # a target without the ``function`` role
         codes -= {"SC005"}
+    # A plain record is OpenAI chat: reported by TG008 only for a target that refuses it.
+    if "TG008" in settings.enabled and all(t.accepts(OPENAI_CHAT) for t in settings.targets):
+        codes |= {"TG008"}
     # A plain record has no image; only a negative maximum would make SC011 report it.
     if "SC011" in settings.enabled and settings.options("SC011")["maximum"] >= 0:
         codes |= {"SC011"}

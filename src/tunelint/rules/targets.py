@@ -176,6 +176,37 @@ def invalid_layout_record(ctx: RecordContext) -> Iterator[Violation]:
         yield Violation(message, location)
 
 
+@rule("TG008", "record-layout-not-accepted", Severity.ERROR)
+def record_layout_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
+    """A record, in a file that mixes layouts, is in a layout the target does not read.
+
+    ## What it does
+    A file whose records share one layout is judged once (TG001). In a file that mixes
+    layouts, each record in a layout a target does not accept is reported here, naming
+    the layout; the OpenAI-format rules leave records of other dialects alone.
+
+    ## Why is this bad?
+    The provider rejects the file; a trainer misreads the record or fails on it.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    {"conversations": [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hello"}]}
+    ```
+
+    ## How to fix
+    Convert the records to one layout (``tunelint convert``), or split the file.
+    """
+    layout = record_layout(ctx.record)
+    if layout is Layout.UNKNOWN:
+        return
+    refusing = [target.name for target in ctx.settings.targets if not target.accepts(layout)]
+    if refusing:
+        yield Violation(
+            f"record is in the {layout} layout, which {', '.join(refusing)} does not accept"
+        )
+
+
 @rule("TG003", "too-many-examples", Severity.ERROR, Scope.FILE)
 class TooManyExamples:
     """The file has more examples than the target accepts.
