@@ -347,3 +347,13 @@ def test_readme_shows_the_real_layout_finding(cli: Cli, tmp_path: Path) -> None:
     )
     result = cli("check", "--no-cache", "data/glaive.jsonl", cwd=tmp_path)
     assert result.stdout.splitlines()[0] == block.splitlines()[1]
+
+
+def test_pytest_plugin_lints_for_a_target(pytester: pytest.Pytester) -> None:
+    data = pytester.path / "vertex.jsonl"
+    data.write_text("".join(json.dumps(VERTEX) + "\n" for _ in range(3)), encoding="utf-8")
+    default = pytester.runpytest_subprocess("--tunelint", "-p", "no:cacheprovider")
+    default.assert_outcomes(failed=1)
+    assert "TG001" in default.stdout.str()
+    vertex = pytester.runpytest_subprocess("--tunelint", "--tunelint-target", "vertex")
+    vertex.assert_outcomes(passed=1)
