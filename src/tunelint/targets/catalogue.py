@@ -158,6 +158,7 @@ def _target(data: Mapping[str, Any]) -> Target:
             "limits": _TABLE,
             "weights": _TABLE,
             "images": _TABLE,
+            "preference": _TABLE,
             "models": _TABLE,
         },
         required=("name", "title", "kind", "checked", "sources", "layouts", "roles"),
@@ -169,6 +170,10 @@ def _target(data: Mapping[str, Any]) -> Target:
     weights = _checked(
         values.get("weights", {}),
         {"sample": _choice(_WEIGHT_POLICIES), "message": _numbers},
+    )
+    preference = _checked(
+        values.get("preference", {}),
+        {"outputs": _choice(("one-assistant", "assistant-or-tool"))},
     )
     message_keys = {
         role: _strings(f"message_keys.{role}", keys)
@@ -199,6 +204,7 @@ def _target(data: Mapping[str, Any]) -> Target:
         max_file_bytes=limits.get("max_file_bytes"),
         sample_weight=weights.get("sample", "none"),
         message_weights=weights.get("message", frozenset({0, 1})),
+        preference_outputs=preference.get("outputs", "one-assistant"),
         images=_images(values.get("images", {})),
         models={
             name: _model(name, _TABLE(f"models.{name}", entry))

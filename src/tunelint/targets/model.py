@@ -63,6 +63,9 @@ class Target:
     ``any`` (any number)."""
     message_weights: frozenset[float] = frozenset({0, 1})
     """Values a per-message ``weight`` may take; empty: the target reads no such key."""
+    preference_outputs: str = "one-assistant"
+    """A preference (DPO) output: ``one-assistant`` message, or ``assistant-or-tool``
+    messages with at least one assistant turn (Azure)."""
     images: ImagePolicy = ImagePolicy()
     models: Mapping[str, ModelFacts] = field(default_factory=dict)
     convert_to: str = "openai"
