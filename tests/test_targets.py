@@ -245,10 +245,11 @@ def test_a_foreign_layout_gives_one_finding_and_passes_where_it_belongs(
             b'{"version": "v1", "data": [{"title": "t", "paragraphs": []}]}\n',
             "squad-document",
         ),
-        ("data.jsonl.gz", gzip.compress(json.dumps(chat()).encode() + b"\n"), "gzip"),
+        ("data.jsonl.gz", gzip.compress(json.dumps(chat()).encode() + b"\n", mtime=0), "gzip"),
         ("data.zst", b"\x28\xb5\x2f\xfd" + b"\0" * 20, "zstd"),
         ("utf16.jsonl", (json.dumps(chat()) + "\n").encode("utf-16"), "utf-16"),
     ],
+    ids=lambda value: "bytes" if isinstance(value, bytes) else None,
 )
 def test_a_file_level_layout_gives_one_finding(
     cli: Cli, tmp_path: Path, name: str, content: bytes, layout: str
