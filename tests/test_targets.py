@@ -358,3 +358,19 @@ def test_pytest_plugin_lints_for_a_target(pytester: pytest.Pytester) -> None:
     assert "TG001" in default.stdout.str()
     vertex = pytester.runpytest_subprocess("--tunelint", "--tunelint-target", "vertex")
     vertex.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [VALID / "vertex.jsonl", VALID / "bedrock.jsonl", VALID / "llamafactory.jsonl",
+     VALID / "axolotl.jsonl", PUBLIC / "llamafactory_v1_sft_demo.jsonl",
+     PUBLIC / "together_antihallucination.jsonl"],
+    ids=lambda path: path.stem,
+)  # fmt: skip
+def test_stats_count_the_tokens_of_other_dialects(cli: Cli, path: Path) -> None:
+    """No confident zeros: a record of another dialect is counted as its messages."""
+    stats = json.loads(cli("stats", path, "--format", "json").stdout)
+    tokens = stats["distributions"]["tokens_per_example"]
+    assistant = stats["distributions"]["assistant_tokens_per_example"]
+    assert tokens["min"] > 0 and assistant["min"] > 0
+    assert stats["distributions"]["messages_per_example"]["min"] >= 1

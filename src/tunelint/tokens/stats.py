@@ -21,6 +21,7 @@ from tunelint.engine.reader import Line, LineProblem, read_lines
 from tunelint.engine.runner import expand_paths
 from tunelint.engine.settings import Settings
 from tunelint.rules.walk import SYSTEM_ROLES
+from tunelint.targets.views import chat_view
 from tunelint.tokens.counting import ExampleCounter, token_count, token_measure
 from tunelint.tokens.models import ModelInfo, model_for
 
@@ -200,6 +201,7 @@ def _tally(lines: Iterable[Line], encoding: str, cookbook: bool) -> Iterator[_Ta
             tally.skipped += line.problem is not LineProblem.BLANK
             yield tally
             continue
+        record = chat_view(record) or record  # another dialect: counted as its messages
         count = counter.count(record)
         add_messages(count.messages)
         add_tokens(count.tokens)
