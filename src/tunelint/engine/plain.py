@@ -64,7 +64,7 @@ QUIET_ON_PLAIN = frozenset(
         # No tools, tool calls, function calls or tool messages.
         "TL001", "TL002", "TL003", "TL004", "TL005", "TL006", "TL007", "TL008",
         # An OpenAI chat record without a top-level weight or an image.
-        "TG002", "TG005", "TG006",
+        "TG002", "TG005", "TG006", "TG009",
     }
 )  # fmt: skip
 ROLES_ONLY = frozenset({"CV002", "CV003", "CV004", "CV005"})

@@ -42,6 +42,14 @@ class Settings:
     """The providers or trainers the data is for (``--target``): it must pass them all."""
 
     @property
+    def image_roles(self) -> frozenset[str]:
+        """Roles whose messages may carry an image under every target."""
+        roles = self.targets[0].images.roles
+        for target in self.targets[1:]:
+            roles &= target.images.roles
+        return roles
+
+    @property
     def message_weights(self) -> frozenset[float]:
         """Values a per-message ``weight`` may take under every target."""
         allowed = self.targets[0].message_weights

@@ -440,7 +440,7 @@ def invalid_content_part(ctx: RecordContext) -> Iterator[Violation]:
     ## What it does
     Checks each part of list-valued content: ``{"type": "text", "text": "..."}`` anywhere;
     ``{"type": "image_url", "image_url": {"url": ..., "detail": ...}}`` only in user
-    messages, with an ``http(s)`` URL or a base64 ``data:image/(jpeg|png|webp)`` URL of at
+    messages (the roles the targets let carry images), with an ``http(s)`` URL or a base64 ``data:image/(jpeg|png|webp)`` URL of at
     most 10 MB and ``detail`` one of ``auto``, ``low``, ``high``.
 
     ## Why is this bad?
@@ -454,18 +454,19 @@ def invalid_content_part(ctx: RecordContext) -> Iterator[Violation]:
     ## How to fix
     Use the part layout above; host images over HTTPS or embed them as data URLs.
     """
+    image_roles = ctx.settings.image_roles
     for path, message in messages(ctx):
         content = message.get("content")
         if not isinstance(content, list):
             continue
         for index, part in enumerate(content):
             where: JsonPath = (*path, "content", index)
-            problem = _part_problem(part, message.get("role"))
+            problem = _part_problem(part, message.get("role"), image_roles)
             if problem:
                 yield Violation(problem, where)
 
 
-def _part_problem(part: object, role: object) -> str | None:
+def _part_problem(part: object, role: object, image_roles: frozenset[str]) -> str | None:
     if not isinstance(part, dict):
         return f"content part is a {json_type(part)}, not an object"
     kind = part.get("type")
@@ -475,8 +476,9 @@ def _part_problem(part: object, role: object) -> str | None:
         extra = set(part) - {"type", "text"}
         return f"unrecognized key(s) {quoted(extra)} in a text part" if extra else None
     if kind == "image_url":
-        if role != "user":
-            return f"image parts are only allowed in user messages, not {role!r} messages"
+        if role not in image_roles:
+            where = " or ".join(sorted(image_roles)) or "no"
+            return f"image parts are only allowed in {where} messages, not {role!r} messages"
         return _image_problem(part)
     return f"unsupported content part type {kind!r} (expected 'text' or 'image_url')"
 

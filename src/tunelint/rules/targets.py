@@ -6,6 +6,7 @@ sources and the date they were checked); with several targets the data must pass
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from tunelint.rules.walk import messages
 from tunelint.targets.catalogue import accepting
 from tunelint.targets.layouts import FILE_LEVEL, Diagnosis, Layout, record_layout
 from tunelint.targets.shapes import layout_problems
+
+_DATA_URL = re.compile(r"data:image/([a-z0-9.+-]+);base64,", re.IGNORECASE)
 
 
 def convert_command(layout: Layout, to: str, path: Path | str = "FILE") -> str:
@@ -205,6 +208,54 @@ def record_layout_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
         yield Violation(
             f"record is in the {layout} layout, which {', '.join(refusing)} does not accept"
         )
+
+
+@rule("TG009", "image-not-accepted", Severity.ERROR)
+def image_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
+    """An embedded image is of a kind, or a size, the target does not accept.
+
+    ## What it does
+    Reads the type and the decoded size of each ``data:image/...;base64,`` image and
+    compares them with each target's list of image kinds and its largest image (Fireworks
+    takes PNG and JPEG, Bedrock PNG, JPEG and GIF, Together PNG, JPEG and WEBP up to 10 MB).
+
+    ## Why is this bad?
+    The provider rejects the example, or the whole upload.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/webp;base64,UklGRg=="}}]}, {"role": "assistant", "content": "A cat."}]}
+    ```
+
+    ## How to fix
+    Convert the image to an accepted type, or resize it.
+    """
+    policies = [
+        (t.name, t.images) for t in ctx.settings.targets if t.images.kinds or t.images.max_bytes
+    ]
+    if not policies:
+        return
+    for path, message in messages(ctx):
+        content = message.get("content")
+        if not isinstance(content, list):
+            continue
+        for index, part in enumerate(content):
+            image = part.get("image_url") if isinstance(part, dict) else None
+            url = image.get("url") if isinstance(image, dict) else None
+            if not isinstance(url, str) or (found := _DATA_URL.match(url)) is None:
+                continue
+            kind = found.group(1).lower()
+            size = (len(url) - found.end()) * 3 // 4
+            where = (*path, "content", index, "image_url", "url")
+            for name, policy in policies:
+                if policy.kinds and kind not in policy.kinds:
+                    kinds = ", ".join(sorted(policy.kinds))
+                    yield Violation(f"{name} accepts {kinds} images, not {kind}", where)
+                if policy.max_bytes is not None and size > policy.max_bytes:
+                    yield Violation(
+                        f"image is {size:,} bytes; {name} accepts at most {policy.max_bytes:,}",
+                        where,
+                    )
 
 
 @rule("TG003", "too-many-examples", Severity.ERROR, Scope.FILE)
