@@ -191,6 +191,7 @@ def test_config_target_list(cli: Cli, write_jsonl: WriteJsonl, tmp_path: Path) -
     assert cli("check", "--no-cache", path, cwd=tmp_path).returncode == 1
 
 
+VERTEX_RECORD = {"contents": [{"role": "user", "parts": [{"text": "Hi"}]}, {"role": "model", "parts": [{"text": "Hello"}]}]}  # fmt: skip
 SHAREGPT = {"conversations": [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hello"}]}
 ALPACA = {"instruction": "Say hi", "input": "", "output": "Hi!"}
 VERTEX = {
@@ -245,8 +246,12 @@ def test_a_foreign_layout_gives_one_finding_and_passes_where_it_belongs(
             b'{"version": "v1", "data": [{"title": "t", "paragraphs": []}]}\n',
             "squad-document",
         ),
-        ("data.jsonl.gz", gzip.compress(json.dumps(chat()).encode() + b"\n", mtime=0), "gzip"),
-        ("data.zst", b"\x28\xb5\x2f\xfd" + b"\0" * 20, "zstd"),
+        # Compressed data is read decompressed: the layout is the records'.
+        (
+            "vertex.jsonl.gz",
+            gzip.compress(json.dumps(VERTEX_RECORD).encode() + b"\n", mtime=0),
+            "vertex-contents",
+        ),
         ("utf16.jsonl", (json.dumps(chat()) + "\n").encode("utf-16"), "utf-16"),
     ],
     ids=lambda value: "bytes" if isinstance(value, bytes) else None,

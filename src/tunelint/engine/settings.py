@@ -11,6 +11,7 @@ from typing import Any
 from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import OPENAI, Profile
 from tunelint.engine.registry import Rule, Scope, all_rules
+from tunelint.sources.walk import DEFAULT_EXCLUDE, Exclusions
 from tunelint.targets.catalogue import get_target
 from tunelint.targets.model import Target
 
@@ -38,8 +39,15 @@ class Settings:
     """Folder of the configuration file; per-file-ignores globs are relative to it."""
     datasets: tuple[tuple[Path, Path], ...] = ()
     """(training file, validation file) pairs, resolved, for the dataset-scope rules."""
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    """Patterns (gitignore syntax, relative to ``root``) that folder walks leave out."""
+    respect_gitignore: bool = True
     targets: tuple[Target, ...] = field(default_factory=_default_targets)
     """The providers or trainers the data is for (``--target``): it must pass them all."""
+
+    def exclusions(self, force: bool = False) -> Exclusions:
+        """What walks leave out under these settings (``force``: named files too)."""
+        return Exclusions(self.exclude, self.root, self.respect_gitignore, force)
 
     @property
     def image_roles(self) -> frozenset[str]:

@@ -55,7 +55,8 @@ def layout_not_accepted(
     Before any record is linted, the file's layout is recognised once from its head: OpenAI
     chat, preference or reinforcement records, prompt-completion pairs, ``text`` records,
     ShareGPT, Alpaca, ``chosen``/``rejected`` pairs, Vertex AI ``contents``, Bedrock
-    conversations, a SQuAD document, a JSON array, CSV/TSV, gzip or zstd bytes, UTF-16.
+    conversations, a SQuAD document, a JSON array, CSV/TSV, UTF-16 (compressed files and
+    Parquet are read decompressed, as rows: their records decide).
     When every record shares a layout that a target (``--target``, ``openai`` by default)
     does not accept, this one finding names the layout, the targets that accept it as it is
     and the command that converts it, and the file's records are not linted further. A file

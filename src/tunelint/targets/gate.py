@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tunelint.engine.findings import Finding, JsonPath, dotted_path, json_pointer
+from tunelint.engine.reader import read_blocks
 from tunelint.engine.registry import Rule, Scope
 from tunelint.engine.settings import Settings
 from tunelint.targets.layouts import FILE_LEVEL, Diagnosis, Layout, diagnose
@@ -95,8 +96,4 @@ def _finding(
 
 def count_examples(path: Path) -> int:
     """Non-blank lines, for a file whose records are not linted."""
-    count = 0
-    with path.open("rb") as stream:
-        for raw in stream:
-            count += bool(raw.strip())
-    return count
+    return sum(1 for block in read_blocks(path) for raw in block.raws if raw.strip())

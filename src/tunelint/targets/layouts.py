@@ -1,9 +1,9 @@
 """Which dialect a record, and a file, is written in: recognised once, before any rule runs.
 
 A record's layout is decided from its keys and the shape of their values alone, in the
-order below (the first match wins). A file's layout is read from its first bytes (a
-compressed stream, UTF-16, a JSON document instead of JSON Lines, CSV) and then from its
-first records: when they all share one layout, that is the file's; when they differ, the
+order below (the first match wins). A file's layout is read from the head of its data, as
+``tunelint.sources`` reads it (decompressed; Parquet rows as JSON lines): first its bytes
+(UTF-16, a JSON document instead of JSON Lines, CSV), then its first records: when they all share one layout, that is the file's; when they differ, the
 file is *mixed* and every record is judged on its own.
 """
 
@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from tunelint.engine.reader import UTF8_BOM, UTF16_BOMS
+from tunelint.sources import open_data
 
 SAMPLE_BYTES = 1 << 18
 """How much of a file's head its diagnosis reads."""
@@ -45,8 +46,6 @@ class Layout(str, enum.Enum):
     JSON_ARRAY = "json-array"
     CSV = "csv"
     TSV = "tsv"
-    GZIP = "gzip"
-    ZSTD = "zstd"
     UTF16 = "utf-16"
     UNKNOWN = "unknown"
 
@@ -78,8 +77,6 @@ FILE_LEVEL = frozenset(
         Layout.JSON_ARRAY,
         Layout.CSV,
         Layout.TSV,
-        Layout.GZIP,
-        Layout.ZSTD,
         Layout.UTF16,
     }
 )
@@ -105,8 +102,6 @@ _DESCRIPTIONS = {
     Layout.JSON_ARRAY: "a JSON array written as one document, not JSON Lines",
     Layout.CSV: "comma-separated values",
     Layout.TSV: "tab-separated values",
-    Layout.GZIP: "gzip-compressed bytes",
-    Layout.ZSTD: "zstd-compressed bytes",
     Layout.UTF16: "UTF-16 encoded text",
     Layout.UNKNOWN: "no known layout",
 }
@@ -199,11 +194,11 @@ class Diagnosis:
 def diagnose(path: Path) -> Diagnosis:
     """Read the head of ``path`` and say which layout it is written in.
 
-    Raises ``OSError`` when it cannot be read. A file with no records is ``UNKNOWN``
+    Raises ``OSError`` when it cannot be read, ``SourceError`` for corrupt compressed data. A file with no records is ``UNKNOWN``
     with no counts: nothing to judge.
     """
-    with path.open("rb") as stream:
-        head = stream.read(SAMPLE_BYTES)
+    with open_data(path) as stream:  # decompressed, Parquet rows as JSON, stdin's spool
+        head = _read_up_to(stream, SAMPLE_BYTES)
         complete = not stream.read(1)
     byte_layout = _byte_layout(head)
     if byte_layout is not None:
@@ -244,11 +239,16 @@ def diagnose(path: Path) -> Diagnosis:
     return Diagnosis(None, dict(counts), first_line)
 
 
+def _read_up_to(stream: Any, size: int) -> bytes:
+    """``size`` bytes, or all there are: a decompressing stream may return fewer at once."""
+    chunks = []
+    while size > 0 and (chunk := stream.read(size)):
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
 def _byte_layout(head: bytes) -> Layout | None:
-    if head.startswith(b"\x1f\x8b"):
-        return Layout.GZIP
-    if head.startswith(b"\x28\xb5\x2f\xfd"):
-        return Layout.ZSTD
     if head.startswith(UTF16_BOMS) or (len(head) >= 4 and (head[1:4:2] == b"\0\0")):
         return Layout.UTF16
     return None
