@@ -27,13 +27,13 @@ PINNED: dict[str, dict[str, int]] = {
     "foundry_sarcasm_qa.jsonl": {"SC001": 200, "SC007": 400},
     "foundry_stock_toolcall.jsonl": {},
     "korean_chatbot_data.jsonl": {"CV002": 1, "DS006": 2},
-    "llamafactory_alpaca_en_demo.jsonl": {"PF001": 600, "SC007": 400},
-    "llamafactory_dpo_en_demo.jsonl": {"SC001": 100, "SC007": 300},
-    "llamafactory_glaive_toolcall.jsonl": {"DS003": 5, "SC001": 100, "SC007": 100, "TL006": 100},
-    "llamafactory_identity.jsonl": {"CT007": 2, "PF001": 273, "SC007": 182},
+    "llamafactory_alpaca_en_demo.jsonl": {"TG001": 1},
+    "llamafactory_dpo_en_demo.jsonl": {"TG001": 1},
+    "llamafactory_glaive_toolcall.jsonl": {"TG001": 1},
+    "llamafactory_identity.jsonl": {"TG001": 1},
     "llamafactory_kto_en_demo.jsonl": {"CT001": 1, "CT002": 1, "CV002": 1, "SC007": 100},
     "llamafactory_mllm_demo.jsonl": {"CV002": 1, "DS001": 1, "SC007": 6},
-    "together_antihallucination.jsonl": {"SC001": 60, "SC007": 60},
+    "together_antihallucination.jsonl": {"TG001": 1},
     "together_coqa_multiturn.jsonl": {},
     "together_rewardbench2_dpo.jsonl": {},
     "toy_chat_fine_tuning.jsonl": {"CT001": 1, "CV002": 1, "CV003": 1, "DS001": 1},
@@ -91,9 +91,12 @@ def test_what_the_defects_say(tmp_path: Path) -> None:
         ),
         (
             "llamafactory_identity.jsonl",
-            "CT007",
+            "TG001",
             1,
-            "output: unfilled placeholder '{{name}}' (and in 76 more example(s))",
+            "file is in the alpaca layout (91 records read, all alike), which openai does not "
+            "accept (Alpaca: instruction / input / output); accepted by: axolotl, llamafactory; "
+            "convert with `tunelint convert --from alpaca "
+            f"{CORPUS / 'llamafactory_identity.jsonl'} -o OUTPUT.jsonl`",
         ),
     } <= said
 

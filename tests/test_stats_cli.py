@@ -183,13 +183,14 @@ def test_a_folder_without_data_is_an_empty_dataset(tmp_path: Path) -> None:
     assert result.stderr == "tunelint: warning: no JSONL files found\n"
 
 
-ALPACA = {"instruction": "Say hi", "input": "", "output": "Hi"}
+# A layout no dialect reads: classification data, not a conversation.
+UNKNOWN = {"text": 7, "label": "spam"}
 
 
 def test_records_it_cannot_count_are_never_confident_zeros(
     tmp_path: Path, write_jsonl: WriteJsonl
 ) -> None:
-    mixed = write_jsonl([CHAT, ALPACA, {"messages": []}, CHAT], "mixed.jsonl")
+    mixed = write_jsonl([CHAT, UNKNOWN, {"messages": []}, CHAT], "mixed.jsonl")
     result = run_tunelint("stats", mixed, "--format", "json", cwd=tmp_path)
     assert result.returncode == 0
     figures = json.loads(result.stdout)
@@ -198,8 +199,8 @@ def test_records_it_cannot_count_are_never_confident_zeros(
         "tunelint: warning: 2 record(s) have no message text to count (another layout than "
         f"chat or preference data) and were not counted; first at {mixed}:2\n"
     )
-    alpaca = write_jsonl([ALPACA] * 3, "alpaca.jsonl")
-    nothing = run_tunelint("stats", alpaca, cwd=tmp_path)
+    unknown = write_jsonl([UNKNOWN] * 3, "unknown.jsonl")
+    nothing = run_tunelint("stats", unknown, cwd=tmp_path)
     assert (nothing.returncode, nothing.stdout) == (1, "")
     assert "3 record(s) have no message text" in nothing.stderr
     assert nothing.stderr.endswith("no record could be counted: no statistics, no cost\n")
@@ -212,7 +213,7 @@ def test_the_first_uncountable_line_is_numbered_in_the_whole_file(tmp_path: Path
         {"messages": [CHAT["messages"][0], {"role": "assistant", "content": "x" * 500}]}
     )
     lines = [chat] * 12_000
-    lines[9_000] = json.dumps(ALPACA)
+    lines[9_000] = json.dumps(UNKNOWN)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run_tunelint("stats", path, "--format", "json", "--jobs", "2", cwd=tmp_path)
     assert result.returncode == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tunelint import __version__
 from tunelint.argtypes import positive_int
-from tunelint.convert import FORMATS
+from tunelint.convert import DIALECTS, FORMATS
 from tunelint.engine.config import ConfigFile, find_config, load_config, resolve_settings
 from tunelint.engine.errors import TunelintError, UsageError
 from tunelint.engine.findings import Severity
@@ -42,6 +43,7 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("configuration (overrides the config file)")
     group.add_argument("--config", type=Path, help="configuration file (default: nearest)")
     group.add_argument("--profile", choices=sorted(PROFILES), help="rule profile")
+    _add_target_argument(group)
     group.add_argument("--model", help="target model, e.g. gpt-4o-mini-2024-07-18")
     for flag, what in (
         ("--select", "rules to enable instead of the defaults"),
@@ -59,6 +61,17 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
         "--fail-on", choices=SEVERITIES, help="lowest severity that fails (default: error)"
     )
     add_template_arguments(parser)
+
+
+def _add_target_argument(group: Any) -> None:
+    group.add_argument(
+        "--target",
+        action="extend",
+        type=split_selectors,
+        metavar="NAME",
+        help="provider or trainer the data is for (default: openai); several must all pass; "
+        "see `tunelint targets`",
+    )
 
 
 def load_settings(args: argparse.Namespace, dataset: tuple[Path, Path] | None = None) -> Settings:
@@ -80,6 +93,7 @@ def _settings_maker(
     """Turns a configuration file into settings, with the command line's overrides."""
     overrides: dict[str, Any] = {
         "profile": args.profile,
+        "target": args.target,
         "model": args.model,
         "select": args.select,
         "extend-select": args.extend_select,
@@ -241,8 +255,12 @@ def _run_convert(args: argparse.Namespace) -> int:
     # A bad configuration fails before anything is written; a split's held-out file is
     # checked as the validation file of its training file.
     dataset = split.paths(args.output) if split else None
+    if args.to != "openai" and not args.target:  # --check lints for the dialect written
+        args.target = [args.to]
     settings = load_settings(args, dataset) if args.check else None
-    summary = convert_file(args.source_format, source, args.output, options, args.system, split)
+    summary = convert_file(
+        args.source_format, source, args.output, options, args.system, split, args.to
+    )
     print(summary.render(), file=sys.stderr if to_stdout else sys.stdout)
     if settings is None:
         return EXIT_OK
@@ -262,6 +280,15 @@ def _run_train(args: argparse.Namespace) -> int:
         return _check_paths(files, finder, "text", jobs=default_jobs(), use_cache=True) != EXIT_OK
 
     return train(request, settings, failed)
+
+
+def _run_targets(args: argparse.Namespace) -> int:
+    from tunelint.target_matrix import run_targets
+
+    def settings_for(names: list[str]) -> Settings:
+        return load_settings(argparse.Namespace(**{**vars(args), "target": names}))
+
+    return run_targets(args, settings_for)
 
 
 def _run_rules(args: argparse.Namespace) -> int:
@@ -310,7 +337,16 @@ def _run_stats(args: argparse.Namespace) -> int:
             "tunelint: error: no record could be counted: no statistics, no cost", file=sys.stderr
         )
         return EXIT_FINDINGS
-    print(stats_json(stats) if args.format == "json" else stats_text(stats, sys.stdout))
+    if not args.target:
+        print(stats_json(stats) if args.format == "json" else stats_text(stats, sys.stdout))
+        return EXIT_OK
+    from tunelint.target_stats import target_rows, target_rows_text
+
+    rows = target_rows(settings.targets, stats)
+    if args.format == "json":
+        print(json.dumps({**json.loads(stats_json(stats)), "targets": rows}, indent=2))
+    else:
+        print(stats_text(stats, sys.stdout) + target_rows_text(settings.targets, rows))
     return EXIT_OK
 
 
@@ -443,7 +479,14 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--config", type=Path, help="configuration file (default: nearest)")
     stats.add_argument("--profile", choices=sorted(PROFILES), help="profile (default model)")
     add_template_arguments(stats)
+    _add_target_argument(stats)
     stats.set_defaults(run=_run_stats, select=None, extend_select=None, ignore=None, fail_on=None)
+
+    from tunelint.target_matrix import add_targets_parser
+
+    targets = add_targets_parser(commands)
+    _add_settings_arguments(targets)
+    targets.set_defaults(run=_run_targets)
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=["text", "json"], default="text")
@@ -464,13 +507,20 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_convert_parser(commands: Any) -> None:
     convert = commands.add_parser(
         "convert",
-        help="convert a dataset (SQuAD, Alpaca, ShareGPT, prompt-completion, CSV) to chat JSONL",
+        help="convert a dataset (SQuAD, Alpaca, ShareGPT, CSV, Vertex, Bedrock...) between "
+        "dialects",
     )
     convert.add_argument(
         "input", type=Path, metavar="INPUT", help="the dataset to convert (- for stdin)"
     )
     convert.add_argument(
         "--from", dest="source_format", choices=FORMATS, required=True, help="the input's format"
+    )
+    convert.add_argument(
+        "--to",
+        choices=DIALECTS,
+        default="openai",
+        help="the dialect to write (default: openai chat JSONL)",
     )
     convert.add_argument(
         "-o",

@@ -83,6 +83,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--tunelint-profile", metavar="NAME", help="rule profile: openai, cookbook")
     group.addoption(
+        "--tunelint-target",
+        action="append",
+        metavar="NAMES",
+        help="providers or trainers the data is for, comma-separated (default: openai)",
+    )
+    group.addoption(
         "--tunelint-baseline",
         metavar="REPORT",
         help="ignore the findings of a saved `tunelint check --output-format json` report "
@@ -176,6 +182,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     overrides = {
         "profile": config.getoption("tunelint_profile"),
+        "target": selectors("tunelint_target"),
         "model": config.getoption("tunelint_model"),
         "select": selectors("tunelint_select"),
         "extend-select": selectors("tunelint_extend_select"),

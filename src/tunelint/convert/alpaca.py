@@ -27,16 +27,19 @@ from tunelint.convert.base import (
 
 def convert(path: Path, options: Options) -> Iterator[Item]:
     for where, record in records(path):
-        instruction = text(record, "instruction", where).strip()
-        extra = (optional_text(record, "input", where) or "").strip()
-        output = text(record, "output", where).strip()
-        history = _history(record.get("history"), where)
-        if not instruction or not output or not all(history):
-            yield Skip("empty instruction, output or history turn", where)
-            continue
-        user = f"{instruction}\n\n{extra}" if extra else instruction
-        system = optional_text(record, "system", where)
-        yield Example(chat(user, output, system, history), where)
+        yield convert_record(record, where)
+
+
+def convert_record(record: Any, where: str) -> Example | Skip:
+    instruction = text(record, "instruction", where).strip()
+    extra = (optional_text(record, "input", where) or "").strip()
+    output = text(record, "output", where).strip()
+    history = _history(record.get("history"), where)
+    if not instruction or not output or not all(history):
+        return Skip("empty instruction, output or history turn", where)
+    user = f"{instruction}\n\n{extra}" if extra else instruction
+    system = optional_text(record, "system", where)
+    return Example(chat(user, output, system, history), where)
 
 
 def _history(value: Any, where: str) -> list[str]:

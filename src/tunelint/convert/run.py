@@ -7,8 +7,9 @@ from pathlib import Path
 
 import orjson
 
-from tunelint.convert import alpaca, csv, prompt_completion, sharegpt, squad
+from tunelint.convert import alpaca, csv, foreign, prompt_completion, sharegpt, squad
 from tunelint.convert.base import Columns, Example, Item, Note, Options, Record, Skip, Source
+from tunelint.convert.dialects import TO, Unconvertible
 from tunelint.convert.summary import Summary
 from tunelint.convert.writer import Split, write, write_split
 from tunelint.engine.errors import UsageError
@@ -19,6 +20,12 @@ SOURCES: dict[str, Source] = {
     "sharegpt": sharegpt.convert,
     "prompt-completion": prompt_completion.convert,
     "csv": csv.convert,
+    "openai": foreign.openai,
+    "vertex": foreign.vertex,
+    "bedrock": foreign.bedrock,
+    "llamafactory": foreign.llamafactory,
+    "together-text": foreign.together_text,
+    "json-array": foreign.json_array,
 }
 
 
@@ -48,6 +55,7 @@ def convert_file(
     options: Options,
     system: str | None = None,
     split: Split | None = None,
+    to: str = "openai",
 ) -> Summary:
     """Convert ``source`` into ``output`` (or the two files of ``split``).
 
@@ -56,8 +64,8 @@ def convert_file(
     """
     outputs = split.paths(output) if split else (output,)
     _refuse_to_overwrite(source, outputs)
-    summary = Summary(source, source_format)
-    lines = _lines(SOURCES[source_format](source, options), system, summary)
+    summary = Summary(source, source_format if to == "openai" else f"{source_format} to {to}")
+    lines = _lines(SOURCES[source_format](source, options), system, summary, to)
     if split is None:
         summary.written[output] = write(lines, output)
     else:
@@ -69,9 +77,22 @@ def convert_file(
     return summary
 
 
-def _lines(items: Iterator[Item], system: str | None, summary: Summary) -> Iterator[bytes]:
+def _lines(
+    items: Iterator[Item], system: str | None, summary: Summary, to: str = "openai"
+) -> Iterator[bytes]:
+    translate = TO.get(to)
     for item in items:
-        if isinstance(item, Example):
+        if isinstance(item, Example) and translate is not None:
+            try:
+                record, notes = translate(_with_system(item, system, summary))
+            except Unconvertible as reason:
+                summary.skip(Skip(f"{reason} (for {to})", item.where))
+                continue
+            summary.read += 1
+            for note in notes:
+                summary.note(Note(note, item.where))
+            yield orjson.dumps(record)
+        elif isinstance(item, Example):
             summary.read += 1
             yield orjson.dumps(_with_system(item, system, summary))
         elif isinstance(item, Skip):
@@ -83,7 +104,10 @@ def _lines(items: Iterator[Item], system: str | None, summary: Summary) -> Itera
 def _with_system(example: Example, system: str | None, summary: Summary) -> Record:
     if not system or not system.strip():
         return example.record
-    messages = example.record["messages"]
+    messages = example.record.get("messages")
+    if not isinstance(messages, list):
+        summary.note(Note("no 'messages': --system not added", example.where))
+        return example.record
     if messages and messages[0].get("role") == "system":
         summary.note(Note(OWN_SYSTEM, example.where))
         return example.record

@@ -51,13 +51,15 @@ class _Unconvertible(Exception):
 
 def convert(path: Path, options: Options) -> Iterator[Item]:
     for where, record in records(path):
-        turns = array(record, "conversations", where)
-        try:
-            example = _conversation(record, turns, where)
-        except _Unconvertible as reason:
-            yield Skip(str(reason), where)
-        else:
-            yield Example(example, where)
+        yield convert_record(record, where)
+
+
+def convert_record(record: Any, where: str) -> Example | Skip:
+    turns = array(record, "conversations", where)
+    try:
+        return Example(_conversation(record, turns, where), where)
+    except _Unconvertible as reason:
+        return Skip(str(reason), where)
 
 
 def _conversation(record: dict[str, Any], turns: list[Any], where: str) -> Record:

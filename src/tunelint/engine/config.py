@@ -21,6 +21,8 @@ from tunelint.engine.settings import Settings
 from tunelint.engine.template_settings import KEYS as TEMPLATE_KEYS
 from tunelint.engine.template_settings import check_value, resolve_template
 from tunelint.sources.walk import DEFAULT_EXCLUDE
+from tunelint.targets.catalogue import DEFAULT, get_target
+from tunelint.targets.resolve import target_profile, target_rule_options
 from tunelint.tokens.models import check_models_table
 
 if sys.version_info >= (3, 11):
@@ -68,9 +70,18 @@ def _datasets(key: str, value: Any) -> list[dict[str, str]]:
     return value
 
 
+def _targets(key: str, value: Any) -> list[str]:
+    """``target``: one name (or ``.toml`` path), or a list the data must pass them all."""
+    names = [value] if isinstance(value, str) else _string_list(key, value)
+    if not names:
+        raise ConfigError(f"{key} must name at least one target")
+    return names
+
+
 # Every key [tool.tunelint] accepts, with the check of its value's type.
 KNOWN_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "profile": _string,
+    "target": _targets,
     "model": _string,
     "select": _string_list,
     "extend-select": _string_list,
@@ -155,7 +166,12 @@ def resolve_settings(config: ConfigFile, overrides: Mapping[str, Any] | None = N
     overrides = check_keys({k: v for k, v in (overrides or {}).items() if v is not None})
     values = {**config.values, **overrides}
     rules = all_rules()
-    profile = get_profile(values.get("profile", "openai"))
+    target_folder = config.root if "target" not in overrides else Path.cwd()
+    targets = tuple(
+        get_target(str(target_folder / name) if name.endswith(".toml") else name)
+        for name in values.get("target", [DEFAULT])
+    )
+    profile = get_profile(values["profile"]) if "profile" in values else target_profile(targets)
 
     if "select" in values:
         enabled = resolve_selectors(values["select"], rules)
@@ -177,7 +193,10 @@ def resolve_settings(config: ConfigFile, overrides: Mapping[str, Any] | None = N
             (pattern, resolve_selectors(_string_list(f"per-file-ignores.{pattern}", codes), rules))
             for pattern, codes in values.get("per-file-ignores", {}).items()
         ),
-        rule_options=_rule_options(values.get("rules", {}), rules),
+        rule_options={
+            **target_rule_options(targets, rules),
+            **_rule_options(values.get("rules", {}), rules),
+        },
         models=values.get("models", {}),
         root=config.root,
         datasets=tuple(
@@ -195,6 +214,7 @@ def resolve_settings(config: ConfigFile, overrides: Mapping[str, Any] | None = N
         ),
         respect_gitignore=values.get("respect-gitignore", True),
         template=resolve_template(values, config.root, config.values),
+        targets=targets,
     )
 
 

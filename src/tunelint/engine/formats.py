@@ -7,6 +7,8 @@ import enum
 from collections.abc import Mapping
 from typing import Any
 
+from tunelint.targets.layouts import Layout, record_layout
+
 
 class Format(str, enum.Enum):
     """The record layouts the OpenAI fine-tuning API accepts."""
@@ -19,6 +21,9 @@ class Format(str, enum.Enum):
     """``messages`` ending before the answer, plus free keys a grader reads (RFT)."""
     COMPLETION = "prompt-completion"
     """Legacy ``prompt`` / ``completion`` pairs (babbage-002, davinci-002)."""
+    FOREIGN = "foreign"
+    """Another dialect than OpenAI's (Vertex, Bedrock, ShareGPT, Alpaca, ``text``...):
+    the OpenAI-format rules leave it to the target rules (TG)."""
 
     def __str__(self) -> str:
         return self.value
@@ -31,10 +36,15 @@ _CHAT_TOP_LEVEL_KEYS = frozenset({"messages", "tools", "functions", "parallel_to
 def detect_format(record: Mapping[str, Any]) -> Format:
     """Classify a record; anything unrecognisable counts as chat, the default format.
 
+    A record in another dialect (``tunelint.targets.layouts``) is ``FOREIGN``.
+
     A ``messages`` record without an assistant turn but with keys beyond the chat ones is
     reinforcement data (the extra keys feed the grader); without extra keys it is a chat
     record that lacks its answer, which the chat rules report.
     """
+    layout = record_layout(record)
+    if not layout.openai_family and layout is not Layout.UNKNOWN:
+        return Format.FOREIGN
     if "messages" in record:
         messages = record["messages"]
         has_answer = isinstance(messages, list) and any(

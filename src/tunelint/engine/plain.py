@@ -26,6 +26,9 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from tunelint.engine.settings import Settings
+from tunelint.targets.layouts import Layout
+
+OPENAI_CHAT = Layout.OPENAI_CHAT
 
 PLAIN_ROLES = frozenset({"system", "user", "assistant", "function"})
 """Roles both the ``openai`` and ``cookbook`` profiles accept, with the same keys."""
@@ -60,6 +63,8 @@ QUIET_ON_PLAIN = frozenset(
         "CV001", "CV007",
         # No tools, tool calls, function calls or tool messages.
         "TL001", "TL002", "TL003", "TL004", "TL005", "TL006", "TL007", "TL008",
+        # An OpenAI chat record without a top-level weight or an image.
+        "TG002", "TG005", "TG006", "TG009",
     }
 )  # fmt: skip
 ROLES_ONLY = frozenset({"CV004", "CV005"})
@@ -68,6 +73,11 @@ ROLES_ONLY = frozenset({"CV004", "CV005"})
 def quiet_codes(settings: Settings) -> frozenset[str]:
     """The enabled rules' codes that cannot report on a plain record under ``settings``."""
     codes = QUIET_ON_PLAIN & settings.enabled
+    if not settings.profile.roles >= PLAIN_ROLES:  # a target without the ``function`` role
+        codes -= {"SC005"}
+    # A plain record is OpenAI chat: reported by TG008 only for a target that refuses it.
+    if "TG008" in settings.enabled and all(t.accepts(OPENAI_CHAT) for t in settings.targets):
+        codes |= {"TG008"}
     # A plain record has no image; only a negative maximum would make SC011 report it.
     if "SC011" in settings.enabled and settings.options("SC011")["maximum"] >= 0:
         codes |= {"SC011"}

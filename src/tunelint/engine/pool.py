@@ -29,6 +29,7 @@ from tunelint.engine.runner import (
 )
 from tunelint.engine.settings import Settings
 from tunelint.sources import source_for
+from tunelint.targets.gate import gate
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult, Pool
@@ -138,6 +139,13 @@ def _lint_all(
                 pending.append((path, cached[path]))
             elif not sources[path].local:  # stdin and URLs are read by this process only
                 pending.append((path, lint_file(path, settings)))
+            elif (
+                sources[path].splittable
+                and sizes[path] >= SPLIT_BYTES
+                and gate(path, settings).settings is not settings
+            ):
+                # A layout the targets do not read, or read with fewer rules: one process.
+                pending.append((path, lint_file(path, settings)))
             elif sources[path].splittable and sizes[path] >= SPLIT_BYTES:
                 ranges = split_work(path, jobs)
                 pending.append(
@@ -150,6 +158,7 @@ def _lint_all(
                 yield path, work
             elif isinstance(work, list):
                 whole = lint_whole_file_rules(path, settings)  # while the workers run
+                whole += gate(path, settings).findings
                 # Each range is merged as soon as it is done, while the later ones run.
                 parts = (part.get() for part in work)
                 yield path, merge_ranges(path, settings, parts, whole)

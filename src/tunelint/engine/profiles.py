@@ -28,6 +28,8 @@ class Profile:
     """Selectors enabled when the configuration selects nothing; ``None``: rule defaults."""
     default_model: str = "gpt-4o-mini"
     """Model whose tokenizer and context limit apply when none is configured."""
+    top_level_keys: frozenset[str] = frozenset()
+    """Record keys accepted beyond those of the record's format (a target's own)."""
 
     def allowed_keys(self, role: object) -> frozenset[str]:
         by_role = self.message_keys.get(role) if isinstance(role, str) else None

@@ -12,7 +12,10 @@ Four scopes:
   record of its formats and whose ``finish()`` reports what only the whole file shows;
 - ``dataset``: like ``file``, for a validation file paired with its training file: the
   check first reads every training record with ``reference(ctx)``, then visits the
-  validation file. It runs only on files that have a training file configured.
+  validation file. It runs only on files that have a training file configured;
+- ``path``: a function ``(path, settings, diagnosis) -> Iterable[Violation]`` run once per
+  file before its records are read, on what the file is as a whole (its size, and its
+  layout as ``tunelint.targets.gate`` diagnosed it).
 
 A line or record rule may also have a *batch form* (``@rule(..., batch=...)``), and a file
 rule a ``visit_plain`` method (``BatchFileCheck``): the same check over a run of plain
@@ -49,6 +52,7 @@ class Scope(str, enum.Enum):
     RECORD = "record"
     FILE = "file"
     DATASET = "dataset"
+    PATH = "path"
 
 
 LineCheck = Callable[["Line"], Iterable[Violation]]

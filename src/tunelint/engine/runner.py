@@ -41,6 +41,7 @@ from tunelint.engine.settings import Settings
 from tunelint.engine.triggers import Triggers
 from tunelint.sources import display_name, is_remote, is_stdin
 from tunelint.sources.walk import find_files
+from tunelint.targets.gate import count_examples, gate
 
 _MAX_ROLE_SEQUENCES = 4096
 _PLAIN_PROBE_EVERY = 16
@@ -347,8 +348,14 @@ def finding_order(finding: Finding) -> tuple[int, int, str]:
 
 
 def lint_file(path: Path, settings: Settings) -> FileResult:
-    """Lint one file. Raises ``OSError`` when it cannot be read."""
+    """Lint one file, its layout diagnosed first. Raises ``OSError`` when it cannot be read."""
+    checked = gate(path, settings)
+    if checked.settings is None:  # a layout the targets do not read: its records are not linted
+        findings = fingerprinted(path, sorted(checked.findings, key=finding_order))
+        return FileResult(str(path), findings, count_examples(path))
+    settings = checked.settings
     linter = _FileLinter(path, settings, settings.rules_for(path))
+    linter.findings.extend(checked.findings)
     _, examples = linter.run(read_blocks(path))
     return linter.result(examples)
 
@@ -384,7 +391,12 @@ def lint_range(path: Path, settings: Settings, start: int, end: int | None) -> R
 
 def lint_whole_file_rules(path: Path, settings: Settings) -> list[Finding]:
     """Run the file-scope rules that cannot be split over the whole of ``path``."""
-    rules = [rule for rule in settings.rules_for(path) if not _in_ranges(rule)]
+    # Path-scope rules ran before (``targets.gate``): they read no records.
+    rules = [
+        rule
+        for rule in settings.rules_for(path)
+        if not _in_ranges(rule) and rule.scope is not Scope.PATH
+    ]
     if not rules:
         return []
     linter = _FileLinter(path, settings, rules)

@@ -13,6 +13,12 @@ from tunelint.engine.profiles import OPENAI, Profile
 from tunelint.engine.registry import Rule, Scope, all_rules
 from tunelint.engine.template_settings import TemplateSettings
 from tunelint.sources.walk import DEFAULT_EXCLUDE, Exclusions
+from tunelint.targets.catalogue import get_target
+from tunelint.targets.model import Target
+
+
+def _default_targets() -> tuple[Target, ...]:
+    return (get_target("openai"),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +45,28 @@ class Settings:
     respect_gitignore: bool = True
     template: TemplateSettings | None = None
     """The open model's tokenizer and trainer settings (``tokenizer``), for the TM rules."""
+    targets: tuple[Target, ...] = field(default_factory=_default_targets)
+    """The providers or trainers the data is for (``--target``): it must pass them all."""
 
     def exclusions(self, force: bool = False) -> Exclusions:
         """What walks leave out under these settings (``force``: named files too)."""
         return Exclusions(self.exclude, self.root, self.respect_gitignore, force)
+
+    @property
+    def image_roles(self) -> frozenset[str]:
+        """Roles whose messages may carry an image under every target."""
+        roles = self.targets[0].images.roles
+        for target in self.targets[1:]:
+            roles &= target.images.roles
+        return roles
+
+    @property
+    def message_weights(self) -> frozenset[float]:
+        """Values a per-message ``weight`` may take under every target."""
+        allowed = self.targets[0].message_weights
+        for target in self.targets[1:]:
+            allowed &= target.message_weights
+        return allowed
 
     def severity_of(self, rule: Rule) -> Severity:
         return self.severities.get(rule.code, rule.severity)

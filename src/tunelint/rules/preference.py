@@ -13,6 +13,14 @@ from tunelint.engine.settings import Settings
 OUTPUTS = ("preferred_output", "non_preferred_output")
 
 
+def _assistant_or_tool(output: object) -> bool:
+    """An output of assistant and tool messages with an assistant turn (Azure's DPO)."""
+    if not isinstance(output, list) or not output:
+        return False
+    roles = [message.get("role") if isinstance(message, dict) else None for message in output]
+    return "assistant" in roles and set(roles) <= {"assistant", "tool"}
+
+
 @rule("PF001", "invalid-preference-pair", Severity.ERROR, formats=[Format.PREFERENCE])
 def invalid_preference_pair(ctx: RecordContext) -> Iterator[Violation]:
     """A preference record is not a prompt with two one-message answers.
@@ -31,6 +39,10 @@ def invalid_preference_pair(ctx: RecordContext) -> Iterator[Violation]:
     {"input": {"messages": [{"role": "user", "content": "Hi"}]}, "preferred_output": {"role": "assistant", "content": "Hello!"}, "non_preferred_output": [{"role": "assistant", "content": "What?"}]}
     ```
 
+    ## Targets
+    Azure (``--target azure``) also takes an output of several assistant and tool
+    messages, at least one of them the assistant's.
+
     ## How to fix
     Wrap each output in a one-element list and keep the answers out of ``input``.
     """
@@ -47,8 +59,13 @@ def invalid_preference_pair(ctx: RecordContext) -> Iterator[Violation]:
                 "prompt ends with an assistant message; the outputs must answer it",
                 ("input", "messages", len(turns) - 1),
             )
+    tools_allowed = all(
+        target.preference_outputs == "assistant-or-tool" for target in ctx.settings.targets
+    )
     for key in OUTPUTS:
         output = record.get(key)
+        if tools_allowed and _assistant_or_tool(output):
+            continue
         if not isinstance(output, list) or len(output) != 1:
             shape = f"{len(output)} messages" if isinstance(output, list) else json_type(output)
             yield Violation(f"must be a list of exactly one assistant message, not {shape}", (key,))

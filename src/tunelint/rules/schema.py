@@ -316,7 +316,7 @@ def unrecognized_top_level_key(ctx: RecordContext) -> Iterator[Violation]:
     if allowed is None:
         return
     for key in ctx.record:
-        if key not in allowed:
+        if key not in allowed and key not in ctx.profile.top_level_keys:
             hint = " (weight belongs on assistant messages)" if key == "weight" else ""
             yield Violation(
                 f"unrecognized top-level key {key!r} in a {ctx.format} record{hint}", (key,)
@@ -412,17 +412,25 @@ def invalid_weight(ctx: RecordContext) -> Iterator[Violation]:
     {"messages": [{"role": "user", "content": "Hi", "weight": 1}, {"role": "assistant", "content": "Hello", "weight": 0.5}]}
     ```
 
+    ## Targets
+    The values allowed are the target's (``--target``): 0 or 1 for every built-in target
+    that reads per-message weights.
+
     ## How to fix
     Use 0 or 1 on assistant messages; remove it elsewhere.
     """
+    allowed = ctx.settings.message_weights
+    if not allowed:  # the target reads no per-message weight: SC004 reports the key
+        return
     for path, message in messages(ctx):
         if "weight" not in message:
             continue
         weight = message["weight"]
         if message.get("role") != "assistant":
             yield Violation("weight is only allowed on assistant messages", (*path, "weight"))
-        elif isinstance(weight, bool) or weight not in (0, 1):
-            yield Violation(f"weight must be 0 or 1, not {weight!r}", (*path, "weight"))
+        elif isinstance(weight, bool) or weight not in allowed:
+            expected = " or ".join(f"{value:g}" for value in sorted(allowed))
+            yield Violation(f"weight must be {expected}, not {weight!r}", (*path, "weight"))
 
 
 @rule("SC010", "invalid-content-part", Severity.ERROR, formats=MESSAGE_FORMATS)
@@ -432,7 +440,7 @@ def invalid_content_part(ctx: RecordContext) -> Iterator[Violation]:
     ## What it does
     Checks each part of list-valued content: ``{"type": "text", "text": "..."}`` anywhere;
     ``{"type": "image_url", "image_url": {"url": ..., "detail": ...}}`` only in user
-    messages, with an ``http(s)`` URL or a base64 ``data:image/(jpeg|png|webp)`` URL of at
+    messages (the roles the targets let carry images), with an ``http(s)`` URL or a base64 ``data:image/(jpeg|png|webp)`` URL of at
     most 10 MB and ``detail`` one of ``auto``, ``low``, ``high``.
 
     ## Why is this bad?
@@ -446,18 +454,19 @@ def invalid_content_part(ctx: RecordContext) -> Iterator[Violation]:
     ## How to fix
     Use the part layout above; host images over HTTPS or embed them as data URLs.
     """
+    image_roles = ctx.settings.image_roles
     for path, message in messages(ctx):
         content = message.get("content")
         if not isinstance(content, list):
             continue
         for index, part in enumerate(content):
             where: JsonPath = (*path, "content", index)
-            problem = _part_problem(part, message.get("role"))
+            problem = _part_problem(part, message.get("role"), image_roles)
             if problem:
                 yield Violation(problem, where)
 
 
-def _part_problem(part: object, role: object) -> str | None:
+def _part_problem(part: object, role: object, image_roles: frozenset[str]) -> str | None:
     if not isinstance(part, dict):
         return f"content part is a {json_type(part)}, not an object"
     kind = part.get("type")
@@ -467,8 +476,9 @@ def _part_problem(part: object, role: object) -> str | None:
         extra = set(part) - {"type", "text"}
         return f"unrecognized key(s) {quoted(extra)} in a text part" if extra else None
     if kind == "image_url":
-        if role != "user":
-            return f"image parts are only allowed in user messages, not {role!r} messages"
+        if role not in image_roles:
+            where = " or ".join(sorted(image_roles)) or "no"
+            return f"image parts are only allowed in {where} messages, not {role!r} messages"
         return _image_problem(part)
     return f"unsupported content part type {kind!r} (expected 'text' or 'image_url')"
 

@@ -22,6 +22,7 @@ from tunelint.engine.runner import expand_paths
 from tunelint.engine.settings import Settings
 from tunelint.rules.walk import SYSTEM_ROLES
 from tunelint.sources import source_for
+from tunelint.targets.views import chat_view
 from tunelint.tokens.counting import ExampleCounter, token_count, token_measure
 from tunelint.tokens.models import ModelInfo, model_for
 
@@ -244,6 +245,7 @@ def _tally(
             tally.skipped += line.problem is not LineProblem.BLANK
             yield tally
             continue
+        record = chat_view(record) or record  # another dialect: counted as its messages
         if not _countable(record):
             tally.uncountable += 1
             tally.first_uncountable = tally.first_uncountable or (str(path), line.number, start)

@@ -1,0 +1,79 @@
+"""What a target is: the dialect one provider or trainer accepts, as data.
+
+A target is read from a TOML file (``tunelint/targets/data/<name>.toml``, or a file of the
+user's own). Each carries the date its facts were checked and where they were read, so a
+user can tell how fresh a limit is before trusting it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from tunelint.engine.profiles import Profile
+from tunelint.targets.layouts import Layout
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFacts:
+    """One trainable model: its context limit and its public training price."""
+
+    name: str
+    context: int | None = None
+    """Tokens per training example (input and output together)."""
+    price: float | None = None
+    price_unit: str = "per 1M training tokens"
+    """What ``price`` (in US dollars) is charged for: tokens, or an hour of training."""
+    tokenizer: str | None = None
+    """The tokenizer whose counts the provider bills; ``None``: not available offline."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImagePolicy:
+    per_example: int | None = None
+    """Images one example may carry; ``0``: none at all."""
+    max_bytes: int | None = None
+    roles: frozenset[str] = frozenset({"user"})
+    """Roles whose messages may carry an image."""
+    kinds: frozenset[str] = frozenset()
+    """Image types accepted (``png``, ``jpeg``, ``webp``...); empty: not restricted."""
+    urls: bool = True
+    """Whether an image may be an ``https://`` URL the provider fetches (else base64 only)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    name: str
+    title: str
+    kind: str
+    """``provider`` (a hosted fine-tuning service) or ``trainer`` (an open-source library)."""
+    layouts: frozenset[Layout]
+    """The record layouts it reads as they are."""
+    profile: Profile
+    """Roles and message keys, as the OpenAI-format rules read them."""
+    checked: datetime.date
+    sources: tuple[str, ...]
+    notes: str = ""
+    min_examples: int | None = None
+    max_examples: int | None = None
+    max_file_bytes: int | None = None
+    sample_weight: str = "none"
+    """A top-level per-example ``weight``: ``none`` (not accepted), ``non-negative`` or
+    ``any`` (any number)."""
+    message_weights: frozenset[float] = frozenset({0, 1})
+    """Values a per-message ``weight`` may take; empty: the target reads no such key."""
+    preference_outputs: str = "one-assistant"
+    """A preference (DPO) output: ``one-assistant`` message, or ``assistant-or-tool``
+    messages with at least one assistant turn (Azure)."""
+    images: ImagePolicy = ImagePolicy()
+    models: Mapping[str, ModelFacts] = field(default_factory=dict)
+    convert_to: str = "openai"
+    """The ``tunelint convert --to`` dialect that writes this target's layout."""
+
+    def accepts(self, layout: Layout) -> bool:
+        return layout in self.layouts
+
+    @property
+    def source(self) -> str:
+        return self.sources[0] if self.sources else ""
