@@ -22,7 +22,7 @@ def _system_roles(ctx: RecordContext) -> frozenset[str]:
 
 
 @rule("CV001", "missing-assistant-message", Severity.ERROR, formats=[Format.CHAT],
-      aliases=["example_missing_assistant_message"])  # fmt: skip
+      aliases=["example_missing_assistant_message"], quiet_on_plain=True)  # fmt: skip
 def missing_assistant_message(ctx: RecordContext) -> Iterator[Violation]:
     """A chat example has no assistant message.
 
@@ -47,7 +47,13 @@ def missing_assistant_message(ctx: RecordContext) -> Iterator[Violation]:
         yield Violation("example has no assistant message", ("messages",))
 
 
-@rule("CV002", "missing-system-message", Severity.WARNING, formats=CONVERSATION_FORMATS)
+@rule(
+    "CV002",
+    "missing-system-message",
+    Severity.WARNING,
+    formats=CONVERSATION_FORMATS,
+    roles_only=True,
+)
 def missing_system_message(ctx: RecordContext) -> Iterator[Violation]:
     """An example has no system (or developer) message.
 
@@ -74,7 +80,9 @@ def missing_system_message(ctx: RecordContext) -> Iterator[Violation]:
         yield Violation("example has no system message", ("messages",))
 
 
-@rule("CV003", "missing-user-message", Severity.WARNING, formats=CONVERSATION_FORMATS)
+@rule(
+    "CV003", "missing-user-message", Severity.WARNING, formats=CONVERSATION_FORMATS, roles_only=True
+)
 def missing_user_message(ctx: RecordContext) -> Iterator[Violation]:
     """An example has no user message.
 
@@ -98,7 +106,13 @@ def missing_user_message(ctx: RecordContext) -> Iterator[Violation]:
         yield Violation("example has no user message", ("messages",))
 
 
-@rule("CV004", "system-message-not-first", Severity.WARNING, formats=CONVERSATION_FORMATS)
+@rule(
+    "CV004",
+    "system-message-not-first",
+    Severity.WARNING,
+    formats=CONVERSATION_FORMATS,
+    roles_only=True,
+)
 def system_message_not_first(ctx: RecordContext) -> Iterator[Violation]:
     """A system (or developer) message comes after the conversation started.
 
@@ -127,7 +141,9 @@ def system_message_not_first(ctx: RecordContext) -> Iterator[Violation]:
             )
 
 
-@rule("CV005", "last-message-not-assistant", Severity.WARNING, formats=[Format.CHAT])
+@rule(
+    "CV005", "last-message-not-assistant", Severity.WARNING, formats=[Format.CHAT], roles_only=True
+)
 def last_message_not_assistant(ctx: RecordContext) -> Iterator[Violation]:
     """A chat example ends with a turn that is not the assistant's.
 
@@ -159,7 +175,7 @@ def last_message_not_assistant(ctx: RecordContext) -> Iterator[Violation]:
         )
 
 
-@rule("CV007", "nothing-to-train", Severity.ERROR, formats=[Format.CHAT])
+@rule("CV007", "nothing-to-train", Severity.ERROR, formats=[Format.CHAT], quiet_on_plain=True)
 def nothing_to_train(ctx: RecordContext) -> Iterator[Violation]:
     """Every assistant message of the example has ``weight`` 0.
 

@@ -137,6 +137,7 @@ class DuplicateExample:
     Scope.FILE,
     default=False,
     options={"threshold": 0.8},
+    whole_file=True,
 )
 class NearDuplicate:
     """An example says nearly the same as an earlier one.
