@@ -162,6 +162,7 @@ class Rule:
 
 _RULES: dict[str, Rule] = {}
 _sorted: Mapping[str, Rule] = MappingProxyType({})
+_CONFIG_KEYS: dict[str, Callable[[str, Any], Any]] = {}
 
 T = TypeVar("T")
 
@@ -265,11 +266,30 @@ def _origin(check: Any) -> str:
 
 
 def all_rules() -> Mapping[str, Rule]:
-    """Every registered rule by code, in code order; importing the rules package fills it."""
+    """Every registered rule by code, in code order.
+
+    The first call loads tunelint's rule modules and the plugins' (``engine.plugins``).
+    """
     global _sorted
     # Rules ask for their options on every record: sort once, again only after a new rule.
     if not _sorted or len(_sorted) != len(_RULES):
-        import tunelint.rules  # noqa: F401  (registration happens on import)
+        if not _RULES:
+            from tunelint.engine.plugins import load_rule_modules
 
+            load_rule_modules()  # registration happens on import
         _sorted = MappingProxyType(dict(sorted(_RULES.items())))
     return _sorted
+
+
+def config_key(key: str, check: Callable[[str, Any], Any]) -> None:
+    """Register a ``[tool.tunelint]`` key that rules read, with the check of its value
+    (``check(key, value)`` returns the value or raises ``ConfigError``)."""
+    if key in _CONFIG_KEYS:
+        raise ValueError(f"configuration key {key!r} registered twice")
+    _CONFIG_KEYS[key] = check
+
+
+def config_keys() -> Mapping[str, Callable[[str, Any], Any]]:
+    """The keys rules registered (loading the rules first)."""
+    all_rules()
+    return MappingProxyType(_CONFIG_KEYS)
