@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from tunelint.engine.runner import FileResult
+from tunelint.engine.findings import FileResult
 from tunelint.engine.settings import Settings
 from tunelint.engine.suppressions import Suppressions, load_baseline
 

@@ -23,7 +23,7 @@ from tunelint.output import FORMATS as OUTPUT_FORMATS
 
 if TYPE_CHECKING:
     from tunelint.checking import CheckExtras
-    from tunelint.engine.runner import FileResult
+    from tunelint.engine.findings import FileResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = [severity.label for severity in Severity]
@@ -73,7 +73,7 @@ def load_settings(args: argparse.Namespace, dataset: tuple[Path, Path] | None = 
 
 def _run_check(args: argparse.Namespace) -> int:
     from tunelint.checking import CheckExtras, show_diff
-    from tunelint.engine.runner import expand_paths
+    from tunelint.engine.discovery import expand_paths
 
     dataset = None
     if args.validation_file is not None:
@@ -102,8 +102,8 @@ def _check_paths(
     """Lint and report files and folders; the exit status of ``tunelint check``."""
     from tunelint.checking import CheckExtras, Filters, FixTally
     from tunelint.engine.cache import ResultCache
+    from tunelint.engine.discovery import expand_paths
     from tunelint.engine.pool import lint_files
-    from tunelint.engine.runner import expand_paths
     from tunelint.output import reporter as make_reporter
 
     extras = extras or CheckExtras()

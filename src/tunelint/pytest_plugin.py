@@ -237,7 +237,7 @@ def _split_settings(settings: Settings) -> tuple[Settings, Settings | None]:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> DataFile | None:
     if _RUN not in parent.config.stash:
         return None
-    from tunelint.engine.runner import DATA_SUFFIXES
+    from tunelint.engine.discovery import DATA_SUFFIXES
 
     if file_path.suffix not in DATA_SUFFIXES:
         return None

@@ -27,7 +27,7 @@ import xxhash
 
 import tunelint
 from tunelint.engine.atomic import atomic_write
-from tunelint.engine.runner import FileResult
+from tunelint.engine.findings import FileResult
 from tunelint.engine.settings import Settings
 
 CACHE_DIR = ".tunelint_cache"

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 from tunelint.engine.batch import UNDECODED, PlainBatch, decode_block
 from tunelint.engine.context import RecordContext
-from tunelint.engine.errors import UsageError
-from tunelint.engine.findings import Finding, Severity, Violation, dotted_path, json_pointer
+from tunelint.engine.discovery import expand_paths
+from tunelint.engine.findings import (
+    FileResult,
+    Finding,
+    Violation,
+    dotted_path,
+    json_pointer,
+    strip_fixes,
+)
 from tunelint.engine.fingerprint import Mark, fingerprinted, line_hash
 from tunelint.engine.formats import Format, detect_format
 from tunelint.engine.locate import locate_column
@@ -34,58 +41,8 @@ from tunelint.engine.registry import (
 )
 from tunelint.engine.settings import Settings
 
-DATA_SUFFIXES = (".jsonl", ".ndjson")
 _MAX_ROLE_SEQUENCES = 4096
 _PLAIN_PROBE_EVERY = 16
-
-
-@dataclass(frozen=True, slots=True)
-class FileResult:
-    path: str
-    findings: tuple[Finding, ...]
-    examples: int
-    """Non-blank lines: records, and lines that should have been records."""
-
-    def without_fixes(self) -> FileResult:
-        """This result without its fixes, which hold code: what crosses processes and disk.
-
-        Only ``check --fix`` applies fixes, and it lints in its own process.
-        """
-        return replace(self, findings=_without_fixes(self.findings))
-
-    def failed(self, fail_on: Severity) -> bool:
-        return any(finding.severity >= fail_on for finding in self.findings)
-
-
-def _without_fixes(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    return tuple(
-        finding if finding.fix is None else replace(finding, fix=None) for finding in findings
-    )
-
-
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files to lint: files as given, folders searched for ``*.jsonl`` / ``*.ndjson``.
-
-    Hidden folders (``.git``, ``.venv``) are skipped inside a folder; a missing path is a
-    usage error. Each file appears once, folders' contents in sorted order.
-    """
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(
-                sorted(
-                    found
-                    for found in path.rglob("*")
-                    if found.suffix in DATA_SUFFIXES
-                    and found.is_file()
-                    and not any(part.startswith(".") for part in found.relative_to(path).parts)
-                )
-            )
-        elif path.exists():
-            files.append(path)
-        else:
-            raise UsageError(f"{path}: no such file or directory")
-    return list(dict.fromkeys(files))
 
 
 class _FileLinter:
@@ -338,7 +295,7 @@ def lint_range(path: Path, settings: Settings, start: int, end: int) -> RangeRes
     linter = _FileLinter(path, settings, rules)
     lines, examples = linter.run(read_blocks(path, start, end), finish=False)
     partials = tuple(cast(MergeableCheck, check).partial() for _, check in linter.file_checks)
-    findings = fingerprinted(path, _without_fixes(linter.findings), start, linter.marks)
+    findings = fingerprinted(path, strip_fixes(linter.findings), start, linter.marks)
     return RangeResult(findings, lines, examples, partials, tuple(linter.marks))
 
 

@@ -28,8 +28,7 @@ from typing import Any
 
 from tunelint.engine.atomic import atomic_write_text
 from tunelint.engine.errors import ConfigError, UsageError
-from tunelint.engine.findings import Finding
-from tunelint.engine.runner import FileResult
+from tunelint.engine.findings import FileResult, Finding
 from tunelint.engine.settings import Settings, relative_path
 
 SIDECAR = "tunelint-suppressions.json"

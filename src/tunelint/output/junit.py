@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
-from tunelint.engine.runner import FileResult
+from tunelint.engine.findings import FileResult
 from tunelint.output.text import format_finding
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TextIO
 
+from tunelint.engine.findings import FileResult
 from tunelint.engine.registry import all_rules
-from tunelint.engine.runner import FileResult
 
 
 class StatisticsReporter:
