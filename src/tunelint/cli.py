@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tunelint import __version__
+from tunelint.application.check import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, check_paths
+from tunelint.application.settings import Overrides, build_settings
 from tunelint.argtypes import positive_int
 from tunelint.convert import FORMATS
-from tunelint.engine.config import ConfigFile, find_config, load_config, resolve_settings
 from tunelint.engine.errors import TunelintError, UsageError
 from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import PROFILES
@@ -21,11 +22,6 @@ from tunelint.engine.settings import Settings
 from tunelint.jobs import arguments as jobs_arguments
 from tunelint.output import FORMATS as OUTPUT_FORMATS
 
-if TYPE_CHECKING:
-    from tunelint.checking import CheckExtras
-    from tunelint.engine.findings import FileResult
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = [severity.label for severity in Severity]
 
 
@@ -54,21 +50,15 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_settings(args: argparse.Namespace, dataset: tuple[Path, Path] | None = None) -> Settings:
     """The run's settings; ``dataset`` pairs a training file with its validation file."""
-    config_path = args.config if args.config else find_config(Path.cwd())
-    if args.config and not args.config.is_file():
-        raise UsageError(f"{args.config}: no such configuration file")
-    config: ConfigFile = load_config(config_path)
-    overrides: dict[str, Any] = {
-        "profile": args.profile,
-        "model": args.model,
-        "select": args.select,
-        "extend-select": args.extend_select,
-        "ignore": args.ignore,
-        "fail-on": args.fail_on,
-    }
-    if dataset is not None:
-        overrides["datasets"] = [{"train": str(dataset[0]), "validation": str(dataset[1])}]
-    return resolve_settings(config, overrides)
+    overrides = Overrides(
+        profile=args.profile,
+        model=args.model,
+        select=args.select,
+        extend_select=args.extend_select,
+        ignore=args.ignore,
+        fail_on=args.fail_on,
+    )
+    return build_settings(overrides, config=args.config, dataset=dataset)
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -84,56 +74,8 @@ def _run_check(args: argparse.Namespace) -> int:
     paths = [*args.paths, *filter(None, [args.validation_file])]
     if args.diff:
         return show_diff(expand_paths(paths), settings)
-    from tunelint.engine.pool import default_jobs
-
     extras = CheckExtras.from_args(args)
-    jobs = args.jobs or default_jobs()
-    return _check_paths(paths, settings, args.output_format, extras, jobs, not args.no_cache)
-
-
-def _check_paths(
-    paths: Sequence[Path],
-    settings: Settings,
-    output_format: str,
-    extras: CheckExtras | None = None,
-    jobs: int = 1,
-    use_cache: bool = False,
-) -> int:
-    """Lint and report files and folders; the exit status of ``tunelint check``."""
-    from tunelint.checking import CheckExtras, Filters, FixTally
-    from tunelint.engine.cache import ResultCache
-    from tunelint.engine.discovery import expand_paths
-    from tunelint.engine.pool import lint_files
-    from tunelint.output import reporter as make_reporter
-
-    extras = extras or CheckExtras()
-    files = expand_paths(paths)
-    if not files:
-        print("tunelint: warning: no JSONL files found", file=sys.stderr)
-    filters = Filters(extras, settings)
-    fixes = FixTally()
-    if extras.fix:
-        results: Iterable[FileResult] = (
-            fixes.fix(path, settings, filters.suppressions) for path in files
-        )
-    else:
-        cache = ResultCache.for_settings(settings) if use_cache else None
-        results = lint_files(files, settings, jobs, cache)
-    if extras.add_suppressions:  # records the findings instead of reporting them
-        for path, result in zip(files, results, strict=True):
-            filters.apply(result, path)
-        return filters.record()
-    reporter = make_reporter("statistics" if extras.statistics else output_format, sys.stdout)
-    failed = False
-    for path, result in zip(files, results, strict=True):
-        result = filters.apply(result, path)
-        reporter.report(result)
-        failed = failed or result.failed(settings.fail_on)
-    reporter.finish()
-    filters.warn_stale()
-    fixes.summarize()
-    changed = extras.exit_non_zero_on_fix and fixes.files > 0
-    return EXIT_FINDINGS if failed or changed else EXIT_OK
+    return check_paths(paths, settings, args.output_format, extras, args.jobs, not args.no_cache)
 
 
 def _run_convert(args: argparse.Namespace) -> int:
@@ -151,7 +93,7 @@ def _run_convert(args: argparse.Namespace) -> int:
     print(summary.render())
     if settings is None:
         return EXIT_OK
-    return _check_paths(list(summary.written), settings, "text")
+    return check_paths(list(summary.written), settings, "text")
 
 
 def _run_train(args: argparse.Namespace) -> int:
@@ -160,10 +102,9 @@ def _run_train(args: argparse.Namespace) -> int:
     dataset = (args.training, args.validation_file) if args.validation_file else None
     settings = load_settings(args, dataset)
     request = jobs_arguments.train_request(args, settings)
-    from tunelint.engine.pool import default_jobs
 
     def failed(files: Sequence[Path]) -> bool:  # as `tunelint check` would lint them
-        return _check_paths(files, settings, "text", jobs=default_jobs(), use_cache=True) != EXIT_OK
+        return check_paths(files, settings, "text", jobs=None, use_cache=True) != EXIT_OK
 
     return train(request, settings, failed)
 
@@ -191,12 +132,11 @@ def _run_rule(args: argparse.Namespace) -> int:
 
 
 def _run_stats(args: argparse.Namespace) -> int:
-    from tunelint.engine.pool import default_jobs
-    from tunelint.output.stats import stats_json, stats_text, stats_with_progress
+    from tunelint.application.stats import stats_with_progress
+    from tunelint.output.stats_report import stats_json, stats_text
 
     settings = load_settings(args)
-    jobs = args.jobs or default_jobs()
-    stats = stats_with_progress(args.paths, settings, args.model, args.epochs, jobs)
+    stats = stats_with_progress(args.paths, settings, args.model, args.epochs, args.jobs)
     if not stats.files:
         print("tunelint: warning: no JSONL files found", file=sys.stderr)
     if stats.skipped:

@@ -167,6 +167,7 @@ def resolve_settings(config: ConfigFile, overrides: Mapping[str, Any] | None = N
         rule_options=_rule_options(values.get("rules", {}), rules),
         models=values.get("models", {}),
         root=config.root,
+        config_file=config.path,
         datasets=tuple(
             ((folder / entry["train"]).resolve(), (folder / entry["validation"]).resolve())
             for folder, entries in (

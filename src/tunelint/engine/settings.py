@@ -32,6 +32,8 @@ class Settings:
     """Folder of the configuration file; per-file-ignores globs are relative to it."""
     datasets: tuple[tuple[Path, Path], ...] = ()
     """(training file, validation file) pairs, resolved, for the dataset-scope rules."""
+    config_file: Path | None = None
+    """The configuration file these settings were read from (``None``: defaults only)."""
 
     def severity_of(self, rule: Rule) -> Severity:
         return self.severities.get(rule.code, rule.severity)

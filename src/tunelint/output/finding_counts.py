@@ -1,4 +1,7 @@
-"""``--statistics``: how many findings each rule has, most frequent first."""
+"""``check --statistics``: how many findings each rule has, most frequent first.
+
+(``stats_report`` presents the ``tunelint stats`` command.)
+"""
 
 from __future__ import annotations
 

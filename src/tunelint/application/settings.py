@@ -1,0 +1,59 @@
+"""Settings for a run, built one way for the CLI, the pytest plugin and the Python API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tunelint.engine.config import find_config, load_config, resolve_settings
+from tunelint.engine.errors import UsageError
+from tunelint.engine.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """Values given for this run (flags, pytest options, API arguments) that win over the
+    configuration file; ``None`` leaves the file's value."""
+
+    profile: str | None = None
+    model: str | None = None
+    select: Sequence[str] | None = None
+    extend_select: Sequence[str] | None = None
+    ignore: Sequence[str] | None = None
+    fail_on: str | None = None
+
+    def values(self) -> dict[str, Any]:
+        """As configuration keys (``extend-select``), lists as lists."""
+        return {
+            "profile": self.profile,
+            "model": self.model,
+            "select": _listed(self.select),
+            "extend-select": _listed(self.extend_select),
+            "ignore": _listed(self.ignore),
+            "fail-on": self.fail_on,
+        }
+
+
+def _listed(selectors: Sequence[str] | None) -> list[str] | None:
+    return None if selectors is None else list(selectors)
+
+
+def build_settings(
+    overrides: Overrides | None = None,
+    *,
+    config: Path | None = None,
+    start: Path | None = None,
+    dataset: tuple[Path, Path] | None = None,
+) -> Settings:
+    """The run's settings: ``config`` (which must exist), else the configuration nearest to
+    ``start`` (the working directory), with ``overrides`` on top. ``dataset`` pairs a
+    training file with its validation file."""
+    if config is not None and not config.is_file():
+        raise UsageError(f"{config}: no such configuration file")
+    path = config if config is not None else find_config(start or Path.cwd())
+    values = (overrides or Overrides()).values()
+    if dataset is not None:
+        values["datasets"] = [{"train": str(dataset[0]), "validation": str(dataset[1])}]
+    return resolve_settings(load_config(path), values)
