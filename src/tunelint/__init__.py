@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any
 # The one place the version is written (pyproject.toml reads it): asking
 # importlib.metadata instead costs every start-up tens of milliseconds.
 __version__ = "0.1.0"
+# Where the project lives (pyproject.toml's [project.urls] says the same; a test holds them
+# equal): SARIF's tool.driver.informationUri.
+REPOSITORY_URL = "https://github.com/tunelint/tunelint"
 
 if TYPE_CHECKING:
     from tunelint.api import get_stats, lint_files, lint_records
@@ -39,6 +42,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "REPOSITORY_URL",
     "DatasetStats",
     "FileResult",
     "Finding",
