@@ -49,6 +49,19 @@ def load_rule_modules() -> None:
             raise PluginError(f"rule plugin {where}: {error}") from None
 
 
+def plugin_sources() -> list[Path]:
+    """The files of the rule modules that plugins registered, sorted."""
+    from tunelint.engine.registry import all_rules
+
+    names = {rule.check.__module__ for rule in all_rules().values()}
+    files = (getattr(sys.modules.get(name), "__file__", None) for name in names)
+    return sorted(Path(file) for file in files if file and not _is_builtin(Path(file)))
+
+
+def _is_builtin(file: Path) -> bool:
+    return file.is_relative_to(Path(__file__).parent.parent)
+
+
 def plugin_entry_points() -> list[EntryPoint]:
     """The installed plugins' entry points, by name."""
     from importlib.metadata import entry_points
