@@ -287,10 +287,18 @@ def _add_convert_parser(commands: Any) -> None:
     convert.set_defaults(run=_run_convert)
 
 
+# Commands that talk to a fine-tuning provider through the OpenAI SDK (an extra).
+_PROVIDER_COMMANDS = ("train", "jobs", "sample")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
+        if args.command in _PROVIDER_COMMANDS:
+            from tunelint.jobs.sdk import require_sdk
+
+            require_sdk(args.command)
         return run(args)
     except TunelintError as error:
         print(f"tunelint: error: {error}", file=sys.stderr)
