@@ -16,7 +16,7 @@ import pytest
 
 import tunelint
 
-from conftest import EXAMPLES, TOY, WriteJsonl, run_tunelint
+from conftest import EXAMPLES, TOY, WriteJsonl, readme_block, run_tunelint
 
 BROKEN = EXAMPLES / "broken" / "train.jsonl"
 
@@ -155,5 +155,20 @@ def test_the_api_is_typed_for_its_users(tmp_path: Path) -> None:
     # Only the misuse: every other name resolves to its real type.
     assert result.stdout.count("error:") == 1, result.stdout
     assert 'user.py:7: error: Incompatible types in assignment (expression has type "int"' in (
+        result.stdout
+    )
+
+
+def test_readmes_example_runs_as_printed(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "train.jsonl").write_bytes(
+        (EXAMPLES / "broken" / "train.jsonl").read_bytes()
+    )
+    code = readme_block("import tunelint")
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "data/train.jsonl 2 SC005 error messages[0].role: unrecognized role 'human'" in (
         result.stdout
     )
