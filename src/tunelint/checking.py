@@ -87,20 +87,20 @@ class Filters:
         self.settings = settings
         self.suppressions = Suppressions.load(settings.root)
         self.baseline = load_baseline(extras.baseline, settings.root) if extras.baseline else None
-        self.recording = extras.add_suppressions
+        self.adding = extras.add_suppressions
         self.seen: list[FileResult] = []
 
     def apply(self, result: FileResult, path: Path) -> FileResult:
-        if self.recording:
+        if self.adding:
             self.suppressions.mark_checked(path, self.settings)
             self.seen.append(result)
             return result
         kept = self.suppressions.apply(path, result.findings, self.settings, self.baseline)
         return dataclasses.replace(result, findings=kept)
 
-    def record(self) -> int:
+    def write_suppressions(self) -> int:
         """Write every finding seen to the sidecar (``--add-suppressions``)."""
-        count = self.suppressions.record(self.seen)
+        count = self.suppressions.suppress(self.seen)
         print(
             f"tunelint: recorded {_plural(count, 'finding')} in {self.suppressions.file}",
             file=sys.stderr,

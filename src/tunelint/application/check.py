@@ -69,10 +69,10 @@ def check_paths(
         )
     else:
         results = lint_files(files, settings, jobs, use_cache)
-    if extras.add_suppressions:  # records the findings instead of reporting them
+    if extras.add_suppressions:  # suppresses the findings instead of reporting them
         for path, result in zip(files, results, strict=True):
             filters.apply(result, path)
-        return filters.record()
+        return filters.write_suppressions()
     reporter = make_reporter("statistics" if extras.statistics else output_format, sys.stdout)
     failed = False
     for path, result in zip(files, results, strict=True):
