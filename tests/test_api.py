@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import tunelint
+from tunelint.output.json import finding_to_dict
 
 from conftest import EXAMPLES, TOY, WriteJsonl, readme_block, run_tunelint
 
@@ -22,19 +23,8 @@ BROKEN = EXAMPLES / "broken" / "train.jsonl"
 
 
 def as_json(finding: tunelint.Finding) -> dict[str, Any]:
-    """A finding's fields as the JSON output names them."""
-    return {
-        "code": finding.code,
-        "name": finding.name,
-        "severity": finding.severity.label,
-        "message": finding.message,
-        "path": finding.path,
-        "line": finding.line,
-        "column": finding.column,
-        "example": finding.example,
-        "pointer": finding.pointer,
-        "fingerprint": finding.fingerprint,
-    }
+    """A finding as the JSON output writes it."""
+    return finding_to_dict(finding)
 
 
 def cli_json(*args: str | Path, cwd: Path) -> list[dict[str, Any]]:

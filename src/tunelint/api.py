@@ -24,7 +24,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import orjson
 
@@ -36,19 +36,26 @@ from tunelint.engine.findings import FileResult
 from tunelint.engine.settings import Settings
 from tunelint.tokens.stats import DatasetStats
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 PathLike = str | os.PathLike[str]
 
 
+class Options(TypedDict, total=False):
+    """What a call may override of the configuration (as the CLI's flags do)."""
+
+    config: PathLike | None
+    """A configuration file (default: the nearest ``tunelint.toml`` / ``pyproject.toml``)."""
+    profile: str | None
+    model: str | None
+    select: Sequence[str] | None
+    extend_select: Sequence[str] | None
+    ignore: Sequence[str] | None
+
+
 def lint_files(
-    paths: Iterable[PathLike],
-    *,
-    config: PathLike | None = None,
-    profile: str | None = None,
-    model: str | None = None,
-    select: Sequence[str] | None = None,
-    extend_select: Sequence[str] | None = None,
-    ignore: Sequence[str] | None = None,
-    jobs: int = 1,
+    paths: Iterable[PathLike], *, jobs: int = 1, **options: Unpack[Options]
 ) -> list[FileResult]:
     """Lint files and folders (``*.jsonl`` / ``*.ndjson`` found in them), in order.
 
@@ -58,7 +65,7 @@ def lint_files(
     from tunelint.application.check import lint_files as lint
     from tunelint.checking import CheckExtras, Filters
 
-    settings = _settings(config, profile, model, select, extend_select, ignore)
+    settings = _settings(options)
     files = expand_paths([Path(path) for path in paths])
     filters = Filters(CheckExtras(), settings)
     results = lint(files, settings, jobs)
@@ -66,15 +73,7 @@ def lint_files(
 
 
 def lint_records(
-    records: Iterable[Mapping[str, Any]],
-    *,
-    name: str = "<records>",
-    config: PathLike | None = None,
-    profile: str | None = None,
-    model: str | None = None,
-    select: Sequence[str] | None = None,
-    extend_select: Sequence[str] | None = None,
-    ignore: Sequence[str] | None = None,
+    records: Iterable[Mapping[str, Any]], *, name: str = "<records>", **options: Unpack[Options]
 ) -> FileResult:
     """Lint records (dicts, as ``json.loads`` gives them) as the lines of one file.
 
@@ -83,7 +82,7 @@ def lint_records(
     any number of them can be linted without being held in memory. A record that cannot
     be written as JSON raises ``TunelintError``.
     """
-    settings = _settings(config, profile, model, select, extend_select, ignore)
+    settings = _settings(options)
     with tempfile.TemporaryDirectory(prefix="tunelint-") as folder:
         path = Path(folder) / "records.jsonl"
         with path.open("wb") as stream:
@@ -110,24 +109,20 @@ def get_stats(
     ``tunelint stats`` computes them (``DatasetStats.to_dict()`` is its JSON)."""
     from tunelint.tokens.stats import compute_stats
 
-    settings = _settings(config, profile, None, None, None, None)
+    settings = _settings({"config": config, "profile": profile})
     return compute_stats([Path(path) for path in paths], settings, model, epochs, jobs=jobs)
 
 
-def _settings(
-    config: PathLike | None,
-    profile: str | None,
-    model: str | None,
-    select: Sequence[str] | None,
-    extend_select: Sequence[str] | None,
-    ignore: Sequence[str] | None,
-) -> Settings:
-    for argument, given in (
-        ("select", select),
-        ("extend_select", extend_select),
-        ("ignore", ignore),
-    ):
-        if isinstance(given, str):  # a string is a sequence of one-letter selectors
+def _settings(options: Options) -> Settings:
+    for argument in ("select", "extend_select", "ignore"):
+        if isinstance(options.get(argument), str):  # a string is a sequence of letters
             raise UsageError(f"{argument} must be a list of rule selectors, not a string")
-    overrides = Overrides(profile, model, select, extend_select, ignore)
+    config = options.get("config")
+    overrides = Overrides(
+        profile=options.get("profile"),
+        model=options.get("model"),
+        select=options.get("select"),
+        extend_select=options.get("extend_select"),
+        ignore=options.get("ignore"),
+    )
     return build_settings(overrides, config=None if config is None else Path(config))
