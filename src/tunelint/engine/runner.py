@@ -55,7 +55,7 @@ class _FileLinter:
         self.settings = settings
         self.plan = plan = plan_for(settings, rules)
         self.training = settings.training_file_for(path)
-        # The plan gives dataset rules only to a file paired with a training file.
+        # ``rules_for`` gives dataset rules only to a file paired with a training file.
         checks = [(rule, rule.check(settings)) for rule in plan.file_rules]
         self.file_checks: list[tuple[Rule, FileCheck]] = checks
         self.dataset_checks = cast(
