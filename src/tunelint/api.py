@@ -66,8 +66,8 @@ def lint_files(
     from tunelint.checking import CheckExtras, Filters
 
     settings = _settings(options)
-    files = expand_paths([Path(path) for path in paths])
-    filters = Filters(CheckExtras(), settings)
+    files = expand_paths([Path(path) for path in paths], settings)
+    filters = Filters(CheckExtras(), settings, None)
     results = lint(files, settings, jobs)
     return [filters.apply(result, path) for path, result in zip(files, results, strict=True)]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -10,8 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from tunelint import __version__
-from tunelint.application.check import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, check_paths
-from tunelint.application.settings import Overrides, build_settings
+from tunelint.application.check import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    check_paths,
+    file_groups,
+)
+from tunelint.application.settings import (
+    Overrides,
+    build_settings,
+    checked_config,
+    settings_from,
+)
 from tunelint.argtypes import positive_int
 from tunelint.convert import FORMATS
 from tunelint.engine.errors import TunelintError, UsageError
@@ -19,6 +31,7 @@ from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import PROFILES
 from tunelint.engine.selection import split_selectors
 from tunelint.engine.settings import Settings
+from tunelint.inputs import SettingsFinder
 from tunelint.jobs import arguments as jobs_arguments
 from tunelint.output import FORMATS as OUTPUT_FORMATS
 
@@ -50,7 +63,11 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_settings(args: argparse.Namespace, dataset: tuple[Path, Path] | None = None) -> Settings:
     """The run's settings; ``dataset`` pairs a training file with its validation file."""
-    overrides = Overrides(
+    return build_settings(_overrides(args), config=args.config, dataset=dataset)
+
+
+def _overrides(args: argparse.Namespace) -> Overrides:
+    return Overrides(
         profile=args.profile,
         model=args.model,
         select=args.select,
@@ -58,30 +75,44 @@ def load_settings(args: argparse.Namespace, dataset: tuple[Path, Path] | None = 
         ignore=args.ignore,
         fail_on=args.fail_on,
     )
-    return build_settings(overrides, config=args.config, dataset=dataset)
+
+
+def _settings_maker(
+    args: argparse.Namespace, dataset: tuple[Path, Path] | None = None
+) -> Callable[[Path | None], Settings]:
+    """Turns a configuration file into settings, with the command line's overrides."""
+    return functools.partial(settings_from, overrides=_overrides(args), dataset=dataset)
 
 
 def _run_check(args: argparse.Namespace) -> int:
     from tunelint.checking import CheckExtras, show_diff
-    from tunelint.engine.discovery import expand_paths
+    from tunelint.inputs import with_stdin
 
+    paths = with_stdin(args.paths, args.stdin_filename) or [Path()]
     dataset = None
     if args.validation_file is not None:
-        if len(args.paths) != 1 or not args.paths[0].is_file():
+        if len(paths) != 1 or not paths[0].is_file():
             raise UsageError("--validation-file needs exactly one training file as PATH")
-        dataset = (args.paths[0], args.validation_file)
-    settings = load_settings(args, dataset)
-    paths = [*args.paths, *filter(None, [args.validation_file])]
+        dataset = (paths[0], args.validation_file)
+    finder = SettingsFinder(_settings_maker(args, dataset), checked_config(args.config))
+    paths = [*paths, *filter(None, [args.validation_file])]
     if args.diff:
-        return show_diff(expand_paths(paths), settings)
+        return show_diff(file_groups(paths, finder, args.force_exclude))
     extras = CheckExtras.from_args(args)
-    return check_paths(paths, settings, args.output_format, extras, args.jobs, not args.no_cache)
+    return check_paths(
+        paths, finder, args.output_format, extras, args.jobs, not args.no_cache, args.force_exclude
+    )
 
 
 def _run_convert(args: argparse.Namespace) -> int:
     from tunelint.convert.run import convert_file, make_options
     from tunelint.convert.writer import Split
+    from tunelint.inputs import STDIN, with_stdin
 
+    (source,) = with_stdin([args.input], None)
+    to_stdout = str(args.output) == STDIN
+    if to_stdout and (args.split or args.check):
+        raise UsageError("-o - writes to stdout: --split and --check need an output file")
     split = Split.from_arguments(args.split, args.seed)
     columns = (args.user_column, args.assistant_column, args.system_column)
     options = make_options(args.source_format, args.with_context, columns)
@@ -89,11 +120,11 @@ def _run_convert(args: argparse.Namespace) -> int:
     # checked as the validation file of its training file.
     dataset = split.paths(args.output) if split else None
     settings = load_settings(args, dataset) if args.check else None
-    summary = convert_file(args.source_format, args.input, args.output, options, args.system, split)
-    print(summary.render())
+    summary = convert_file(args.source_format, source, args.output, options, args.system, split)
+    print(summary.render(), file=sys.stderr if to_stdout else sys.stdout)
     if settings is None:
         return EXIT_OK
-    return check_paths(list(summary.written), settings, "text")
+    return check_paths(list(summary.written), SettingsFinder.fixed(settings), "text")
 
 
 def _run_train(args: argparse.Namespace) -> int:
@@ -104,7 +135,8 @@ def _run_train(args: argparse.Namespace) -> int:
     request = jobs_arguments.train_request(args, settings)
 
     def failed(files: Sequence[Path]) -> bool:  # as `tunelint check` would lint them
-        return check_paths(files, settings, "text", jobs=None, use_cache=True) != EXIT_OK
+        finder = SettingsFinder.fixed(settings)
+        return check_paths(files, finder, "text", jobs=None, use_cache=True) != EXIT_OK
 
     return train(request, settings, failed)
 
@@ -133,10 +165,12 @@ def _run_rule(args: argparse.Namespace) -> int:
 
 def _run_stats(args: argparse.Namespace) -> int:
     from tunelint.application.stats import stats_with_progress
+    from tunelint.inputs import with_stdin
     from tunelint.output.stats_report import stats_json, stats_text
 
+    paths = with_stdin(args.paths, args.stdin_filename)
     settings = load_settings(args)
-    stats = stats_with_progress(args.paths, settings, args.model, args.epochs, args.jobs)
+    stats = stats_with_progress(paths, settings, args.model, args.epochs, args.jobs)
     if not stats.files:
         print("tunelint: warning: no JSONL files found", file=sys.stderr)
     if stats.skipped:
@@ -173,6 +207,15 @@ def _add_fix_arguments(check: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--stdin-filename",
+        type=Path,
+        metavar="NAME",
+        help="name of the data read from - (for configuration and reports)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tunelint", description="Lint LLM fine-tuning data (JSONL) the way ruff lints code."
@@ -181,7 +224,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     check = commands.add_parser("check", help="lint JSONL files and folders")
-    check.add_argument("paths", nargs="*", type=Path, default=[Path()], metavar="PATH")
+    check.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="files, folders, URLs, - for stdin"
+    )
+    _add_input_arguments(check)
+    check.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply exclude patterns to files named on the command line too (pre-commit)",
+    )
     check.add_argument(
         "--output-format",
         choices=OUTPUT_FORMATS,
@@ -214,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = commands.add_parser("stats", help="token statistics and training cost")
     stats.add_argument("paths", nargs="+", type=Path, metavar="FILE")
+    _add_input_arguments(stats)
     stats.add_argument("--model", help="target model (default: the configured one)")
     stats.add_argument(
         "--epochs", type=int, help="epochs to price (default: the provider's heuristic)"
@@ -250,7 +302,9 @@ def _add_convert_parser(commands: Any) -> None:
         "convert",
         help="convert a dataset (SQuAD, Alpaca, ShareGPT, prompt-completion, CSV) to chat JSONL",
     )
-    convert.add_argument("input", type=Path, metavar="INPUT", help="the dataset to convert")
+    convert.add_argument(
+        "input", type=Path, metavar="INPUT", help="the dataset to convert (- for stdin)"
+    )
     convert.add_argument(
         "--from", dest="source_format", choices=FORMATS, required=True, help="the input's format"
     )
@@ -260,7 +314,7 @@ def _add_convert_parser(commands: Any) -> None:
         type=Path,
         required=True,
         metavar="OUTPUT.jsonl",
-        help="chat JSONL to write",
+        help="chat JSONL to write (- for stdout)",
     )
     convert.add_argument(
         "--system", metavar="TEXT", help="system message for every example without one"

@@ -50,10 +50,26 @@ def build_settings(
     """The run's settings: ``config`` (which must exist), else the configuration nearest to
     ``start`` (the working directory), with ``overrides`` on top. ``dataset`` pairs a
     training file with its validation file."""
+    path = checked_config(config) or find_config(start or Path.cwd())
+    return settings_from(path, overrides, dataset)
+
+
+def checked_config(config: Path | None) -> Path | None:
+    """``config`` (``--config``), which must be a file."""
     if config is not None and not config.is_file():
         raise UsageError(f"{config}: no such configuration file")
-    path = config if config is not None else find_config(start or Path.cwd())
+    return config
+
+
+def settings_from(
+    config: Path | None,
+    overrides: Overrides | None = None,
+    dataset: tuple[Path, Path] | None = None,
+) -> Settings:
+    """The settings of the configuration file ``config`` (``None``: defaults only) with
+    ``overrides`` on top: the one place settings are made (``build_settings`` and, file by
+    file, ``tunelint.inputs.SettingsFinder`` call it)."""
     values = (overrides or Overrides()).values()
     if dataset is not None:
         values["datasets"] = [{"train": str(dataset[0]), "validation": str(dataset[1])}]
-    return resolve_settings(load_config(path), values)
+    return resolve_settings(load_config(config), values)

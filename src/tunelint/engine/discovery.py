@@ -1,4 +1,5 @@
-"""Which files a run lints: the files given, and the data files found in folders."""
+"""Which files a run lints: the files, standard input and URLs given, and the data files
+found in folders (``tunelint.sources.walk``)."""
 
 from __future__ import annotations
 
@@ -6,30 +7,23 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from tunelint.engine.errors import UsageError
+from tunelint.engine.settings import Settings
+from tunelint.sources import is_remote, is_stdin
+from tunelint.sources.walk import find_files
 
-DATA_SUFFIXES = (".jsonl", ".ndjson")
 
+def expand_paths(
+    paths: Iterable[Path], settings: Settings | None = None, force_exclude: bool = False
+) -> list[Path]:
+    """Files to lint: files, standard input and URLs as given, folders walked for data files
+    (``tunelint.sources.walk``) with the exclusions of ``settings``.
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files to lint: files as given, folders searched for ``*.jsonl`` / ``*.ndjson``.
-
-    Hidden folders (``.git``, ``.venv``) are skipped inside a folder; a missing path is a
-    usage error. Each file appears once, folders' contents in sorted order.
+    A missing path is a usage error. Each file appears once, folders' contents in sorted
+    order.
     """
-    files: list[Path] = []
+    paths = list(paths)
     for path in paths:
-        if path.is_dir():
-            files.extend(
-                sorted(
-                    found
-                    for found in path.rglob("*")
-                    if found.suffix in DATA_SUFFIXES
-                    and found.is_file()
-                    and not any(part.startswith(".") for part in found.relative_to(path).parts)
-                )
-            )
-        elif path.exists():
-            files.append(path)
-        else:
+        if not (path.exists() or is_stdin(path) or is_remote(path)):
             raise UsageError(f"{path}: no such file or directory")
-    return list(dict.fromkeys(files))
+    exclusions = (settings or Settings()).exclusions(force_exclude)
+    return find_files(paths, exclusions)

@@ -40,6 +40,7 @@ from tunelint.engine.registry import (
     Scope,
 )
 from tunelint.engine.settings import Settings
+from tunelint.sources import display_name
 
 _MAX_ROLE_SEQUENCES = 4096
 _PLAIN_PROBE_EVERY = 16
@@ -51,7 +52,7 @@ class _FileLinter:
 
     def __init__(self, path: Path, settings: Settings, rules: Iterable[Rule]) -> None:
         self.path = path
-        self.display = str(path)
+        self.display = display_name(path)
         self.settings = settings
         self.plan = plan = plan_for(settings, rules)
         self.training = settings.training_file_for(path)
@@ -289,7 +290,7 @@ class RangeResult:
     """Where the range's blocks began, by line (numbered from the range's first)."""
 
 
-def lint_range(path: Path, settings: Settings, start: int, end: int) -> RangeResult:
+def lint_range(path: Path, settings: Settings, start: int, end: int | None) -> RangeResult:
     """Run the rules that merge across ranges on the bytes ``[start, end)`` of ``path``."""
     rules = [rule for rule in settings.rules_for(path) if _in_ranges(rule)]
     linter = _FileLinter(path, settings, rules)
@@ -334,7 +335,9 @@ def merge_ranges(
     merged.finish()
     findings.extend(merged.findings)
     findings.sort(key=finding_order)
-    return FileResult(str(path), fingerprinted(path, findings, marks=marks), examples_before)
+    return FileResult(
+        display_name(path), fingerprinted(path, findings, marks=marks), examples_before
+    )
 
 
 def lint_paths(paths: Sequence[Path], settings: Settings) -> Iterator[FileResult]:
