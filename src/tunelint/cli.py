@@ -20,8 +20,8 @@ from tunelint.application.check import (
 )
 from tunelint.application.settings import (
     Overrides,
-    build_settings,
     checked_config,
+    config_path,
     settings_from,
 )
 from tunelint.argtypes import positive_int
@@ -34,6 +34,11 @@ from tunelint.engine.settings import Settings
 from tunelint.inputs import SettingsFinder
 from tunelint.jobs import arguments as jobs_arguments
 from tunelint.output import FORMATS as OUTPUT_FORMATS
+from tunelint.template.arguments import (
+    add_template_arguments,
+    prepare_template,
+    template_overrides,
+)
 
 SEVERITIES = [severity.label for severity in Severity]
 
@@ -59,11 +64,12 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--fail-on", choices=SEVERITIES, help="lowest severity that fails (default: error)"
     )
+    add_template_arguments(parser)
 
 
 def load_settings(args: argparse.Namespace, dataset: tuple[Path, Path] | None = None) -> Settings:
     """The run's settings; ``dataset`` pairs a training file with its validation file."""
-    return build_settings(_overrides(args), config=args.config, dataset=dataset)
+    return _settings_maker(args, dataset)(config_path(args.config))
 
 
 def _overrides(args: argparse.Namespace) -> Overrides:
@@ -74,6 +80,7 @@ def _overrides(args: argparse.Namespace) -> Overrides:
         extend_select=args.extend_select,
         ignore=args.ignore,
         fail_on=args.fail_on,
+        more=template_overrides(args),
     )
 
 
@@ -81,7 +88,16 @@ def _settings_maker(
     args: argparse.Namespace, dataset: tuple[Path, Path] | None = None
 ) -> Callable[[Path | None], Settings]:
     """Turns a configuration file into settings, with the command line's overrides."""
-    return functools.partial(settings_from, overrides=_overrides(args), dataset=dataset)
+    overrides = _overrides(args)
+    make_settings = functools.partial(settings_from, overrides=overrides, dataset=dataset)
+
+    def make(config: Path | None) -> Settings:
+        settings = make_settings(config)
+        if settings.template is not None:
+            prepare_template(settings.template)
+        return settings
+
+    return make
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -164,22 +180,43 @@ def _run_rule(args: argparse.Namespace) -> int:
 
 
 def _run_stats(args: argparse.Namespace) -> int:
-    from tunelint.application.stats import stats_with_progress
+    from tunelint.application.stats import stats_with_progress, worker_count
     from tunelint.inputs import with_stdin
     from tunelint.output.stats_report import stats_json, stats_text
 
     paths = with_stdin(args.paths, args.stdin_filename)
     settings = load_settings(args)
+    if settings.template is not None:
+        return _run_template_stats(paths, args.format, settings, worker_count(args.jobs))
     stats = stats_with_progress(paths, settings, args.model, args.epochs, args.jobs)
-    if not stats.files:
+    _warn_uncounted(stats.files, stats.skipped)
+    print(stats_json(stats) if args.format == "json" else stats_text(stats, sys.stdout))
+    return EXIT_OK
+
+
+def _warn_uncounted(files: int, skipped: int) -> None:
+    if not files:
         print("tunelint: warning: no JSONL files found", file=sys.stderr)
-    if stats.skipped:
+    if skipped:
         print(
-            f"tunelint: warning: {stats.skipped} line(s) are not JSON objects and were not "
+            f"tunelint: warning: {skipped} line(s) are not JSON objects and were not "
             "counted (see `tunelint check`)",
             file=sys.stderr,
         )
-    print(stats_json(stats) if args.format == "json" else stats_text(stats, sys.stdout))
+
+
+def _run_template_stats(
+    paths: Sequence[Path], output_format: str, settings: Settings, jobs: int
+) -> int:
+    from tunelint.output.template_stats import template_stats_json, template_stats_text
+    from tunelint.template.stats import compute_template_stats
+
+    stats = compute_template_stats(paths, settings, jobs)
+    _warn_uncounted(stats.files, stats.skipped)
+    if output_format == "json":
+        print(template_stats_json(stats))
+    else:
+        print(template_stats_text(stats, sys.stdout))
     return EXIT_OK
 
 
@@ -279,6 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stats.add_argument("--config", type=Path, help="configuration file (default: nearest)")
     stats.add_argument("--profile", choices=sorted(PROFILES), help="profile (default model)")
+    add_template_arguments(stats)
     stats.set_defaults(run=_run_stats, select=None, extend_select=None, ignore=None, fail_on=None)
 
     rules = commands.add_parser("rules", help="list every rule")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,8 @@ class Overrides:
     extend_select: Sequence[str] | None = None
     ignore: Sequence[str] | None = None
     fail_on: str | None = None
+    more: Mapping[str, Any] = field(default_factory=dict)
+    """Other configuration keys given for the run (the chat template's flags)."""
 
     def values(self) -> dict[str, Any]:
         """As configuration keys (``extend-select``), lists as lists."""
@@ -33,6 +35,7 @@ class Overrides:
             "extend-select": _listed(self.extend_select),
             "ignore": _listed(self.ignore),
             "fail-on": self.fail_on,
+            **self.more,
         }
 
 
@@ -50,8 +53,13 @@ def build_settings(
     """The run's settings: ``config`` (which must exist), else the configuration nearest to
     ``start`` (the working directory), with ``overrides`` on top. ``dataset`` pairs a
     training file with its validation file."""
-    path = checked_config(config) or find_config(start or Path.cwd())
-    return settings_from(path, overrides, dataset)
+    return settings_from(config_path(config, start), overrides, dataset)
+
+
+def config_path(config: Path | None, start: Path | None = None) -> Path | None:
+    """The configuration file of a run: ``config`` (which must exist), else the nearest to
+    ``start`` (the working directory), else ``None`` (defaults)."""
+    return checked_config(config) or find_config(start or Path.cwd())
 
 
 def checked_config(config: Path | None) -> Path | None:

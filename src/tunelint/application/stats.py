@@ -20,11 +20,16 @@ def stats_with_progress(
 ) -> DatasetStats:
     """``compute_stats`` with ``jobs`` processes (``None``: one per core), and a progress
     bar on stderr when it is a terminal."""
-    from tunelint.engine.pool import default_jobs
-
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     try:
-        return compute_stats(paths, settings, model, epochs, progress, jobs or default_jobs())
+        return compute_stats(paths, settings, model, epochs, progress, worker_count(jobs))
     finally:
         if progress is not None:
             progress.close()
+
+
+def worker_count(jobs: int | None) -> int:
+    """``jobs``, or one worker process per core."""
+    from tunelint.engine.pool import default_jobs
+
+    return jobs or default_jobs()
