@@ -1,13 +1,14 @@
 """The fast path is exact: what it skips provably reports nothing, what it memoises is equal.
 
-``tunelint.engine.plain`` lists line rules quiet on object lines, record rules quiet on
-plain records and rules whose findings depend only on the roles; each claim is checked
-here by running the real rules on real records under every profile, and a whole file is
-linted with and without the fast path.
+Rules declare themselves quiet on object lines, quiet on plain records, or dependent only
+on the roles (``tunelint.engine.registry``); each claim is checked here by running the real
+rules on real records under every profile, and a whole file is linted with and without the
+fast path.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from typing import Any
@@ -20,13 +21,8 @@ from tunelint.engine.batch import UNDECODED, decode_block
 from tunelint.engine.config import ConfigFile, resolve_settings
 from tunelint.engine.context import RecordContext
 from tunelint.engine.formats import Format
-from tunelint.engine.plain import (
-    PLAIN_ROLES,
-    QUIET_ON_OBJECT,
-    ROLES_ONLY,
-    quiet_codes,
-    roles_record,
-)
+from tunelint.engine.plain import PLAIN_ROLES, roles_record
+from tunelint.engine.plan import RulePlan
 from tunelint.engine.profiles import PROFILES
 from tunelint.engine.reader import read_lines
 from tunelint.engine.registry import all_rules
@@ -75,6 +71,16 @@ def plain_roles(raw: bytes) -> tuple[str, ...] | None:
 
 def settings_for(profile: str) -> Settings:
     return resolve_settings(ConfigFile(None), {"profile": profile, "select": ["ALL"]})
+
+
+def quiet_codes(settings: Settings) -> set[str]:
+    """The enabled record rules declared quiet on plain records under ``settings``."""
+    rules = all_rules()
+    return {code for code in settings.enabled if rules[code].skips_plain(settings)}
+
+
+ROLES_ONLY = {code for code, rule in all_rules().items() if rule.roles_only}
+QUIET_ON_OBJECT = {code for code, rule in all_rules().items() if rule.quiet_on_object}
 
 
 @pytest.mark.parametrize("profile", sorted(PROFILES))
@@ -192,6 +198,12 @@ def decoded_without_the_fast_path(
     return values, [None] * len(raws)
 
 
+def slow_plan(settings: Settings, rules: Any) -> RulePlan:
+    """The plan with every line rule run on object lines too."""
+    plan = RulePlan.compile(settings, rules)
+    return dataclasses.replace(plan, object_line_rules=plan.line_rules)
+
+
 def test_a_file_gives_the_same_findings_with_and_without_the_fast_path(
     write_jsonl: WriteJsonl, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -204,7 +216,7 @@ def test_a_file_gives_the_same_findings_with_and_without_the_fast_path(
         fast = runner.lint_file(path, settings)
         with monkeypatch.context() as patch:
             patch.setattr(runner, "decode_block", decoded_without_the_fast_path)
-            patch.setattr(runner, "QUIET_ON_OBJECT", frozenset())
+            patch.setattr(runner, "plan_for", slow_plan)
             slow = runner.lint_file(path, settings)
         assert fast == slow
         assert {"CV002", "CV003", "CV005", "JL001", "SC005"} <= {f.code for f in fast.findings}

@@ -147,7 +147,7 @@ def _stderr_through_a_terminal(*args: str | Path) -> tuple[int, bytes]:
 
 
 def test_progress_bar_only_for_large_input_on_a_terminal(tmp_path: Path) -> None:
-    from tunelint.output.stats import PROGRESS_MIN_BYTES
+    from tunelint.output.stats_report import PROGRESS_MIN_BYTES
 
     # Few long lines (one text, tokenized once) keep 16 MiB quick to count.
     record = {"messages": [{"role": "user", "content": "tokens " * 1000}, CHAT["messages"][1]]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
@@ -10,11 +11,14 @@ from pathlib import Path
 import pytest
 import tiktoken_ext.openai_public
 
+from tunelint.tokens import encoding
 from tunelint.tokens.encoding import (
+    KNOWN_FILES,
     VOCABULARY_SHA256,
     TokenizerError,
     get_encoding,
     read_ranks,
+    tiktoken_text,
     vocabulary_path,
 )
 
@@ -64,10 +68,10 @@ def test_loaded_once_without_touching_the_environment() -> None:
     assert dict(os.environ) == before
 
 
-def test_vocabulary_found_without_importing_bpe_openai(tmp_path: Path) -> None:
+def test_vocabulary_found_without_importing_its_package(tmp_path: Path) -> None:
     code = (
         "import sys; from tunelint.tokens.encoding import get_encoding; "
-        "get_encoding('o200k_base'); print('bpe_openai' in sys.modules, 'numpy' in sys.modules)"
+        "get_encoding('o200k_base'); print('quicktok' in sys.modules, 'numpy' in sys.modules)"
     )
     import subprocess
 
@@ -75,7 +79,36 @@ def test_vocabulary_found_without_importing_bpe_openai(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
     )
     assert result.stdout.split() == ["False", "False"]
-    assert vocabulary_path("o200k_base").name == "o200k_base.tiktoken.gz"
+    assert vocabulary_path("o200k_base").name == "o200k.vocab"
+
+
+@pytest.mark.parametrize("name", sorted(VOCABULARY_SHA256))
+def test_the_known_files_rebuild_to_tiktokens_hash(name: str) -> None:
+    """What lets ``read_ranks`` trust a file by its own hash: it is tiktoken's vocabulary."""
+    data = vocabulary_path(name).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == KNOWN_FILES[name]
+    tokens = list(read_ranks(name))
+    assert hashlib.sha256(tiktoken_text(tokens)).hexdigest() == VOCABULARY_SHA256[name]
+
+
+def test_another_file_is_rebuilt_and_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    genuine = vocabulary_path("cl100k_base").read_bytes()
+    other = tmp_path / "cl100k.vocab"
+    monkeypatch.setattr(encoding, "vocabulary_path", lambda name: other)
+    other.write_bytes(genuine)
+    # Not the file of a known release: the tokens are rebuilt into tiktoken's text.
+    monkeypatch.setitem(encoding.KNOWN_FILES, "cl100k_base", "0" * 64)
+    assert len(read_ranks("cl100k_base")) == 100_256
+    tampered = bytearray(genuine)
+    tampered[6] ^= 1  # the first token ("!", after the count and its length) becomes " "
+    other.write_bytes(bytes(tampered))
+    with pytest.raises(TokenizerError, match="rebuilds to sha256"):
+        read_ranks("cl100k_base")
+    other.write_bytes(genuine[:-3])
+    with pytest.raises(TokenizerError, match="not a vocabulary file"):
+        read_ranks("cl100k_base")
 
 
 def test_a_hash_other_than_the_pinned_one_is_refused() -> None:
@@ -129,7 +162,7 @@ def test_check_loads_a_tokenizer_only_when_sizes_cannot_decide(
     code = (
         "import sys; from tunelint.cli import main; "
         "main(['check', '--profile', sys.argv[1], sys.argv[2]]); "
-        "print(sorted({'tiktoken', 'numpy', 'bpe_openai'} & {m.split('.')[0] for m in sys.modules}))"
+        "print(sorted({'tiktoken', 'numpy', 'bpe_openai', 'quicktok'} & {m.split('.')[0] for m in sys.modules}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code, profile, str(TOY)],

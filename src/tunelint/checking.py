@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from tunelint.engine.runner import FileResult
+from tunelint.engine.findings import FileResult
 from tunelint.engine.settings import Settings
 from tunelint.engine.suppressions import Matcher, Suppressions
 
@@ -91,20 +91,20 @@ class Filters:
         self.settings = settings
         self.suppressions = Suppressions.load(settings.root)
         self.baseline = baseline
-        self.recording = extras.add_suppressions
+        self.adding = extras.add_suppressions
         self.seen: list[FileResult] = []
 
     def apply(self, result: FileResult, path: Path) -> FileResult:
-        if self.recording:
+        if self.adding:
             self.suppressions.mark_checked(path, self.settings)
             self.seen.append(result)
             return result
         kept = self.suppressions.apply(path, result.findings, self.settings, self.baseline)
         return dataclasses.replace(result, findings=kept)
 
-    def record(self) -> int:
+    def write_suppressions(self) -> int:
         """Write every finding seen to the sidecar (``--add-suppressions``)."""
-        count = self.suppressions.record(self.seen)
+        count = self.suppressions.suppress(self.seen)
         print(
             f"tunelint: recorded {_plural(count, 'finding')} in {self.suppressions.file}",
             file=sys.stderr,

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import functools
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tunelint import __version__
+from tunelint.application.check import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    check_paths,
+    file_groups,
+)
+from tunelint.application.settings import (
+    Overrides,
+    checked_config,
+    config_path,
+    settings_from,
+)
 from tunelint.argtypes import positive_int
 from tunelint.convert import DIALECTS, FORMATS
-from tunelint.engine.config import ConfigFile, find_config, load_config, resolve_settings
 from tunelint.engine.errors import TunelintError, UsageError
 from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import PROFILES
@@ -29,12 +41,6 @@ from tunelint.template.arguments import (
     template_overrides,
 )
 
-if TYPE_CHECKING:
-    from tunelint.checking import CheckExtras
-    from tunelint.engine.runner import FileResult
-    from tunelint.inputs import Group
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = [severity.label for severity in Severity]
 
 
@@ -76,50 +82,32 @@ def _add_target_argument(group: Any) -> None:
 
 def load_settings(args: argparse.Namespace, dataset: tuple[Path, Path] | None = None) -> Settings:
     """The run's settings; ``dataset`` pairs a training file with its validation file."""
-    return _settings_maker(args, dataset)(_config_path(args) or find_config(Path.cwd()))
+    return _settings_maker(args, dataset)(config_path(args.config))
 
 
-def _config_path(args: argparse.Namespace) -> Path | None:
-    """``--config``, checked to exist."""
-    if args.config and not args.config.is_file():
-        raise UsageError(f"{args.config}: no such configuration file")
-    config: Path | None = args.config
-    return config
+def _overrides(args: argparse.Namespace) -> Overrides:
+    return Overrides(
+        profile=args.profile,
+        target=args.target,
+        model=args.model,
+        select=args.select,
+        extend_select=args.extend_select,
+        ignore=args.ignore,
+        fail_on=args.fail_on,
+        grader=getattr(args, "grader", None),
+        more=template_overrides(args),
+    )
 
 
 def _settings_maker(
     args: argparse.Namespace, dataset: tuple[Path, Path] | None = None
 ) -> Callable[[Path | None], Settings]:
     """Turns a configuration file into settings, with the command line's overrides."""
-    overrides: dict[str, Any] = {
-        "profile": args.profile,
-        "target": args.target,
-        "model": args.model,
-        "select": args.select,
-        "extend-select": args.extend_select,
-        "ignore": args.ignore,
-        "fail-on": args.fail_on,
-        **template_overrides(args),
-    }
-    if dataset is not None:
-        overrides["datasets"] = [{"train": str(dataset[0]), "validation": str(dataset[1])}]
-    grader: Path | None = getattr(args, "grader", None)
+    overrides = _overrides(args)
+    make_settings = functools.partial(settings_from, overrides=overrides, dataset=dataset)
 
-    def make(config_path: Path | None) -> Settings:
-        config: ConfigFile = load_config(config_path)
-        given = dict(overrides)
-        if grader is not None:
-            rules = dict(config.values.get("rules", {}))
-            rules["missing-grader-field"] = {
-                **rules.get("missing-grader-field", {}),
-                "grader": str(grader),
-            }
-            given["rules"] = rules
-        settings = resolve_settings(config, given)
-        if settings.options("SC012")["grader"]:
-            from tunelint.rules.grader import grader_fields
-
-            grader_fields(settings.options("SC012")["grader"])  # a bad file: a one-line error
+    def make(config: Path | None) -> Settings:
+        settings = make_settings(config)
         if settings.template is not None:
             prepare_template(settings.template)
         return settings
@@ -137,107 +125,14 @@ def _run_check(args: argparse.Namespace) -> int:
         if len(paths) != 1 or not paths[0].is_file():
             raise UsageError("--validation-file needs exactly one training file as PATH")
         dataset = (paths[0], args.validation_file)
-    finder = SettingsFinder(_settings_maker(args, dataset), _config_path(args))
+    finder = SettingsFinder(_settings_maker(args, dataset), checked_config(args.config))
     paths = [*paths, *filter(None, [args.validation_file])]
     if args.diff:
-        return show_diff(_find_files(paths, finder, args.force_exclude))
-    from tunelint.engine.pool import default_jobs
-
+        return show_diff(file_groups(paths, finder, args.force_exclude))
     extras = CheckExtras.from_args(args)
-    jobs = args.jobs or default_jobs()
-    return _check_paths(
-        paths, finder, args.output_format, extras, jobs, not args.no_cache, args.force_exclude
+    return check_paths(
+        paths, finder, args.output_format, extras, args.jobs, not args.no_cache, args.force_exclude
     )
-
-
-def _find_files(
-    paths: Sequence[Path], finder: SettingsFinder, force_exclude: bool = False
-) -> list[Group]:
-    """The files under ``paths`` (each walked with its own configuration's exclusions),
-    grouped by the configuration that applies to them; Hugging Face splits found side by
-    side are paired for the dataset rules."""
-    from tunelint.engine.runner import expand_paths
-    from tunelint.sources.walk import dataset_pairs
-
-    files = list(
-        dict.fromkeys(
-            file
-            for path in paths
-            for file in expand_paths([path], finder.settings_for(path), force_exclude)
-        )
-    )
-    pairs = tuple((train.resolve(), valid.resolve()) for train, valid in dataset_pairs(files))
-    return [
-        (dataclasses.replace(settings, datasets=settings.datasets + pairs), group)
-        for settings, group in finder.groups(files)
-    ]
-
-
-def _check_paths(
-    paths: Sequence[Path],
-    finder: SettingsFinder,
-    output_format: str,
-    extras: CheckExtras | None = None,
-    jobs: int = 1,
-    use_cache: bool = False,
-    force_exclude: bool = False,
-) -> int:
-    """Lint and report files and folders; the exit status of ``tunelint check``."""
-    from tunelint.checking import CheckExtras, Filters, FixTally, warn_unused_baseline
-    from tunelint.engine.cache import ResultCache
-    from tunelint.engine.pool import lint_files
-    from tunelint.engine.suppressions import load_baseline
-    from tunelint.output import reporter as make_reporter
-    from tunelint.sources.rewrite import refuse_unless_rewritable
-
-    extras = extras or CheckExtras()
-    groups = _find_files(paths, finder, force_exclude)
-    if not groups:
-        print("tunelint: warning: no JSONL files found", file=sys.stderr)
-    if extras.fix:
-        for _, files in groups:
-            refuse_unless_rewritable(files, "--fix")
-    baseline = load_baseline(extras.baseline) if extras.baseline else None
-    reporter = (
-        None
-        if extras.add_suppressions
-        else make_reporter(
-            "statistics" if extras.statistics else output_format,
-            sys.stdout,
-            # JUnit fails a file at the fail level, as the exit status does (the first
-            # configuration's, when files have several).
-            groups[0][0].fail_on if groups else Severity.ERROR,
-        )
-    )
-    fixes = FixTally()
-    failed = False
-    for settings, files in groups:
-        filters = Filters(extras, settings, baseline)
-        if extras.fix:
-            results: Iterable[FileResult] = (
-                fixes.fix(path, settings, filters.suppressions) for path in files
-            )
-        else:
-            cache = ResultCache.for_settings(settings) if use_cache else None
-            results = lint_files(files, settings, jobs, cache)
-        if reporter is None:  # --add-suppressions records the findings instead of reporting
-            for path, result in zip(files, results, strict=True):
-                filters.apply(result, path)
-            filters.record()
-            continue
-        for path, result in zip(files, results, strict=True):
-            result = filters.apply(result, path)
-            reporter.report(result)
-            failed = failed or result.failed(settings.fail_on)
-        filters.warn_stale()
-    if reporter is None:
-        return EXIT_OK
-    reporter.finish()
-    if baseline is not None and extras.baseline is not None:
-        warn_unused_baseline(baseline, extras.baseline)
-    fixes.summarize()
-    changed = extras.exit_non_zero_on_fix and fixes.files > 0
-    return EXIT_FINDINGS if failed or changed else EXIT_OK
 
 
 def _run_convert(args: argparse.Namespace) -> int:
@@ -264,7 +159,7 @@ def _run_convert(args: argparse.Namespace) -> int:
     print(summary.render(), file=sys.stderr if to_stdout else sys.stdout)
     if settings is None:
         return EXIT_OK
-    return _check_paths(list(summary.written), SettingsFinder.fixed(settings), "text")
+    return check_paths(list(summary.written), SettingsFinder.fixed(settings), "text")
 
 
 def _run_train(args: argparse.Namespace) -> int:
@@ -273,11 +168,10 @@ def _run_train(args: argparse.Namespace) -> int:
     dataset = (args.training, args.validation_file) if args.validation_file else None
     settings = load_settings(args, dataset)
     request = jobs_arguments.train_request(args, settings)
-    from tunelint.engine.pool import default_jobs
 
     def failed(files: Sequence[Path]) -> bool:  # as `tunelint check` would lint them
         finder = SettingsFinder.fixed(settings)
-        return _check_paths(files, finder, "text", jobs=default_jobs(), use_cache=True) != EXIT_OK
+        return check_paths(files, finder, "text", jobs=None, use_cache=True) != EXIT_OK
 
     return train(request, settings, failed)
 
@@ -314,16 +208,15 @@ def _run_rule(args: argparse.Namespace) -> int:
 
 
 def _run_stats(args: argparse.Namespace) -> int:
-    from tunelint.engine.pool import default_jobs
+    from tunelint.application.stats import stats_with_progress, worker_count
     from tunelint.inputs import with_stdin
-    from tunelint.output.stats import stats_json, stats_text, stats_with_progress
+    from tunelint.output.stats_report import stats_json, stats_text
 
     paths = with_stdin(args.paths, args.stdin_filename)
     settings = load_settings(args)
-    jobs = args.jobs or default_jobs()
     if settings.template is not None:
-        return _run_template_stats(paths, args.format, settings, jobs)
-    stats = stats_with_progress(paths, settings, args.model, args.epochs, jobs)
+        return _run_template_stats(paths, args.format, settings, worker_count(args.jobs))
+    stats = stats_with_progress(paths, settings, args.model, args.epochs, args.jobs)
     _warn_uncounted(stats.files, stats.skipped)
     if stats.uncountable:
         print(
@@ -555,10 +448,18 @@ def _add_convert_parser(commands: Any) -> None:
     convert.set_defaults(run=_run_convert)
 
 
+# Commands that talk to a fine-tuning provider through the OpenAI SDK (an extra).
+_PROVIDER_COMMANDS = ("train", "jobs", "sample")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
+        if args.command in _PROVIDER_COMMANDS:
+            from tunelint.jobs.sdk import require_sdk
+
+            require_sdk(args.command)
         return run(args)
     except TunelintError as error:
         print(f"tunelint: error: {error}", file=sys.stderr)

@@ -169,8 +169,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}: tunelint data checks (pytest --tunelint)")
     if not _enabled(config):
         return
+    from tunelint.application.settings import Overrides, build_settings
     from tunelint.engine.cache import settings_fingerprint
-    from tunelint.engine.config import find_config, load_config, resolve_settings
     from tunelint.engine.errors import TunelintError
     from tunelint.engine.selection import split_selectors
     from tunelint.engine.suppressions import Suppressions, load_baseline
@@ -180,18 +180,17 @@ def pytest_configure(config: pytest.Config) -> None:
         given: list[str] | None = config.getoption(flag)
         return None if given is None else [s for text in given for s in split_selectors(text)]
 
-    overrides = {
-        "profile": config.getoption("tunelint_profile"),
-        "target": selectors("tunelint_target"),
-        "model": config.getoption("tunelint_model"),
-        "select": selectors("tunelint_select"),
-        "extend-select": selectors("tunelint_extend_select"),
-        "ignore": selectors("tunelint_ignore"),
-        "fail-on": config.getoption("tunelint_fail_on"),
-    }
+    overrides = Overrides(
+        profile=config.getoption("tunelint_profile"),
+        target=selectors("tunelint_target"),
+        model=config.getoption("tunelint_model"),
+        select=selectors("tunelint_select"),
+        extend_select=selectors("tunelint_extend_select"),
+        ignore=selectors("tunelint_ignore"),
+        fail_on=config.getoption("tunelint_fail_on"),
+    )
     try:
-        configuration = load_config(find_config(config.rootpath))
-        settings = resolve_settings(configuration, overrides)
+        settings = build_settings(overrides, start=config.rootpath)
         suppressions = Suppressions.load(settings.root)
         baseline_file = _baseline_file(config)
         baseline = load_baseline(baseline_file) if baseline_file else None
@@ -205,7 +204,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUN] = _Run(
         settings=file_settings,
         datasets=dataset_settings,
-        config_path=configuration.path,
+        config_path=settings.config_file,
         fingerprint=settings_fingerprint(file_settings),
         suppressions=suppressions,
         baseline=baseline,
@@ -287,7 +286,7 @@ class DataItem(_TunelintItem):
         cached = run.previous.get(self.nodeid)
         if cached is None or cached.get("key") != key:
             cached = None
-            from tunelint.engine.runner import lint_file
+            from tunelint.application.check import lint_file
 
             findings = list(lint_file(self.path, run.settings).findings)
             run.counts["linted"] += 1
@@ -347,7 +346,7 @@ class DatasetsItem(_TunelintItem):
     pairs: tuple[tuple[Path, Path], ...] = ()
 
     def runtest(self) -> None:
-        from tunelint.engine.runner import lint_file
+        from tunelint.application.check import lint_file
 
         run = self.config.stash[_RUN]
         assert run.datasets is not None

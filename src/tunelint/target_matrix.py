@@ -160,8 +160,8 @@ def matrix_json(rows: Sequence[FileRow]) -> str:
 
 def run_targets(args: argparse.Namespace, settings_for: Callable[[list[str]], Settings]) -> int:
     """The ``targets`` command; exit 0 when every file passes under some target, else 1."""
+    from tunelint.engine.discovery import expand_paths
     from tunelint.engine.pool import default_jobs
-    from tunelint.engine.runner import expand_paths
 
     if not args.paths:
         print(target_list(args.format))

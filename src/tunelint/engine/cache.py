@@ -27,7 +27,8 @@ import xxhash
 
 import tunelint
 from tunelint.engine.atomic import atomic_write
-from tunelint.engine.runner import FileResult
+from tunelint.engine.findings import FileResult
+from tunelint.engine.plugins import plugin_sources
 from tunelint.engine.settings import Settings
 
 CACHE_DIR = ".tunelint_cache"
@@ -52,12 +53,16 @@ def _canonical(value: Any) -> Any:
 
 
 def _build_fingerprint() -> str:
-    """The tunelint version and its code: a rule changed in place must not hit old entries."""
+    """The tunelint version and its code, and the plugins' rule modules: a rule changed in
+    place must not hit old entries."""
     package = Path(tunelint.__file__).parent
     digest = hashlib.sha256(tunelint.__version__.encode())
     for source in sorted(package.rglob("*.py")):
         stat = source.stat()
         digest.update(f"{source.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    for source in plugin_sources():
+        stat = source.stat()
+        digest.update(f"{source}:{stat.st_size}:{stat.st_mtime_ns};".encode())
     return digest.hexdigest()
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from tunelint.engine.errors import ConfigError
 from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import get_profile
-from tunelint.engine.registry import Rule, all_rules
+from tunelint.engine.registry import Rule, all_rules, config_keys
 from tunelint.engine.selection import resolve_selector, resolve_selectors
 from tunelint.engine.settings import Settings
 from tunelint.engine.template_settings import KEYS as TEMPLATE_KEYS
@@ -23,7 +23,6 @@ from tunelint.engine.template_settings import check_value, resolve_template
 from tunelint.sources.walk import DEFAULT_EXCLUDE
 from tunelint.targets.catalogue import DEFAULT, get_target
 from tunelint.targets.resolve import target_profile, target_rule_options
-from tunelint.tokens.models import check_models_table
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -78,7 +77,8 @@ def _targets(key: str, value: Any) -> list[str]:
     return names
 
 
-# Every key [tool.tunelint] accepts, with the check of its value's type.
+# Every key [tool.tunelint] accepts, with the check of its value's type; rules add the
+# keys they read (``registry.config_key``), such as ``models``.
 KNOWN_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "profile": _string,
     "target": _targets,
@@ -90,7 +90,6 @@ KNOWN_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "per-file-ignores": _table,
     "severity": _table,
     "rules": _table,
-    "models": check_models_table,
     "datasets": _datasets,
     "exclude": _string_list,
     "extend-exclude": _string_list,
@@ -150,10 +149,11 @@ def load_config(path: Path | None) -> ConfigFile:
 
 
 def check_keys(values: Mapping[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(values) - set(KNOWN_KEYS))
+    known = {**KNOWN_KEYS, **config_keys()}
+    unknown = sorted(set(values) - set(known))
     if unknown:
         raise ConfigError(f"unknown configuration key {unknown[0]!r}")
-    return {key: KNOWN_KEYS[key](key, value) for key, value in values.items()}
+    return {key: known[key](key, value) for key, value in values.items()}
 
 
 def resolve_settings(config: ConfigFile, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -199,6 +199,7 @@ def resolve_settings(config: ConfigFile, overrides: Mapping[str, Any] | None = N
         },
         models=values.get("models", {}),
         root=config.root,
+        config_file=config.path,
         datasets=tuple(
             ((folder / entry["train"]).resolve(), (folder / entry["validation"]).resolve())
             for folder, entries in (

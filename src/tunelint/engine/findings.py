@@ -1,11 +1,11 @@
-"""What rules report (violations) and what the engine returns (findings)."""
+"""What rules report (violations) and what the engine returns (findings, file results)."""
 
 from __future__ import annotations
 
 import enum
 import operator
-from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -100,3 +100,30 @@ class Finding:
 _field_values: Callable[[Finding], tuple[Any, ...]] = operator.attrgetter(
     *(item.name for item in fields(Finding))
 )
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What linting one file gave: its findings in order, and how many examples it has."""
+
+    path: str
+    findings: tuple[Finding, ...]
+    examples: int
+    """Non-blank lines: records, and lines that should have been records."""
+
+    def without_fixes(self) -> FileResult:
+        """This result without its fixes, which hold code: what crosses processes and disk.
+
+        Only ``check --fix`` applies fixes, and it lints in its own process.
+        """
+        return replace(self, findings=strip_fixes(self.findings))
+
+    def failed(self, fail_on: Severity) -> bool:
+        return any(finding.severity >= fail_on for finding in self.findings)
+
+
+def strip_fixes(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """``findings`` without their fixes (copies of those that had one)."""
+    return tuple(
+        finding if finding.fix is None else replace(finding, fix=None) for finding in findings
+    )

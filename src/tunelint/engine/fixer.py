@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tunelint.engine.atomic import create_beside, flush_to_disk, replace_keeping_mode
+from tunelint.engine.findings import FileResult
 from tunelint.engine.fixes import Fix
-from tunelint.engine.runner import FileResult, lint_file
+from tunelint.engine.runner import lint_file
 from tunelint.engine.settings import Settings
 from tunelint.engine.suppressions import Matcher
 

@@ -29,6 +29,9 @@ class Format(str, enum.Enum):
         return self.value
 
 
+SYSTEM_ROLES = frozenset({"system", "developer"})
+"""Roles that carry the system prompt (``developer`` is its newer name)."""
+
 _PREFERENCE_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
 _CHAT_TOP_LEVEL_KEYS = frozenset({"messages", "tools", "functions", "parallel_tool_calls"})
 

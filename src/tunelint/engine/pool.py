@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from tunelint.engine.cache import ResultCache, lint_digest
+from tunelint.engine.findings import FileResult
 from tunelint.engine.reader import line_boundaries
 from tunelint.engine.runner import (
-    FileResult,
     RangeResult,
     lint_file,
     lint_range,

@@ -20,6 +20,17 @@ Four scopes:
 A line or record rule may also have a *batch form* (``@rule(..., batch=...)``), and a file
 rule a ``visit_plain`` method (``BatchFileCheck``): the same check over a run of plain
 records at once (``engine.batch``). A rule without one is run on such records one by one.
+
+What the fast path may skip is declared on the rule too, and checked here at registration
+(``engine.plan`` compiles it; ``tests/test_plain.py`` proves each claim on real records):
+
+- ``quiet_on_object``: a line rule that cannot report a line holding a JSON object;
+- ``quiet_on_plain``: a record rule that cannot report a plain record (``engine.plain``),
+  or a function of the settings saying whether it can under them;
+- ``roles_only``: a record rule whose findings on a plain record depend only on its
+  sequence of roles (computed once per sequence);
+- ``whole_file``: a file rule that does not merge across byte ranges (no ``partial`` /
+  ``absorb``) and so makes a large file be read a second time, in one process.
 """
 
 from __future__ import annotations
@@ -121,11 +132,24 @@ class Rule:
     """It runs on a file configured as a validation file (``datasets``) too."""
     batch: BatchCheck | None = None
     """For a line or record rule: the same check over a run of plain records at once."""
+    quiet_on_object: bool = False
+    """For a line rule: it reports nothing on a line holding an object (without a BOM)."""
+    quiet_on_plain: bool | Callable[[Settings], bool] = False
+    """For a record rule: it reports nothing on a plain record (under these settings)."""
+    roles_only: bool = False
+    """For a record rule: on a plain record, what it reports depends only on the roles."""
+    whole_file: bool = False
+    """For a file rule: it cannot merge across byte ranges; large files are read twice."""
 
     @property
     def mergeable(self) -> bool:
         """A file-scope rule whose state merges across byte ranges (``MergeableCheck``)."""
-        return self.scope is Scope.FILE and hasattr(self.check, "absorb")
+        return self.scope is Scope.FILE and not self.whole_file
+
+    def skips_plain(self, settings: Settings) -> bool:
+        """Whether this record rule can be skipped on plain records under ``settings``."""
+        quiet = self.quiet_on_plain
+        return quiet(settings) if callable(quiet) else quiet
 
     @property
     def family(self) -> str:
@@ -142,6 +166,7 @@ class Rule:
 
 _RULES: dict[str, Rule] = {}
 _sorted: Mapping[str, Rule] = MappingProxyType({})
+_CONFIG_KEYS: dict[str, Callable[[str, Any], Any]] = {}
 
 T = TypeVar("T")
 
@@ -160,20 +185,30 @@ def rule(
     trigger: str | None = None,
     on_validation: bool = True,
     batch: BatchCheck | None = None,
+    quiet_on_object: bool = False,
+    quiet_on_plain: bool | Callable[[Settings], bool] = False,
+    roles_only: bool = False,
+    whole_file: bool = False,
 ) -> Callable[[T], T]:
     """Register the decorated function (or, for file and dataset scope, class) as a rule."""
 
     def register(check: T) -> T:
         if not _CODE.match(code) or not _NAME.match(name):
             raise ValueError(f"malformed rule code or name: {code} {name}")
-        if code in _RULES or any(existing.name == name for existing in _RULES.values()):
-            raise ValueError(f"rule {code} ({name}) registered twice")
+        clash = _RULES.get(code) or next((r for r in _RULES.values() if r.name == name), None)
+        if clash is not None:
+            where = _origin(clash.check)
+            raise ValueError(
+                f"rule {code} ({name}) clashes with {clash.code} ({clash.name}) of {where}"
+            )
         if not inspect.getdoc(check):
             raise ValueError(f"rule {code} has no documentation")
         if trigger is not None and scope is not Scope.RECORD:
             raise ValueError(f"rule {code}: only record rules can have a trigger")
         if batch is not None and scope not in (Scope.LINE, Scope.RECORD):
             raise ValueError(f"rule {code}: a file rule's batch form is its visit_plain method")
+        _check_fast_path_facts(code, scope, check, trigger, batch, quiet_on_object,
+                               quiet_on_plain, roles_only, whole_file)  # fmt: skip
         _RULES[code] = Rule(
             code=code,
             name=name,
@@ -188,18 +223,77 @@ def rule(
             trigger=trigger,
             on_validation=on_validation,
             batch=batch,
+            quiet_on_object=quiet_on_object,
+            quiet_on_plain=quiet_on_plain,
+            roles_only=roles_only,
+            whole_file=whole_file,
         )
         return check
 
     return register
 
 
+def _check_fast_path_facts(
+    code: str,
+    scope: Scope,
+    check: Any,
+    trigger: str | None,
+    batch: BatchCheck | None,
+    quiet_on_object: bool,
+    quiet_on_plain: bool | Callable[[Settings], bool],
+    roles_only: bool,
+    whole_file: bool,
+) -> None:
+    """Refuse facts that do not fit the rule's scope or contradict each other."""
+    if quiet_on_object and scope is not Scope.LINE:
+        raise ValueError(f"rule {code}: only a line rule can be quiet on objects")
+    if (quiet_on_plain or roles_only) and scope is not Scope.RECORD:
+        raise ValueError(f"rule {code}: only a record rule can be quiet_on_plain or roles_only")
+    if roles_only and (quiet_on_plain or batch is not None or trigger is not None):
+        raise ValueError(f"rule {code}: a roles_only rule has no other plain-record form")
+    if quiet_on_plain is True and batch is not None:
+        raise ValueError(f"rule {code}: a rule quiet on plain records needs no batch form")
+    if scope is Scope.FILE:
+        merges = [hasattr(check, method) for method in ("partial", "absorb")]
+        if whole_file == any(merges) or any(merges) != all(merges):
+            raise ValueError(
+                f"rule {code}: a file rule either merges across byte ranges (both partial and "
+                "absorb) or is declared whole_file=True (large files are then read twice)"
+            )
+    elif whole_file:
+        raise ValueError(f"rule {code}: only a file rule can be whole_file")
+
+
+def _origin(check: Any) -> str:
+    """The module that registered a rule: names the plugin in a clash."""
+    return str(getattr(check, "__module__", "?"))
+
+
 def all_rules() -> Mapping[str, Rule]:
-    """Every registered rule by code, in code order; importing the rules package fills it."""
+    """Every registered rule by code, in code order.
+
+    The first call loads tunelint's rule modules and the plugins' (``engine.plugins``).
+    """
     global _sorted
     # Rules ask for their options on every record: sort once, again only after a new rule.
     if not _sorted or len(_sorted) != len(_RULES):
-        import tunelint.rules  # noqa: F401  (registration happens on import)
+        if not _RULES:
+            from tunelint.engine.plugins import load_rule_modules
 
+            load_rule_modules()  # registration happens on import
         _sorted = MappingProxyType(dict(sorted(_RULES.items())))
     return _sorted
+
+
+def config_key(key: str, check: Callable[[str, Any], Any]) -> None:
+    """Register a ``[tool.tunelint]`` key that rules read, with the check of its value
+    (``check(key, value)`` returns the value or raises ``ConfigError``)."""
+    if key in _CONFIG_KEYS:
+        raise ValueError(f"configuration key {key!r} registered twice")
+    _CONFIG_KEYS[key] = check
+
+
+def config_keys() -> Mapping[str, Callable[[str, Any], Any]]:
+    """The keys rules registered (loading the rules first)."""
+    all_rules()
+    return MappingProxyType(_CONFIG_KEYS)

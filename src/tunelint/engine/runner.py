@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from tunelint.engine.batch import UNDECODED, PlainBatch, Reports, decode_block
+from tunelint.engine.batch import UNDECODED, PlainBatch, decode_block
 from tunelint.engine.context import RecordContext
-from tunelint.engine.errors import UsageError
-from tunelint.engine.findings import Finding, Severity, Violation, dotted_path, json_pointer
+from tunelint.engine.discovery import expand_paths
+from tunelint.engine.findings import (
+    FileResult,
+    Finding,
+    Violation,
+    dotted_path,
+    json_pointer,
+    strip_fixes,
+)
 from tunelint.engine.fingerprint import Mark, fingerprinted, line_hash
 from tunelint.engine.formats import Format, detect_format
 from tunelint.engine.locate import locate_column
-from tunelint.engine.plain import (
-    QUIET_ON_OBJECT,
-    ROLES_ONLY,
-    quiet_codes,
-    roles_record,
-)
+from tunelint.engine.plain import roles_record
+from tunelint.engine.plan import each_record, plan_for
 from tunelint.engine.reader import (
     Block,
     Line,
@@ -38,117 +40,43 @@ from tunelint.engine.registry import (
     Scope,
 )
 from tunelint.engine.settings import Settings
-from tunelint.engine.triggers import Triggers
-from tunelint.sources import display_name, is_remote, is_stdin
-from tunelint.sources.walk import find_files
+from tunelint.sources import display_name
 from tunelint.targets.gate import count_examples, gate
 
 _MAX_ROLE_SEQUENCES = 4096
 _PLAIN_PROBE_EVERY = 16
 
 
-@dataclass(frozen=True, slots=True)
-class FileResult:
-    path: str
-    findings: tuple[Finding, ...]
-    examples: int
-    """Non-blank lines: records, and lines that should have been records."""
-
-    def without_fixes(self) -> FileResult:
-        """This result without its fixes, which hold code: what crosses processes and disk.
-
-        Only ``check --fix`` applies fixes, and it lints in its own process.
-        """
-        return replace(self, findings=_without_fixes(self.findings))
-
-    def failed(self, fail_on: Severity) -> bool:
-        return any(finding.severity >= fail_on for finding in self.findings)
-
-
-def _without_fixes(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    return tuple(
-        finding if finding.fix is None else replace(finding, fix=None) for finding in findings
-    )
-
-
-def expand_paths(
-    paths: Iterable[Path], settings: Settings | None = None, force_exclude: bool = False
-) -> list[Path]:
-    """Files to lint: files, standard input and URLs as given, folders walked for data files
-    (``tunelint.sources.walk``) with the exclusions of ``settings``.
-
-    A missing path is a usage error. Each file appears once, folders' contents in sorted
-    order.
-    """
-    paths = list(paths)
-    for path in paths:
-        if not (path.exists() or is_stdin(path) or is_remote(path)):
-            raise UsageError(f"{path}: no such file or directory")
-    exclusions = (settings or Settings()).exclusions(force_exclude)
-    return find_files(paths, exclusions)
-
-
 class _FileLinter:
-    """Lints one file (or a byte range of it); owns the file-scope rules' per-file state."""
+    """Lints one file (or a byte range of it) by a rule plan; owns the per-file state: the
+    file-scope rules' checks, the findings, and what is remembered along the way."""
 
-    def __init__(self, path: Path, settings: Settings, rules: list[Rule]) -> None:
+    def __init__(self, path: Path, settings: Settings, rules: Iterable[Rule]) -> None:
         self.path = path
         self.display = display_name(path)
         self.settings = settings
-        self.severities = {rule.code: settings.severity_of(rule) for rule in rules}
-        self.line_rules = [rule for rule in rules if rule.scope is Scope.LINE]
-        record_rules = [rule for rule in rules if rule.scope is Scope.RECORD]
-        triggers = [(rule.code, rule.trigger) for rule in record_rules if rule.trigger]
-        self.triggers = Triggers(triggers) if triggers else None
-        # Per format: the rules run on every record, and those run when their trigger fires.
-        self.record_rules = {
-            form: [r for r in record_rules if form in r.formats and not r.trigger]
-            for form in Format
-        }
-        self.triggered_rules = {
-            form: [r for r in record_rules if form in r.formats and r.trigger] for form in Format
-        }
-        self.object_line_rules = [r for r in self.line_rules if r.code not in QUIET_ON_OBJECT]
-        quiet = quiet_codes(settings) | ROLES_ONLY
-        chat_rules = self.record_rules[Format.CHAT]
-        self.plain_rules = [rule for rule in chat_rules if rule.code not in quiet]
-        self.plain_triggered_rules = [
-            rule for rule in self.triggered_rules[Format.CHAT] if rule.code not in quiet
-        ]
-        self.roles_rules = [rule for rule in chat_rules if rule.code in ROLES_ONLY]
-        self.by_roles: dict[tuple[str, ...], list[tuple[Rule, list[Violation]]]] = {}
+        self.plan = plan = plan_for(settings, rules)
         self.training = settings.training_file_for(path)
         # ``rules_for`` gives dataset rules only to a file paired with a training file.
-        self.dataset_checks: list[tuple[Rule, DatasetCheck]] = [
-            (rule, rule.check(settings)) for rule in rules if rule.scope is Scope.DATASET
-        ]
-        checks = [(rule, rule.check(settings)) for rule in rules if rule.scope is Scope.FILE]
-        checks += self.dataset_checks
+        checks = [(rule, rule.check(settings)) for rule in plan.file_rules]
         self.file_checks: list[tuple[Rule, FileCheck]] = checks
+        self.dataset_checks = cast(
+            "list[tuple[Rule, DatasetCheck]]", checks[len(checks) - plan.dataset_rules :]
+        )
         self.file_checks_by_format = {
-            form: [(rule, check) for rule, check in checks if form in rule.formats]
-            for form in Format
+            form: [checks[index] for index in indices]
+            for form, indices in plan.file_rules_by_format.items()
         }
-        # Every rule that has work on a run of plain records, with its check over the run:
-        # its batch form, or its own check applied to each record.
+        # Every rule with work on a run of plain records: the plan's line and record rules,
+        # then this file's checks by their batch form or ``visit`` on each record.
         self.plain_checks: list[tuple[Rule, BatchCheck]] = [
+            *plan.plain_checks,
             *(
-                (rule, rule.batch or functools.partial(_each_line, rule.check))
-                for rule in self.object_line_rules
-            ),
-            *(
-                (rule, rule.batch or functools.partial(_each_record, rule.check))
-                for rule in self.plain_rules
-            ),
-            *(
-                (
-                    rule,
-                    getattr(check, "visit_plain", None)
-                    or functools.partial(_each_record, check.visit),
-                )
+                (rule, getattr(check, "visit_plain", None) or each_record(check.visit))
                 for rule, check in self.file_checks_by_format[Format.CHAT]
             ),
         ]
+        self.by_roles: dict[tuple[str, ...], list[tuple[Rule, list[Violation]]]] = {}
         self.findings: list[Finding] = []
         self.marks: list[Mark] = []
         """Where each block read began: fingerprints reported late are read from there."""
@@ -209,18 +137,19 @@ class _FileLinter:
     def _run_line(self, line: Line, example: int | None) -> None:
         """Lint a line that is not a plain record (or any line, off the fast path)."""
         record = line.value
+        plan = self.plan
         is_object = type(record) is dict and not line.has_bom
-        for rule in self.object_line_rules if is_object else self.line_rules:
+        for rule in plan.object_line_rules if is_object else plan.line_rules:
             if found := rule.check(line):
                 self._add(rule, found, line, example)
         if example is None or type(record) is not dict:
             return
         form = detect_format(record)
-        record_rules, triggered = self.record_rules[form], self.triggered_rules[form]
-        if triggered and self.triggers is not None:
-            fired = self.triggers.fired(line.raw)
+        record_rules, triggered = plan.record_rules[form], plan.triggered_rules[form]
+        if triggered and plan.triggers is not None:
+            fired = plan.triggers.fired(line.raw)
             if fired:
-                record_rules = record_rules + [r for r in triggered if r.code in fired]
+                record_rules = record_rules + tuple(r for r in triggered if r.code in fired)
         file_checks = self.file_checks_by_format[form]
         if not record_rules and not file_checks:
             return
@@ -254,10 +183,11 @@ class _FileLinter:
         for index, sequence in enumerate(batch.roles):
             for rule, violations in self._roles_findings(sequence):
                 self._add(rule, violations, batch.line(index), batch.examples[index])
-        if self.plain_triggered_rules and self.triggers is not None:
-            for index, fired in self.triggers.fired_in(batch.raws):
+        plan = self.plan
+        if plan.plain_triggered_rules and plan.triggers is not None:
+            for index, fired in plan.triggers.fired_in(batch.raws):
                 ctx = batch.context(index)
-                for rule in self.plain_triggered_rules:
+                for rule in plan.plain_triggered_rules:
                     if rule.code in fired and (found := rule.check(ctx)):
                         self._add(rule, found, batch.line(index), ctx.example)
         for rule, check in self.plain_checks:
@@ -281,11 +211,11 @@ class _FileLinter:
             self._add(rule, check.finish(), None, None)
 
     def _roles_findings(self, roles: tuple[str, ...]) -> list[tuple[Rule, list[Violation]]]:
-        """What the ``ROLES_ONLY`` rules report on a plain record with these roles."""
+        """What the ``roles_only`` rules report on a plain record with these roles."""
         known = self.by_roles.get(roles)
         if known is None:
             ctx = RecordContext(roles_record(roles), b"", 0, 0, Format.CHAT, self.settings)
-            found = [(rule, list(rule.check(ctx))) for rule in self.roles_rules]
+            found = [(rule, list(rule.check(ctx))) for rule in self.plan.roles_rules]
             known = [(rule, violations) for rule, violations in found if violations]
             if len(self.by_roles) < _MAX_ROLE_SEQUENCES:
                 self.by_roles[roles] = known
@@ -309,7 +239,7 @@ class _FileLinter:
                 Finding(
                     code=rule.code,
                     name=rule.name,
-                    severity=self.severities[rule.code],
+                    severity=self.plan.severities[rule.code],
                     message=f"{where}: {violation.message}" if where else violation.message,
                     path=self.display,
                     line=violation.line or (line.number if line else 1),
@@ -328,18 +258,6 @@ class _FileLinter:
         if self._hashed[0] != line.number:
             self._hashed = (line.number, line_hash(line))
         return self._hashed[1]
-
-
-def _each_line(check: Callable[[Line], Iterable[Violation]], batch: PlainBatch) -> Reports:
-    """A line rule without a batch form, on each line of ``batch``."""
-    return ((index, check(batch.line(index))) for index in range(len(batch)))
-
-
-def _each_record(
-    check: Callable[[RecordContext], Iterable[Violation]], batch: PlainBatch
-) -> Reports:
-    """A record or file rule without a batch form, on each record of ``batch``."""
-    return ((index, check(batch.context(index))) for index in range(len(batch)))
 
 
 def finding_order(finding: Finding) -> tuple[int, int, str]:
@@ -385,7 +303,7 @@ def lint_range(path: Path, settings: Settings, start: int, end: int | None) -> R
     linter = _FileLinter(path, settings, rules)
     lines, examples = linter.run(read_blocks(path, start, end), finish=False)
     partials = tuple(cast(MergeableCheck, check).partial() for _, check in linter.file_checks)
-    findings = fingerprinted(path, _without_fixes(linter.findings), start, linter.marks)
+    findings = fingerprinted(path, strip_fixes(linter.findings), start, linter.marks)
     return RangeResult(findings, lines, examples, partials, tuple(linter.marks))
 
 

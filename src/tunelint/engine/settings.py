@@ -40,6 +40,8 @@ class Settings:
     """Folder of the configuration file; per-file-ignores globs are relative to it."""
     datasets: tuple[tuple[Path, Path], ...] = ()
     """(training file, validation file) pairs, resolved, for the dataset-scope rules."""
+    config_file: Path | None = None
+    """The configuration file these settings were read from (``None``: defaults only)."""
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     """Patterns (gitignore syntax, relative to ``root``) that folder walks leave out."""
     respect_gitignore: bool = True

@@ -28,8 +28,7 @@ from typing import Any
 
 from tunelint.engine.atomic import atomic_write_text
 from tunelint.engine.errors import ConfigError, UsageError
-from tunelint.engine.findings import Finding
-from tunelint.engine.runner import FileResult
+from tunelint.engine.findings import FileResult, Finding
 from tunelint.engine.settings import Settings, relative_path
 
 SIDECAR = "tunelint-suppressions.json"
@@ -135,20 +134,20 @@ class Suppressions(Matcher):
             "no longer matches a finding"
         )
 
-    def record(self, results: Iterable[FileResult]) -> int:
+    def suppress(self, results: Iterable[FileResult]) -> int:
         """Replace the entries of the checked files and rules by ``results``' findings;
-        write the file. Returns the number of findings recorded."""
+        write the file. Returns the number of findings suppressed."""
         kept = Counter({k: n for k, n in self.counts.items() if k[:2] not in self.checked})
-        recorded = 0
+        suppressed = 0
         for result in results:
             for finding in result.findings:
                 key = _key(finding, self.root)
                 kept[key] += 1
                 self.messages.setdefault(key, finding.message)
-                recorded += 1
+                suppressed += 1
         self.counts = kept
         _write_json(self.file, {"version": VERSION, "suppressions": list(self._entries())})
-        return recorded
+        return suppressed
 
     def _entries(self) -> Iterator[dict[str, Any]]:
         for key in sorted(self.counts):

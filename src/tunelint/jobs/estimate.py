@@ -13,10 +13,9 @@ def estimate(path: Path, settings: Settings, model: str, epochs: int | None) -> 
     ``model`` must be in the models table (built in, or ``[tool.tunelint.models]`` for a
     compatible endpoint's own model): linting already refuses an unknown one.
     """
-    from tunelint.engine.pool import default_jobs
-    from tunelint.output.stats import stats_with_progress
+    from tunelint.application.stats import stats_with_progress
 
-    stats = stats_with_progress([path], settings, model, epochs, default_jobs())
+    stats = stats_with_progress([path], settings, model, epochs)
     usd = stats.usd
     cost = "not billed per token" if usd is None else f"about ${usd:,.{2 if usd >= 0.01 else 4}f}"
     return (

@@ -15,7 +15,7 @@ _REPORTERS = {
     "github": ("tunelint.output.github", "GithubReporter"),
     "sarif": ("tunelint.output.sarif", "SarifReporter"),
     "junit": ("tunelint.output.junit", "JunitReporter"),
-    "statistics": ("tunelint.output.statistics", "StatisticsReporter"),
+    "statistics": ("tunelint.output.finding_counts", "StatisticsReporter"),
 }
 FORMATS = tuple(name for name in _REPORTERS if name != "statistics")
 """The ``--output-format`` choices (``statistics`` is ``--statistics``)."""

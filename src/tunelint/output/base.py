@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from tunelint.engine.runner import FileResult
+    from tunelint.engine.findings import FileResult
 
 
 class Reporter(Protocol):

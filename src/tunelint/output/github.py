@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from tunelint.engine.findings import Finding, Severity
-from tunelint.engine.runner import FileResult
+from tunelint.engine.findings import FileResult, Finding, Severity
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from tunelint.engine.findings import Finding
-from tunelint.engine.runner import FileResult
+from tunelint.engine.findings import FileResult, Finding
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:

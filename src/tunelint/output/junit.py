@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
-from tunelint.engine.findings import Severity
-from tunelint.engine.runner import FileResult
+from tunelint.engine.findings import FileResult, Severity
 from tunelint.output.text import format_finding
 
 

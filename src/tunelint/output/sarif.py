@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tunelint import REPOSITORY_URL, __version__
-from tunelint.engine.findings import Finding, Severity
+from tunelint.engine.findings import FileResult, Finding, Severity
 from tunelint.engine.registry import Rule, all_rules
-from tunelint.engine.runner import FileResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

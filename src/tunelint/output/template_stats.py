@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from tunelint.output.stats import _block, _plural, distribution_lines
+from tunelint.output.stats_report import _block, _plural, distribution_lines
 from tunelint.template.stats import TemplateStats
 
 _TITLES = {

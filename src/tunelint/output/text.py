@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TextIO
 
-from tunelint.engine.findings import Finding, Severity
-from tunelint.engine.runner import FileResult
+from tunelint.engine.findings import FileResult, Finding, Severity
 
 
 def format_finding(finding: Finding) -> str:

@@ -23,7 +23,7 @@ def _system_roles(ctx: RecordContext) -> frozenset[str]:
 
 
 @rule("CV001", "missing-assistant-message", Severity.ERROR, formats=[Format.CHAT],
-      aliases=["example_missing_assistant_message"])  # fmt: skip
+      aliases=["example_missing_assistant_message"], quiet_on_plain=True)  # fmt: skip
 def missing_assistant_message(ctx: RecordContext) -> Iterator[Violation]:
     """A chat example has no assistant message.
 
@@ -115,7 +115,13 @@ class MissingUserMessage(RecordTally):
         return "user" not in roles
 
 
-@rule("CV004", "system-message-not-first", Severity.WARNING, formats=CONVERSATION_FORMATS)
+@rule(
+    "CV004",
+    "system-message-not-first",
+    Severity.WARNING,
+    formats=CONVERSATION_FORMATS,
+    roles_only=True,
+)
 def system_message_not_first(ctx: RecordContext) -> Iterator[Violation]:
     """A system (or developer) message comes after the conversation started.
 
@@ -144,7 +150,9 @@ def system_message_not_first(ctx: RecordContext) -> Iterator[Violation]:
             )
 
 
-@rule("CV005", "last-message-not-assistant", Severity.WARNING, formats=[Format.CHAT])
+@rule(
+    "CV005", "last-message-not-assistant", Severity.WARNING, formats=[Format.CHAT], roles_only=True
+)
 def last_message_not_assistant(ctx: RecordContext) -> Iterator[Violation]:
     """A chat example ends with a turn that is not the assistant's.
 
@@ -176,7 +184,7 @@ def last_message_not_assistant(ctx: RecordContext) -> Iterator[Violation]:
         )
 
 
-@rule("CV007", "nothing-to-train", Severity.ERROR, formats=[Format.CHAT])
+@rule("CV007", "nothing-to-train", Severity.ERROR, formats=[Format.CHAT], quiet_on_plain=True)
 def nothing_to_train(ctx: RecordContext) -> Iterator[Violation]:
     """Every assistant message of the example has ``weight`` 0.
 

@@ -240,6 +240,7 @@ class NormalisedDuplicate(_HashesPerExample):
     Scope.FILE,
     default=False,
     options={"threshold": 0.8},
+    whole_file=True,
 )
 class NearDuplicate:
     """An example says nearly the same as an earlier one.

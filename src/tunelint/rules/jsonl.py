@@ -12,7 +12,7 @@ from tunelint.engine.reader import UTF8_BOM, Line, LineProblem
 from tunelint.engine.registry import Scope, rule
 
 
-@rule("JL001", "invalid-json", Severity.ERROR, Scope.LINE)
+@rule("JL001", "invalid-json", Severity.ERROR, Scope.LINE, quiet_on_object=True)
 def invalid_json(line: Line) -> Iterator[Violation]:
     """A line is not valid JSON.
 
@@ -38,7 +38,14 @@ def invalid_json(line: Line) -> Iterator[Violation]:
         yield Violation(f"invalid JSON: {line.detail}", column=line.column)
 
 
-@rule("JL002", "record-not-object", Severity.ERROR, Scope.LINE, aliases=["data_type"])
+@rule(
+    "JL002",
+    "record-not-object",
+    Severity.ERROR,
+    Scope.LINE,
+    aliases=["data_type"],
+    quiet_on_object=True,
+)
 def record_not_object(line: Line) -> Iterator[Violation]:
     """A line holds valid JSON that is not an object.
 
@@ -67,7 +74,7 @@ _REMOVE_BOM = edit_line("remove the byte-order mark", lambda raw: raw.removepref
 _USE_LF = edit_line("end the line with LF", lambda raw: raw.rstrip(b"\r"))
 
 
-@rule("JL003", "blank-line", Severity.WARNING, Scope.LINE, fixable=True)
+@rule("JL003", "blank-line", Severity.WARNING, Scope.LINE, fixable=True, quiet_on_object=True)
 def blank_line(line: Line) -> Iterator[Violation]:
     """A line is empty or holds only whitespace.
 
@@ -92,7 +99,7 @@ def blank_line(line: Line) -> Iterator[Violation]:
         yield Violation("blank line", fix=_REMOVE_BLANK)
 
 
-@rule("JL004", "byte-order-mark", Severity.WARNING, Scope.LINE, fixable=True)
+@rule("JL004", "byte-order-mark", Severity.WARNING, Scope.LINE, fixable=True, quiet_on_object=True)
 def byte_order_mark(line: Line) -> Iterator[Violation]:
     """The file starts with a UTF-8 byte-order mark.
 
@@ -116,7 +123,7 @@ def byte_order_mark(line: Line) -> Iterator[Violation]:
         yield Violation("file starts with a UTF-8 byte-order mark", fix=_REMOVE_BOM)
 
 
-@rule("JL005", "invalid-utf8", Severity.ERROR, Scope.LINE)
+@rule("JL005", "invalid-utf8", Severity.ERROR, Scope.LINE, quiet_on_object=True)
 def invalid_utf8(line: Line) -> Iterator[Violation]:
     """A line is not valid UTF-8.
 

@@ -12,6 +12,7 @@ from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
 from tunelint.engine.fixes import Fix, edit_record
 from tunelint.engine.formats import Format, json_type
+from tunelint.engine.plain import PLAIN_ROLES
 from tunelint.engine.registry import Scope, rule
 from tunelint.engine.settings import Settings
 from tunelint.rules.walk import Message, message_lists, messages, quoted
@@ -34,7 +35,13 @@ def _content_optional(message: Message) -> bool:
     return any(message.get(key) for key in ("tool_calls", "function_call", "refusal"))
 
 
-@rule("SC001", "missing-messages", Severity.ERROR, aliases=["missing_messages_list"])
+@rule(
+    "SC001",
+    "missing-messages",
+    Severity.ERROR,
+    aliases=["missing_messages_list"],
+    quiet_on_plain=True,
+)
 def missing_messages(ctx: RecordContext) -> Iterator[Violation]:
     """A chat record has no non-empty ``messages`` list.
 
@@ -72,7 +79,7 @@ def missing_messages(ctx: RecordContext) -> Iterator[Violation]:
         yield Violation("must not be empty", ("messages",))
 
 
-@rule("SC002", "message-not-object", Severity.ERROR, formats=MESSAGE_FORMATS)
+@rule("SC002", "message-not-object", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True)
 def message_not_object(ctx: RecordContext) -> Iterator[Violation]:
     """An item of a ``messages`` list is not an object.
 
@@ -99,7 +106,7 @@ def message_not_object(ctx: RecordContext) -> Iterator[Violation]:
 
 
 @rule("SC003", "message-missing-key", Severity.ERROR, formats=MESSAGE_FORMATS,
-      aliases=["message_missing_key"])  # fmt: skip
+      aliases=["message_missing_key"], quiet_on_plain=True)  # fmt: skip
 def message_missing_key(ctx: RecordContext) -> Iterator[Violation]:
     """A message lacks ``role`` or ``content``.
 
@@ -132,7 +139,7 @@ def message_missing_key(ctx: RecordContext) -> Iterator[Violation]:
 
 
 @rule("SC004", "unrecognized-message-key", Severity.ERROR, formats=MESSAGE_FORMATS,
-      aliases=["message_unrecognized_key"])  # fmt: skip
+      aliases=["message_unrecognized_key"], quiet_on_plain=True)  # fmt: skip
 def unrecognized_message_key(ctx: RecordContext) -> Iterator[Violation]:
     """A message has a key the format does not define.
 
@@ -167,8 +174,13 @@ def unrecognized_message_key(ctx: RecordContext) -> Iterator[Violation]:
             )
 
 
+def _plain_roles_accepted(settings: Settings) -> bool:
+    """A plain record's roles are all accepted, unless the target lacks one (``function``)."""
+    return settings.profile.roles >= PLAIN_ROLES
+
+
 @rule("SC005", "unrecognized-role", Severity.ERROR, formats=MESSAGE_FORMATS,
-      aliases=["unrecognized_role"])  # fmt: skip
+      aliases=["unrecognized_role"], quiet_on_plain=_plain_roles_accepted)  # fmt: skip
 def unrecognized_role(ctx: RecordContext) -> Iterator[Violation]:
     """A message's role is not one the provider accepts.
 
@@ -202,7 +214,7 @@ def unrecognized_role(ctx: RecordContext) -> Iterator[Violation]:
 
 
 @rule("SC006", "missing-content", Severity.ERROR, formats=MESSAGE_FORMATS,
-      aliases=["missing_content"], fixable=True)  # fmt: skip
+      aliases=["missing_content"], fixable=True, quiet_on_plain=True)  # fmt: skip
 def missing_content(ctx: RecordContext) -> Iterator[Violation]:
     """A message's content is empty, ``null`` or of the wrong type.
 
@@ -290,7 +302,7 @@ def _content_problem(message: Message) -> str | None:
     return f"content must be a string or a list of content parts, not a {json_type(content)}"
 
 
-@rule("SC007", "unrecognized-top-level-key", Severity.ERROR)
+@rule("SC007", "unrecognized-top-level-key", Severity.ERROR, quiet_on_plain=True)
 def unrecognized_top_level_key(ctx: RecordContext) -> Iterator[Violation]:
     """A record has a top-level key its format does not define.
 
@@ -395,7 +407,7 @@ class MixedFormats:
             )
 
 
-@rule("SC009", "invalid-weight", Severity.ERROR, formats=MESSAGE_FORMATS)
+@rule("SC009", "invalid-weight", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True)
 def invalid_weight(ctx: RecordContext) -> Iterator[Violation]:
     """A message's ``weight`` is not 0 or 1, or is set on a message that is not trained.
 
@@ -433,7 +445,7 @@ def invalid_weight(ctx: RecordContext) -> Iterator[Violation]:
             yield Violation(f"weight must be {expected}, not {weight!r}", (*path, "weight"))
 
 
-@rule("SC010", "invalid-content-part", Severity.ERROR, formats=MESSAGE_FORMATS)
+@rule("SC010", "invalid-content-part", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True)
 def invalid_content_part(ctx: RecordContext) -> Iterator[Violation]:
     """A content part in a ``content`` list is malformed or not allowed there.
 
@@ -508,8 +520,14 @@ def _image_problem(part: dict[str, object]) -> str | None:
     return f"image URL must be http(s) or a data URL, not {url[:40]!r}"
 
 
+def _no_negative_maximum(settings: Settings) -> bool:
+    """A plain record has no image: only a negative maximum makes SC011 report it."""
+    maximum: int = settings.options("SC011")["maximum"]
+    return maximum >= 0
+
+
 @rule("SC011", "too-many-images", Severity.ERROR, formats=MESSAGE_FORMATS,
-      options={"maximum": 10})  # fmt: skip
+      options={"maximum": 10}, quiet_on_plain=_no_negative_maximum)  # fmt: skip
 def too_many_images(ctx: RecordContext) -> Iterator[Violation]:
     """An example carries more images than the provider allows (10 by default).
 

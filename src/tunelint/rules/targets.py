@@ -149,7 +149,7 @@ def file_too_large(path: Path, settings: Settings, diagnosis: Diagnosis) -> Iter
             )
 
 
-@rule("TG002", "invalid-layout-record", Severity.ERROR)
+@rule("TG002", "invalid-layout-record", Severity.ERROR, quiet_on_plain=True)
 def invalid_layout_record(ctx: RecordContext) -> Iterator[Violation]:
     """A record written in another dialect than OpenAI's does not have that dialect's shape.
 
@@ -180,7 +180,13 @@ def invalid_layout_record(ctx: RecordContext) -> Iterator[Violation]:
         yield Violation(message, location)
 
 
-@rule("TG008", "record-layout-not-accepted", Severity.ERROR)
+def _targets_read_openai_chat(settings: Settings) -> bool:
+    """A plain record is OpenAI chat: TG008 reports it only for a target that refuses it."""
+    return all(target.accepts(Layout.OPENAI_CHAT) for target in settings.targets)
+
+
+@rule("TG008", "record-layout-not-accepted", Severity.ERROR,
+      quiet_on_plain=_targets_read_openai_chat)  # fmt: skip
 def record_layout_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
     """A record, in a file that mixes layouts, is in a layout the target does not read.
 
@@ -211,7 +217,7 @@ def record_layout_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
         )
 
 
-@rule("TG009", "image-not-accepted", Severity.ERROR)
+@rule("TG009", "image-not-accepted", Severity.ERROR, quiet_on_plain=True)
 def image_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
     """An embedded image is of a kind, or a size, the target does not accept.
 
@@ -308,7 +314,7 @@ class TooManyExamples:
                 )
 
 
-@rule("TG005", "invalid-sample-weight", Severity.ERROR)
+@rule("TG005", "invalid-sample-weight", Severity.ERROR, quiet_on_plain=True)
 def invalid_sample_weight(ctx: RecordContext) -> Iterator[Violation]:
     """A record's top-level ``weight`` is not what the target accepts.
 
@@ -343,7 +349,7 @@ def invalid_sample_weight(ctx: RecordContext) -> Iterator[Violation]:
             yield Violation(f"weight must not be negative for {name} (got {weight!r})", ("weight",))
 
 
-@rule("TG006", "image-url-not-accepted", Severity.ERROR)
+@rule("TG006", "image-url-not-accepted", Severity.ERROR, quiet_on_plain=True)
 def image_url_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
     """An image is given as a URL to a target that takes only embedded (base64) images.
 

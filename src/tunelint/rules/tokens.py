@@ -8,7 +8,7 @@ from tunelint.engine.batch import PlainBatch, Reports
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.formats import Format
-from tunelint.engine.registry import Scope, rule
+from tunelint.engine.registry import Scope, config_key, rule
 from tunelint.engine.settings import Settings
 from tunelint.tokens.counting import (
     TOKENS_PER_REPLY,
@@ -16,7 +16,10 @@ from tunelint.tokens.counting import (
     token_measure,
     utf8_length,
 )
-from tunelint.tokens.models import model_for
+from tunelint.tokens.models import check_models_table, model_for
+
+# [tool.tunelint.models]: the table of models TK001 (and `tunelint stats`) look up.
+config_key("models", check_models_table)
 
 # Without image parts (estimated at up to 765 tokens each), every token the formula counts
 # comes from more than an eighth of a byte of the record's JSON: the densest case,

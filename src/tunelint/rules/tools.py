@@ -47,7 +47,9 @@ def _definition_prefix(ctx: RecordContext) -> JsonPath:
     return ("input",) if _definitions_holder(ctx) is not ctx.record else ()
 
 
-@rule("TL001", "invalid-function-name", Severity.ERROR, formats=MESSAGE_FORMATS)
+@rule(
+    "TL001", "invalid-function-name", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True
+)
 def invalid_function_name(ctx: RecordContext) -> Iterator[Violation]:
     """A function name breaks the provider's naming rule.
 
@@ -77,7 +79,9 @@ def invalid_function_name(ctx: RecordContext) -> Iterator[Violation]:
             yield Violation(f"invalid function name {called!r}", (*path, "name"))
 
 
-@rule("TL002", "tool-arguments-not-json", Severity.ERROR, formats=MESSAGE_FORMATS)
+@rule(
+    "TL002", "tool-arguments-not-json", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True
+)
 def tool_arguments_not_json(ctx: RecordContext) -> Iterator[Violation]:
     """A call's ``arguments`` is not a string holding valid JSON.
 
@@ -116,7 +120,13 @@ def tool_arguments_not_json(ctx: RecordContext) -> Iterator[Violation]:
             yield Violation(f"arguments are not valid JSON: {reason}", (*path, "arguments"))
 
 
-@rule("TL003", "tool-arguments-not-object", Severity.ERROR, formats=MESSAGE_FORMATS)
+@rule(
+    "TL003",
+    "tool-arguments-not-object",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+)
 def tool_arguments_not_object(ctx: RecordContext) -> Iterator[Violation]:
     """A call's ``arguments`` decodes to something other than a JSON object.
 
@@ -154,7 +164,7 @@ def tool_arguments_not_object(ctx: RecordContext) -> Iterator[Violation]:
         )
 
 
-@rule("TL004", "undefined-tool", Severity.WARNING, formats=MESSAGE_FORMATS)
+@rule("TL004", "undefined-tool", Severity.WARNING, formats=MESSAGE_FORMATS, quiet_on_plain=True)
 def undefined_tool(ctx: RecordContext) -> Iterator[Violation]:
     """A message calls a function the example does not define.
 
@@ -184,7 +194,9 @@ def undefined_tool(ctx: RecordContext) -> Iterator[Violation]:
             )
 
 
-@rule("TL005", "unmatched-tool-call-id", Severity.ERROR, formats=MESSAGE_FORMATS)
+@rule(
+    "TL005", "unmatched-tool-call-id", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True
+)
 def unmatched_tool_call_id(ctx: RecordContext) -> Iterator[Violation]:
     """A tool result answers no earlier tool call.
 
@@ -224,7 +236,9 @@ def unmatched_tool_call_id(ctx: RecordContext) -> Iterator[Violation]:
             )
 
 
-@rule("TL006", "invalid-tool-definition", Severity.ERROR, formats=MESSAGE_FORMATS)
+@rule(
+    "TL006", "invalid-tool-definition", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True
+)
 def invalid_tool_definition(ctx: RecordContext) -> Iterator[Violation]:
     """A tool definition is malformed.
 
@@ -285,7 +299,7 @@ def _function_problem(function: object) -> str | None:
     return None
 
 
-@rule("TL007", "malformed-tool-call", Severity.ERROR, formats=MESSAGE_FORMATS)
+@rule("TL007", "malformed-tool-call", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True)
 def malformed_tool_call(ctx: RecordContext) -> Iterator[Violation]:
     """An assistant's ``tool_calls`` entry is malformed.
 
@@ -330,7 +344,13 @@ def malformed_tool_call(ctx: RecordContext) -> Iterator[Violation]:
                 yield Violation("tool call needs a 'function' object", where)
 
 
-@rule("TL008", "parallel-calls-disabled", Severity.WARNING, formats=MESSAGE_FORMATS)
+@rule(
+    "TL008",
+    "parallel-calls-disabled",
+    Severity.WARNING,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+)
 def parallel_calls_disabled(ctx: RecordContext) -> Iterator[Violation]:
     """A message makes several calls at once in an example that disables parallel calls.
 

@@ -7,11 +7,10 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath
+from tunelint.engine.formats import SYSTEM_ROLES as SYSTEM_ROLES  # the families import it here
 from tunelint.engine.formats import Format
 
 Message = dict[str, Any]
-
-SYSTEM_ROLES = frozenset({"system", "developer"})
 
 
 def message_lists(ctx: RecordContext) -> Iterator[tuple[JsonPath, list[Any]]]:

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tunelint.engine.discovery import expand_paths
 from tunelint.engine.pool import POOL_BYTES, process_pool, split_work
 from tunelint.engine.reader import LineProblem, read_lines
-from tunelint.engine.runner import expand_paths
 from tunelint.engine.settings import Settings
 from tunelint.engine.template_settings import TemplateSettings
 from tunelint.sources import source_for

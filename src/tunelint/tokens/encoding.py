@@ -1,9 +1,12 @@
-"""Load tiktoken encodings offline, from the vocabulary files the ``bpe-openai`` wheel ships.
+"""Load tiktoken encodings offline, from the vocabulary files the ``quicktok-v1`` wheel ships.
 
 tiktoken downloads a vocabulary the first time an encoding is used, which fails on a machine
-without internet. The same files (byte for byte: the sha256 is checked against the hash
-tiktoken itself expects) are published on PyPI inside ``bpe_openai/data/``. They are read
-without importing ``bpe_openai``, whose import loads a 74 MB native module, and the process
+without internet. The same vocabularies are published on PyPI inside ``quicktok/data/``
+(the lightest wheel that has both, 4 MB where ``bpe-openai``'s is 75 MB), as a list of
+token bytes in rank order. Rebuilt as tiktoken's ``.tiktoken`` text, they have the sha256
+tiktoken itself expects; the files of the release this was proven on are recognised by
+their own sha256 (``KNOWN_FILES``), any other file is rebuilt and checked against
+tiktoken's hash before use. They are read without importing ``quicktok``, and the process
 environment (``TIKTOKEN_CACHE_DIR`` and the like) is neither read nor changed.
 """
 
@@ -11,9 +14,9 @@ from __future__ import annotations
 
 import binascii
 import functools
-import gzip
 import hashlib
 import importlib.util
+import struct
 import threading
 import types
 from pathlib import Path
@@ -32,6 +35,17 @@ VOCABULARY_SHA256 = {
 
 ENCODINGS = tuple(VOCABULARY_SHA256)
 
+KNOWN_FILES = {
+    "cl100k_base": "4a945d497c213acde921bc8d69bc8dad9c603ea97c50c014e04ad0fadc09eecb",
+    "o200k_base": "6b17521f79788c7ace48fc75f6edde125637a90b0018427e68f28d051b2ac1fe",
+}
+"""sha256 of quicktok-v1 0.4.0's vocabulary files, which rebuild to ``VOCABULARY_SHA256``
+(``tests/test_tokens_encoding.py`` rebuilds them)."""
+
+_FILE_NAMES = {"cl100k_base": "cl100k.vocab", "o200k_base": "o200k.vocab"}
+_LENGTH = struct.Struct("<H")
+_RANK = struct.Struct("<I")
+
 _lock = threading.Lock()
 
 
@@ -40,20 +54,20 @@ class TokenizerError(TunelintError):
 
 
 def vocabulary_path(name: str) -> Path:
-    """The gzipped ``.tiktoken`` file for ``name`` inside the installed ``bpe-openai`` wheel."""
-    spec = importlib.util.find_spec("bpe_openai")
+    """The vocabulary file for ``name`` inside the installed ``quicktok-v1`` wheel."""
+    spec = importlib.util.find_spec("quicktok")
     folders = spec.submodule_search_locations if spec else None
     if not folders:
-        raise TokenizerError("the bpe-openai package is not installed (pip install bpe-openai)")
+        raise TokenizerError("the quicktok-v1 package is not installed (pip install quicktok-v1)")
     for folder in folders:
-        candidate = Path(folder) / "data" / f"{name}.tiktoken.gz"
+        candidate = Path(folder) / "data" / _FILE_NAMES[name]
         if candidate.is_file():
             return candidate
-    raise TokenizerError(f"bpe-openai has no vocabulary file for {name}")
+    raise TokenizerError(f"quicktok-v1 has no vocabulary file for {name}")
 
 
 def read_ranks(name: str, expected_sha256: str | None = None) -> dict[bytes, int]:
-    """Decompress, verify and parse the vocabulary of ``name`` (token bytes -> rank)."""
+    """Read and verify the vocabulary of ``name`` (token bytes -> rank)."""
     expected = VOCABULARY_SHA256[name]
     if expected_sha256 not in (None, expected):
         raise TokenizerError(
@@ -61,15 +75,47 @@ def read_ranks(name: str, expected_sha256: str | None = None) -> dict[bytes, int
         )
     path = vocabulary_path(name)
     try:
-        data = gzip.decompress(path.read_bytes())
-    except (OSError, EOFError) as error:
-        raise TokenizerError(f"{path}: cannot read vocabulary: {error}") from None
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != expected:
-        raise TokenizerError(f"{path}: sha256 {digest} is not the expected {expected}")
-    # Lines of "<base64 token> <rank>"; the hash already proved the layout.
-    fields = data.split()
-    return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))
+        data = path.read_bytes()
+    except OSError as error:
+        raise TokenizerError(f"{path}: cannot read vocabulary: {error.strerror}") from None
+    tokens = _tokens(path, data)
+    if hashlib.sha256(data).hexdigest() != KNOWN_FILES[name]:
+        digest = hashlib.sha256(tiktoken_text(tokens)).hexdigest()
+        if digest != expected:
+            raise TokenizerError(
+                f"{path}: rebuilds to sha256 {digest}, not the expected {expected}"
+            )
+    return {token: rank for rank, token in enumerate(tokens)}
+
+
+def _tokens(path: Path, data: bytes) -> list[bytes]:
+    """The tokens of a quicktok vocabulary file, in order: a little-endian ``u32`` count,
+    then per token its ``u16`` length, its bytes and its ``u32`` rank."""
+    tokens: list[bytes] = []
+    try:
+        count = _RANK.unpack_from(data, 0)[0]
+        position = _RANK.size
+        for _ in range(count):
+            (length,) = _LENGTH.unpack_from(data, position)
+            start = position + _LENGTH.size
+            position = start + length
+            tokens.append(data[start:position])
+            position += _RANK.size  # the rank: the hash proves it is the token's position
+    except struct.error as error:
+        raise TokenizerError(f"{path}: not a vocabulary file: {error}") from None
+    if position != len(data):
+        raise TokenizerError(f"{path}: not a vocabulary file: bytes after the last token")
+    return tokens
+
+
+def tiktoken_text(tokens: list[bytes]) -> bytes:
+    """The ``.tiktoken`` file of ``tokens`` (by rank): ``<base64 token> <rank>`` lines."""
+    return b"".join(
+        [
+            binascii.b2a_base64(token, newline=False) + b" %d\n" % rank
+            for rank, token in enumerate(tokens)
+        ]
+    )
 
 
 def _offline_constructor(name: str) -> Any:

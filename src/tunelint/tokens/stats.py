@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tunelint.engine.discovery import expand_paths
 from tunelint.engine.errors import UsageError
+from tunelint.engine.formats import SYSTEM_ROLES
 from tunelint.engine.pool import POOL_BYTES, process_pool, split_work
 from tunelint.engine.reader import Line, LineProblem, read_lines
-from tunelint.engine.runner import expand_paths
 from tunelint.engine.settings import Settings
-from tunelint.rules.walk import SYSTEM_ROLES
 from tunelint.sources import source_for
 from tunelint.targets.views import chat_view
 from tunelint.tokens.counting import ExampleCounter, token_count, token_measure

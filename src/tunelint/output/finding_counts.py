@@ -1,12 +1,15 @@
-"""``--statistics``: how many findings each rule has, most frequent first."""
+"""``check --statistics``: how many findings each rule has, most frequent first.
+
+(``stats_report`` presents the ``tunelint stats`` command.)
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import TextIO
 
+from tunelint.engine.findings import FileResult
 from tunelint.engine.registry import all_rules
-from tunelint.engine.runner import FileResult
 
 
 class StatisticsReporter:

@@ -1,16 +1,16 @@
-"""Present ``tunelint stats``: a text report with small histograms, JSON, a progress bar."""
+"""Present ``tunelint stats``: a text report with small histograms, JSON, a progress bar.
+
+(``finding_counts`` is ``check --statistics``, a count of findings per rule.)
+"""
 
 from __future__ import annotations
 
 import json
-import sys
 import time
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Protocol, TextIO
 
-from tunelint.engine.settings import Settings
-from tunelint.tokens.stats import DatasetStats, compute_stats
+from tunelint.tokens.stats import DatasetStats
 
 HISTOGRAM_BINS = 8
 BAR_WIDTH = 30
@@ -139,15 +139,3 @@ class ProgressBar:
         if self.drawn:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
-
-
-def stats_with_progress(
-    paths: Iterable[Path], settings: Settings, model: str | None, epochs: int | None, jobs: int
-) -> DatasetStats:
-    """``compute_stats``, with a progress bar on stderr when it is a terminal."""
-    progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
-    try:
-        return compute_stats(paths, settings, model, epochs, progress, jobs)
-    finally:
-        if progress is not None:
-            progress.close()

@@ -1,0 +1,136 @@
+"""The check flow: lint files (in worker processes, through the cache, or fixing them),
+leave out suppressed and baseline findings, report, and decide the exit status.
+
+``tunelint check`` (and ``convert --check``, ``train``) run ``check_paths``, each file
+under the configuration that applies to it (``tunelint.inputs.SettingsFinder``); the
+Python API lints with ``lint_files``, the pytest plugin one file at a time with
+``lint_file``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tunelint.engine.discovery import expand_paths
+from tunelint.engine.findings import Severity
+
+if TYPE_CHECKING:
+    from tunelint.checking import CheckExtras
+    from tunelint.engine.findings import FileResult
+    from tunelint.engine.settings import Settings
+    from tunelint.inputs import Group, SettingsFinder
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def lint_file(path: Path, settings: Settings) -> FileResult:
+    """Lint one file in this process: no cache, no suppressions. Raises ``OSError``."""
+    from tunelint.engine.runner import lint_file as lint
+
+    return lint(path, settings)
+
+
+def lint_files(
+    files: Sequence[Path], settings: Settings, jobs: int | None = 1, use_cache: bool = False
+) -> Iterator[FileResult]:
+    """Lint ``files`` with up to ``jobs`` processes (``None``: one per core), through the
+    result cache if asked; results in order, before suppressions."""
+    from tunelint.engine.cache import ResultCache
+    from tunelint.engine.pool import default_jobs
+    from tunelint.engine.pool import lint_files as lint
+
+    cache = ResultCache.for_settings(settings) if use_cache else None
+    return lint(files, settings, jobs or default_jobs(), cache)
+
+
+def file_groups(
+    paths: Sequence[Path], finder: SettingsFinder, force_exclude: bool = False
+) -> list[Group]:
+    """The files under ``paths`` (each walked with its own configuration's exclusions),
+    grouped by the configuration that applies to them; Hugging Face splits found side by
+    side are paired for the dataset rules."""
+    from tunelint.sources.walk import dataset_pairs
+
+    files = list(
+        dict.fromkeys(
+            file
+            for path in paths
+            for file in expand_paths([path], finder.settings_for(path), force_exclude)
+        )
+    )
+    pairs = tuple((train.resolve(), valid.resolve()) for train, valid in dataset_pairs(files))
+    return [
+        (dataclasses.replace(settings, datasets=settings.datasets + pairs), group)
+        for settings, group in finder.groups(files)
+    ]
+
+
+def check_paths(
+    paths: Sequence[Path],
+    finder: SettingsFinder,
+    output_format: str,
+    extras: CheckExtras | None = None,
+    jobs: int | None = 1,
+    use_cache: bool = False,
+    force_exclude: bool = False,
+) -> int:
+    """Lint and report files and folders; the exit status of ``tunelint check``.
+
+    ``jobs=None``: a worker process per core.
+    """
+    from tunelint.checking import CheckExtras, Filters, FixTally, warn_unused_baseline
+    from tunelint.engine.suppressions import load_baseline
+    from tunelint.output import reporter as make_reporter
+    from tunelint.sources.rewrite import refuse_unless_rewritable
+
+    extras = extras or CheckExtras()
+    groups = file_groups(paths, finder, force_exclude)
+    if not groups:
+        print("tunelint: warning: no JSONL files found", file=sys.stderr)
+    if extras.fix:
+        for _, files in groups:
+            refuse_unless_rewritable(files, "--fix")
+    baseline = load_baseline(extras.baseline) if extras.baseline else None
+    reporter = (
+        None
+        if extras.add_suppressions
+        else make_reporter(
+            "statistics" if extras.statistics else output_format,
+            sys.stdout,
+            # JUnit fails a file at the fail level, as the exit status does (the first
+            # configuration's, when files have several).
+            groups[0][0].fail_on if groups else Severity.ERROR,
+        )
+    )
+    fixes = FixTally()
+    failed = False
+    for settings, files in groups:
+        filters = Filters(extras, settings, baseline)
+        if extras.fix:
+            results: Iterable[FileResult] = (
+                fixes.fix(path, settings, filters.suppressions) for path in files
+            )
+        else:
+            results = lint_files(files, settings, jobs, use_cache)
+        if reporter is None:  # --add-suppressions suppresses the findings instead of reporting
+            for path, result in zip(files, results, strict=True):
+                filters.apply(result, path)
+            filters.write_suppressions()
+            continue
+        for path, result in zip(files, results, strict=True):
+            result = filters.apply(result, path)
+            reporter.report(result)
+            failed = failed or result.failed(settings.fail_on)
+        filters.warn_stale()
+    if reporter is None:
+        return EXIT_OK
+    reporter.finish()
+    if baseline is not None and extras.baseline is not None:
+        warn_unused_baseline(baseline, extras.baseline)
+    fixes.summarize()
+    changed = extras.exit_non_zero_on_fix and fixes.files > 0
+    return EXIT_FINDINGS if failed or changed else EXIT_OK

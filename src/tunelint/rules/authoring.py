@@ -1,0 +1,87 @@
+"""Everything a rule needs, in one import: ``from tunelint.rules.authoring import ...``.
+
+For tunelint's own rule families and for plugins (``engine.plugins``) alike. A rule is a
+function (line or record scope) or a class (file or dataset scope) registered with
+``@rule``; its docstring is its user documentation (``tunelint rule CODE``)::
+
+    from collections.abc import Iterator
+
+    from tunelint.rules.authoring import Format, RecordContext, Severity, Violation, rule, texts
+
+    @rule("AC001", "shouting", Severity.WARNING, formats=[Format.CHAT])
+    def shouting(ctx: RecordContext) -> Iterator[Violation]:
+        '''A message is written in capital letters only. ...'''
+        for text in texts(ctx):
+            if text.text.isupper():
+                yield Violation("message is all capitals", text.location)
+
+The names, by what they are for:
+
+- registering: ``rule``, ``Scope``, ``Severity``, ``Format`` (which record layouts it
+  sees), ``config_key`` (a ``[tool.tunelint]`` table the rule reads);
+- what a check sees: ``Line`` (line scope), ``RecordContext`` (record, file and dataset
+  scope: the record, its raw line, numbers, format and ``Settings``);
+- what it reports: ``Violation`` at a ``JsonPath``, with an optional safe ``Fix``
+  (``edit_record``, ``edit_line``, ``delete_line``);
+- walking a record: ``messages``, ``texts``, ``message_lists``, ``chat_messages``,
+  ``tool_definitions``, ``SYSTEM_ROLES`` (each walk is done once per record, shared);
+- the fast path (optional): ``PlainBatch`` and ``Reports`` for a batch form, and the
+  facts ``quiet_on_object`` / ``quiet_on_plain`` / ``roles_only`` / ``whole_file`` of
+  ``@rule`` (``tunelint.engine.registry`` says what each promises);
+- file scope: ``FileCheck``, ``MergeableCheck`` (``partial`` / ``absorb``), and
+  ``DatasetCheck`` (``reference``) for a validation file against its training file.
+"""
+
+from __future__ import annotations
+
+from tunelint.engine.batch import PlainBatch, Reports
+from tunelint.engine.context import RecordContext
+from tunelint.engine.findings import JsonPath, Severity, Violation
+from tunelint.engine.fixes import Fix, delete_line, edit_line, edit_record
+from tunelint.engine.formats import SYSTEM_ROLES, Format
+from tunelint.engine.reader import Line, LineProblem
+from tunelint.engine.registry import (
+    DatasetCheck,
+    FileCheck,
+    MergeableCheck,
+    Scope,
+    config_key,
+    rule,
+)
+from tunelint.engine.settings import Settings
+from tunelint.rules.walk import (
+    chat_messages,
+    message_lists,
+    messages,
+    texts,
+    tool_definitions,
+)
+
+__all__ = [
+    "SYSTEM_ROLES",
+    "DatasetCheck",
+    "FileCheck",
+    "Fix",
+    "Format",
+    "JsonPath",
+    "Line",
+    "LineProblem",
+    "MergeableCheck",
+    "PlainBatch",
+    "RecordContext",
+    "Reports",
+    "Scope",
+    "Settings",
+    "Severity",
+    "Violation",
+    "chat_messages",
+    "config_key",
+    "delete_line",
+    "edit_line",
+    "edit_record",
+    "message_lists",
+    "messages",
+    "rule",
+    "texts",
+    "tool_definitions",
+]

@@ -1,0 +1,81 @@
+"""Facts a rule declares for the fast path are checked when it registers, not at run time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tunelint.engine.registry import Scope, all_rules, rule
+from tunelint.rules.authoring import Severity
+
+
+def check(ctx: Any) -> tuple[()]:
+    """Reports nothing."""
+    return ()
+
+
+class Counter:
+    """Counts records."""
+
+    def __init__(self, settings: Any) -> None:
+        pass
+
+    def visit(self, ctx: Any) -> tuple[()]:
+        return ()
+
+    def finish(self) -> tuple[()]:
+        return ()
+
+
+class HalfMergeable(Counter):
+    """Hands over a partial it cannot absorb."""
+
+    def partial(self) -> int:
+        return 0
+
+
+class Mergeable(HalfMergeable):
+    """Merges across byte ranges."""
+
+    def absorb(self, partial: int, lines_before: int, examples_before: int) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("scope", "facts", "target", "message"),
+    [
+        (Scope.RECORD, {"quiet_on_object": True}, check, "only a line rule can be quiet"),
+        (Scope.LINE, {"quiet_on_plain": True}, check, "only a record rule can be quiet_on_plain"),
+        (Scope.FILE, {"roles_only": True}, Mergeable, "only a record rule can be quiet_on_plain"),
+        (Scope.RECORD, {"roles_only": True, "trigger": "x"}, check, "no other plain-record form"),
+        (Scope.RECORD, {"roles_only": True, "quiet_on_plain": True}, check, "no other plain"),
+        (Scope.RECORD, {"quiet_on_plain": True, "batch": check}, check, "needs no batch form"),
+        (Scope.FILE, {}, Counter, "is declared whole_file=True"),
+        (Scope.FILE, {}, HalfMergeable, "both partial and absorb"),
+        (Scope.FILE, {"whole_file": True}, Mergeable, "either merges"),
+        (Scope.RECORD, {"whole_file": True}, check, "only a file rule can be whole_file"),
+        (Scope.RECORD, {}, check, r"clashes with SC001 \(missing-messages\) of tunelint\.rules"),
+    ],
+)
+def test_contradicting_facts_are_refused(
+    scope: Scope, facts: dict[str, Any], target: Any, message: str
+) -> None:
+    code = "SC001" if "clashes" in message else "ZZ999"
+    before = dict(all_rules())
+    with pytest.raises(ValueError, match=message):
+        rule(code, "zz-test", Severity.INFO, scope, **facts)(target)
+    assert dict(all_rules()) == before
+
+
+def test_the_builtin_rules_declare_their_facts() -> None:
+    rules = all_rules()
+    assert {code for code, r in rules.items() if r.quiet_on_object} == {
+        "JL001", "JL002", "JL003", "JL004", "JL005",
+    }  # fmt: skip
+    assert {code for code, r in rules.items() if r.roles_only} == {
+        "CV002", "CV003", "CV004", "CV005",
+    }  # fmt: skip
+    assert [code for code, r in rules.items() if r.scope is Scope.FILE and not r.mergeable] == [
+        "DS004"
+    ]
