@@ -1,0 +1,216 @@
+"""Together AI through its official SDK (``pip install 'tunelint[together]'``).
+
+Files go up with ``files.upload`` (a signed URL, then ``/preprocess``); Together validates a file
+after upload and keeps a ``validation_report``; jobs are ``/v1/fine-tunes``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tunelint.jobs.client import Connection, ProviderError, api_key, one_line, provider_errors
+from tunelint.jobs.providers.base import (
+    Event,
+    Job,
+    JobSpec,
+    Rejected,
+    RemoteFile,
+    named_line,
+    require_sdk,
+)
+from tunelint.jobs.providers.presets import PRESETS
+from tunelint.jobs.upload import MAX_PROCESSING_WAIT, discarded
+
+_STATUS = {
+    "pending": "queued",
+    "queued": "queued",
+    "running": "running",
+    "compressing": "running",
+    "uploading": "running",
+    "cancel_requested": "cancelling",
+    "cancelled": "cancelled",
+    "error": "failed",
+    "user_error": "failed",
+    "completed": "succeeded",
+}
+_FILE_DONE = frozenset({"COMPLETED", "FAILED", "INVALID_FORMAT"})
+
+
+def _seconds(value: Any) -> int | None:
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    if isinstance(value, str) and value:
+        try:
+            return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
+        except ValueError:
+            return None
+    return None
+
+
+def _status(job: Any) -> str:
+    status = getattr(job, "status", None)
+    text = str(getattr(status, "value", status) or "unknown")
+    return _STATUS.get(text, text)
+
+
+def _event(event: Any, index: int) -> Event:
+    level = getattr(event, "level", None)
+    return Event(
+        id=getattr(event, "hash", None) or f"{index}",
+        created_at=_seconds(getattr(event, "created_at", None)),
+        level=str(getattr(level, "value", level) or "info").lower(),
+        message=getattr(event, "message", None) or "",
+    )
+
+
+class TogetherBackend:
+    name = "together"
+
+    def __init__(self, sdk: Any, client: Any) -> None:
+        self.sdk = sdk
+        self.client = client
+
+    def _errors(self, action: str) -> Any:
+        return provider_errors(action, self.sdk)
+
+    def _job(self, job: Any, error: str | None = None) -> Job:
+        method = getattr(job, "training_method", None)
+        method_name = getattr(method, "method", None)
+        details = (
+            ("method", method_name),
+            ("training file", getattr(job, "training_file", None)),
+            ("validation file", getattr(job, "validation_file", None) or None),
+            ("epochs", getattr(job, "n_epochs", None)),
+            ("batch size", getattr(job, "batch_size", None)),
+            ("learning rate", getattr(job, "learning_rate", None)),
+            ("trained tokens", getattr(job, "token_count", None)),
+        )
+        status = _status(job)
+        return Job(
+            id=job.id,
+            status=status,
+            model=getattr(job, "model", None),
+            created_at=_seconds(getattr(job, "created_at", None)),
+            finished_at=_seconds(getattr(job, "updated_at", None))
+            if status in ("succeeded", "failed", "cancelled")
+            else None,
+            fine_tuned_model=getattr(job, "output_name", None)
+            or getattr(job, "x_model_output_name", None)
+            or (job.model_extra or {}).get("model_output_name"),
+            error=error,
+            details=details,
+        )
+
+    def upload(self, path: Path) -> RemoteFile:
+        with self._errors(f"uploading {path}"):
+            # tunelint has linted the file; the SDK's own check would read it once more.
+            file = self.client.files.upload(file=path, purpose="fine-tune", check=False)
+        return RemoteFile(file.id, path)
+
+    def wait_until_ready(self, file: RemoteFile, poll_interval: float) -> None:
+        deadline = time.monotonic() + MAX_PROCESSING_WAIT
+        announced = False
+        while True:
+            with self._errors(f"waiting for {file.id} ({file.path})"):
+                found = self.client.files.retrieve(file.id)
+            status = found.processing_status
+            report = found.validation_report
+            if report is not None and not report.valid:
+                reason = one_line(report.error or f"invalid ({report.error_type or status})")
+                raise Rejected(
+                    file.path, f"Together rejected {file.id}: {reason}", named_line(reason)
+                )
+            if status in ("FAILED", "INVALID_FORMAT"):
+                raise Rejected(file.path, f"Together rejected {file.id}: {status}")
+            if status is None or status in _FILE_DONE:
+                return
+            if time.monotonic() > deadline:
+                raise ProviderError(
+                    f"{file.path}: {file.id} is still not validated after "
+                    f"{MAX_PROCESSING_WAIT / 60:g} minutes; no job was started"
+                )
+            if not announced:
+                print(f"waiting for {file.id} to be validated")
+                announced = True
+            time.sleep(poll_interval)
+
+    def create_job(self, spec: JobSpec, training: RemoteFile, validation: RemoteFile | None) -> Job:
+        hyper = spec.hyperparameters
+        options: dict[str, Any] = {
+            "training_file": training.id,
+            "model": spec.model,
+            "training_method": "dpo" if spec.method == "dpo" else "sft",
+        }
+        if spec.method == "supervised":
+            options["train_on_inputs"] = "auto"
+        if validation is not None:
+            options["validation_file"] = validation.id
+            options["n_evals"] = 1  # Together evaluates on the validation file only when asked
+        if hyper.n_epochs is not None:
+            options["n_epochs"] = hyper.n_epochs
+        if hyper.batch_size is not None:
+            options["batch_size"] = hyper.batch_size
+        if hyper.beta is not None:
+            options["dpo_beta"] = hyper.beta
+        if spec.suffix is not None:
+            options["suffix"] = spec.suffix
+        if spec.seed is not None:
+            options["random_seed"] = spec.seed
+        with self._errors("starting the job"):
+            return self._job(self.client.fine_tuning.create(**options))
+
+    def discard(self, files: Sequence[RemoteFile]) -> str:
+        return discarded([f.id for f in files], self.client.files.delete, self.sdk)
+
+    def list_jobs(self, limit: int) -> list[Job]:
+        with self._errors("listing jobs"):
+            jobs = self.client.fine_tuning.list().data or []
+        newest = sorted(jobs, key=lambda job: _seconds(job.created_at) or 0, reverse=True)
+        return [self._job(job) for job in newest[:limit]]
+
+    def get_job(self, job_id: str) -> Job:
+        with self._errors(f"job {job_id}"):
+            job = self.client.fine_tuning.retrieve(job_id)
+        error = None
+        if _status(job) == "failed":  # Together keeps the reason in the job's events
+            failures = [e for e in self.events(job_id, 1000) if e.level == "error"]
+            error = failures[-1].message if failures else None
+        return self._job(job, error)
+
+    def events(self, job_id: str, limit: int) -> list[Event]:
+        with self._errors(f"job {job_id}"):
+            events = self.client.fine_tuning.list_events(job_id).data or []
+        return [_event(event, i) for i, event in enumerate(events)][-limit:]
+
+    def new_events(self, job_id: str, seen: set[str]) -> list[Event]:
+        fresh = [event for event in self.events(job_id, 1000) if event.id not in seen]
+        seen.update(event.id for event in fresh)
+        return fresh
+
+    def cancel(self, job_id: str) -> Job:
+        with self._errors(f"cancelling job {job_id}"):
+            return self._job(self.client.fine_tuning.cancel(job_id))
+
+    def chat(self, action: str, request: dict[str, Any]) -> dict[str, Any] | None:
+        with self._errors(action):
+            response = self.client.chat.completions.create(**request)
+        if not response.choices:
+            return None
+        message: dict[str, Any] = response.choices[0].message.model_dump()
+        return message
+
+
+def open_together(connection: Connection) -> TogetherBackend:
+    preset = PRESETS["together"]
+    sdk = require_sdk("together", "together", "together")
+    client = sdk.Together(
+        api_key=api_key(preset),
+        base_url=connection.base_url,
+        max_retries=connection.max_retries,
+        timeout=connection.timeout,
+    )
+    return TogetherBackend(sdk, client)
