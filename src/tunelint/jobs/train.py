@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,8 +83,6 @@ def _print_rejection(error: Rejected, preset: Preset) -> None:
 def train(request: TrainRequest, settings: Settings, lint: Lint) -> int:
     """Start a job only for data that passes; nothing is uploaded unless every check passes."""
     preset = PRESETS[request.connection.provider]
-    if request.connection.provider == "openai" and (note := winding_down_note(date.today())):
-        print(note, file=sys.stderr)
     if request.method not in preset.methods:
         raise UsageError(
             f"{preset.title} does not train --method {request.method} "
@@ -116,6 +114,9 @@ def train(request: TrainRequest, settings: Settings, lint: Lint) -> int:
         )
         return 1
     print(estimate(request.training, settings, request.model, hyper.n_epochs, preset))
+    if request.connection == replace(request.connection, provider="openai", base_url=None):
+        if note := winding_down_note(date.today()):  # OpenAI's own endpoint only
+            print(note)
     if request.dry_run:
         print("dry run: nothing uploaded")
         return 0
