@@ -113,10 +113,13 @@ def train(request: TrainRequest, settings: Settings, lint: Lint) -> int:
             file=sys.stderr,
         )
         return 1
-    print(estimate(request.training, settings, request.model, hyper.n_epochs, preset))
-    if request.connection == replace(request.connection, provider="openai", base_url=None):
-        if note := winding_down_note(date.today()):  # OpenAI's own endpoint only
-            print(note)
+    epochs = hyper.n_epochs or preset.default_epochs
+    print(estimate(request.training, settings, request.model, epochs, preset))
+    openai_itself = request.connection == replace(
+        request.connection, provider="openai", base_url=None
+    )
+    if openai_itself and (note := winding_down_note(date.today())):
+        print(note)
     if request.dry_run:
         print("dry run: nothing uploaded")
         return 0

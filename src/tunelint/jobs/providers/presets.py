@@ -69,6 +69,8 @@ class Preset:
     prices: tuple[Price, ...] = ()
     example_url: str | None = None
     """The endpoint as the user writes it, in messages and help."""
+    default_epochs: int | None = None
+    """Epochs when ``--epochs`` is not given; ``None``: chosen from the data (OpenAI's auto)."""
     refuses: frozenset[str] = frozenset()
     """``train`` flags the provider's API has no field for."""
 
@@ -164,6 +166,7 @@ PRESETS: dict[ProviderName, Preset] = {
                 ("https://docs.together.ai/docs/fine-tuning/pricing", "2026-12-06"),
             ),
             extra="together",
+            default_epochs=1,  # the SDK's n_epochs default
             refuses=frozenset({"--learning-rate-multiplier", "--metadata"}),
         ),
         Preset(
@@ -185,6 +188,7 @@ PRESETS: dict[ProviderName, Preset] = {
                 ("https://fireworks.ai/pricing", "2026-12-06"),
             ),
             extra="fireworks",
+            default_epochs=1,
             refuses=frozenset({"--learning-rate-multiplier", "--metadata", "--seed"}),
             prices=(
                 Price(0.50, 16, "2026-12-06", "https://fireworks.ai/pricing"),

@@ -1,0 +1,114 @@
+"""The part every fake provider server shares: a thread on 127.0.0.1 that records requests,
+answers queued failures first, then the provider's own ``handle``.
+
+The request parsing (JSON, multipart, chunked bodies) is ``fake_openai``'s.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from fake_openai import Failure, Recorded, _parse, _read_body
+
+Answer = tuple[int, Any] | tuple[int, Any, dict[str, str]]
+"""Status and JSON body (``bytes``: sent as they are), optionally with headers."""
+
+
+class FakeProvider:
+    prefix = "/v1"
+    """Stripped from a path to give ``Recorded.route``."""
+
+    def __init__(self) -> None:
+        self.requests: list[Recorded] = []
+        self.failures: dict[tuple[str, str], list[Failure]] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def root(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def fail(
+        self,
+        method: str,
+        route: str,
+        status: int,
+        body: dict[str, Any],
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Answer the next ``times`` matching requests with an error."""
+        self.failures.setdefault((method, route), []).extend(
+            Failure(status, body, headers or {}) for _ in range(times)
+        )
+
+    def sent(self, method: str, route: str) -> list[Recorded]:
+        return [r for r in self.requests if r.method == method and r.route == route]
+
+    def routes(self) -> list[tuple[str, str]]:
+        return [(r.method, r.route) for r in self.requests]
+
+    def next_id(self, prefix: str) -> str:
+        return f"{prefix}-{next(self._ids):04d}"
+
+    def handle(self, request: Recorded, raw: bytes) -> Answer:
+        raise NotImplementedError
+
+
+def _handler(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            """Keep the test output clean."""
+
+        def _serve(self) -> None:
+            url = urlsplit(self.path)
+            route = url.path
+            if route.startswith(fake.prefix + "/"):
+                route = route[len(fake.prefix) :]
+            raw = _read_body(self)
+            content_type = self.headers.get("Content-Type", "")
+            body = None if self.command == "PUT" else _parse(content_type, raw)
+            request = Recorded(
+                self.command,
+                route,
+                url.path,
+                parse_qs(url.query),
+                {k.lower(): v for k, v in self.headers.items()},
+                body,
+            )
+            with fake._lock:
+                fake.requests.append(request)
+                pending = fake.failures.get((self.command, route))
+                failure = pending.pop(0) if pending else None
+                if failure:
+                    answer: Answer = (failure.status, failure.body, failure.headers)
+                else:
+                    answer = fake.handle(request, raw)
+            status, payload, headers = (*answer, {})[:3]
+            data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _serve
+
+    return Handler
