@@ -126,6 +126,8 @@ def provider_errors(action: str, sdk: Any = None) -> Iterator[None]:
         yield
     except sdk.APIStatusError as error:
         body = error.body
+        if isinstance(body, dict) and isinstance(body.get("error"), dict):
+            body = body["error"]  # the SDKs that keep the whole answer (Together)
         detail = body.get("message") if isinstance(body, dict) else None
         why = one_line(str(detail or body or error.message))
         status = error.status_code

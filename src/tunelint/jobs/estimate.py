@@ -17,11 +17,17 @@ _BILLIONS = re.compile(r"(?<![a-z0-9])(\d+(?:[.p]\d+)?)b(?![a-z])", re.IGNORECAS
 
 
 def settings_for(settings: Settings, preset: Preset, model: str) -> Settings:
-    """``settings`` with a provider's open model in the models table, so it can be counted.
+    """``settings`` for training on ``preset``: its open model in the models table, so it can
+    be counted, and its own minimum of examples for DS001.
 
-    OpenAI's models and models the configuration declares are kept as they are.
+    OpenAI's models, models the configuration declares and a configured DS001 are kept.
     """
-    if preset.name == "openai" or base_name(model) in MODELS or model in settings.models:
+    if preset.name == "openai":
+        return settings
+    if "DS001" not in settings.rule_options:
+        minimum = {"minimum": preset.limits.min_examples or 1}
+        settings = replace(settings, rule_options={**settings.rule_options, "DS001": minimum})
+    if base_name(model) in MODELS or model in settings.models:
         return settings
     return replace(settings, models={**settings.models, model: STAND_IN})
 
