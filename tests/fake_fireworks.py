@@ -11,12 +11,10 @@ Errors are gRPC-gateway bodies: ``{"code": 16, "message": ..., "details": []}``.
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timezone
 from typing import Any
 
-from fake_openai import Recorded
-from fake_provider import Answer, FakeProvider
+from fake_provider import Answer, FakeProvider, Recorded, chat_completion
 
 KEY = "fw-test-0123456789-secret"
 ACCOUNT = "test-account"
@@ -58,24 +56,14 @@ class FakeFireworks(FakeProvider):
                 dataset["status"] = {"code": "OK", "message": ""}
         return {k: v for k, v in dataset.items() if k != "filename"}
 
-    def handle(self, request: Recorded, raw: bytes) -> Answer:
+    def handle(self, request: Recorded) -> Answer:
         method, route, body = request.method, request.route, request.body
         prefix = f"/accounts/{ACCOUNT}/"
         if route == "/chat/completions" and method == "POST":
             question = body["messages"][-1].get("content") or ""
-            return 200, {
-                "id": self.next_id("chat"),
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": body["model"],
-                "choices": [
-                    {
-                        "index": 0,
-                        "finish_reason": "stop",
-                        "message": {"role": "assistant", "content": f"an answer to {question}"},
-                    }
-                ],
-            }
+            return 200, chat_completion(
+                body["model"], f"an answer to {question}", self.next_id("chat")
+            )
         if not route.startswith(prefix):
             return 404, {"code": 5, "message": f"account not found: {route}", "details": []}
         rest = route[len(prefix) :]

@@ -1,26 +1,94 @@
-"""The part every fake provider server shares: a thread on 127.0.0.1 that records requests,
-answers queued failures first, then the provider's own ``handle``.
-
-The request parsing (JSON, multipart, chunked bodies) is ``fake_openai``'s.
-"""
+"""What every fake provider server shares: a thread on 127.0.0.1 that records each request,
+answers queued failures first, then the provider's own ``handle``."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import threading
+import time
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from fake_openai import Failure, Recorded, _parse, _read_body
+
+@dataclass
+class Recorded:
+    method: str
+    route: str
+    """The path without the server's prefix (``/v1``, Azure's ``/openai``), e.g. ``/files``."""
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: Any = None
+    """Parsed JSON, for multipart a dict of field name to value (files as bytes), for a PUT
+    the raw bytes."""
+
+
+@dataclass
+class Failure:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def read_body(handler: BaseHTTPRequestHandler) -> bytes:
+    if handler.headers.get("Transfer-Encoding", "").lower() == "chunked":
+        chunks = []
+        while True:
+            size = int(handler.rfile.readline().strip(), 16)
+            if size == 0:
+                handler.rfile.readline()
+                return b"".join(chunks)
+            chunks.append(handler.rfile.read(size))
+            handler.rfile.readline()
+    return handler.rfile.read(int(handler.headers.get("Content-Length", 0)))
+
+
+def parse_body(content_type: str, raw: bytes) -> Any:
+    if content_type.startswith("multipart/form-data"):
+        message = BytesParser(policy=HTTP).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+        )
+        fields: dict[str, Any] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True)
+            filename = part.get_filename()
+            # Files and upload parts stay bytes; plain fields are text.
+            fields[name] = payload if name in ("file", "data") else payload.decode()
+            if filename is not None:
+                fields[f"{name}.filename"] = filename
+        return fields
+    return json.loads(raw) if raw else None
+
+
+def chat_completion(model: str, answer: str, completion_id: str) -> dict[str, Any]:
+    """A chat completion as the OpenAI-compatible APIs answer one."""
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": answer},
+            }
+        ],
+    }
+
 
 Answer = tuple[int, Any] | tuple[int, Any, dict[str, str]]
 """Status and JSON body (``bytes``: sent as they are), optionally with headers."""
 
 
 class FakeProvider:
-    prefix = "/v1"
+    prefixes: tuple[str, ...] = ("/v1",)
     """Stripped from a path to give ``Recorded.route``."""
 
     def __init__(self) -> None:
@@ -66,7 +134,7 @@ class FakeProvider:
     def next_id(self, prefix: str) -> str:
         return f"{prefix}-{next(self._ids):04d}"
 
-    def handle(self, request: Recorded, raw: bytes) -> Answer:
+    def handle(self, request: Recorded) -> Answer:
         raise NotImplementedError
 
 
@@ -78,11 +146,12 @@ def _handler(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
         def _serve(self) -> None:
             url = urlsplit(self.path)
             route = url.path
-            if route.startswith(fake.prefix + "/"):
-                route = route[len(fake.prefix) :]
-            raw = _read_body(self)
+            for prefix in fake.prefixes:
+                if route.startswith(prefix + "/"):
+                    route = route[len(prefix) :]
+            raw = read_body(self)
             content_type = self.headers.get("Content-Type", "")
-            body = None if self.command == "PUT" else _parse(content_type, raw)
+            body = raw if self.command == "PUT" else parse_body(content_type, raw)
             request = Recorded(
                 self.command,
                 route,
@@ -98,7 +167,7 @@ def _handler(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 if failure:
                     answer: Answer = (failure.status, failure.body, failure.headers)
                 else:
-                    answer = fake.handle(request, raw)
+                    answer = fake.handle(request)
             status, payload, headers = (*answer, {})[:3]
             data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             self.send_response(status)

@@ -16,8 +16,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from fake_openai import Recorded
-from fake_provider import Answer, FakeProvider
+from fake_provider import Answer, FakeProvider, Recorded, chat_completion
 
 KEY = "tg-test-0123456789-secret"
 
@@ -73,7 +72,7 @@ class FakeTogether(FakeProvider):
             }
         return dict(file)
 
-    def handle(self, request: Recorded, raw: bytes) -> Answer:
+    def handle(self, request: Recorded) -> Answer:
         method, route, body = request.method, request.route, request.body
         parts = route.strip("/").split("/")
         if method == "POST" and route == "/files":
@@ -93,6 +92,7 @@ class FakeTogether(FakeProvider):
             return 302, {}, headers
         if method == "PUT" and parts[0] == "signed":
             file = self.files[parts[1]]
+            raw = body
             self.contents[parts[1]] = raw
             file["bytes"] = len(raw)
             assert hashlib.sha256(raw).hexdigest() == file["checksum"]
@@ -119,19 +119,9 @@ class FakeTogether(FakeProvider):
             return self._fine_tunes(method, parts[1:], request)
         if method == "POST" and route == "/chat/completions":
             question = body["messages"][-1].get("content") or ""
-            return 200, {
-                "id": self.next_id("chat"),
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": body["model"],
-                "choices": [
-                    {
-                        "index": 0,
-                        "finish_reason": "stop",
-                        "message": {"role": "assistant", "content": f"an answer to {question}"},
-                    }
-                ],
-            }
+            return 200, chat_completion(
+                body["model"], f"an answer to {question}", self.next_id("chat")
+            )
         return 404, {"error": {"message": f"no route {method} {route}"}}
 
     def _fine_tunes(self, method: str, rest: list[str], request: Recorded) -> Answer:

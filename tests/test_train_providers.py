@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_train import assert_one_line_error
 
 from conftest import WriteJsonl, run_tunelint
 from fake_fireworks import ACCOUNT, FakeFireworks
-from fake_openai import FakeOpenAI, Recorded
-from fake_provider import FakeProvider
+from fake_openai import KEY, FakeOpenAI
+from fake_provider import FakeProvider, Recorded
 from fake_together import FakeTogether
 
-KEY = "provider-key-0123456789-secret"
 SYSTEM = {"role": "system", "content": "Marv is a factual chatbot that is also sarcastic."}
 TOGETHER_MODEL = "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"
 FIREWORKS_MODEL = "accounts/fireworks/models/llama-v3p1-8b-instruct"
@@ -181,18 +181,6 @@ def files(write_jsonl: WriteJsonl, provider: Provider) -> tuple[Path, Path]:
         write_jsonl([chat(i) for i in range(12)], "train.jsonl"),
         write_jsonl([chat(i) for i in range(100, 110)], "val.jsonl"),
     )
-
-
-def one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> str:
-    assert result.returncode == 2, result.stdout + result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("tunelint: error: ")
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
-    assert KEY not in result.stdout + result.stderr
-    return lines[0]
 
 
 def test_failing_data_sends_no_request(
@@ -398,7 +386,7 @@ def test_upload_failures_are_one_line_without_the_key(
     route = first_upload_request(provider)
     provider.server.fail(*route, status, ERROR_BODY, times=times, headers={"retry-after-ms": "10"})
     result = provider.train(files[0], "--yes", *method_for(provider, tmp_path), cwd=tmp_path)
-    one_line_error(result, f"uploading {files[0]}: {expected}")
+    assert_one_line_error(result, f"uploading {files[0]}: {expected}")
     assert len(provider.server.sent(*route)) == times
     assert provider.sent(provider.create) == []
 
@@ -415,7 +403,7 @@ def test_a_refused_job_is_one_line_and_leaves_no_file(
     body = {"error": {"message": "You may not fine-tune this model", "type": "permission_error"}}
     provider.server.fail(*provider.create, 403, body)
     result = provider.train(files[0], "--yes", *method_for(provider, tmp_path), cwd=tmp_path)
-    one_line_error(
+    assert_one_line_error(
         result,
         "starting the job: permission denied (403): You may not fine-tune this model",
         "deleted the uploaded",
@@ -426,10 +414,10 @@ def test_unknown_job_and_unreachable_provider_are_one_line(
     provider: Provider, tmp_path: Path
 ) -> None:
     missing = provider.command("jobs", "show", "no-such-job", cwd=tmp_path)
-    one_line_error(missing, "job no-such-job: not found (404)")
+    assert_one_line_error(missing, "job no-such-job: not found (404)")
     provider.server.stop()
     refused = provider.command("jobs", "list", cwd=tmp_path)
-    one_line_error(refused, "listing jobs: cannot reach the provider")
+    assert_one_line_error(refused, "listing jobs: cannot reach the provider")
 
 
 def test_jobs_and_sample_on_together(
@@ -547,7 +535,9 @@ def test_a_missing_extra_is_one_line_naming_the_install(
     result = run_tunelint(
         "train", path, "--provider", "together", "--model", TOGETHER_MODEL, "--yes", cwd=tmp_path
     )
-    one_line_error(result, "--provider together needs its SDK: pip install 'tunelint[together]'")
+    assert_one_line_error(
+        result, "--provider together needs its SDK: pip install 'tunelint[together]'"
+    )
 
 
 @pytest.mark.parametrize(
@@ -576,7 +566,7 @@ def test_what_a_provider_cannot_do_is_refused_before_any_request(
 ) -> None:
     path = write_jsonl([chat(i) for i in range(12)], "train.jsonl")
     result = run_tunelint("train", path, "--model", "some-model", "--yes", *args, cwd=tmp_path)
-    one_line_error(result, message)
+    assert_one_line_error(result, message)
 
 
 def test_preset_endpoints_and_keys(monkeypatch: pytest.MonkeyPatch) -> None:

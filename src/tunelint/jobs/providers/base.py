@@ -7,7 +7,8 @@ and sampling are written once.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -127,3 +128,38 @@ def require_sdk(module: str, provider: str, extra: str) -> Any:
         raise UsageError(
             f"--provider {provider} needs its SDK: pip install 'tunelint[{extra}]'"
         ) from None
+
+
+def first_message(response: Any) -> dict[str, Any] | None:
+    """The first choice's message of a chat completion, as a plain dict."""
+    if not response.choices:
+        return None
+    message: dict[str, Any] = response.choices[0].message.model_dump()
+    return message
+
+
+def poll(file: RemoteFile, ready: Callable[[], bool], poll_interval: float, state: str) -> None:
+    """Call ``ready`` until it is true; says once that it waits for ``file`` to be ``state``.
+
+    A file that is still not ready after ``MAX_PROCESSING_WAIT`` is a ``ProviderError``.
+    """
+    from tunelint.jobs.client import ProviderError
+    from tunelint.jobs.upload import MAX_PROCESSING_WAIT
+
+    deadline = time.monotonic() + MAX_PROCESSING_WAIT
+    announced = False
+    while not ready():
+        if time.monotonic() > deadline:
+            raise ProviderError(
+                f"{file.path}: {file.id} is still not {state} after "
+                f"{MAX_PROCESSING_WAIT / 60:g} minutes; no job was started"
+            )
+        if not announced:
+            print(f"waiting for {file.id} to be {state}")
+            announced = True
+        time.sleep(poll_interval)
+
+
+def present(**fields: Any) -> dict[str, Any]:
+    """The fields that are not ``None``: the options a request sends."""
+    return {name: value for name, value in fields.items() if value is not None}

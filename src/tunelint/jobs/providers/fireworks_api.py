@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -24,11 +23,14 @@ from tunelint.jobs.providers.base import (
     JobSpec,
     Rejected,
     RemoteFile,
+    first_message,
     named_line,
+    poll,
+    present,
     require_sdk,
 )
 from tunelint.jobs.providers.presets import PRESETS
-from tunelint.jobs.upload import MAX_PROCESSING_WAIT, discarded
+from tunelint.jobs.upload import discarded
 
 ACCOUNT_VARIABLE = "FIREWORKS_ACCOUNT_ID"
 _STATUS = {
@@ -116,9 +118,7 @@ class FireworksBackend:
         return RemoteFile(name, path)
 
     def wait_until_ready(self, file: RemoteFile, poll_interval: float) -> None:
-        deadline = time.monotonic() + MAX_PROCESSING_WAIT
-        announced = False
-        while True:
+        def ready() -> bool:
             with self._errors(f"waiting for {file.id} ({file.path})"):
                 dataset = self.client.datasets.get(file.id)
             status = dataset.status
@@ -127,32 +127,23 @@ class FireworksBackend:
                 raise Rejected(
                     file.path, f"Fireworks rejected {file.id}: {reason}", named_line(reason)
                 )
-            if dataset.state in (None, "READY"):
-                return
-            if time.monotonic() > deadline:
-                raise ProviderError(
-                    f"{file.path}: {file.id} is still not ready after "
-                    f"{MAX_PROCESSING_WAIT / 60:g} minutes; no job was started"
-                )
-            if not announced:
-                print(f"waiting for {file.id} to be ready")
-                announced = True
-            time.sleep(poll_interval)
+            return dataset.state in (None, "READY")
+
+        poll(file, ready, poll_interval, "ready")
 
     def _dataset(self, file: RemoteFile) -> str:
         return f"accounts/{self.account}/datasets/{file.id}"
 
     def create_job(self, spec: JobSpec, training: RemoteFile, validation: RemoteFile | None) -> Job:
         hyper = spec.hyperparameters
-        options: dict[str, Any] = {"dataset": self._dataset(training), "base_model": spec.model}
-        if validation is not None:
-            options["evaluation_dataset"] = self._dataset(validation)
-        if hyper.n_epochs is not None:
-            options["epochs"] = hyper.n_epochs
-        if hyper.batch_size is not None:
-            options["batch_size_samples"] = hyper.batch_size
-        if spec.suffix is not None:
-            options["display_name"] = spec.suffix
+        options = present(
+            dataset=self._dataset(training),
+            base_model=spec.model,
+            evaluation_dataset=self._dataset(validation) if validation else None,
+            epochs=hyper.n_epochs,
+            batch_size_samples=hyper.batch_size,
+            display_name=spec.suffix,
+        )
         with self._errors("starting the job"):
             return self._job(self.client.supervised_fine_tuning_jobs.create(**options))
 
@@ -190,11 +181,7 @@ class FireworksBackend:
 
     def chat(self, action: str, request: dict[str, Any]) -> dict[str, Any] | None:
         with self._errors(action):
-            response = self.client.chat.completions.create(**request)
-        if not response.choices:
-            return None
-        message: dict[str, Any] = response.choices[0].message.model_dump()
-        return message
+            return first_message(self.client.chat.completions.create(**request))
 
 
 def open_fireworks(connection: Connection) -> FireworksBackend:

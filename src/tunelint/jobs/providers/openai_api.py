@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from tunelint.jobs.client import Connection, connect, provider_errors
 from tunelint.jobs.method import method_object
-from tunelint.jobs.providers.base import Event, Job, JobSpec, RemoteFile
+from tunelint.jobs.providers.base import (
+    Event,
+    Job,
+    JobSpec,
+    RemoteFile,
+    first_message,
+    present,
+)
 from tunelint.jobs.upload import FILE_POLL_INTERVAL, discard, upload, wait_until_processed
 
 if TYPE_CHECKING:
@@ -67,21 +74,16 @@ class OpenAIBackend:
         )
 
     def create_job(self, spec: JobSpec, training: RemoteFile, validation: RemoteFile | None) -> Job:
-        options: dict[str, Any] = {
-            "model": spec.model,
-            "training_file": training.id,
-            "method": method_object(spec.method, spec.hyperparameters, spec.grader),
-        }
-        if validation:
-            options["validation_file"] = validation.id
-        if spec.suffix is not None:
-            options["suffix"] = spec.suffix
-        if spec.seed is not None:
-            options["seed"] = spec.seed
-        if spec.metadata:
-            options["metadata"] = spec.metadata
-        if spec.fields:
-            options["extra_body"] = spec.fields
+        options = present(
+            model=spec.model,
+            training_file=training.id,
+            method=method_object(spec.method, spec.hyperparameters, spec.grader),
+            validation_file=validation.id if validation else None,
+            suffix=spec.suffix,
+            seed=spec.seed,
+            metadata=spec.metadata or None,
+            extra_body=spec.fields or None,
+        )
         with provider_errors("starting the job"):
             return _job(self.client.fine_tuning.jobs.create(**options))
 
@@ -119,8 +121,7 @@ class OpenAIBackend:
 
     def chat(self, action: str, request: dict[str, Any]) -> dict[str, Any] | None:
         with provider_errors(action):
-            response = self.client.chat.completions.create(**request)
-        return response.choices[0].message.model_dump() if response.choices else None
+            return first_message(self.client.chat.completions.create(**request))
 
 
 def open_openai(connection: Connection) -> OpenAIBackend:

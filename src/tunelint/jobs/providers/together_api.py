@@ -6,24 +6,26 @@ after upload and keeps a ``validation_report``; jobs are ``/v1/fine-tunes``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tunelint.jobs.client import Connection, ProviderError, api_key, one_line, provider_errors
+from tunelint.jobs.client import Connection, api_key, one_line, provider_errors
 from tunelint.jobs.providers.base import (
     Event,
     Job,
     JobSpec,
     Rejected,
     RemoteFile,
+    first_message,
     named_line,
+    poll,
+    present,
     require_sdk,
 )
 from tunelint.jobs.providers.presets import PRESETS
-from tunelint.jobs.upload import MAX_PROCESSING_WAIT, discarded
+from tunelint.jobs.upload import discarded
 
 _STATUS = {
     "pending": "queued",
@@ -37,7 +39,6 @@ _STATUS = {
     "user_error": "failed",
     "completed": "succeeded",
 }
-_FILE_DONE = frozenset({"COMPLETED", "FAILED", "INVALID_FORMAT"})
 
 
 def _seconds(value: Any) -> int | None:
@@ -112,13 +113,10 @@ class TogetherBackend:
         return RemoteFile(file.id, path)
 
     def wait_until_ready(self, file: RemoteFile, poll_interval: float) -> None:
-        deadline = time.monotonic() + MAX_PROCESSING_WAIT
-        announced = False
-        while True:
+        def validated() -> bool:
             with self._errors(f"waiting for {file.id} ({file.path})"):
                 found = self.client.files.retrieve(file.id)
-            status = found.processing_status
-            report = found.validation_report
+            status, report = found.processing_status, found.validation_report
             if report is not None and not report.valid:
                 reason = one_line(report.error or f"invalid ({report.error_type or status})")
                 raise Rejected(
@@ -126,40 +124,26 @@ class TogetherBackend:
                 )
             if status in ("FAILED", "INVALID_FORMAT"):
                 raise Rejected(file.path, f"Together rejected {file.id}: {status}")
-            if status is None or status in _FILE_DONE:
-                return
-            if time.monotonic() > deadline:
-                raise ProviderError(
-                    f"{file.path}: {file.id} is still not validated after "
-                    f"{MAX_PROCESSING_WAIT / 60:g} minutes; no job was started"
-                )
-            if not announced:
-                print(f"waiting for {file.id} to be validated")
-                announced = True
-            time.sleep(poll_interval)
+            return status is None or status == "COMPLETED"
+
+        poll(file, validated, poll_interval, "validated")
 
     def create_job(self, spec: JobSpec, training: RemoteFile, validation: RemoteFile | None) -> Job:
         hyper = spec.hyperparameters
-        options: dict[str, Any] = {
-            "training_file": training.id,
-            "model": spec.model,
-            "training_method": "dpo" if spec.method == "dpo" else "sft",
-        }
-        if spec.method == "supervised":
-            options["train_on_inputs"] = "auto"
-        if validation is not None:
-            options["validation_file"] = validation.id
-            options["n_evals"] = 1  # Together evaluates on the validation file only when asked
-        if hyper.n_epochs is not None:
-            options["n_epochs"] = hyper.n_epochs
-        if hyper.batch_size is not None:
-            options["batch_size"] = hyper.batch_size
-        if hyper.beta is not None:
-            options["dpo_beta"] = hyper.beta
-        if spec.suffix is not None:
-            options["suffix"] = spec.suffix
-        if spec.seed is not None:
-            options["random_seed"] = spec.seed
+        options = present(
+            training_file=training.id,
+            model=spec.model,
+            training_method="dpo" if spec.method == "dpo" else "sft",
+            train_on_inputs="auto" if spec.method == "supervised" else None,
+            validation_file=validation.id if validation else None,
+            # Together evaluates on the validation file only when asked to.
+            n_evals=1 if validation else None,
+            n_epochs=hyper.n_epochs,
+            batch_size=hyper.batch_size,
+            dpo_beta=hyper.beta,
+            suffix=spec.suffix,
+            random_seed=spec.seed,
+        )
         with self._errors("starting the job"):
             return self._job(self.client.fine_tuning.create(**options))
 
@@ -197,11 +181,7 @@ class TogetherBackend:
 
     def chat(self, action: str, request: dict[str, Any]) -> dict[str, Any] | None:
         with self._errors(action):
-            response = self.client.chat.completions.create(**request)
-        if not response.choices:
-            return None
-        message: dict[str, Any] = response.choices[0].message.model_dump()
-        return message
+            return first_message(self.client.chat.completions.create(**request))
 
 
 def open_together(connection: Connection) -> TogetherBackend:
