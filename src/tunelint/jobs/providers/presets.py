@@ -121,7 +121,7 @@ PRESETS: dict[ProviderName, Preset] = {
             "openai",
             ("NEBIUS_API_KEY",),
             ("supervised",),
-            Limits(max_file_bytes=5 * _GB, roles=frozenset({"system", "user", "assistant"})),
+            Limits(),  # its documentation states no limit beyond OpenAI's format
             (
                 ("https://docs.tokenfactory.nebius.com/api-reference/introduction", "2026-12-06"),
                 ("https://docs.tokenfactory.nebius.com/post-training/models", "2026-12-06"),
