@@ -623,3 +623,23 @@ def test_check_imports_no_provider_sdk(write_jsonl: WriteJsonl) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_same_file_again_reuses_its_fireworks_dataset(
+    fireworks: Provider, write_jsonl: WriteJsonl, tmp_path: Path
+) -> None:
+    path = write_jsonl([chat(i) for i in range(12)], "train.jsonl")
+    first = fireworks.train(path, "--yes", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    (name,) = fireworks.server.datasets  # type: ignore[union-attr]
+    fireworks.server.requests.clear()
+    again = fireworks.train(path, "--yes", "--epochs", "2", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert f"{path} is already uploaded as {name}" in again.stdout
+    assert fireworks.server.sent("POST", f"{DATASETS}/{name}:upload") == []
+    assert [r.route for r in fireworks.server.requests] == [
+        DATASETS,  # refused: it exists
+        f"{DATASETS}/{name}",
+        f"{DATASETS}/{name}",  # ready: nothing to wait for
+        JOBS,
+    ]

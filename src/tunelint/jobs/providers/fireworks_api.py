@@ -109,10 +109,18 @@ class FireworksBackend:
         )
 
     def upload(self, path: Path) -> RemoteFile:
+        """A dataset named after the file's bytes: the same file again reuses a ready one."""
         name = dataset_id(path)
         dataset = {"user_uploaded": {}, "example_count": str(count_examples(path))}
         with self._errors(f"uploading {path}"):
-            self.client.datasets.create(dataset_id=name, dataset=dataset)
+            try:
+                self.client.datasets.create(dataset_id=name, dataset=dataset)
+            except self.sdk.ConflictError:
+                if self.client.datasets.get(name).state == "READY":
+                    print(f"{path} is already uploaded as {name}")
+                    return RemoteFile(name, path)
+                self.client.datasets.delete(name)  # an upload that never finished
+                self.client.datasets.create(dataset_id=name, dataset=dataset)
             with path.open("rb") as stream:
                 self.client.datasets.upload(name, file=(path.name, stream))
         return RemoteFile(name, path)
