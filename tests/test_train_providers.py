@@ -637,9 +637,8 @@ def test_the_same_file_again_reuses_its_fireworks_dataset(
     assert again.returncode == 0, again.stderr
     assert f"{path} is already uploaded as {name}" in again.stdout
     assert fireworks.server.sent("POST", f"{DATASETS}/{name}:upload") == []
-    assert [r.route for r in fireworks.server.requests] == [
-        DATASETS,  # refused: it exists
-        f"{DATASETS}/{name}",
-        f"{DATASETS}/{name}",  # ready: nothing to wait for
-        JOBS,
+    assert [(r.method, r.route) for r in fireworks.server.requests] == [
+        ("GET", f"{DATASETS}/{name}"),  # it exists and is ready
+        ("GET", f"{DATASETS}/{name}"),  # nothing to wait for
+        ("POST", JOBS),
     ]

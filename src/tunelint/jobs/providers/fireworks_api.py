@@ -114,13 +114,15 @@ class FireworksBackend:
         dataset = {"user_uploaded": {}, "example_count": str(count_examples(path))}
         with self._errors(f"uploading {path}"):
             try:
-                self.client.datasets.create(dataset_id=name, dataset=dataset)
-            except self.sdk.ConflictError:
-                if self.client.datasets.get(name).state == "READY":
-                    print(f"{path} is already uploaded as {name}")
-                    return RemoteFile(name, path)
-                self.client.datasets.delete(name)  # an upload that never finished
-                self.client.datasets.create(dataset_id=name, dataset=dataset)
+                state = self.client.datasets.get(name).state
+            except self.sdk.NotFoundError:
+                state = None
+            if state == "READY":
+                print(f"{path} is already uploaded as {name}")
+                return RemoteFile(name, path)
+            if state is not None:  # an upload that never finished
+                self.client.datasets.delete(name)
+            self.client.datasets.create(dataset_id=name, dataset=dataset)
             with path.open("rb") as stream:
                 self.client.datasets.upload(name, file=(path.name, stream))
         return RemoteFile(name, path)
