@@ -43,8 +43,10 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--base-url",
         metavar="URL",
-        help="an OpenAI-compatible endpoint, e.g. http://host/v1; for Azure, the resource "
-        "endpoint (or AZURE_OPENAI_ENDPOINT); for Bedrock, or set AWS_REGION",
+        help="the provider's endpoint (default: its own); with --provider openai, any "
+        "OpenAI-compatible one, e.g. http://host/v1; for Azure, the resource endpoint (or "
+        "AZURE_OPENAI_ENDPOINT); for Bedrock, https://bedrock-mantle.REGION.api.aws/v1 (or "
+        "set AWS_REGION)",
     )
     group.add_argument(
         "--api-version",
