@@ -642,3 +642,27 @@ def test_the_same_file_again_reuses_its_fireworks_dataset(
         ("GET", f"{DATASETS}/{name}"),  # nothing to wait for
         ("POST", JOBS),
     ]
+
+
+def test_limits_name_the_size_and_the_counts(write_jsonl: WriteJsonl) -> None:
+    """The documented limits, each one finding at the line it concerns (in-process)."""
+    from dataclasses import replace
+
+    from tunelint.jobs.providers.limits import findings
+    from tunelint.jobs.providers.presets import PRESETS
+
+    fireworks = PRESETS["fireworks"]
+    path = write_jsonl([chat(i) for i in range(2)])
+    size = path.stat().st_size
+    small = replace(fireworks, limits=replace(fireworks.limits, max_file_bytes=100, max_examples=1))
+    assert list(findings(path, small)) == [
+        f"{path}:1:1: fireworks [error] {size:,} bytes is over the 100 bytes tunelint uploads "
+        "to Fireworks in one request (larger: firectl)",
+        f"{path}:1:1: fireworks [error] 2 examples, but Fireworks AI needs at least 3",
+        f"{path}:1:1: fireworks [error] 2 examples, over the 1 Fireworks AI takes in one dataset",
+    ]
+    assert list(findings(path, small, training=False)) == [
+        f"{path}:1:1: fireworks [error] {size:,} bytes is over the 100 bytes tunelint uploads "
+        "to Fireworks in one request (larger: firectl)",
+    ]
+    assert list(findings(path, PRESETS["together"])) == []

@@ -52,10 +52,8 @@ def findings(path: Path, preset: Preset, training: bool = True) -> Iterator[str]
     tag = f"{preset.name} [error]"
     size = path.stat().st_size
     if limits.max_file_bytes is not None and size > limits.max_file_bytes:
-        yield (
-            f"{path}:1:1: {tag} {size:,} bytes is over the {limits.max_file_bytes:,} bytes "
-            f"a {preset.title} training file may hold"
-        )
+        why = limits.max_file_reason or f"a {preset.title} training file may hold"
+        yield f"{path}:1:1: {tag} {size:,} bytes is over the {limits.max_file_bytes:,} bytes {why}"
     examples = 0
     for line in read_lines(path):
         if not isinstance(line.value, dict):

@@ -43,6 +43,8 @@ class Limits:
     min_examples: int | None = None
     max_examples: int | None = None
     max_file_bytes: int | None = None
+    max_file_reason: str | None = None
+    """Why files stop at ``max_file_bytes`` when it is not the provider's own limit."""
     roles: frozenset[str] = frozenset({"system", "developer", "user", "assistant", "tool"})
     system_first: bool = False
     """A system message, when present, must be the first message."""
@@ -178,8 +180,8 @@ PRESETS: dict[ProviderName, Preset] = {
             Limits(
                 min_examples=3,
                 max_examples=3_000_000,
-                max_file_bytes=150
-                * _MB,  # the single-request upload the SDK's datasets.upload makes
+                max_file_bytes=150 * _MB,
+                max_file_reason="tunelint uploads to Fireworks in one request (larger: firectl)",
                 roles=frozenset({"system", "user", "assistant"}),
                 system_first=True,
             ),
