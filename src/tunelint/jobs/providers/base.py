@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from tunelint.engine.errors import TunelintError, UsageError
 from tunelint.jobs.method import Hyperparameters, Method
+from tunelint.jobs.providers.presets import Preset
 
 FINISHED = frozenset({"succeeded", "failed", "cancelled"})
 """Statuses a job never leaves; every provider's are mapped onto OpenAI's names."""
@@ -118,7 +119,7 @@ class Backend(Protocol):
         """The answer message to a chat completion request (``model``, ``messages``, ...)."""
 
 
-def require_sdk(module: str, provider: str, extra: str) -> Any:
+def require_sdk(module: str, preset: Preset) -> Any:
     """Import a provider's SDK; missing, it is one line naming the extra that installs it."""
     import importlib
 
@@ -126,7 +127,7 @@ def require_sdk(module: str, provider: str, extra: str) -> Any:
         return importlib.import_module(module)
     except ImportError:
         raise UsageError(
-            f"--provider {provider} needs its SDK: pip install 'tunelint[{extra}]'"
+            f"--provider {preset.name} needs its SDK: pip install 'tunelint[{preset.extra}]'"
         ) from None
 
 

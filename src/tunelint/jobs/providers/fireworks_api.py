@@ -196,7 +196,7 @@ class FireworksBackend:
 
 def open_fireworks(connection: Connection) -> FireworksBackend:
     preset = PRESETS["fireworks"]
-    sdk = require_sdk("fireworks", "fireworks", "fireworks")
+    sdk = require_sdk("fireworks", preset)
     key = api_key(preset)
     account = os.environ.get(ACCOUNT_VARIABLE)
     if not account:

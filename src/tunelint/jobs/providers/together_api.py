@@ -186,7 +186,7 @@ class TogetherBackend:
 
 def open_together(connection: Connection) -> TogetherBackend:
     preset = PRESETS["together"]
-    sdk = require_sdk("together", "together", "together")
+    sdk = require_sdk("together", preset)
     client = sdk.Together(
         api_key=api_key(preset),
         base_url=connection.base_url,
