@@ -11,26 +11,24 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tunelint.jobs.client import Connection, ProviderError, api_key, one_line, provider_errors
+from tunelint.jobs.client import Connection, ProviderError, api_key, one_line
 from tunelint.jobs.providers.base import (
     Event,
     Job,
     JobSpec,
     Rejected,
     RemoteFile,
-    first_message,
     named_line,
     poll,
     present,
     require_sdk,
 )
 from tunelint.jobs.providers.presets import PRESETS
-from tunelint.jobs.upload import discarded
+from tunelint.jobs.providers.sdk import SdkBackend
 
 ACCOUNT_VARIABLE = "FIREWORKS_ACCOUNT_ID"
 _STATUS = {
@@ -76,16 +74,15 @@ def _short(name: str | None) -> str:
     return (name or "").rsplit("/", 1)[-1]
 
 
-class FireworksBackend:
+class FireworksBackend(SdkBackend):
     name = "fireworks"
 
     def __init__(self, sdk: Any, client: Any, account: str) -> None:
-        self.sdk = sdk
-        self.client = client
+        super().__init__(sdk, client)
         self.account = account
 
-    def _errors(self, action: str) -> Any:
-        return provider_errors(action, self.sdk)
+    def _delete(self, file_id: str) -> object:
+        return self.client.datasets.delete(file_id)
 
     def _job(self, job: Any) -> Job:
         status = _STATUS.get(job.state or "", (job.state or "unknown").lower())
@@ -157,9 +154,6 @@ class FireworksBackend:
         with self._errors("starting the job"):
             return self._job(self.client.supervised_fine_tuning_jobs.create(**options))
 
-    def discard(self, files: Sequence[RemoteFile]) -> str:
-        return discarded([f.id for f in files], self.client.datasets.delete, self.sdk)
-
     def list_jobs(self, limit: int) -> list[Job]:
         with self._errors("listing jobs"):
             page = self.client.supervised_fine_tuning_jobs.list(
@@ -188,10 +182,6 @@ class FireworksBackend:
         with self._errors(f"cancelling job {job_id}"):
             self.client.supervised_fine_tuning_jobs.cancel(job_id, body={})
         return self.get_job(job_id)
-
-    def chat(self, action: str, request: dict[str, Any]) -> dict[str, Any] | None:
-        with self._errors(action):
-            return first_message(self.client.chat.completions.create(**request))
 
 
 def open_fireworks(connection: Connection) -> FireworksBackend:

@@ -6,26 +6,24 @@ after upload and keeps a ``validation_report``; jobs are ``/v1/fine-tunes``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tunelint.jobs.client import Connection, api_key, one_line, provider_errors
+from tunelint.jobs.client import Connection, api_key, one_line
 from tunelint.jobs.providers.base import (
     Event,
     Job,
     JobSpec,
     Rejected,
     RemoteFile,
-    first_message,
     named_line,
     poll,
     present,
     require_sdk,
 )
 from tunelint.jobs.providers.presets import PRESETS
-from tunelint.jobs.upload import discarded
+from tunelint.jobs.providers.sdk import SdkBackend
 
 _STATUS = {
     "pending": "queued",
@@ -68,15 +66,11 @@ def _event(event: Any, index: int) -> Event:
     )
 
 
-class TogetherBackend:
+class TogetherBackend(SdkBackend):
     name = "together"
 
-    def __init__(self, sdk: Any, client: Any) -> None:
-        self.sdk = sdk
-        self.client = client
-
-    def _errors(self, action: str) -> Any:
-        return provider_errors(action, self.sdk)
+    def _delete(self, file_id: str) -> object:
+        return self.client.files.delete(file_id)
 
     def _job(self, job: Any, error: str | None = None) -> Job:
         method = getattr(job, "training_method", None)
@@ -147,9 +141,6 @@ class TogetherBackend:
         with self._errors("starting the job"):
             return self._job(self.client.fine_tuning.create(**options))
 
-    def discard(self, files: Sequence[RemoteFile]) -> str:
-        return discarded([f.id for f in files], self.client.files.delete, self.sdk)
-
     def list_jobs(self, limit: int) -> list[Job]:
         with self._errors("listing jobs"):
             jobs = self.client.fine_tuning.list().data or []
@@ -178,10 +169,6 @@ class TogetherBackend:
     def cancel(self, job_id: str) -> Job:
         with self._errors(f"cancelling job {job_id}"):
             return self._job(self.client.fine_tuning.cancel(job_id))
-
-    def chat(self, action: str, request: dict[str, Any]) -> dict[str, Any] | None:
-        with self._errors(action):
-            return first_message(self.client.chat.completions.create(**request))
 
 
 def open_together(connection: Connection) -> TogetherBackend:
