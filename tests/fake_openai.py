@@ -12,48 +12,24 @@ loads this module as a plugin, which gives every test the ``fake`` fixture.
 
 from __future__ import annotations
 
-import itertools
-import json
 import os
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email.parser import BytesParser
-from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from fake_provider import FakeProvider, Recorded, chat_completion
 
 STEPS = 3
 KEY = "sk-test-0123456789-secret"
 
 
-@dataclass
-class Recorded:
-    method: str
-    route: str
-    """The path without its ``/v1`` or ``/openai`` prefix, e.g. ``/fine_tuning/jobs``."""
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: Any = None
-    """Parsed JSON, or for multipart a dict of field name to value (files as bytes)."""
+class FakeOpenAI(FakeProvider):
+    prefixes = ("/v1", "/openai")
 
-
-@dataclass
-class Failure:
-    status: int
-    body: dict[str, Any]
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class FakeOpenAI:
     def __init__(self) -> None:
-        self.requests: list[Recorded] = []
-        self.failures: dict[tuple[str, str], list[Failure]] = {}
+        super().__init__()
         self.jobs: dict[str, dict[str, Any]] = {}
         self.events: dict[str, list[dict[str, Any]]] = {}
         self.uploads: dict[str, dict[str, Any]] = {}
@@ -71,41 +47,10 @@ class FakeOpenAI:
         """Jobs end ``failed`` with this message instead of succeeding."""
         self.answers: dict[str, str] = {}
         """Chat completion replies keyed by the last message's content."""
-        self._ids = itertools.count(1)
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
-
-    @property
-    def root(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def fail(
-        self,
-        method: str,
-        route: str,
-        status: int,
-        body: dict[str, Any],
-        times: int = 1,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        """Answer the next ``times`` matching requests with an error."""
-        self.failures.setdefault((method, route), []).extend(
-            Failure(status, body, headers or {}) for _ in range(times)
-        )
+        return f"{self.root}/v1"
 
     def add_job(self, **body: Any) -> str:
         """A job as if created through the API, without recording a request."""
@@ -113,13 +58,10 @@ class FakeOpenAI:
         with self._lock:
             return str(self.handle(request)[1]["id"])
 
-    def sent(self, method: str, route: str) -> list[Recorded]:
-        return [r for r in self.requests if r.method == method and r.route == route]
-
     # -- the API -------------------------------------------------------------------------
 
     def _id(self, prefix: str) -> str:
-        return f"{prefix}-{next(self._ids):04d}"
+        return self.next_id(prefix)
 
     def _event(self, job_id: str, message: str, kind: str = "message", data: Any = None) -> None:
         self.events[job_id].append(
@@ -177,7 +119,7 @@ class FakeOpenAI:
             return 400, {"error": {**error, "code": None}}
         return None
 
-    def handle(self, request: Recorded) -> tuple[int, Any]:
+    def handle(self, request: Recorded) -> tuple[int, Any]:  # type: ignore[override]
         route, method, body = request.route, request.method, request.body
         parts = route.strip("/").split("/")
         if method == "POST" and route == "/files":
@@ -224,19 +166,7 @@ class FakeOpenAI:
         if method == "POST" and route == "/chat/completions":
             question = body["messages"][-1].get("content") or ""
             answer = self.answers.get(question, f"an answer to {question}")
-            return 200, {
-                "id": self._id("chatcmpl"),
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": body["model"],
-                "choices": [
-                    {
-                        "index": 0,
-                        "finish_reason": "stop",
-                        "message": {"role": "assistant", "content": answer},
-                    }
-                ],
-            }
+            return 200, chat_completion(body["model"], answer, self._id("chatcmpl"))
         return 404, {"error": {"message": f"no route {method} {route}", "type": "invalid_request"}}
 
     def _jobs(self, method: str, rest: list[str], request: Recorded) -> tuple[int, Any]:
@@ -327,80 +257,6 @@ class FakeOpenAI:
                 job["fine_tuned_model"] = f"ft:{job['model']}:org-test:{suffix}:AbC123"
                 job["trained_tokens"] = 1234
                 self._event(job_id, "The job has successfully completed")
-
-
-def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
-    if handler.headers.get("Transfer-Encoding", "").lower() == "chunked":
-        chunks = []
-        while True:
-            size = int(handler.rfile.readline().strip(), 16)
-            if size == 0:
-                handler.rfile.readline()
-                return b"".join(chunks)
-            chunks.append(handler.rfile.read(size))
-            handler.rfile.readline()
-    return handler.rfile.read(int(handler.headers.get("Content-Length", 0)))
-
-
-def _parse(content_type: str, raw: bytes) -> Any:
-    if content_type.startswith("multipart/form-data"):
-        message = BytesParser(policy=HTTP).parsebytes(
-            f"Content-Type: {content_type}\r\n\r\n".encode() + raw
-        )
-        fields: dict[str, Any] = {}
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True)
-            filename = part.get_filename()
-            # Files and upload parts stay bytes; plain fields are text.
-            fields[name] = payload if name in ("file", "data") else payload.decode()
-            if filename is not None:
-                fields[f"{name}.filename"] = filename
-        return fields
-    return json.loads(raw) if raw else None
-
-
-def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            """Keep the test output clean."""
-
-        def _serve(self) -> None:
-            url = urlsplit(self.path)
-            route = url.path
-            for prefix in ("/v1", "/openai"):
-                if route.startswith(prefix + "/"):
-                    route = route[len(prefix) :]
-            raw = _read_body(self)
-            request = Recorded(
-                self.command,
-                route,
-                url.path,
-                parse_qs(url.query),
-                {k.lower(): v for k, v in self.headers.items()},
-                _parse(self.headers.get("Content-Type", ""), raw),
-            )
-            with fake._lock:
-                fake.requests.append(request)
-                pending = fake.failures.get((self.command, route))
-                failure = pending.pop(0) if pending else None
-                if failure:
-                    status, body, headers = failure.status, failure.body, failure.headers
-                else:
-                    status, body = fake.handle(request)
-                    headers = {}
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_DELETE = _serve
-
-    return Handler
 
 
 @pytest.fixture

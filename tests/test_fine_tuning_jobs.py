@@ -167,12 +167,16 @@ def test_azure_provider(fake: FakeOpenAI, tmp_path: Path, monkeypatch: pytest.Mo
     assert request.path == f"/openai/fine_tuning/jobs/{job}"
     assert request.query["api-version"] == ["2024-10-21"]
     assert request.headers["api-key"] == KEY
-    no_version = run_tunelint(
+    preset_version = run_tunelint(
         "jobs", "list", "--provider", "azure", "--base-url", fake.root, cwd=tmp_path
     )
-    assert no_version.returncode == 2
-    assert no_version.stderr.strip() == (
-        "tunelint: error: no Azure API version: pass --api-version or set OPENAI_API_VERSION"
+    assert preset_version.returncode == 0, preset_version.stderr
+    assert fake.requests[-1].query["api-version"] == ["2025-04-01-preview"]
+    no_endpoint = run_tunelint("jobs", "list", "--provider", "azure", cwd=tmp_path)
+    assert no_endpoint.returncode == 2
+    assert no_endpoint.stderr.strip() == (
+        "tunelint: error: no Azure OpenAI endpoint: pass --base-url "
+        "https://RESOURCE.openai.azure.com or set AZURE_OPENAI_ENDPOINT"
     )
 
 

@@ -212,7 +212,7 @@ def test_passing_data_uploads_once_and_creates_one_job(
     assert "All checks passed (2 files)." in result.stdout
     assert (
         "estimate: 12 training examples, 468 tokens x 3 epochs = 1,404 billed tokens, "
-        "about $0.0042" in result.stdout.splitlines()
+        "about $0.0042 at OpenAI's list price" in result.stdout.splitlines()
     )
     assert "started job ftjob-0003 (validating_files)" in result.stdout
     assert f"tunelint jobs wait ftjob-0003 --base-url {fake.url}" in result.stdout
@@ -281,11 +281,15 @@ def test_a_file_the_provider_rejects_starts_no_job(
     result = train(
         fake, training, "--validation-file", validation, "--model", MODEL, "--yes", cwd=tmp_path
     )
-    line = assert_one_line_error(result)
-    assert line == (
-        f"tunelint: error: {validation}: the provider rejected file-0002: {reason}; "
-        "deleted the uploaded file-0001, file-0002"
+    assert result.returncode == 1, result.stderr
+    # The provider's report, at the line it names, as a finding of the file it rejected.
+    assert f"{validation}:3:1: openai [error] the provider rejected file-0002: {reason}" in (
+        result.stdout.splitlines()
     )
+    assert result.stderr == (
+        "tunelint: no job started; deleted the uploaded file-0001, file-0002\n"
+    )
+    assert KEY not in result.stdout + result.stderr
     assert fake.sent("POST", "/fine_tuning/jobs") == []
     assert fake.files == {}  # neither file is left behind in the account
 
@@ -445,9 +449,14 @@ def test_training_not_available_names_the_alternatives(
     )
     result = train(fake, chat_files[0], "--model", MODEL, "--yes", cwd=tmp_path)
     line = assert_one_line_error(
-        result, "training_not_available", "2027-01-06", "--provider azure", "--base-url"
+        result,
+        "training_not_available",
+        "2027-01-06",
+        f"{chat_files[0]} also passes for azure, nebius, together, fireworks: "
+        f"tunelint train {chat_files[0]} --provider azure --model MODEL",
+        "deleted the uploaded file-0001",
     )
-    assert line.startswith("tunelint: error: starting the job: ")
+    assert line.startswith("tunelint: error: OpenAI starts no fine-tuning jobs")
     assert len(fake.sent("POST", "/fine_tuning/jobs")) == 1  # a 403 is not retried
 
 
@@ -519,7 +528,8 @@ def test_dry_run_uploads_nothing(
     result = train(fake, chat_files[0], "--model", MODEL, "--dry-run", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-2:] == [
-        "estimate: 12 training examples, 468 tokens x 8 epochs = 3,744 billed tokens, about $0.01",
+        "estimate: 12 training examples, 468 tokens x 8 epochs = 3,744 billed tokens, "
+        "about $0.01 at OpenAI's list price",
         "dry run: nothing uploaded",
     ]
     assert fake.requests == []

@@ -166,7 +166,7 @@ def _run_train(args: argparse.Namespace) -> int:
     from tunelint.jobs.train import train
 
     dataset = (args.training, args.validation_file) if args.validation_file else None
-    settings = load_settings(args, dataset)
+    settings = jobs_arguments.provider_settings(args, load_settings(args, dataset))
     request = jobs_arguments.train_request(args, settings)
 
     def failed(files: Sequence[Path]) -> bool:  # as `tunelint check` would lint them

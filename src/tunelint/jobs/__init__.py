@@ -1,5 +1,6 @@
-"""Fine-tuning jobs through the OpenAI fine-tuning API: upload, create, follow, sample.
+"""Fine-tuning jobs on a provider: lint for it, upload, create, follow, sample.
 
-Every module here imports ``openai`` inside its functions, so that ``import tunelint`` and
-``tunelint check`` never pay for it.
+``providers`` knows each provider (its documented limits, its API); every module here imports
+a provider's SDK (``openai``, ``together``, ``fireworks``) inside its functions, so that
+``import tunelint`` and ``tunelint check`` never pay for them.
 """

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING
 
 from tunelint.argtypes import positive_int
 from tunelint.engine.errors import UsageError
 from tunelint.engine.settings import Settings
-from tunelint.jobs.client import Connection, Provider
+from tunelint.jobs.client import Connection
 from tunelint.jobs.method import METHODS, Hyperparameters
+from tunelint.jobs.providers.presets import PRESETS, PROVIDERS
 
 if TYPE_CHECKING:
     from tunelint.jobs.train import TrainRequest
@@ -34,18 +35,24 @@ def _key_value(text: str) -> tuple[str, str]:
 
 
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group(
-        "provider (the key comes from OPENAI_API_KEY, or AZURE_OPENAI_API_KEY for Azure)"
+    keys = "; ".join(
+        f"{name}: {' or '.join(preset.key_variables)}" for name, preset in PRESETS.items()
     )
-    group.add_argument(
-        "--provider", choices=get_args(Provider), default="openai", help="(default: openai)"
-    )
+    group = parser.add_argument_group(f"provider (the key comes from the environment: {keys})")
+    group.add_argument("--provider", choices=PROVIDERS, default="openai", help="(default: openai)")
     group.add_argument(
         "--base-url",
         metavar="URL",
-        help="an OpenAI-compatible endpoint, e.g. http://host/v1; for Azure, the resource endpoint",
+        help="the provider's endpoint (default: its own); with --provider openai, any "
+        "OpenAI-compatible one, e.g. http://host/v1; for Azure, the resource endpoint (or "
+        "AZURE_OPENAI_ENDPOINT); for Bedrock, https://bedrock-mantle.REGION.api.aws/v1 (or "
+        "set AWS_REGION)",
     )
-    group.add_argument("--api-version", help="Azure OpenAI API version (or OPENAI_API_VERSION)")
+    group.add_argument(
+        "--api-version",
+        help=f"Azure OpenAI API version (or OPENAI_API_VERSION; default: "
+        f"{PRESETS['azure'].api_version})",
+    )
     group.add_argument(
         "--max-retries",
         type=int,
@@ -111,6 +118,11 @@ def add_train_parser(
         metavar="KEY=VALUE",
         help="attach to the job (repeatable)",
     )
+    train.add_argument(
+        "--training-type",
+        choices=sorted(AZURE_TRAINING_TYPES),
+        help="Azure only: where the job trains (default: standard)",
+    )
     train.add_argument("--dry-run", action="store_true", help="check and estimate, upload nothing")
     train.add_argument("--wait", action="store_true", help="follow the job until it ends")
     train.add_argument(
@@ -119,6 +131,30 @@ def add_train_parser(
     _add_poll_interval(train)
     add_connection_arguments(train)
     return train
+
+
+AZURE_TRAINING_TYPES = {
+    "standard": "Standard",
+    "globalstandard": "GlobalStandard",
+    "developer": "Developer",
+}
+"""Azure's ``trainingType`` values, as its fine-tuning API spells them."""
+
+
+def provider_settings(args: argparse.Namespace, settings: Settings) -> Settings:
+    """``settings`` that can count the tokens of the provider's model (see ``settings_for``)."""
+    from tunelint.jobs.estimate import settings_for
+
+    model = args.model or settings.model
+    return settings_for(settings, PRESETS[args.provider], model) if model else settings
+
+
+def _job_fields(args: argparse.Namespace) -> dict[str, str]:
+    if args.provider == "azure":
+        return {"trainingType": AZURE_TRAINING_TYPES[args.training_type or "standard"]}
+    if args.training_type:
+        raise UsageError("--training-type applies to --provider azure only")
+    return {}
 
 
 def train_request(args: argparse.Namespace, settings: Settings) -> TrainRequest:
@@ -145,6 +181,7 @@ def train_request(args: argparse.Namespace, settings: Settings) -> TrainRequest:
         wait=args.wait,
         yes=args.yes,
         poll_interval=args.poll_interval,
+        job_fields=_job_fields(args),
     )
 
 
@@ -172,21 +209,21 @@ def add_jobs_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 def run_jobs(args: argparse.Namespace) -> int:
     from tunelint.jobs import manage
-    from tunelint.jobs.client import connect
     from tunelint.jobs.follow import wait
+    from tunelint.jobs.providers.connect import open_backend
     from tunelint.jobs.train import connection_flags
 
     where = connection(args)
-    client = connect(where)
+    backend = open_backend(where)
     if args.action == "list":
-        return manage.list_jobs(client, args.limit)
+        return manage.list_jobs(backend, args.limit)
     if args.action == "show":
-        return manage.show_job(client, args.job)
+        return manage.show_job(backend, args.job)
     if args.action == "events":
-        return manage.show_events(client, args.job, args.limit)
+        return manage.show_events(backend, args.job, args.limit)
     if args.action == "wait":
-        return wait(client, args.job, args.poll_interval, connection_flags(where))
-    return manage.cancel_job(client, args.job)
+        return wait(backend, args.job, args.poll_interval, connection_flags(where))
+    return manage.cancel_job(backend, args.job)
 
 
 def add_sample_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -202,10 +239,10 @@ def add_sample_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 def run_sample(args: argparse.Namespace) -> int:
-    from tunelint.jobs.client import connect
+    from tunelint.jobs.providers.connect import open_backend
     from tunelint.jobs.sample import sample
 
     if not args.source.is_file():
         raise UsageError(f"{args.source}: no such file")
-    client = connect(connection(args))
-    return sample(client, args.model, args.source, args.n, args.temperature)
+    backend = open_backend(connection(args))
+    return sample(backend, args.model, args.source, args.n, args.temperature)

@@ -7,17 +7,21 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any
 
 from tunelint.engine.errors import TunelintError
+from tunelint.jobs.providers.presets import PRESETS, Preset, ProviderName
 
 if TYPE_CHECKING:
     from openai import OpenAI
 
-Provider = Literal["openai", "azure"]
+Provider = ProviderName
 
 # Environment variables that may hold a secret: their values never appear in a message.
-_SECRET_VARIABLES = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_AD_TOKEN")
+_SECRET_VARIABLES = (
+    *dict.fromkeys(name for preset in PRESETS.values() for name in preset.key_variables),
+    "AZURE_OPENAI_AD_TOKEN",
+)
 
 WINDING_DOWN = (
     "this organisation cannot start fine-tuning jobs (403 training_not_available): OpenAI is "
@@ -41,40 +45,49 @@ class Connection:
     timeout: float = 600.0
 
 
+def api_key(preset: Preset) -> str:
+    """The key from the first of the provider's variables that is set."""
+    for name in preset.key_variables:
+        if key := os.environ.get(name):
+            return key
+    names = " or ".join(preset.key_variables)
+    raise ProviderError(f"{names} is not set: export your {preset.title} API key")
+
+
+def endpoint(preset: Preset, base_url: str | None) -> str | None:
+    """``--base-url``, else the preset's URL filled from the environment (None: the SDK's)."""
+    if base_url or preset.base_url is None:
+        return base_url
+    values = {name: os.environ.get(variable) for name, variable in preset.url_variables.items()}
+    missing = [preset.url_variables[name] for name, value in values.items() if not value]
+    if missing:
+        raise ProviderError(
+            f"no {preset.title} endpoint: pass --base-url {preset.example_url} or set {missing[0]}"
+        )
+    return preset.base_url.format_map(values)
+
+
 def connect(connection: Connection) -> OpenAI:
     """Build the SDK client; a missing key or endpoint is reported before any request."""
     import openai
 
+    preset = PRESETS[connection.provider]
+    key = api_key(preset)
+    url = endpoint(preset, connection.base_url)
     if connection.provider == "azure":
-        key = os.environ.get("AZURE_OPENAI_API_KEY")
-        endpoint = connection.base_url or os.environ.get("AZURE_OPENAI_ENDPOINT")
-        version = connection.api_version or os.environ.get("OPENAI_API_VERSION")
-        if not key:
-            raise ProviderError("AZURE_OPENAI_API_KEY is not set: export your Azure OpenAI key")
-        if not endpoint:
-            raise ProviderError(
-                "no Azure endpoint: pass --base-url https://RESOURCE.openai.azure.com "
-                "or set AZURE_OPENAI_ENDPOINT"
-            )
-        if not version:
-            raise ProviderError(
-                "no Azure API version: pass --api-version or set OPENAI_API_VERSION"
-            )
+        assert url is not None  # the preset's URL names its variable
+        version = (
+            connection.api_version or os.environ.get("OPENAI_API_VERSION") or preset.api_version
+        )
         return openai.AzureOpenAI(
             api_key=key,
-            azure_endpoint=endpoint,
+            azure_endpoint=url,
             api_version=version,
             max_retries=connection.max_retries,
             timeout=connection.timeout,
         )
-    key = os.environ.get("OPENAI_API_KEY")
-    if not key:
-        raise ProviderError("OPENAI_API_KEY is not set: export your API key")
     return openai.OpenAI(
-        api_key=key,
-        base_url=connection.base_url,
-        max_retries=connection.max_retries,
-        timeout=connection.timeout,
+        api_key=key, base_url=url, max_retries=connection.max_retries, timeout=connection.timeout
     )
 
 
@@ -91,23 +104,35 @@ def one_line(text: str) -> str:
     return _redact(re.sub(r"\s+", " ", text).strip())
 
 
+class TrainingNotAvailable(ProviderError):
+    """OpenAI's 403 ``training_not_available``: this organisation can start no job."""
+
+
+_BASE_ERRORS = ("OpenAIError", "TogetherError", "FireworksError")
+
+
 @contextmanager
-def provider_errors(action: str) -> Iterator[None]:
+def provider_errors(action: str, sdk: Any = None) -> Iterator[None]:
     """Report any SDK failure inside the block as ``ProviderError('<action>: <why>')``.
 
-    The SDK has already retried 408/409/429/5xx and connection errors when they arrive here.
+    ``sdk`` is the provider's SDK module (``openai`` when not given): the official SDKs share
+    their exception classes' names. The SDK has already retried 408/409/429/5xx and connection
+    errors when they arrive here.
     """
-    import openai
-
+    if sdk is None:
+        import openai as sdk
+    base_error = next(getattr(sdk, name) for name in _BASE_ERRORS if hasattr(sdk, name))
     try:
         yield
-    except openai.APIStatusError as error:
+    except sdk.APIStatusError as error:
         body = error.body
+        if isinstance(body, dict) and isinstance(body.get("error"), dict):
+            body = body["error"]  # the SDKs that keep the whole answer (Together)
         detail = body.get("message") if isinstance(body, dict) else None
         why = one_line(str(detail or body or error.message))
         status = error.status_code
-        if status == 403 and error.code == "training_not_available":
-            raise ProviderError(f"{action}: {WINDING_DOWN}") from None
+        if status == 403 and getattr(error, "code", None) == "training_not_available":
+            raise TrainingNotAvailable(f"{action}: {WINDING_DOWN}") from None
         if status == 401:
             why = f"the API key was rejected (401): {why}"
         elif status == 403:
@@ -121,11 +146,11 @@ def provider_errors(action: str) -> Iterator[None]:
         else:
             why = f"HTTP {status}: {why}"
         raise ProviderError(f"{action}: {why}") from None
-    except openai.APITimeoutError:
+    except sdk.APITimeoutError:
         raise ProviderError(f"{action}: the request timed out, even after retries") from None
-    except openai.APIConnectionError as error:
+    except sdk.APIConnectionError as error:
         cause = error.__cause__
         reason = one_line(str(cause)) if cause else "connection failed"
         raise ProviderError(f"{action}: cannot reach the provider ({reason})") from None
-    except openai.OpenAIError as error:
+    except base_error as error:
         raise ProviderError(f"{action}: {one_line(str(error))}") from None

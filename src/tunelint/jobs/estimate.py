@@ -2,23 +2,85 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 from tunelint.engine.settings import Settings
+from tunelint.jobs.providers.presets import Preset
+from tunelint.tokens.models import MODELS, base_name
+
+STAND_IN = {"encoding": "o200k_base", "context": 131_072}
+"""How an open model's tokens are counted until tunelint has its tokenizer: an estimate."""
+
+_BILLIONS = re.compile(r"(?<![a-z0-9])(\d+(?:[.p]\d+)?)b(?![a-z])", re.IGNORECASE)
 
 
-def estimate(path: Path, settings: Settings, model: str, epochs: int | None) -> str:
+def settings_for(settings: Settings, preset: Preset, model: str) -> Settings:
+    """``settings`` for training on ``preset``: its open model in the models table, so it can
+    be counted, and its own minimum of examples for DS001.
+
+    OpenAI's models, models the configuration declares and a configured DS001 are kept.
+    """
+    if preset.name == "openai":
+        return settings
+    if "DS001" not in settings.rule_options:
+        minimum = {"minimum": preset.limits.min_examples or 1}
+        settings = replace(settings, rule_options={**settings.rule_options, "DS001": minimum})
+    if base_name(model) in MODELS or model in settings.models:
+        return settings
+    return replace(settings, models={**settings.models, model: STAND_IN})
+
+
+def parameters(model: str) -> float | None:
+    """Billions of parameters a model's name states (``llama-v3p1-8b`` -> 8.0)."""
+    found = _BILLIONS.findall(model.rsplit("/", 1)[-1])
+    return float(found[-1].replace("p", ".")) if found else None
+
+
+def _price(billed: int, model: str, preset: Preset, settings: Settings, usd: float | None) -> str:
+    if usd is not None and "price" in settings.models.get(model, {}):
+        return f"about ${usd:,.4f} at the configured price"
+    if preset.prices:
+        return _provider_price(billed, model, preset)
+    if preset.name == "openai":
+        if usd is None:
+            return "not billed per token"
+        return f"about ${usd:,.{2 if usd >= 0.01 else 4}f} at OpenAI's list price"
+    return f"price: see {preset.title}'s pricing page (none known to tunelint)"
+
+
+def _provider_price(billed: int, model: str, preset: Preset) -> str:
+    """The provider's dated price for the model's size bracket, or every bracket."""
+    size = parameters(model)
+    bracket = next(
+        (p for p in preset.prices if size is not None and size <= p.up_to_billion_parameters),
+        None,
+    )
+    if bracket is None:
+        rates = ", ".join(
+            f"${p.usd_per_million:.2f} per 1M tokens up to {p.up_to_billion_parameters:g}B"
+            for p in preset.prices
+        )
+        return f"{preset.title} charges {rates} (checked {preset.prices[0].checked})"
+    usd = billed * bracket.usd_per_million / 1_000_000
+    return (
+        f"about ${usd:,.4f} at {preset.title}'s ${bracket.usd_per_million:.2f} per 1M tokens "
+        f"for models up to {bracket.up_to_billion_parameters:g}B (checked {bracket.checked})"
+    )
+
+
+def estimate(path: Path, settings: Settings, model: str, epochs: int | None, preset: Preset) -> str:
     """One line about the training file (the file that is billed), from ``tunelint stats``.
 
-    ``model`` must be in the models table (built in, or ``[tool.tunelint.models]`` for a
-    compatible endpoint's own model): linting already refuses an unknown one.
+    ``model`` must be in the models table (built in, configured, or added by ``settings_for``).
     """
     from tunelint.application.stats import stats_with_progress
 
     stats = stats_with_progress([path], settings, model, epochs)
-    usd = stats.usd
-    cost = "not billed per token" if usd is None else f"about ${usd:,.{2 if usd >= 0.01 else 4}f}"
+    counted = "about " if settings.models.get(model) is STAND_IN else ""
     return (
-        f"estimate: {stats.examples:,} training examples, {stats.billing_tokens:,} tokens "
-        f"x {stats.epochs} epochs = {stats.billed_tokens:,} billed tokens, {cost}"
+        f"estimate: {stats.examples:,} training examples, {counted}{stats.billing_tokens:,} "
+        f"tokens x {stats.epochs} epochs = {stats.billed_tokens:,} billed tokens, "
+        f"{_price(stats.billed_tokens, model, preset, settings, stats.usd)}"
     )

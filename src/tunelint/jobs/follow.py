@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tunelint.jobs.client import provider_errors
+from tunelint.jobs.providers.base import FINISHED, Event, Job
 
 if TYPE_CHECKING:
-    from openai import OpenAI
-    from openai.types.fine_tuning import FineTuningJob, FineTuningJobEvent
+    from tunelint.jobs.providers.base import Backend
 
-FINISHED = frozenset({"succeeded", "failed", "cancelled"})
 _BAR_WIDTH = 30
 
 
@@ -23,7 +21,7 @@ def timestamp(seconds: int | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds))
 
 
-def event_line(event: FineTuningJobEvent) -> str:
+def event_line(event: Event) -> str:
     return f"{timestamp(event.created_at)}  {event.level:<5}  {event.message}"
 
 
@@ -59,38 +57,23 @@ class ProgressBar:
             self.stream.flush()
 
 
-def new_events(client: OpenAI, job_id: str, seen: set[str]) -> list[FineTuningJobEvent]:
-    """Events not seen yet, oldest first (the API lists newest first, page after page)."""
-    fresh: list[FineTuningJobEvent] = []
-    for event in client.fine_tuning.jobs.list_events(job_id, limit=100):
-        if event.id in seen:
-            break
-        fresh.append(event)
-    seen.update(event.id for event in fresh)
-    fresh.reverse()
-    return fresh
-
-
-def follow(
-    client: OpenAI, job_id: str, poll_interval: float, out: TextIO, err: TextIO
-) -> FineTuningJob:
+def follow(backend: Backend, job_id: str, poll_interval: float, out: TextIO, err: TextIO) -> Job:
     """Print the job's progress until it finishes, and return its final state."""
     seen: set[str] = set()
     status = None
     bar = ProgressBar(err) if err.isatty() else None
     try:
         while True:
-            with provider_errors(f"following job {job_id}"):
-                job = client.fine_tuning.jobs.retrieve(job_id)
-                events = new_events(client, job_id, seen)
+            job = backend.get_job(job_id)
+            events = backend.new_events(job_id, seen)
             if bar:
                 bar.clear()
             if job.status != status:
                 status = job.status
                 print(f"status: {status}", file=out, flush=True)
             for event in events:
-                if bar and event.type == "metrics" and isinstance(event.data, dict):
-                    bar.update(event.data)
+                if bar and event.metrics is not None:
+                    bar.update(event.metrics)
                 else:
                     print(event_line(event), file=out, flush=True)
             if bar:
@@ -103,13 +86,21 @@ def follow(
             bar.close()
 
 
-def wait(client: OpenAI, job_id: str, poll_interval: float, connection_flags: str) -> int:
+def wait(
+    backend: Backend,
+    job_id: str,
+    poll_interval: float,
+    connection_flags: str,
+    on_failure: Callable[[Job], None] | None = None,
+) -> int:
     """Follow a job; exit status 0 when it succeeds, 1 when it fails or is cancelled.
+
+    ``on_failure`` sees a failed job before its reason is printed.
 
     Ctrl-C stops following only: the job keeps running on the provider's side.
     """
     try:
-        job = follow(client, job_id, poll_interval, sys.stdout, sys.stderr)
+        job = follow(backend, job_id, poll_interval, sys.stdout, sys.stderr)
     except KeyboardInterrupt:
         print(
             f"\ntunelint: stopped following; job {job_id} keeps running\n"
@@ -122,8 +113,9 @@ def wait(client: OpenAI, job_id: str, poll_interval: float, connection_flags: st
         print(f"fine-tuned model: {job.fine_tuned_model}")
         return 0
     if job.status == "failed":
-        reason = job.error.message if job.error and job.error.message else "no reason given"
-        print(f"tunelint: job {job_id} failed: {reason}", file=sys.stderr)
+        if on_failure:
+            on_failure(job)
+        print(f"tunelint: job {job_id} failed: {job.error or 'no reason given'}", file=sys.stderr)
     else:
         print(f"tunelint: job {job_id} was {job.status}", file=sys.stderr)
     return 1

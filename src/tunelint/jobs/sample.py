@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, Any
 from tunelint.engine.errors import UsageError
 from tunelint.engine.formats import Format, detect_format
 from tunelint.engine.reader import read_lines
-from tunelint.jobs.client import provider_errors
 
 if TYPE_CHECKING:
-    from openai import OpenAI
+    from tunelint.jobs.providers.base import Backend
 
 _LABEL_WIDTH = 10
 
@@ -95,7 +94,7 @@ def _field(label: str, text: str) -> str:
     return f"  {label + ':':<{_LABEL_WIDTH}}{indent.join(text.splitlines() or [''])}"
 
 
-def sample(client: OpenAI, model: str, path: Path, count: int, temperature: float | None) -> int:
+def sample(backend: Backend, model: str, path: Path, count: int, temperature: float | None) -> int:
     asked = matched = 0
     for prompt in prompts(path, count):
         options: dict[str, Any] = {"model": model, "messages": prompt.messages}
@@ -103,9 +102,7 @@ def sample(client: OpenAI, model: str, path: Path, count: int, temperature: floa
             options["tools"] = prompt.tools
         if temperature is not None:
             options["temperature"] = temperature
-        with provider_errors(f"asking {model} ({path}:{prompt.line})"):
-            response = client.chat.completions.create(**options)
-        actual = message_text(response.choices[0].message.model_dump()) if response.choices else ""
+        actual = message_text(backend.chat(f"asking {model} ({path}:{prompt.line})", options))
         asked += 1
         matched += prompt.expected is not None and actual.strip() == prompt.expected.strip()
         print(f"[{asked}] {path}:{prompt.line}")

@@ -3,12 +3,13 @@ and wait until the provider has processed it: a job cannot start from a file bef
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tunelint.engine.errors import UsageError
 from tunelint.jobs.client import ProviderError, one_line, provider_errors
+from tunelint.jobs.providers.base import Rejected, named_line
 
 if TYPE_CHECKING:
     from openai import OpenAI
@@ -75,24 +76,29 @@ def wait_until_processed(
                 ) from None
     if file.status == "error":
         reason = one_line(file.status_details or "no reason given")
-        raise ProviderError(f"{path}: the provider rejected {file.id}: {reason}")
+        raise Rejected(path, f"the provider rejected {file.id}: {reason}", named_line(reason))
     if file.status not in (None, "processed"):  # "deleted", where the SDK stops waiting too
         raise ProviderError(f"{path}: {file.id} is {file.status}, not processed")
 
 
-def discard(client: OpenAI, files: Sequence[FileObject]) -> str:
-    """Delete ``files``, uploaded for a job that could not start; says what became of them.
+def discard(client: OpenAI, file_ids: Sequence[str]) -> str:
+    """Delete files uploaded for a job that could not start; says what became of them.
 
     Best effort: a file that cannot be deleted is named, for the user to delete.
     """
+    return discarded(file_ids, lambda file_id: client.files.delete(file_id))
+
+
+def discarded(file_ids: Sequence[str], delete: Callable[[str], object], sdk: Any = None) -> str:
+    """Delete each file with ``delete`` (a call of ``sdk``); names the deleted and the kept."""
     deleted, kept = [], []
-    for file in files:
+    for file_id in file_ids:
         try:
-            with provider_errors(f"deleting {file.id}"):
-                client.files.delete(file.id)
-            deleted.append(file.id)
+            with provider_errors(f"deleting {file_id}", sdk):
+                delete(file_id)
+            deleted.append(file_id)
         except ProviderError:
-            kept.append(file.id)
+            kept.append(file_id)
     said = [f"deleted the uploaded {', '.join(deleted)}"] if deleted else []
     if kept:
         said.append(f"could not delete the uploaded {', '.join(kept)}")
