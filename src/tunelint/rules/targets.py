@@ -140,6 +140,8 @@ def file_too_large(path: Path, settings: Settings, diagnosis: Diagnosis) -> Iter
     ## How to fix
     Split the file, or drop examples.
     """
+    if not path.is_file():  # standard input or a URL: no size before it is read
+        return
     size = path.stat().st_size
     for target in settings.targets:
         if target.max_file_bytes is not None and size > target.max_file_bytes:
