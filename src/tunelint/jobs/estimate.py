@@ -24,9 +24,13 @@ def settings_for(settings: Settings, preset: Preset, model: str) -> Settings:
     """
     if preset.name == "openai":
         return settings
-    if "DS001" not in settings.rule_options:
-        minimum = {"minimum": preset.limits.min_examples or 1}
-        settings = replace(settings, rule_options={**settings.rule_options, "DS001": minimum})
+    # The targets' minimum (``--target``, openai by default) gives way to the provider's; a
+    # minimum the configuration sets is kept.
+    targets_minimum = max(target.min_examples or 1 for target in settings.targets)
+    if settings.rule_options.get("DS001", {}).get("minimum", targets_minimum) == targets_minimum:
+        options = {**settings.rule_options.get("DS001", {})}
+        options["minimum"] = preset.limits.min_examples or 1
+        settings = replace(settings, rule_options={**settings.rule_options, "DS001": options})
     if base_name(model) in MODELS or model in settings.models:
         return settings
     return replace(settings, models={**settings.models, model: STAND_IN})
