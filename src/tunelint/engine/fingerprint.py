@@ -21,13 +21,12 @@ import contextlib
 import dataclasses
 import hashlib
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import TypeAlias
 
 import orjson
 
 from tunelint.engine.findings import Finding
-from tunelint.engine.reader import UTF8_BOM, Line, pick_lines
+from tunelint.engine.reader import UTF8_BOM, Line, Source, pick_lines
 
 FILE = "file"
 
@@ -54,7 +53,7 @@ def line_hash(line: Line) -> str:
 
 
 def fingerprinted(
-    path: Path, findings: Iterable[Finding], start: int = 0, marks: Sequence[Mark] = ()
+    path: Source, findings: Iterable[Finding], start: int = 0, marks: Sequence[Mark] = ()
 ) -> tuple[Finding, ...]:
     """``findings`` with every missing ``fingerprint`` set, read from ``path``.
 

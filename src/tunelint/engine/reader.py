@@ -6,17 +6,32 @@ A bad line never stops the rest of the file from being read: every line comes ou
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import io
 import itertools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 import orjson
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _READ_BUFFER = 1 << 16
+
+Source: TypeAlias = "Path | io.RawIOBase"
+"""A file to read: a path, or a file already open for binary reading (``--fix`` reads the
+file through the one descriptor it checks before replacing the file)."""
+
+
+@contextlib.contextmanager
+def _opened(source: Source) -> Iterator[io.RawIOBase]:
+    if isinstance(source, Path):
+        with source.open("rb", buffering=0) as stream:
+            yield stream
+    else:
+        yield source
 
 
 class LineProblem(enum.Enum):
@@ -100,7 +115,7 @@ class Block(NamedTuple):
     """Where ``raws[0]`` starts in the file, in bytes."""
 
 
-def read_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[Block]:
+def read_blocks(path: Source, start: int = 0, end: int | None = None) -> Iterator[Block]:
     """Yield the lines of ``path`` in blocks of about 64 KB, one block held at a time.
 
     ``start`` and ``end`` restrict reading to the bytes ``[start, end)``, which must begin
@@ -108,7 +123,7 @@ def read_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[
     Raises ``OSError`` when the file cannot be opened or read; callers turn that into a
     one-line error.
     """
-    with path.open("rb", buffering=0) as stream:
+    with _opened(path) as stream:
         stream.seek(start)
         left = None if end is None else end - start
         number, offset = 1, start
@@ -139,7 +154,7 @@ def _block(number: int, raws: list[bytes], offset: int, start: int) -> Block:
     return Block(number, raws, bom, offset)
 
 
-def pick_lines(path: Path, numbers: Iterable[int], start: int = 0) -> dict[int, bytes]:
+def pick_lines(path: Source, numbers: Iterable[int], start: int = 0) -> dict[int, bytes]:
     """The lines of ``path`` with the given 1-based numbers (counted from the byte
     ``start``), without their ``\\n``; reading stops at the block holding the last of them.
     """

@@ -25,6 +25,7 @@ from tunelint.engine.reader import (
     Block,
     Line,
     LineProblem,
+    Source,
     decode_line,
     read_blocks,
     read_lines,
@@ -297,9 +298,9 @@ class _FileLinter:
                 self.by_roles[roles] = known
         return known
 
-    def result(self, examples: int) -> FileResult:
+    def result(self, examples: int, source: Source | None = None) -> FileResult:
         self.findings.sort(key=finding_order)
-        findings = fingerprinted(self.path, self.findings, marks=self.marks)
+        findings = fingerprinted(source or self.path, self.findings, marks=self.marks)
         return FileResult(self.display, findings, examples)
 
     # A check with nothing to say may return an empty tuple, which is never passed here.
@@ -353,11 +354,12 @@ def finding_order(finding: Finding) -> tuple[int, int, str]:
     return finding.line, finding.column, finding.code
 
 
-def lint_file(path: Path, settings: Settings) -> FileResult:
-    """Lint one file. Raises ``OSError`` when it cannot be read."""
+def lint_file(path: Path, settings: Settings, source: Source | None = None) -> FileResult:
+    """Lint one file (read from ``source`` when given). Raises ``OSError`` when it cannot be
+    read."""
     linter = _FileLinter(path, settings, settings.rules_for(path))
-    _, examples = linter.run(read_blocks(path))
-    return linter.result(examples)
+    _, examples = linter.run(read_blocks(source or path))
+    return linter.result(examples, source)
 
 
 def _in_ranges(rule: Rule) -> bool:

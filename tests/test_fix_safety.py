@@ -1,0 +1,115 @@
+"""``--fix`` never loses a record: it applies fixes to the bytes it linted, or to nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from conftest import run_tunelint
+from tunelint.engine.config import ConfigFile, resolve_settings
+from tunelint.engine.fixer import FixError, plan_fixes
+
+RECORD = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}]}
+
+
+def records(count: int, blank_every: int = 0) -> bytes:
+    """``count`` numbered records, a blank line after every ``blank_every``-th."""
+    lines = []
+    for number in range(count):
+        record = json.loads(json.dumps(RECORD))
+        record["messages"][1]["content"] = f"answer {number}"
+        lines.append(json.dumps(record).encode())
+        if blank_every and number % blank_every == blank_every - 1:
+            lines.append(b"")
+    return b"\n".join(lines) + b"\n"
+
+
+def kept_records(data: bytes) -> list[bytes]:
+    return [line for line in data.split(b"\n") if line.strip()]
+
+
+SETTINGS = resolve_settings(ConfigFile(None), {"select": ["JL"]})
+
+
+def test_a_file_replaced_while_it_is_fixed_is_left_alone(tmp_path: Path) -> None:
+    """A second ``--fix``, an editor's save or ``git checkout`` between lint and write."""
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(records(60, blank_every=10))
+    newer = records(70)  # no blank lines: every line is a record
+    with plan_fixes(path, SETTINGS) as plan:
+        assert plan.changed
+        replacement = tmp_path / "other"
+        replacement.write_bytes(newer)
+        replacement.replace(path)
+        with pytest.raises(FixError, match="changed while it was being fixed"):
+            plan.write()
+    assert path.read_bytes() == newer
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.jsonl"]
+
+
+def test_a_file_edited_in_place_while_it_is_fixed_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(records(60, blank_every=10))
+    with plan_fixes(path, SETTINGS) as plan:
+        edited = records(66)
+        with path.open("r+b") as stream:  # same inode, same descriptor sees the new bytes
+            stream.write(edited)
+            stream.truncate()
+        with pytest.raises(FixError):
+            plan.write()
+        # Even read through the pinned descriptor, a line that is no longer blank stays.
+        assert [new for _, new in plan.pairs()] == [line for line in edited.splitlines(True)]
+    assert path.read_bytes() == edited
+
+
+def test_fix_on_an_unchanged_file_removes_only_the_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl"
+    data = records(300, blank_every=30)
+    path.write_bytes(data)
+    result = run_tunelint("check", "--fix", "--select", "JL", path, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert path.read_bytes() == b"\n".join(kept_records(data)) + b"\n"
+
+
+def test_diff_writes_nothing_even_beside_the_file(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    path = folder / "data.jsonl"
+    path.write_bytes(records(50, blank_every=5))
+    before = os.stat(folder).st_mtime_ns
+    result = run_tunelint("check", "--diff", "--select", "JL", path, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.count("\n-\n") == 10
+    # Creating and removing a draft would have changed the folder's modification time.
+    assert os.stat(folder).st_mtime_ns == before
+    assert sorted(p.name for p in folder.iterdir()) == ["data.jsonl"]
+
+
+def test_a_read_only_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl"
+    data = records(5, blank_every=2)
+    path.write_bytes(data)
+    path.chmod(0o444)
+    result = run_tunelint("check", "--fix", "--select", "JL", path, cwd=tmp_path)
+    assert result.returncode == 2
+    assert (
+        result.stderr == f"tunelint: error: {path}: the file is read-only (mode 0444); not fixed\n"
+    )
+    assert path.read_bytes() == data
+    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+
+
+def test_drafts_left_by_a_killed_fix_are_removed(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(records(5, blank_every=2))
+    dead = tmp_path / ".data.jsonl.tunelint-fix-999999999-0a1b2c.tmp"  # no such process
+    live = tmp_path / f".data.jsonl.tunelint-fix-{os.getpid()}-0a1b2c.tmp"  # still running
+    dead.write_bytes(b"half a draft")
+    live.write_bytes(b"another run's draft")
+    result = run_tunelint("check", "--fix", "--select", "JL", path, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["data.jsonl", live.name])
