@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_tunelint
 from tunelint.engine.config import ConfigFile, resolve_settings
 from tunelint.engine.fixer import FixError, plan_fixes
+
+from conftest import run_tunelint
 
 RECORD = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}]}
 
@@ -62,7 +63,7 @@ def test_a_file_edited_in_place_while_it_is_fixed_is_left_alone(tmp_path: Path) 
         with pytest.raises(FixError):
             plan.write()
         # Even read through the pinned descriptor, a line that is no longer blank stays.
-        assert [new for _, new in plan.pairs()] == [line for line in edited.splitlines(True)]
+        assert [new for _, new in plan.pairs()] == edited.splitlines(True)
     assert path.read_bytes() == edited
 
 
@@ -80,12 +81,12 @@ def test_diff_writes_nothing_even_beside_the_file(tmp_path: Path) -> None:
     folder.mkdir()
     path = folder / "data.jsonl"
     path.write_bytes(records(50, blank_every=5))
-    before = os.stat(folder).st_mtime_ns
+    before = folder.stat().st_mtime_ns
     result = run_tunelint("check", "--diff", "--select", "JL", path, cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert result.stdout.count("\n-\n") == 10
     # Creating and removing a draft would have changed the folder's modification time.
-    assert os.stat(folder).st_mtime_ns == before
+    assert folder.stat().st_mtime_ns == before
     assert sorted(p.name for p in folder.iterdir()) == ["data.jsonl"]
 
 
