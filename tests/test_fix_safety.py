@@ -114,3 +114,40 @@ def test_drafts_left_by_a_killed_fix_are_removed(tmp_path: Path) -> None:
     result = run_tunelint("check", "--fix", "--select", "JL", path, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["data.jsonl", live.name])
+
+
+def test_a_fix_changes_only_the_bytes_it_fixes(tmp_path: Path) -> None:
+    """SC006's fix removes the empty system message; numbers, escapes, spacing, duplicate
+    keys and key order elsewhere in the record stay byte for byte."""
+    rest = (
+        b'{"role": "user", "content": "caf\\u00e9", "n": 12345678901234567890123},'
+        b' {"role":"assistant","content":"x","w":1e-400,"e":1E2,"w":2}'
+    )
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(
+        b'{"z": 1, "messages": [ {"role": "system", "content": "  "} , '
+        + rest
+        + b'], "z": 2}\r\n'
+        + b'{"messages": ['
+        + rest
+        + b', {"role": "system", "content": ""}]}\n'
+    )
+    result = run_tunelint("check", "--fix", "--select", "SC006", path, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert path.read_bytes() == (
+        b'{"z": 1, "messages": [ ' + rest + b'], "z": 2}\r\n{"messages": [' + rest + b"]}\n"
+    )
+
+
+def test_strip_fix_rewrites_only_the_text(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(
+        b'{"messages": [{"role": "user", "content": " Hi ", "n": 1E2},'
+        b' {"role": "assistant", "content": "Yo"}]}\n'
+    )
+    result = run_tunelint("check", "--fix", "--select", "CT005", path, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert path.read_bytes() == (
+        b'{"messages": [{"role": "user", "content": "Hi", "n": 1E2},'
+        b' {"role": "assistant", "content": "Yo"}]}\n'
+    )

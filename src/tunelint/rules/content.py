@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import bisect
-import contextlib
 import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
 
 from tunelint.engine.batch import PlainBatch, Reports
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.fixes import Fix, edit_record
+from tunelint.engine.fixes import Fix, edit_value
 from tunelint.engine.registry import rule
 from tunelint.rules.walk import TRAINED_ROLES, texts, trained_texts
 
@@ -359,17 +357,9 @@ def broken_encoding(ctx: RecordContext) -> Iterator[Violation]:
 
 def _strip_text(location: JsonPath) -> Fix:
     """A fix that strips the text at ``location``, if it is still a string there."""
-
-    def transform(record: Any) -> Any:
-        with contextlib.suppress(KeyError, IndexError, TypeError):
-            parent = record
-            for key in location[:-1]:
-                parent = parent[key]
-            if isinstance(parent[location[-1]], str):
-                parent[location[-1]] = parent[location[-1]].strip()
-        return record
-
-    return edit_record("strip the text", transform)
+    return edit_value(
+        "strip the text", location, lambda text: text.strip() if isinstance(text, str) else text
+    )
 
 
 @rule("CT005", "surrounding-whitespace", Severity.WARNING, default=False, fixable=True)

@@ -10,7 +10,7 @@ from typing import Any
 from tunelint.engine.batch import PlainBatch, Reports
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.fixes import Fix, edit_record
+from tunelint.engine.fixes import Fix, remove_items
 from tunelint.engine.formats import Format, json_type
 from tunelint.engine.registry import Scope, rule
 from tunelint.engine.settings import Settings
@@ -246,22 +246,15 @@ def missing_content(ctx: RecordContext) -> Iterator[Violation]:
 
 
 def _is_empty_system(message: Any) -> bool:
-    content = message.get("content") if isinstance(message, dict) else None
+    if not isinstance(message, dict):
+        return False
+    content = message.get("content")
     return message.get("role") == "system" and isinstance(content, str) and not content.strip()
 
 
 def _remove_empty_system(list_path: JsonPath) -> Fix:
     """A fix that drops every empty system message from the message list at ``list_path``."""
-
-    def transform(record: Any) -> Any:
-        parent, items = None, record
-        for key in list_path:
-            parent, items = items, items.get(key) if isinstance(items, dict) else None
-        if isinstance(parent, dict) and isinstance(items, list):
-            parent[list_path[-1]] = [item for item in items if not _is_empty_system(item)]
-        return record
-
-    return edit_record("remove the empty system message", transform)
+    return remove_items("remove the empty system message", list_path, _is_empty_system)
 
 
 # Message lists live at one of these places (``rules.walk.message_lists``).
