@@ -121,7 +121,8 @@ def system_message_not_first(ctx: RecordContext) -> Iterator[Violation]:
     if not isinstance(items, list):
         return
     for index, message in enumerate(items):
-        if index and isinstance(message, dict) and message.get("role") in SYSTEM_ROLES:
+        role = message.get("role") if isinstance(message, dict) else None
+        if index and isinstance(role, str) and role in SYSTEM_ROLES:
             yield Violation(
                 f"{message['role']} message is not the first message", ("messages", index)
             )

@@ -477,8 +477,10 @@ def _image_problem(part: dict[str, object]) -> str | None:
     if extra:
         return f"unrecognized key(s) {quoted(extra)} in image_url"
     url: str = image["url"]
-    if "detail" in image and image["detail"] not in _IMAGE_DETAILS:
-        return f"image detail must be one of {quoted(_IMAGE_DETAILS)}, not {image['detail']!r}"
+    detail = image.get("detail", "auto")
+    if not isinstance(detail, str) or detail not in _IMAGE_DETAILS:
+        shown = repr(detail) if isinstance(detail, str) else f"a {json_type(detail)}"
+        return f"image detail must be one of {quoted(_IMAGE_DETAILS)}, not {shown}"
     if url.startswith(("https://", "http://")):
         return None
     if _IMAGE_DATA_URL.match(url):

@@ -212,12 +212,21 @@ def unmatched_tool_call_id(ctx: RecordContext) -> Iterator[Violation]:
             conversation, seen = path[:-1], set()
         calls = message.get("tool_calls")
         if message.get("role") == "assistant" and isinstance(calls, list):
-            seen.update(call["id"] for call in calls if isinstance(call, dict) and "id" in call)
+            seen.update(
+                call["id"]
+                for call in calls
+                if isinstance(call, dict) and isinstance(call.get("id"), str)
+            )
         if message.get("role") != "tool":
             continue
         call_id = message.get("tool_call_id")
         if call_id is None:
             yield Violation("tool message has no 'tool_call_id'", path)
+        elif not isinstance(call_id, str):
+            yield Violation(
+                f"tool_call_id must be a string, not a {json_type(call_id)}",
+                (*path, "tool_call_id"),
+            )
         elif call_id not in seen:
             yield Violation(
                 f"tool_call_id {call_id!r} matches no earlier tool call", (*path, "tool_call_id")
