@@ -21,6 +21,7 @@ from tunelint.engine.plain import (
     quiet_codes,
     roles_record,
 )
+from tunelint.engine.quoting import clean
 from tunelint.engine.reader import (
     Block,
     Line,
@@ -317,7 +318,7 @@ class _FileLinter:
                     code=rule.code,
                     name=rule.name,
                     severity=self.severities[rule.code],
-                    message=f"{where}: {violation.message}" if where else violation.message,
+                    message=clean(f"{where}: {violation.message}" if where else violation.message),
                     path=self.display,
                     line=violation.line or (line.number if line else 1),
                     column=violation.column
