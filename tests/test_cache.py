@@ -147,6 +147,6 @@ def test_a_file_whose_name_is_not_utf8_is_cached(tmp_path: Path, write_jsonl: Wr
         subprocess.run(command, cwd=tmp_path, capture_output=True, check=False) for _ in "12"
     )
     assert (first.returncode, first.stderr) == (1, b"")
-    assert b"caf\xe9.jsonl:1:1: DS001" in first.stdout
+    assert b"caf\\udce9.jsonl:1:1: DS001" in first.stdout  # shown escaped
     assert (second.returncode, second.stdout) == (1, first.stdout)
     assert len(entries(tmp_path)) == 1

@@ -76,7 +76,7 @@ def test_diff_shows_the_fixes_and_writes_nothing(tmp_path: Path) -> None:
         [
             "--- data.jsonl\n+++ data.jsonl\n",
             "@@ -1,4 +1,4 @@\n",
-            f"-\ufeff{context[0]}\n+{context[0]}\n",
+            f"-\\ufeff{context[0]}\n+{context[0]}\n",  # the mark shown, escaped
             *(f" {line}\n" for line in context[1:4]),
             "@@ -6,5 +6,4 @@\n",
             *(f" {line}\n" for line in context[5:8]),

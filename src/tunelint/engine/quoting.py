@@ -81,7 +81,12 @@ def mask_secrets(text: str) -> str:
     return text
 
 
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def _escaped(char: str) -> str:
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
     code = ord(char)
     if code < 0x100:
         return f"\\x{code:02x}"
@@ -111,7 +116,8 @@ def quote(value: Any, limit: int = 40) -> str:
     if not isinstance(value, str):
         from tunelint.engine.formats import json_type
 
-        return f"a {json_type(value)}"
+        kind = json_type(value)
+        return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
     text = mask_secrets(value).replace("\\", "\\\\").replace("'", "\\'")
     text = escape(text)
     if len(text) > limit:

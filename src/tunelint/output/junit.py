@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
+from tunelint.engine.quoting import escape
 from tunelint.engine.runner import FileResult
 from tunelint.output.text import format_finding
 
@@ -21,8 +22,10 @@ class JunitReporter:
 
     def report(self, result: FileResult) -> None:
         self.tests += 1
-        case = ET.SubElement(self.suite, "testcase", classname="tunelint", name=result.path)
-        case.set("file", result.path)
+        # XML 1.0 has no way to write control characters: file names are escaped.
+        name = escape(result.path)
+        case = ET.SubElement(self.suite, "testcase", classname="tunelint", name=name)
+        case.set("file", name)
         if result.findings:
             self.failures += 1
             count = len(result.findings)

@@ -6,12 +6,14 @@ from collections import Counter
 from typing import TextIO
 
 from tunelint.engine.findings import Finding, Severity
+from tunelint.engine.quoting import escape
 from tunelint.engine.runner import FileResult
 
 
 def format_finding(finding: Finding) -> str:
+    """One line, whatever the file's name holds (messages are escaped when made)."""
     return (
-        f"{finding.path}:{finding.line}:{finding.column}: "
+        f"{escape(finding.path)}:{finding.line}:{finding.column}: "
         f"{finding.code} [{finding.severity.label}] {finding.message}"
     )
 

@@ -12,6 +12,7 @@ from tunelint.engine.batch import PlainBatch, Reports
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
 from tunelint.engine.fixes import Fix, edit_value
+from tunelint.engine.quoting import quote
 from tunelint.engine.registry import rule
 from tunelint.rules.walk import TRAINED_ROLES, texts, trained_texts
 
@@ -144,10 +145,6 @@ def _degenerate_repetitions(batch: PlainBatch) -> Reports:
     return [(index, degenerate_repetition(batch.context(index))) for index in suspects]
 
 
-def _shown(text: str, limit: int = 40) -> str:
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
-
-
 @rule(
     "CT001",
     "degenerate-repetition",
@@ -188,7 +185,7 @@ def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
         found = repeated_unit(text.text, minimum)
         if found is not None:
             unit, times = found
-            message = f"{_shown(unit)} repeated {times} times in a row"
+            message = f"{quote(unit)} repeated {times} times in a row"
             violations.append(Violation(message, text.location))
     return violations
 
@@ -278,7 +275,7 @@ def serialized_junk(ctx: RecordContext) -> Iterator[Violation]:
     """
     for text in texts(ctx):
         if text.text.strip() in _JUNK:
-            yield Violation(f"text is only {text.text.strip()!r}", text.location)
+            yield Violation(f"text is only {quote(text.text.strip())}", text.location)
 
 
 # A run that could be one UTF-8 character shown as Windows-1252 / Latin-1 characters: a
@@ -350,7 +347,8 @@ def broken_encoding(ctx: RecordContext) -> Iterator[Violation]:
         if found is not None:
             repaired = _as_bytes(found) or b""
             yield Violation(
-                f"mojibake {found!r} (UTF-8 {repaired.decode('utf-8')!r} decoded as Windows-1252)",
+                f"mojibake {quote(found)} (UTF-8 {quote(repaired.decode('utf-8'))} decoded as "
+                "Windows-1252)",
                 text.location,
             )
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.formats import Format
+from tunelint.engine.quoting import quote
 from tunelint.engine.registry import rule
 from tunelint.rules.walk import SYSTEM_ROLES, chat_messages
 
@@ -155,7 +156,7 @@ def last_message_not_assistant(ctx: RecordContext) -> Iterator[Violation]:
     last = items[-1]
     if isinstance(last, dict) and last.get("role") != "assistant":
         yield Violation(
-            f"example ends with a {last.get('role')!r} message, which trains nothing",
+            f"example ends with a {quote(last.get('role'))} message, which trains nothing",
             ("messages", len(items) - 1),
         )
 

@@ -12,6 +12,7 @@ from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
 from tunelint.engine.fixes import Fix, remove_items
 from tunelint.engine.formats import Format, json_type
+from tunelint.engine.quoting import quote
 from tunelint.engine.registry import Scope, rule
 from tunelint.engine.settings import Settings
 from tunelint.rules.walk import Message, message_lists, messages, quoted
@@ -195,7 +196,7 @@ def unrecognized_role(ctx: RecordContext) -> Iterator[Violation]:
             continue
         role = message.get("role")
         if not isinstance(role, str) or role not in roles:
-            shown = repr(role) if isinstance(role, str) else json_type(role)
+            shown = quote(role) if isinstance(role, str) else json_type(role)
             yield Violation(
                 f"unrecognized role {shown} (expected one of {quoted(roles)})", (*path, "role")
             )
@@ -312,7 +313,7 @@ def unrecognized_top_level_key(ctx: RecordContext) -> Iterator[Violation]:
         if key not in allowed:
             hint = " (weight belongs on assistant messages)" if key == "weight" else ""
             yield Violation(
-                f"unrecognized top-level key {key!r} in a {ctx.format} record{hint}", (key,)
+                f"unrecognized top-level key {quote(key)} in a {ctx.format} record{hint}", (key,)
             )
 
 
@@ -415,7 +416,10 @@ def invalid_weight(ctx: RecordContext) -> Iterator[Violation]:
         if message.get("role") != "assistant":
             yield Violation("weight is only allowed on assistant messages", (*path, "weight"))
         elif isinstance(weight, bool) or weight not in (0, 1):
-            yield Violation(f"weight must be 0 or 1, not {weight!r}", (*path, "weight"))
+            yield Violation(
+                f"weight must be 0 or 1, not {weight if isinstance(weight, int | float) else quote(weight)}",
+                (*path, "weight"),
+            )
 
 
 @rule("SC010", "invalid-content-part", Severity.ERROR, formats=MESSAGE_FORMATS)
@@ -461,9 +465,9 @@ def _part_problem(part: object, role: object) -> str | None:
         return f"unrecognized key(s) {quoted(extra)} in a text part" if extra else None
     if kind == "image_url":
         if role != "user":
-            return f"image parts are only allowed in user messages, not {role!r} messages"
+            return f"image parts are only allowed in user messages, not {quote(role)} messages"
         return _image_problem(part)
-    return f"unsupported content part type {kind!r} (expected 'text' or 'image_url')"
+    return f"unsupported content part type {quote(kind)} (expected 'text' or 'image_url')"
 
 
 def _image_problem(part: dict[str, object]) -> str | None:
@@ -479,8 +483,7 @@ def _image_problem(part: dict[str, object]) -> str | None:
     url: str = image["url"]
     detail = image.get("detail", "auto")
     if not isinstance(detail, str) or detail not in _IMAGE_DETAILS:
-        shown = repr(detail) if isinstance(detail, str) else f"a {json_type(detail)}"
-        return f"image detail must be one of {quoted(_IMAGE_DETAILS)}, not {shown}"
+        return f"image detail must be one of {quoted(_IMAGE_DETAILS)}, not {quote(detail)}"
     if url.startswith(("https://", "http://")):
         return None
     if _IMAGE_DATA_URL.match(url):
@@ -490,7 +493,7 @@ def _image_problem(part: dict[str, object]) -> str | None:
         return None
     if url.startswith("data:"):
         return "data URL must be a base64 JPEG, PNG or WEBP image"
-    return f"image URL must be http(s) or a data URL, not {url[:40]!r}"
+    return f"image URL must be http(s) or a data URL, not {quote(url)}"
 
 
 @rule("SC011", "too-many-images", Severity.ERROR, formats=MESSAGE_FORMATS,

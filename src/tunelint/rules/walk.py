@@ -8,6 +8,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath
 from tunelint.engine.formats import Format
+from tunelint.engine.quoting import quote
 
 Message = dict[str, Any]
 
@@ -148,4 +149,4 @@ def tool_definitions(record: dict[str, Any]) -> dict[str, JsonPath]:
 
 
 def quoted(items: Iterable[str]) -> str:
-    return ", ".join(repr(item) for item in sorted(items))
+    return ", ".join(quote(item) for item in sorted(items))
