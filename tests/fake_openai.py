@@ -46,7 +46,8 @@ class Recorded:
 @dataclass
 class Failure:
     status: int
-    body: dict[str, Any]
+    body: dict[str, Any] | bytes
+    """JSON, or bytes sent as they are (a captive portal's page, an empty body)."""
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -98,7 +99,7 @@ class FakeOpenAI:
         method: str,
         route: str,
         status: int,
-        body: dict[str, Any],
+        body: dict[str, Any] | bytes,
         times: int = 1,
         headers: dict[str, str] | None = None,
     ) -> None:
@@ -385,13 +386,13 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 pending = fake.failures.get((self.command, route))
                 failure = pending.pop(0) if pending else None
                 if failure:
-                    status, body, headers = failure.status, failure.body, failure.headers
+                    status, body, headers = failure.status, failure.body, dict(failure.headers)
                 else:
                     status, body = fake.handle(request)
                     headers = {}
-            data = json.dumps(body).encode()
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
             self.send_header("Content-Length", str(len(data)))
             for name, value in headers.items():
                 self.send_header(name, value)

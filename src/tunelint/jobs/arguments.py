@@ -172,21 +172,22 @@ def add_jobs_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 def run_jobs(args: argparse.Namespace) -> int:
     from tunelint.jobs import manage
-    from tunelint.jobs.client import connect
+    from tunelint.jobs.client import connect, redacted_output
     from tunelint.jobs.follow import wait
     from tunelint.jobs.train import connection_flags
 
     where = connection(args)
     client = connect(where)
-    if args.action == "list":
-        return manage.list_jobs(client, args.limit)
-    if args.action == "show":
-        return manage.show_job(client, args.job)
-    if args.action == "events":
-        return manage.show_events(client, args.job, args.limit)
-    if args.action == "wait":
-        return wait(client, args.job, args.poll_interval, connection_flags(where))
-    return manage.cancel_job(client, args.job)
+    with redacted_output():
+        if args.action == "list":
+            return manage.list_jobs(client, args.limit)
+        if args.action == "show":
+            return manage.show_job(client, args.job)
+        if args.action == "events":
+            return manage.show_events(client, args.job, args.limit)
+        if args.action == "wait":
+            return wait(client, args.job, args.poll_interval, connection_flags(where))
+        return manage.cancel_job(client, args.job)
 
 
 def add_sample_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -202,10 +203,11 @@ def add_sample_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 def run_sample(args: argparse.Namespace) -> int:
-    from tunelint.jobs.client import connect
+    from tunelint.jobs.client import connect, redacted_output
     from tunelint.jobs.sample import sample
 
     if not args.source.is_file():
         raise UsageError(f"{args.source}: no such file")
     client = connect(connection(args))
-    return sample(client, args.model, args.source, args.n, args.temperature)
+    with redacted_output():
+        return sample(client, args.model, args.source, args.n, args.temperature)

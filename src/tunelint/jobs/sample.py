@@ -36,7 +36,9 @@ def message_text(message: Any) -> str:
     content = message.get("content")
     if isinstance(content, list):
         content = "".join(
-            part.get("text", "") for part in content if isinstance(part, dict)
+            part["text"]
+            for part in content
+            if isinstance(part, dict) and isinstance(part.get("text"), str)
         ) or json.dumps(content, ensure_ascii=False)
     if content:
         return str(content)

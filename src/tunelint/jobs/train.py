@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from tunelint.engine.errors import UsageError
 from tunelint.engine.settings import Settings
-from tunelint.jobs.client import Connection, ProviderError, connect, provider_errors
+from tunelint.jobs.client import (
+    Connection,
+    ProviderError,
+    connect,
+    provider_errors,
+    redacted_output,
+)
 from tunelint.jobs.estimate import estimate
 from tunelint.jobs.follow import wait
 from tunelint.jobs.method import (
@@ -86,6 +92,13 @@ def train(request: TrainRequest, settings: Settings, lint: Lint) -> int:
         print("dry run: nothing uploaded")
         return 0
     client = connect(request.connection)
+    with redacted_output():
+        return _upload_and_start(client, request, grader, files)
+
+
+def _upload_and_start(
+    client: OpenAI, request: TrainRequest, grader: dict[str, Any] | None, files: list[Path]
+) -> int:
     if not request.yes and not _confirm(
         f"Upload {len(files)} file(s) and start a {request.method} job on {request.model}?"
     ):
