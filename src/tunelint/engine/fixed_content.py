@@ -15,6 +15,9 @@ import io
 import os
 from collections.abc import Callable, Iterator
 
+from tunelint.engine.errors import TunelintError
+from tunelint.engine.reader import MAX_LINE_BYTES
+
 _READ = 1 << 16
 _NOTE_EVERY = 1 << 16
 """Bytes of fixed content between the places noted for seeking."""
@@ -23,23 +26,40 @@ Rewrite = Callable[[int, bytes], "bytes | None"]
 """What a line becomes (``None``: removed), from its 1-based number and bytes (``\\n`` kept)."""
 
 
+class LineTooLong(TunelintError):
+    """A line is longer than the reader holds: it cannot be fixed."""
+
+
+def chunks_from(descriptor: int, offset: int = 0) -> Iterator[bytes]:
+    """The bytes of the open file from ``offset`` on, read with ``os.pread``: the
+    descriptor's own position is neither used nor moved."""
+    while data := os.pread(descriptor, _READ, offset):
+        offset += len(data)
+        yield data
+
+
 def lines_from(descriptor: int, offset: int = 0) -> Iterator[bytes]:
     """The lines of the open file from byte ``offset`` on, each with its ``\\n``.
 
-    Reads with ``os.pread``: the descriptor's own position is neither used nor moved.
+    Raises ``LineTooLong`` at a line longer than ``MAX_LINE_BYTES``.
     """
     pending: list[bytes] = []  # pieces of a line longer than one read
-    while data := os.pread(descriptor, _READ, offset):
-        offset += len(data)
+    held = 0
+    for data in chunks_from(descriptor, offset):
         *complete, last = data.split(b"\n")
         if complete:
             if pending:
                 complete[0] = b"".join([*pending, complete[0]])
-                pending = []
+                pending, held = [], 0
             for line in complete:
                 yield line + b"\n"
         if last:
             pending.append(last)
+            held += len(last)
+            if held > MAX_LINE_BYTES:
+                raise LineTooLong(
+                    f"a line is longer than {MAX_LINE_BYTES:,} bytes (JL007): not fixed"
+                )
     if pending:
         yield b"".join(pending)
 

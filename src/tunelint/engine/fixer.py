@@ -33,7 +33,7 @@ import xxhash
 from tunelint.engine.atomic import atomic_write
 from tunelint.engine.errors import TunelintError
 from tunelint.engine.fingerprint import record_hash
-from tunelint.engine.fixed_content import FixedContent, lines_from
+from tunelint.engine.fixed_content import FixedContent, chunks_from, lines_from
 from tunelint.engine.fixes import Fix
 from tunelint.engine.runner import FileResult, lint_file
 from tunelint.engine.settings import Settings
@@ -72,7 +72,7 @@ class Identity(NamedTuple):
         """The identity of the open file; its content is hashed unless ``digest`` is given."""
         facts = os.fstat(descriptor)
         if digest is None:
-            digest = content_digest(lines_from(descriptor))
+            digest = content_digest(chunks_from(descriptor))
         return cls(facts.st_dev, facts.st_ino, facts.st_size, facts.st_mtime_ns, digest)
 
 

@@ -19,6 +19,10 @@ import orjson
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _READ_BUFFER = 1 << 16
+MAX_LINE_BYTES = 16 << 20
+"""Lines longer than this are not decoded (nor held): each is one finding (JL007). No
+provider takes an example anywhere near this size, and decoding one costs gigabytes."""
+_LONG_LINE_KEPT = 1 << 10
 
 Source: TypeAlias = "Path | io.RawIOBase"
 """A file to read: a path, or a file already open for binary reading (``--fix`` reads the
@@ -40,6 +44,18 @@ class LineProblem(enum.Enum):
     BLANK = "blank"
     INVALID_UTF8 = "invalid-utf8"
     INVALID_JSON = "invalid-json"
+    TOO_LONG = "too-long"
+
+
+class LongLine(bytes):
+    """The start of a line longer than ``MAX_LINE_BYTES``, which stands for all of it."""
+
+    length: int
+
+    def __new__(cls, start: bytes, length: int) -> LongLine:
+        line = super().__new__(cls, start)
+        line.length = length
+        return line
 
 
 class Line(NamedTuple):
@@ -64,6 +80,11 @@ class Line(NamedTuple):
 
 def decode_line(number: int, raw: bytes, has_bom: bool) -> Line:
     """The line ``raw`` with its value, or the reason it has none."""
+    if type(raw) is LongLine:
+        detail = (
+            f"line is {raw.length:,} bytes, over the {MAX_LINE_BYTES:,}-byte limit: not decoded"
+        )
+        return Line(number, raw, problem=LineProblem.TOO_LONG, detail=detail, has_bom=has_bom)
     body = raw[len(UTF8_BOM) :] if has_bom else raw
     # A record starts with its brace; only other lines need the blank test's copy.
     if body[:1] != b"{" and not body.strip():
@@ -128,6 +149,7 @@ def read_blocks(path: Source, start: int = 0, end: int | None = None) -> Iterato
         left = None if end is None else end - start
         number, offset = 1, start
         unfinished: list[bytes] = []  # pieces of a line longer than one read
+        held = 0  # their length
         while left is None or left > 0:
             data = stream.read(_READ_BUFFER if left is None else min(_READ_BUFFER, left))
             if not data:
@@ -135,17 +157,33 @@ def read_blocks(path: Source, start: int = 0, end: int | None = None) -> Iterato
             if left is not None:
                 left -= len(data)
             if b"\n" not in data:
-                unfinished.append(data)
+                held += len(data)
+                if held <= MAX_LINE_BYTES:
+                    unfinished.append(data)
                 continue
+            end = data.index(b"\n")
+            if held + end > MAX_LINE_BYTES:  # the line too long to hold ends here
+                line = LongLine(b"".join(unfinished)[:_LONG_LINE_KEPT], held + end)
+                yield _block(number, [line], offset, start)
+                number, offset = number + 1, offset + held + end + 1
+                data, unfinished, held = data[end + 1 :], [], 0
+                if not data:
+                    continue
             if unfinished:
                 data = b"".join([*unfinished, data])
             raws = data.split(b"\n")
             last = raws.pop()  # the start of the next line, or b"" after a newline
             unfinished = [last] if last else []
-            yield _block(number, raws, offset, start)
+            held = len(last)
+            if raws:
+                yield _block(number, raws, offset, start)
             number += len(raws)
             offset += len(data) - len(last)
-        if unfinished:
+        if held > MAX_LINE_BYTES:
+            yield _block(
+                number, [LongLine(b"".join(unfinished)[:_LONG_LINE_KEPT], held)], offset, start
+            )
+        elif unfinished:
             yield _block(number, [b"".join(unfinished)], offset, start)
 
 

@@ -89,8 +89,11 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
                     and not any(part.startswith(".") for part in found.relative_to(path).parts)
                 )
             )
-        elif path.exists():
+        elif path.is_file():
             files.append(path)
+        elif path.exists():
+            # A FIFO or a device would block the run or never end: files only.
+            raise UsageError(f"{path}: not a regular file (a pipe, device or socket)")
         else:
             raise UsageError(f"{path}: no such file or directory")
     return list(dict.fromkeys(files))
