@@ -21,7 +21,7 @@ from tunelint.engine.plain import (
     quiet_codes,
     roles_record,
 )
-from tunelint.engine.quoting import clean
+from tunelint.engine.quoting import clean, mask_secrets
 from tunelint.engine.reader import (
     Block,
     Line,
@@ -327,7 +327,7 @@ class _FileLinter:
                     column=violation.column
                     or (1 if earlier else locate_column(raw, violation.location)),
                     example=violation.example if earlier else example,
-                    pointer=json_pointer(violation.location),
+                    pointer=mask_secrets(json_pointer(violation.location)),
                     fix=violation.fix,
                     # Blank lines and other lines are left to ``fingerprinted``.
                     fingerprint=self._hash(line) if line and example and not earlier else "",
