@@ -65,7 +65,10 @@ BASES: list[Any] = [
                 "role": "user",
                 "content": [
                     {"type": "text", "text": "What is this?"},
-                    {"type": "image_url", "image_url": {"url": "https://x.test/a.png", "detail": "low"}},
+                    {
+                        "type": "image_url",
+                        "image_url": {"url": "https://x.test/a.png", "detail": "low"},
+                    },
                 ],
             },
             {"role": "assistant", "content": "A cat.", "refusal": None},
@@ -139,7 +142,11 @@ class Planter:
         return key
 
     def text(self) -> str:
-        return self.rng.choice(["", "key: ", "use "]) + self.key() + self.rng.choice(["", " now", "\n"])
+        return (
+            self.rng.choice(["", "key: ", "use "])
+            + self.key()
+            + self.rng.choice(["", " now", "\n"])
+        )
 
 
 def hostile_value(rng: random.Random, planter: Planter, depth: int = 0) -> Any:
@@ -160,7 +167,9 @@ def hostile_value(rng: random.Random, planter: Planter, depth: int = 0) -> Any:
 
 
 def hostile_key(rng: random.Random, planter: Planter) -> str:
-    return rng.choice(["role", "content", "messages", "\x1b[2Jkey", "a\nb", "x" * 200, planter.key()])
+    return rng.choice(
+        ["role", "content", "messages", "\x1b[2Jkey", "a\nb", "x" * 200, planter.key()]
+    )
 
 
 def nodes(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -220,7 +229,9 @@ def make_input(rng: random.Random, planter: Planter) -> bytes:
             lines.append(rng.choice([b"", b"   ", b"\t\r"]))
             continue
         record = rng.choice(BASES)
-        lines.append(serialise(mutate(record, rng, planter) if rng.random() < 0.85 else record, rng))
+        lines.append(
+            serialise(mutate(record, rng, planter) if rng.random() < 0.85 else record, rng)
+        )
     data = b"\n".join(lines) + (b"\n" if rng.random() < 0.8 else b"")
     return (b"\xef\xbb\xbf" if rng.random() < 0.1 else b"") + data
 

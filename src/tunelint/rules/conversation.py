@@ -156,7 +156,7 @@ def last_message_not_assistant(ctx: RecordContext) -> Iterator[Violation]:
     last = items[-1]
     if isinstance(last, dict) and last.get("role") != "assistant":
         yield Violation(
-            f"example ends with a {quote(last.get('role'))} message, which trains nothing",
+            f"example ends with {_a_role(last.get('role'))} message, which trains nothing",
             ("messages", len(items) - 1),
         )
 
@@ -182,3 +182,8 @@ def nothing_to_train(ctx: RecordContext) -> Iterator[Violation]:
     answers = [m for m in chat_messages(ctx) if m.get("role") == "assistant"]
     if answers and all(m.get("weight", 1) == 0 for m in answers):
         yield Violation("every assistant message has weight 0: nothing is trained", ("messages",))
+
+
+def _a_role(role: object) -> str:
+    """``a 'user'``, or for a role that is no string ``an object``."""
+    return f"a {quote(role)}" if isinstance(role, str) else quote(role)
