@@ -168,3 +168,15 @@ def test_sarif_uris_are_percent_encoded(tmp_path: Path, name: str, uri: str) -> 
         for r in log["runs"][0]["results"]
     }
     assert uris == {uri}
+
+
+def test_a_baseline_path_with_a_lone_surrogate_matches_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data.jsonl"
+    data.write_text('{"messages": []}\n', encoding="utf-8")
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(
+        '[{"path": "\\ud800x.jsonl", "code": "SC001", "fingerprint": "ab"}]', encoding="utf-8"
+    )
+    plain = run_tunelint("check", data, cwd=tmp_path)
+    result = run_tunelint("check", data, "--baseline", baseline, cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (1, plain.stdout, "")
