@@ -50,11 +50,20 @@ def repeated_unit(text: str, minimum: int) -> tuple[str, int] | None:
     # The end of the last run examined for each phrase length: a later probe inside it
     # would find the same run again (and, on one long run of a character, again and again).
     ruled_out: dict[int, int] = {}
+    one_character_run_end = 0
     for probe_at in range(0, len(text) - _PROBE - 1, step):
+        if probe_at < one_character_run_end:
+            continue
         probe = text[probe_at : probe_at + _PROBE]
         limit = probe_at + _LONGEST_UNIT + _PROBE
         # ``in`` on a slice costs less than ``find``'s argument parsing, and mostly fails.
         if probe not in text[probe_at + 2 : limit]:
+            continue
+        if probe == probe[0] * _PROBE:
+            # A run of one character is no phrase, and every length would match inside it
+            # (megabytes of "x" took minutes): probing resumes where the run ends.
+            run = re.compile(f"{re.escape(probe[0])}+").match(text, probe_at)
+            one_character_run_end = (run.end() if run else probe_at) - _PROBE
             continue
         found = text.find(probe, probe_at + 2, limit)
         while found != -1:
