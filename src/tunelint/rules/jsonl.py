@@ -173,7 +173,12 @@ def crlf_line_ending(line: Line) -> Iterable[Violation]:
     return ()
 
 
-@rule("JL007", "line-too-long", Severity.ERROR, Scope.LINE)
+def _no_long_plain_lines(batch: PlainBatch) -> Reports:
+    """JL007 on a run of plain records: they were decoded, so none is too long."""
+    return ()
+
+
+@rule("JL007", "line-too-long", Severity.ERROR, Scope.LINE, batch=_no_long_plain_lines)
 def line_too_long(line: Line) -> Iterator[Violation]:
     """A line is longer than 16 MiB.
 
