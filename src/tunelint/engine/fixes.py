@@ -5,8 +5,9 @@ declares ``fixable=True`` in its ``@rule(...)``; ``tunelint check --fix`` (the e
 ``fixer`` module) then applies it. A fix is a pure function of one physical line's bytes
 (without its ``\\n``): it returns the new bytes, or ``None`` to remove the line. Fixes must be
 idempotent and must not depend on each other's order, because every fix reported on a line
-is applied to it in turn, and the fixer re-lints until nothing fixable is left. Build them
-with the three constructors below, never by hand:
+is applied to it in turn (only while the line is still the one the rule judged), and the
+fixer re-lints until nothing fixable is left. Build them with these constructors, never by
+hand:
 
 - ``delete_line(description)``: remove the line (a blank line);
 - ``edit_line(description, edit)``: rewrite the raw bytes, e.g.
