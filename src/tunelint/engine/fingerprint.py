@@ -21,12 +21,14 @@ import contextlib
 import dataclasses
 import hashlib
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TypeAlias
 
 import orjson
 
 from tunelint.engine.findings import Finding
-from tunelint.engine.reader import UTF8_BOM, Line, Source, pick_lines
+from tunelint.engine.reader import UTF8_BOM, Line, Readable, pick_lines
+from tunelint.sources import source_for
 
 FILE = "file"
 
@@ -53,7 +55,7 @@ def line_hash(line: Line) -> str:
 
 
 def fingerprinted(
-    path: Source, findings: Iterable[Finding], start: int = 0, marks: Sequence[Mark] = ()
+    path: Readable, findings: Iterable[Finding], start: int = 0, marks: Sequence[Mark] = ()
 ) -> tuple[Finding, ...]:
     """``findings`` with every missing ``fingerprint`` set, read from ``path``.
 
@@ -65,7 +67,9 @@ def fingerprinted(
     wanted = sorted({finding.line for finding in found if not finding.fingerprint})
     if not wanted:
         return found
-    known = [(1, start), *marks]
+    # A decompressed or rendered stream only reads forward: one pass from its start.
+    seekable = not isinstance(path, Path) or source_for(path).splittable
+    known = [(1, start), *(marks if seekable else ())]
     numbers = [line for line, _ in known]
     after: dict[int, list[int]] = {}  # lines wanted, by the mark they are read from
     for line in wanted:

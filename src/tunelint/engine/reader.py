@@ -16,6 +16,8 @@ from typing import Any, NamedTuple, TypeAlias
 
 import orjson
 
+from tunelint.sources import open_data
+
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _READ_BUFFER = 1 << 16
@@ -24,17 +26,20 @@ MAX_LINE_BYTES = 16 << 20
 provider takes an example anywhere near this size, and decoding one costs gigabytes."""
 _LONG_LINE_KEPT = 1 << 10
 
-Source: TypeAlias = "Path | io.RawIOBase"
-"""A file to read: a path, or a file already open for binary reading (``--fix`` reads the
-file through the one descriptor it checks before replacing the file)."""
+Readable: TypeAlias = "Path | io.RawIOBase"
+"""Data to read: a path (through ``tunelint.sources``), or a file already open for binary
+reading (``--fix`` reads the file through the one descriptor it checks before replacing
+the file)."""
 
 
 @contextlib.contextmanager
-def _opened(source: Source) -> Iterator[io.RawIOBase]:
+def _opened(source: Readable, start: int) -> Iterator[Any]:
+    """``source`` open for reading from byte ``start``."""
     if isinstance(source, Path):
-        with source.open("rb", buffering=0) as stream:
+        with open_data(source, start) as stream:
             yield stream
     else:
+        source.seek(start)
         yield source
 
 
@@ -136,16 +141,16 @@ class Block(NamedTuple):
     """Where ``raws[0]`` starts in the file, in bytes."""
 
 
-def read_blocks(path: Source, start: int = 0, end: int | None = None) -> Iterator[Block]:
+def read_blocks(path: Readable, start: int = 0, end: int | None = None) -> Iterator[Block]:
     """Yield the lines of ``path`` in blocks of about 64 KB, one block held at a time.
 
     ``start`` and ``end`` restrict reading to the bytes ``[start, end)``, which must begin
     and end on line boundaries; line numbers then count from the range's first line.
-    Raises ``OSError`` when the file cannot be opened or read; callers turn that into a
-    one-line error.
+    The bytes are those ``tunelint.sources`` gives: decompressed, Parquet rows as lines.
+    Raises ``OSError`` when the file cannot be opened or read, ``SourceError`` when its data
+    cannot be decoded; callers turn either into a one-line error.
     """
-    with _opened(path) as stream:
-        stream.seek(start)
+    with _opened(path, start) as stream:
         left = None if end is None else end - start
         number, offset = 1, start
         unfinished: list[bytes] = []  # pieces of a line longer than one read
@@ -192,7 +197,7 @@ def _block(number: int, raws: list[bytes], offset: int, start: int) -> Block:
     return Block(number, raws, bom, offset)
 
 
-def pick_lines(path: Source, numbers: Iterable[int], start: int = 0) -> dict[int, bytes]:
+def pick_lines(path: Readable, numbers: Iterable[int], start: int = 0) -> dict[int, bytes]:
     """The lines of ``path`` with the given 1-based numbers (counted from the byte
     ``start``), without their ``\\n``; reading stops at the block holding the last of them.
     """

@@ -26,7 +26,7 @@ from tunelint.engine.reader import (
     Block,
     Line,
     LineProblem,
-    Source,
+    Readable,
     decode_line,
     read_blocks,
     read_lines,
@@ -41,8 +41,9 @@ from tunelint.engine.registry import (
 )
 from tunelint.engine.settings import Settings
 from tunelint.engine.triggers import Triggers
+from tunelint.sources import display_name, is_remote, is_stdin
+from tunelint.sources.walk import find_files
 
-DATA_SUFFIXES = (".jsonl", ".ndjson")
 _MAX_ROLE_SEQUENCES = 4096
 _PLAIN_PROBE_EVERY = 16
 
@@ -71,32 +72,21 @@ def _without_fixes(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     )
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files to lint: files as given, folders searched for ``*.jsonl`` / ``*.ndjson``.
+def expand_paths(
+    paths: Iterable[Path], settings: Settings | None = None, force_exclude: bool = False
+) -> list[Path]:
+    """Files to lint: files, standard input and URLs as given, folders walked for data files
+    (``tunelint.sources.walk``) with the exclusions of ``settings``.
 
-    Hidden folders (``.git``, ``.venv``) are skipped inside a folder; a missing path is a
-    usage error. Each file appears once, folders' contents in sorted order.
+    A missing path is a usage error. Each file appears once, folders' contents in sorted
+    order.
     """
-    files: list[Path] = []
+    paths = list(paths)
     for path in paths:
-        if path.is_dir():
-            files.extend(
-                sorted(
-                    found
-                    for found in path.rglob("*")
-                    if found.suffix in DATA_SUFFIXES
-                    and found.is_file()
-                    and not any(part.startswith(".") for part in found.relative_to(path).parts)
-                )
-            )
-        elif path.is_file():
-            files.append(path)
-        elif path.exists():
-            # A FIFO or a device would block the run or never end: files only.
-            raise UsageError(f"{path}: not a regular file (a pipe, device or socket)")
-        else:
+        if not (path.exists() or is_stdin(path) or is_remote(path)):
             raise UsageError(f"{path}: no such file or directory")
-    return list(dict.fromkeys(files))
+    exclusions = (settings or Settings()).exclusions(force_exclude)
+    return find_files(paths, exclusions)
 
 
 class _FileLinter:
@@ -104,7 +94,7 @@ class _FileLinter:
 
     def __init__(self, path: Path, settings: Settings, rules: list[Rule]) -> None:
         self.path = path
-        self.display = str(path)
+        self.display = display_name(path)
         self.settings = settings
         self.severities = {rule.code: settings.severity_of(rule) for rule in rules}
         self.line_rules = [rule for rule in rules if rule.scope is Scope.LINE]
@@ -302,7 +292,7 @@ class _FileLinter:
                 self.by_roles[roles] = known
         return known
 
-    def result(self, examples: int, source: Source | None = None) -> FileResult:
+    def result(self, examples: int, source: Readable | None = None) -> FileResult:
         self.findings.sort(key=finding_order)
         findings = fingerprinted(source or self.path, self.findings, marks=self.marks)
         return FileResult(self.display, findings, examples)
@@ -358,7 +348,7 @@ def finding_order(finding: Finding) -> tuple[int, int, str]:
     return finding.line, finding.column, finding.code
 
 
-def lint_file(path: Path, settings: Settings, source: Source | None = None) -> FileResult:
+def lint_file(path: Path, settings: Settings, source: Readable | None = None) -> FileResult:
     """Lint one file (read from ``source`` when given). Raises ``OSError`` when it cannot be
     read."""
     linter = _FileLinter(path, settings, settings.rules_for(path))
@@ -385,7 +375,7 @@ class RangeResult:
     """Where the range's blocks began, by line (numbered from the range's first)."""
 
 
-def lint_range(path: Path, settings: Settings, start: int, end: int) -> RangeResult:
+def lint_range(path: Path, settings: Settings, start: int, end: int | None) -> RangeResult:
     """Run the rules that merge across ranges on the bytes ``[start, end)`` of ``path``."""
     rules = [rule for rule in settings.rules_for(path) if _in_ranges(rule)]
     linter = _FileLinter(path, settings, rules)
@@ -430,7 +420,9 @@ def merge_ranges(
     merged.finish()
     findings.extend(merged.findings)
     findings.sort(key=finding_order)
-    return FileResult(str(path), fingerprinted(path, findings, marks=marks), examples_before)
+    return FileResult(
+        display_name(path), fingerprinted(path, findings, marks=marks), examples_before
+    )
 
 
 def lint_paths(paths: Sequence[Path], settings: Settings) -> Iterator[FileResult]:

@@ -161,8 +161,9 @@ class Suppressions(Matcher):
             yield entry
 
 
-def load_baseline(file: Path, root: Path) -> Matcher:
-    """The findings of a saved ``--output-format json`` report, to be ignored."""
+def load_baseline(file: Path) -> Matcher:
+    """The findings of a saved ``--output-format json`` report, to be ignored; the report's
+    paths are relative to the report's folder (as written from there)."""
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except OSError as error:
@@ -174,11 +175,12 @@ def load_baseline(file: Path, root: Path) -> Matcher:
             f"{file}: baseline must be a report of `tunelint check --output-format json` "
             "(with fingerprints)"
         )
+    root = file.parent
     baseline = Matcher(root)
     for item in data:
         if _file_name(item["path"]):
-            key = relative_path(item["path"], root), item["code"], item["fingerprint"]
-            baseline.counts[key] += 1
+            path = relative_path(root / item["path"], root)
+            baseline.counts[path, item["code"], item["fingerprint"]] += 1
     return baseline
 
 
