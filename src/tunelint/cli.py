@@ -19,7 +19,8 @@ from tunelint.engine.profiles import PROFILES
 from tunelint.engine.selection import split_selectors
 from tunelint.engine.settings import Settings
 from tunelint.jobs import arguments as jobs_arguments
-from tunelint.output import FORMATS as OUTPUT_FORMATS
+from tunelint.parser import SuggestingParser
+from tunelint.presentation import Presentation, add_format_argument, add_output_arguments
 
 if TYPE_CHECKING:
     from tunelint.checking import CheckExtras
@@ -88,13 +89,14 @@ def _run_check(args: argparse.Namespace) -> int:
 
     extras = CheckExtras.from_args(args)
     jobs = args.jobs or default_jobs()
-    return _check_paths(paths, settings, args.output_format, extras, jobs, not args.no_cache)
+    presentation = Presentation.from_args(args)
+    return _check_paths(paths, settings, presentation, extras, jobs, not args.no_cache)
 
 
 def _check_paths(
     paths: Sequence[Path],
     settings: Settings,
-    output_format: str,
+    presentation: Presentation,
     extras: CheckExtras | None = None,
     jobs: int = 1,
     use_cache: bool = False,
@@ -104,7 +106,7 @@ def _check_paths(
     from tunelint.engine.cache import ResultCache
     from tunelint.engine.pool import lint_files
     from tunelint.engine.runner import expand_paths
-    from tunelint.output import reporter as make_reporter
+    from tunelint.output.progress import with_progress
 
     extras = extras or CheckExtras()
     files = expand_paths(paths)
@@ -119,21 +121,23 @@ def _check_paths(
     else:
         cache = ResultCache.for_settings(settings) if use_cache else None
         results = lint_files(files, settings, jobs, cache)
+    results = with_progress(files, results, not presentation.quiet)
     if extras.add_suppressions:  # records the findings instead of reporting them
         for path, result in zip(files, results, strict=True):
             filters.apply(result, path)
         return filters.record()
-    reporter = make_reporter("statistics" if extras.statistics else output_format, sys.stdout)
     failed = False
-    for path, result in zip(files, results, strict=True):
-        result = filters.apply(result, path)
-        reporter.report(result)
-        failed = failed or result.failed(settings.fail_on)
-    reporter.finish()
+    with presentation.reporter(extras.statistics, extras.fix) as (reporter, options):
+        options.filtered = filters.filtered
+        for path, result in zip(files, results, strict=True):
+            result = filters.apply(result, path)
+            reporter.report(result)
+            failed = failed or result.failed(settings.fail_on)
+        reporter.finish()
     filters.warn_stale()
-    fixes.summarize()
+    fixes.summarize(presentation.show_fixes)
     changed = extras.exit_non_zero_on_fix and fixes.files > 0
-    return EXIT_FINDINGS if failed or changed else EXIT_OK
+    return EXIT_FINDINGS if presentation.exit_status(failed) or changed else EXIT_OK
 
 
 def _run_convert(args: argparse.Namespace) -> int:
@@ -151,7 +155,7 @@ def _run_convert(args: argparse.Namespace) -> int:
     print(summary.render())
     if settings is None:
         return EXIT_OK
-    return _check_paths(list(summary.written), settings, "text")
+    return _check_paths(list(summary.written), settings, Presentation())
 
 
 def _run_train(args: argparse.Namespace) -> int:
@@ -163,7 +167,8 @@ def _run_train(args: argparse.Namespace) -> int:
     from tunelint.engine.pool import default_jobs
 
     def failed(files: Sequence[Path]) -> bool:  # as `tunelint check` would lint them
-        return _check_paths(files, settings, "text", jobs=default_jobs(), use_cache=True) != EXIT_OK
+        checked = _check_paths(files, settings, Presentation(), jobs=default_jobs(), use_cache=True)
+        return checked != EXIT_OK
 
     return train(request, settings, failed)
 
@@ -173,7 +178,7 @@ def _run_rules(args: argparse.Namespace) -> int:
     from tunelint.output.catalogue import catalogue_json, catalogue_text
 
     rules = all_rules()
-    print(catalogue_json(rules) if args.format == "json" else catalogue_text(rules))
+    print(catalogue_json(rules) if args.output_format == "json" else catalogue_text(rules))
     return EXIT_OK
 
 
@@ -205,7 +210,7 @@ def _run_stats(args: argparse.Namespace) -> int:
             "counted (see `tunelint check`)",
             file=sys.stderr,
         )
-    print(stats_json(stats) if args.format == "json" else stats_text(stats, sys.stdout))
+    print(stats_json(stats) if args.output_format == "json" else stats_text(stats, sys.stdout))
     return EXIT_OK
 
 
@@ -226,6 +231,11 @@ def _add_fix_arguments(check: argparse.ArgumentParser) -> None:
         help="record every current finding in tunelint-suppressions.json",
     )
     fixing.add_argument(
+        "--prune-suppressions",
+        action="store_true",
+        help="drop the suppressions that no longer match a finding; add none",
+    )
+    fixing.add_argument(
         "--baseline",
         type=Path,
         metavar="FILE",
@@ -234,7 +244,7 @@ def _add_fix_arguments(check: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = SuggestingParser(
         prog="tunelint", description="Lint LLM fine-tuning data (JSONL) the way ruff lints code."
     )
     parser.add_argument("--version", action="version", version=f"tunelint {__version__}")
@@ -242,12 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="lint JSONL files and folders")
     check.add_argument("paths", nargs="*", type=Path, default=[Path()], metavar="PATH")
-    check.add_argument(
-        "--output-format",
-        choices=OUTPUT_FORMATS,
-        default="text",
-        help="(default: text)",
-    )
+    add_output_arguments(check)
     check.add_argument("--statistics", action="store_true", help="count findings per rule")
     check.add_argument(
         "--jobs",
@@ -278,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument(
         "--epochs", type=int, help="epochs to price (default: the provider's heuristic)"
     )
-    stats.add_argument("--format", choices=["text", "json"], default="text")
+    add_format_argument(stats)
     stats.add_argument(
         "--jobs",
         "-j",
@@ -290,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.set_defaults(run=_run_stats, select=None, extend_select=None, ignore=None, fail_on=None)
 
     rules = commands.add_parser("rules", help="list every rule")
-    rules.add_argument("--format", choices=["text", "json"], default="text")
+    add_format_argument(rules)
     rules.set_defaults(run=_run_rules)
 
     rule = commands.add_parser("rule", help="show one rule's documentation")

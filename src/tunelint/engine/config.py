@@ -18,6 +18,7 @@ from tunelint.engine.profiles import get_profile
 from tunelint.engine.registry import Rule, all_rules
 from tunelint.engine.selection import resolve_selector, resolve_selectors
 from tunelint.engine.settings import Settings
+from tunelint.engine.suggest import did_you_mean
 from tunelint.tokens.models import check_models_table
 
 if sys.version_info >= (3, 11):
@@ -128,7 +129,8 @@ def load_config(path: Path | None) -> ConfigFile:
 def check_keys(values: Mapping[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(values) - set(KNOWN_KEYS))
     if unknown:
-        raise ConfigError(f"unknown configuration key {unknown[0]!r}")
+        hint = did_you_mean(unknown[0], KNOWN_KEYS)
+        raise ConfigError(f"unknown configuration key {unknown[0]!r}{hint}")
     return {key: KNOWN_KEYS[key](key, value) for key, value in values.items()}
 
 
@@ -207,7 +209,10 @@ def _rule_options(
         for key, value in given.items():
             if key not in rule.options:
                 known = ", ".join(rule.options) or "none"
-                raise ConfigError(f"rules.{selector}: unknown option {key!r} (known: {known})")
+                hint = did_you_mean(key, rule.options)
+                raise ConfigError(
+                    f"rules.{selector}: unknown option {key!r}{hint} (known: {known})"
+                )
             if not _same_type(value, rule.options[key]):
                 expected = type(rule.options[key]).__name__
                 raise ConfigError(f"rules.{selector}.{key} must be of type {expected}")

@@ -53,7 +53,8 @@ class FileResult:
     """Non-blank lines: records, and lines that should have been records."""
 
     def without_fixes(self) -> FileResult:
-        """This result without its fixes, which hold code: what crosses processes and disk.
+        """This result with its fixes reduced to their descriptions (``Fix.described``),
+        as fixes hold code: what crosses processes and disk.
 
         Only ``check --fix`` applies fixes, and it lints in its own process.
         """
@@ -65,7 +66,8 @@ class FileResult:
 
 def _without_fixes(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     return tuple(
-        finding if finding.fix is None else replace(finding, fix=None) for finding in findings
+        finding if finding.fix is None else replace(finding, fix=finding.fix.described())
+        for finding in findings
     )
 
 

@@ -10,11 +10,12 @@ from typing import TextIO
 from xml.etree import ElementTree as ET
 
 from tunelint.engine.runner import FileResult
+from tunelint.output.base import ReportOptions
 from tunelint.output.text import format_finding
 
 
 class JunitReporter:
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, options: ReportOptions | None = None) -> None:
         self.stream = stream
         self.suite = ET.Element("testsuite", name="tunelint")
         self.tests = self.failures = 0

@@ -17,6 +17,8 @@ from tunelint import __version__
 from tunelint.engine.findings import Finding, Severity
 from tunelint.engine.registry import Rule, all_rules
 from tunelint.engine.runner import FileResult
+from tunelint.output.base import ReportOptions
+from tunelint.output.catalogue import rule_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/tunelint/"
@@ -45,6 +47,7 @@ def _rule_entry(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.documentation},
         "help": {"text": rule.documentation, "markdown": rule.documentation},
+        "helpUri": rule_url(rule.code),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": [rule.family], "fixable": rule.fixable},
     }
@@ -71,7 +74,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
 class SarifReporter:
     """Collects the results (SARIF is one JSON document) and writes them at the end."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, options: ReportOptions | None = None) -> None:
         self.stream = stream
         self.findings: list[Finding] = []
 
