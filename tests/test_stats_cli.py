@@ -107,7 +107,10 @@ def test_lines_that_are_not_records_are_reported_on_stderr(
 def test_check_reports_too_long_examples(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
     long = {"messages": [{"role": "user", "content": "토큰 " * 9000}, CHAT["messages"][1]]}
     path = write_jsonl([CHAT, long])
-    result = run_tunelint("check", path, "--profile", "cookbook", "--select", "TK001", cwd=tmp_path)
+    result = run_tunelint(
+        "check", path, "--profile", "cookbook", "--select", "TK001", "--output-format", "concise",
+        cwd=tmp_path,
+    )  # fmt: skip
     assert result.returncode == 0  # a warning does not fail the run
     lines = result.stdout.splitlines()
     assert len(lines) == 2
