@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import TextIO
 
 from tunelint.engine.settings import Settings
+from tunelint.output.progress import PROGRESS_MIN_BYTES
 from tunelint.tokens.stats import DISTRIBUTIONS, DatasetStats, compute_stats
 
 HISTOGRAM_BINS = 8
 BAR_WIDTH = 30
-# Files smaller than this are read too fast for a progress bar to be worth drawing.
-PROGRESS_MIN_BYTES = 16 << 20
 
 _TITLES = {
     "messages_per_example": "Messages per example",
@@ -100,7 +99,7 @@ def stats_text(stats: DatasetStats, stream: TextIO) -> str:
 class ProgressBar:
     """Bytes read so far, redrawn in place at most ten times a second, for large input only.
 
-    Give it a terminal: under pre-commit or CI, where stderr is a pipe, draw nothing.
+    Give it a terminal (``progress_wanted``): under pre-commit or CI, draw nothing.
     """
 
     def __init__(self, stream: TextIO) -> None:
@@ -130,7 +129,9 @@ def stats_with_progress(
     paths: Iterable[Path], settings: Settings, model: str | None, epochs: int | None, jobs: int
 ) -> DatasetStats:
     """``compute_stats``, with a progress bar on stderr when it is a terminal."""
-    progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    from tunelint.output.progress import progress_wanted
+
+    progress = ProgressBar(sys.stderr) if progress_wanted(sys.stderr) else None
     try:
         return compute_stats(paths, settings, model, epochs, progress, jobs)
     finally:
