@@ -198,6 +198,7 @@ def _run_rule(args: argparse.Namespace) -> int:
 def _run_stats(args: argparse.Namespace) -> int:
     from tunelint.engine.pool import default_jobs
     from tunelint.output.stats import stats_json, stats_text, stats_with_progress
+    from tunelint.output.step_summary import add_stats
 
     settings = load_settings(args)
     jobs = args.jobs or default_jobs()
@@ -211,6 +212,7 @@ def _run_stats(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(stats_json(stats) if args.output_format == "json" else stats_text(stats, sys.stdout))
+    add_stats(stats)
     return EXIT_OK
 
 

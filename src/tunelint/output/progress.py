@@ -73,6 +73,7 @@ class CheckProgress:
 
     def track(self, results: Iterable[T]) -> Iterator[T]:
         """``results``, one per file in order, while the bar follows them."""
+        self.draw()
         thread = threading.Thread(target=self._redraw, daemon=True)
         thread.start()
         try:

@@ -11,12 +11,16 @@ import os
 import re
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tunelint.engine.findings import Finding, Severity
 from tunelint.engine.runner import FileResult
 from tunelint.output.base import Reporter, ReportOptions
 from tunelint.output.catalogue import rule_url
 from tunelint.output.text import summarize
+
+if TYPE_CHECKING:
+    from tunelint.tokens.stats import DatasetStats
 
 VARIABLE = "GITHUB_STEP_SUMMARY"
 FIRST_PER_FILE = 5
@@ -102,7 +106,24 @@ class Tee:
             reporter.finish()
 
 
-def stats_markdown(rows: list[tuple[str, str]], title: str) -> str:
+def add_stats(stats: DatasetStats) -> None:
+    """Append ``tunelint stats``' table to the job summary, when there is one."""
+    file = summary_file()
+    if file is None:
+        return
+    model = stats.model
+    tokens = stats.distribution("tokens_per_example")
+    cost = "not billed per token" if stats.usd is None else f"${stats.usd:,.2f}"
+    rows = [
+        ("Model", f"{model.name} ({model.context:,}-token limit)"),
+        ("Tokens per example (median, p95, max)",
+         ", ".join(f"{tokens[key] or 0:,.0f}" for key in ("median", "p95", "max"))),
+        ("Examples over the token limit", f"{stats.over_limit:,}"),
+        ("Billing tokens per epoch", f"{stats.billing_tokens:,}"),
+        ("Epochs", str(stats.epochs)),
+        ("Estimated training cost", cost),
+    ]  # fmt: skip
+    title = f"{stats.examples:,} examples in {stats.files:,} file{'s' if stats.files != 1 else ''}"
     lines = [f"### tunelint stats: {markdown_text(title)}", "", "| | |", "|---|---:|"]
     lines += [f"| {markdown_text(name)} | {markdown_text(value)} |" for name, value in rows]
-    return "\n".join(lines)
+    append(file, "\n".join(lines))
