@@ -13,14 +13,22 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-CORPUS = SHARED / "corpus"
+# The OpenAI cookbook's toy file (tests/data/README.md says where it comes from).
+TOY = REPO / "tests" / "data" / "cookbook" / "toy_chat_fine_tuning.jsonl"
 EXAMPLES = REPO / "examples"
 
 pytest_plugins = ["pytester", "fake_openai"]
 
 
 WriteJsonl = Callable[..., Path]
+
+
+def readme_block(containing: str) -> str:
+    """The fenced code block of README.md that holds ``containing``, as printed there."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = [part.split("\n", 1)[1] for part in readme.split("```")[1::2]]
+    (block,) = [block for block in blocks if containing in block]
+    return block
 
 
 def dump(record: Any) -> str:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from tunelint import REPOSITORY_URL
 from tunelint.output.github import escape_data, escape_property
 
 from conftest import WriteJsonl, run_tunelint
@@ -42,7 +43,7 @@ def test_sarif_has_the_2_1_0_structure(tmp_path: Path, write_jsonl: WriteJsonl) 
     assert log["$schema"].endswith("sarif-2.1.0.json")
     (run,) = log["runs"]
     driver = run["tool"]["driver"]
-    assert (driver["name"], driver["informationUri"][:8]) == ("tunelint", "https://")
+    assert (driver["name"], driver["informationUri"]) == ("tunelint", REPOSITORY_URL)
     assert [rule["id"] for rule in driver["rules"]] == ["JL003", "SC005"]
     for rule in driver["rules"]:
         assert rule["shortDescription"]["text"] and "## Why is this bad?" in rule["help"]["text"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tunelint.engine.fingerprint import record_hash
 
-from conftest import CORPUS, EXAMPLES, WriteJsonl, run_tunelint
+from conftest import EXAMPLES, TOY, WriteJsonl, run_tunelint
 
 CHAT = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
 TEN_CHATS = [
@@ -139,14 +139,13 @@ def test_rules_catalogue_and_rule_documentation(tmp_path: Path) -> None:
 
 
 def test_cookbook_toy_file_gives_the_notebooks_findings(tmp_path: Path) -> None:
-    toy = CORPUS / "toy_chat_fine_tuning.jsonl"
     result = run_tunelint(
-        "check", toy, "--profile", "cookbook", "--output-format", "json", cwd=tmp_path
+        "check", TOY, "--profile", "cookbook", "--output-format", "json", cwd=tmp_path
     )
     findings = json.loads(result.stdout)
     assert [(f["code"], f["example"]) for f in findings] == [("CV002", 3), ("CV003", 4)]
     assert result.returncode == 0  # the notebook reports warnings, no format errors
-    default = json.loads(run_tunelint("check", toy, "--output-format", "json", cwd=tmp_path).stdout)
+    default = json.loads(run_tunelint("check", TOY, "--output-format", "json", cwd=tmp_path).stdout)
     assert {f["code"] for f in default} >= {"CV002", "CV003", "DS001"}
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from tunelint.rules import similarity
 
-from conftest import CORPUS, WriteJsonl, run_tunelint
+from conftest import TOY, WriteJsonl, run_tunelint
 
 
 def chat(question: str, answer: str) -> dict[str, object]:
@@ -129,9 +129,7 @@ def test_secrets_and_personal_data_are_masked_in_every_output(
 
 
 def test_cookbook_toy_file_banana_answer_is_degenerate() -> None:
-    result = run_tunelint(
-        "check", CORPUS / "toy_chat_fine_tuning.jsonl", "--select", "CT", "--output-format", "json"
-    )
+    result = run_tunelint("check", TOY, "--select", "CT", "--output-format", "json")
     [finding] = json.loads(result.stdout)
     assert (finding["code"], finding["line"], finding["pointer"]) == (
         "CT001",

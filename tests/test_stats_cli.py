@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import CORPUS, WriteJsonl, run_tunelint
+from conftest import REPO, TOY, WriteJsonl, run_tunelint
 
-TOY = CORPUS / "toy_chat_fine_tuning.jsonl"
 CHAT = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}]}
 
 
@@ -174,12 +173,10 @@ def test_progress_bar_only_for_large_input_on_a_terminal(tmp_path: Path) -> None
 
 
 def test_readme_shows_the_real_output() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    command = "$ tunelint stats toy_chat_fine_tuning.jsonl --model gpt-3.5-turbo-0125\n"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    command = f"$ tunelint stats {TOY.relative_to(REPO)} --model gpt-3.5-turbo-0125\n"
     shown = readme.split(command, 1)[1].split("\n```", 1)[0]
-    result = run_tunelint(
-        "stats", "toy_chat_fine_tuning.jsonl", "--model", "gpt-3.5-turbo-0125", cwd=CORPUS
-    )
+    result = run_tunelint("stats", TOY.relative_to(REPO), "--model", "gpt-3.5-turbo-0125", cwd=REPO)
     assert result.stdout == shown + "\n"
 
 

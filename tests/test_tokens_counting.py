@@ -17,9 +17,7 @@ from tunelint.tokens.counting import (
 )
 from tunelint.tokens.encoding import get_encoding
 
-from conftest import CORPUS
-
-TOY = CORPUS / "toy_chat_fine_tuning.jsonl"
+from conftest import TOY
 
 # OpenAI's token-counting guide: these messages and this tool cost 105 prompt tokens on
 # gpt-3.5-turbo / gpt-4 (cl100k_base) and 101 on gpt-4o / gpt-4o-mini (o200k_base), as

@@ -18,7 +18,7 @@ from tunelint.tokens.encoding import (
     vocabulary_path,
 )
 
-from conftest import CORPUS, run_tunelint
+from conftest import TOY, run_tunelint
 
 KOREAN = "안녕하세요, 오늘 날씨가 정말 좋네요. 한국어 토큰 수를 세어 봅시다."
 
@@ -103,9 +103,8 @@ def test_no_network_and_no_cache_still_counts(tmp_path: Path) -> None:
         "no_proxy": "",
         "TIKTOKEN_CACHE_DIR": str(cache),
     }
-    toy = CORPUS / "toy_chat_fine_tuning.jsonl"
     result = run_tunelint(
-        "stats", toy, "--model", "gpt-4o-mini", "--format", "json", cwd=tmp_path, env=env
+        "stats", TOY, "--model", "gpt-4o-mini", "--format", "json", cwd=tmp_path, env=env
     )
     assert result.returncode == 0, result.stderr
     assert '"examples": 5' in result.stdout
@@ -132,9 +131,8 @@ def test_check_loads_a_tokenizer_only_when_sizes_cannot_decide(
         "main(['check', '--profile', sys.argv[1], sys.argv[2]]); "
         "print(sorted({'tiktoken', 'numpy', 'bpe_openai'} & {m.split('.')[0] for m in sys.modules}))"
     )
-    toy = str(CORPUS / "toy_chat_fine_tuning.jsonl")
     result = subprocess.run(
-        [sys.executable, "-c", code, profile, toy],
+        [sys.executable, "-c", code, profile, str(TOY)],
         capture_output=True,
         text=True,
         check=True,

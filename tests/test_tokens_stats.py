@@ -13,9 +13,8 @@ from tunelint.engine.errors import ConfigError, UsageError
 from tunelint.tokens.models import MODELS, base_name, resolve_model
 from tunelint.tokens.stats import compute_stats, default_epochs, percentile
 
-from conftest import CORPUS, WriteJsonl
+from conftest import TOY, WriteJsonl
 
-TOY = CORPUS / "toy_chat_fine_tuning.jsonl"
 CHAT = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}]}
 
 

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from tunelint import __version__
+from tunelint import REPOSITORY_URL, __version__
 from tunelint.engine.findings import Finding, Severity
 from tunelint.engine.registry import Rule, all_rules
 from tunelint.engine.runner import FileResult
@@ -21,7 +21,6 @@ from tunelint.output.base import ReportOptions
 from tunelint.output.catalogue import rule_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/tunelint/"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
@@ -95,7 +94,7 @@ class SarifReporter:
                             "name": "tunelint",
                             "version": __version__,
                             "semanticVersion": __version__,
-                            "informationUri": INFORMATION_URI,
+                            "informationUri": REPOSITORY_URL,
                             "rules": [_rule_entry(known[code]) for code in codes],
                         }
                     },
