@@ -213,6 +213,10 @@ def _run_stats(args: argparse.Namespace) -> int:
         )
     print(stats_json(stats) if args.output_format == "json" else stats_text(stats, sys.stdout))
     add_stats(stats)
+    if args.html:
+        from tunelint.output.html_report import write_report
+
+        write_report(args.html, stats, args.paths, settings, jobs)
     return EXIT_OK
 
 
@@ -286,6 +290,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--epochs", type=int, help="epochs to price (default: the provider's heuristic)"
     )
     add_format_argument(stats)
+    stats.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="also write a page with charts (token distributions, cost, top findings) to FILE",
+    )
     stats.add_argument(
         "--jobs",
         "-j",
