@@ -13,9 +13,12 @@ if TYPE_CHECKING:
     from openai.types.fine_tuning import FineTuningJob
 
 
-def list_jobs(client: OpenAI, limit: int) -> int:
+def list_jobs(client: OpenAI, limit: int, output_format: str = "text") -> int:
     with provider_errors("listing jobs"):
         jobs = client.fine_tuning.jobs.list(limit=limit).data
+    if output_format == "json":
+        print(json.dumps([job.model_dump(mode="json") for job in jobs], indent=2))
+        return 0
     if not jobs:
         print("no fine-tuning jobs")
     for job in jobs:
@@ -49,9 +52,12 @@ def describe(job: FineTuningJob) -> list[str]:
     return [f"{name + ':':<18}{value}" for name, value in rows if value is not None]
 
 
-def show_job(client: OpenAI, job_id: str) -> int:
+def show_job(client: OpenAI, job_id: str, output_format: str = "text") -> int:
     with provider_errors(f"job {job_id}"):
         job = client.fine_tuning.jobs.retrieve(job_id)
+    if output_format == "json":
+        print(json.dumps(job.model_dump(mode="json"), indent=2))
+        return 0
     print("\n".join(describe(job)))
     return 0
 
