@@ -358,3 +358,18 @@ def test_suggestions_for_near_misses(tmp_path: Path, write_jsonl: WriteJsonl) ->
     flag = run_tunelint("check", path, "--outptu-format", "json", cwd=tmp_path)
     assert flag.returncode == 2
     assert flag.stderr.rstrip().endswith("did you mean '--output-format'?")
+
+
+def test_readme_shows_the_real_default_output() -> None:
+    """README's `tunelint check` example: each run of lines between `...` is real output."""
+    from conftest import REPO, readme_block
+
+    block = readme_block("$ tunelint check examples/broken/train.jsonl")
+    command, *shown = block.rstrip("\n").split("\n")
+    result = run_tunelint(*command.split()[2:], cwd=REPO, env=plain_env())
+    assert result.returncode == 1
+    real = result.stdout.rstrip("\n")
+    for part in "\n".join(shown).split("\n...\n"):
+        assert part in real, part
+    assert real.endswith(shown[-1])
+    assert (REPO / "docs" / "stats-report.png").is_file()
