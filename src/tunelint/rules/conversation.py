@@ -27,8 +27,8 @@ def missing_assistant_message(ctx: RecordContext) -> Iterator[Violation]:
     """A chat example has no assistant message.
 
     ## What it does
-    Reports chat examples in which no message has the role ``assistant``
-    (``example_missing_assistant_message`` in the cookbook).
+    Reports chat examples in which no message has the role `assistant`
+    (`example_missing_assistant_message` in the cookbook).
 
     ## Why is this bad?
     Supervised fine-tuning learns the assistant's turns; an example without one teaches
@@ -41,6 +41,10 @@ def missing_assistant_message(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Add the answer the model should give as an assistant message.
+
+    ```jsonl
+    {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
     roles = _roles(ctx)
     if roles and "assistant" not in roles:
@@ -52,7 +56,7 @@ def missing_system_message(ctx: RecordContext) -> Iterator[Violation]:
     """An example has no system (or developer) message.
 
     ## What it does
-    Reports examples without a ``system`` message (or ``developer``, its newer name). The
+    Reports examples without a `system` message (or `developer`, its newer name). The
     cookbook notebook counts these as a warning.
 
     ## Why is this bad?
@@ -66,8 +70,12 @@ def missing_system_message(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Add the system prompt you will use in production (``tunelint convert --system``), or
+    Add the system prompt you will use in production (`tunelint convert --system`), or
     ignore this rule if the model will run without one.
+
+    ```jsonl
+    {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
     roles = _roles(ctx)
     if roles and _system_roles(ctx).isdisjoint(role for role in roles if isinstance(role, str)):
@@ -79,7 +87,7 @@ def missing_user_message(ctx: RecordContext) -> Iterator[Violation]:
     """An example has no user message.
 
     ## What it does
-    Reports examples in which no message has the role ``user``. The cookbook notebook counts
+    Reports examples in which no message has the role `user`. The cookbook notebook counts
     these as a warning.
 
     ## Why is this bad?
@@ -92,6 +100,10 @@ def missing_user_message(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Add the user turn the answer responds to.
+
+    ```jsonl
+    {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
     roles = _roles(ctx)
     if roles and "user" not in roles:
@@ -103,7 +115,7 @@ def system_message_not_first(ctx: RecordContext) -> Iterator[Violation]:
     """A system (or developer) message comes after the conversation started.
 
     ## What it does
-    Reports ``system`` and ``developer`` messages at any position but the first.
+    Reports `system` and `developer` messages at any position but the first.
 
     ## Why is this bad?
     Chat templates put the system prompt first; one in the middle is usually two
@@ -116,6 +128,10 @@ def system_message_not_first(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Move the system message to the start, or split the example.
+
+    ```jsonl
+    {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
     items = ctx.record.get("messages")
     if not isinstance(items, list):
@@ -146,6 +162,10 @@ def last_message_not_assistant(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Drop the trailing turns, or add the answer to them.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}, {"role": "user", "content": "Thanks"}, {"role": "assistant", "content": "You're welcome."}]}
+    ```
     """
     items = ctx.record.get("messages")
     roles = _roles(ctx)
@@ -161,7 +181,7 @@ def last_message_not_assistant(ctx: RecordContext) -> Iterator[Violation]:
 
 @rule("CV007", "nothing-to-train", Severity.ERROR, formats=[Format.CHAT])
 def nothing_to_train(ctx: RecordContext) -> Iterator[Violation]:
-    """Every assistant message of the example has ``weight`` 0.
+    """Every assistant message of the example has `weight` 0.
 
     ## What it does
     Reports chat examples in which all assistant messages are excluded from training.
@@ -175,7 +195,11 @@ def nothing_to_train(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Set ``weight`` to 1 on the turn(s) the model should learn, or drop the example.
+    Set `weight` to 1 on the turn(s) the model should learn, or drop the example.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello", "weight": 1}]}
+    ```
     """
     answers = [m for m in chat_messages(ctx) if m.get("role") == "assistant"]
     if answers and all(m.get("weight", 1) == 0 for m in answers):

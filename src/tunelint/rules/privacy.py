@@ -91,10 +91,10 @@ def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains an API key, a token or a private key.
 
     ## What it does
-    Looks for credentials with a recognisable shape: OpenAI (``sk-``, ``sk-proj-``) and
-    Anthropic (``sk-ant-``) API keys, AWS access key IDs and secret keys, GitHub, Slack,
+    Looks for credentials with a recognisable shape: OpenAI (`sk-`, `sk-proj-`) and
+    Anthropic (`sk-ant-`) API keys, AWS access key IDs and secret keys, GitHub, Slack,
     Google, Stripe and Hugging Face tokens, JSON Web Tokens and PEM private key blocks. The
-    finding shows the kind of secret and a masked form (``sk-p…9xQ``), never the secret,
+    finding shows the kind of secret and a masked form (`sk-p…9xQ`), never the secret,
     so CI logs do not leak it again. On by default; an error because a secret in training
     data can be reproduced by the model for anyone.
 
@@ -109,7 +109,11 @@ def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Revoke the credential, then replace it in the data with a placeholder such as
-    ``sk-...``.
+    `sk-...`.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Why does my call fail?"}, {"role": "assistant", "content": "Use client = OpenAI(api_key=os.environ['OPENAI_API_KEY'])"}]}
+    ```
     """
     for text in texts(ctx):
         for kind, literal, pattern in SECRETS:
@@ -142,7 +146,7 @@ def email_address(ctx: RecordContext) -> Iterator[Violation]:
 
     ## What it does
     Reports e-mail addresses, except those at the domains reserved for examples
-    (``example.com``, ``.org``, ``.net``, and the ``.example``, ``.test`` and ``.invalid``
+    (`example.com`, `.org`, `.net`, and the `.example`, `.test` and `.invalid`
     top-level domains), masked in the finding. On by default: the pattern is precise.
 
     ## Why is this bad?
@@ -155,7 +159,11 @@ def email_address(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Replace addresses with placeholders (``user@example.com``) or remove them.
+    Replace addresses with placeholders (`user@example.com`) or remove them.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Who handled my refund?"}, {"role": "assistant", "content": "Jane (jane@example.com) did."}]}
+    ```
     """
     for location, address in _matches(ctx, _EMAIL, _real_address, _AT.search):
         yield Violation(f"e-mail address {mask(address)}", location)
@@ -180,9 +188,9 @@ def phone_number(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains a phone number.
 
     ## What it does
-    Reports international numbers (``+82 10-1234-5678``, ``+1 (415) 555-0100``), Korean
-    numbers (``010-1234-5678``, ``02-123-4567``, ``01012345678``) and North American ones
-    (``(415) 555-0100``), masked, written in ASCII digits. Numbers need their usual separators (Korean mobile
+    Reports international numbers (`+82 10-1234-5678`, `+1 (415) 555-0100`), Korean
+    numbers (`010-1234-5678`, `02-123-4567`, `01012345678`) and North American ones
+    (`(415) 555-0100`), masked, written in ASCII digits. Numbers need their usual separators (Korean mobile
     numbers aside), so prices, dates and IDs do not match. On by default.
 
     ## Why is this bad?
@@ -195,6 +203,10 @@ def phone_number(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Replace numbers with placeholders or remove them.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "How do I reach the driver?"}, {"role": "assistant", "content": "Call him from the app's trip screen."}]}
+    ```
     """
     for location, number in _matches(ctx, _PHONE, _phone_digits):
         yield Violation(f"phone number {mask(number)}", location)
@@ -247,7 +259,11 @@ def payment_card_number(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Remove the number or replace it with a placeholder such as ``XXXX-XXXX-XXXX-1234``.
+    Remove the number or replace it with a placeholder such as `XXXX-XXXX-XXXX-1234`.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Charge the card ending in 1111."}, {"role": "assistant", "content": "Done."}]}
+    ```
     """
     for location, number in _matches(ctx, _CARD, _card):
         yield Violation(f"payment card number {mask(number)}", location)
@@ -271,7 +287,7 @@ def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violatio
     """A text contains a Korean resident registration number (주민등록번호).
 
     ## What it does
-    Reports 13-digit numbers written ``YYMMDD-NNNNNNN`` (hyphen optional) whose date is
+    Reports 13-digit numbers written `YYMMDD-NNNNNNN` (hyphen optional) whose date is
     valid and whose check digit is right, masked. Numbers issued since October 2020 have
     no check digit and are not reported: precision first. On by default.
 
@@ -285,7 +301,11 @@ def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violatio
     ```
 
     ## How to fix
-    Remove the number or replace it with a placeholder such as ``YYMMDD-XXXXXXX``.
+    Remove the number or replace it with a placeholder such as `YYMMDD-XXXXXXX`.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "제 주민번호는 YYMMDD-XXXXXXX 입니다."}, {"role": "assistant", "content": "확인했습니다."}]}
+    ```
     """
     for location, number in _matches(ctx, _RRN, rrn_checksum):
         yield Violation(f"resident registration number {mask(number)}", location)
