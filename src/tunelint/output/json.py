@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from tunelint.engine.findings import Finding
 from tunelint.engine.runner import FileResult
 from tunelint.output.base import ReportOptions
 from tunelint.output.catalogue import rule_url
-from tunelint.output.snippet import finding_span, read_lines
+from tunelint.output.snippet import finding_span, with_lines
 
 
 def finding_to_dict(finding: Finding, line: str | None = None) -> dict[str, Any]:
@@ -38,9 +39,9 @@ def finding_to_dict(finding: Finding, line: str | None = None) -> dict[str, Any]
     }
 
 
-def result_dicts(result: FileResult) -> list[dict[str, Any]]:
-    lines = read_lines(result.path, {finding.line for finding in result.findings})
-    return [finding_to_dict(finding, lines.get(finding.line)) for finding in result.findings]
+def result_dicts(result: FileResult) -> Iterator[dict[str, Any]]:
+    for finding, line in with_lines(result.path, result.findings):
+        yield finding_to_dict(finding, line)
 
 
 class JsonReporter:

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from tunelint.engine.findings import Finding
 
@@ -28,8 +29,9 @@ WIDTH = 96
 """Display columns of the line shown; a longer line is elided around the column."""
 LEAD = 32
 """Display columns kept before the column when the line is elided."""
-_WINDOW = 2048
-"""Characters either side of the column that are decoded at all (the rest is never shown)."""
+_BEFORE, _AFTER = 256, 640
+"""Characters before and after the column that are decoded at all: enough for LEAD and
+WIDTH columns even of escapes (12 characters for one wide one); the rest is never shown."""
 _LONGEST_READ = 1 << 20
 """Bytes of a line read for an excerpt; a finding further into a longer line gets none."""
 _COMPRESSED = (".gz", ".bz2", ".xz", ".zst", ".zip")
@@ -37,31 +39,64 @@ _COMPRESSED = (".gz", ".bz2", ".xz", ".zst", ".zip")
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})(?:\\u([dD][c-fC-F][0-9a-fA-F]{2}))?|.)", re.DOTALL)
 _SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_PLAIN = re.compile(r"[ -\[\]-~]+")
+"""Printable ASCII but the backslash: shown as it is, one column a character."""
 
 
-def read_lines(path: str, wanted: Iterable[int]) -> dict[int, str]:
-    """The lines numbered ``wanted`` (1-based) of the file ``path``, decoded, without their
-    line ending; none for a file that cannot be read again as plain text."""
-    numbers = set(wanted)
-    if not numbers or path.endswith(_COMPRESSED):
-        return {}
-    last, found = max(numbers), {}
+def with_lines(path: str, findings: Iterable[Finding]) -> Iterator[tuple[Finding, str | None]]:
+    """Each finding with the text of its line (decoded, without its line ending), read as
+    the findings go: one line is held at a time, and findings in line order (as a result
+    gives them) read the file once. ``None`` for a file that cannot be read as plain text."""
+    lines = _Lines(path)
     try:
-        with Path(path).open("rb") as stream:
-            for number in range(1, last + 1):
-                chunk = stream.readline(_LONGEST_READ)
-                if not chunk:
+        for finding in findings:
+            yield finding, lines.get(finding.line)
+    finally:
+        lines.close()
+
+
+class _Lines:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.stream: BinaryIO | None = None
+        self.number = 0
+        self.text: str | None = None
+        self.failed = path.endswith(_COMPRESSED)
+
+    def get(self, number: int) -> str | None:
+        if self.failed:
+            return None
+        try:
+            if self.stream is None or number < self.number:
+                self.close()
+                self.stream = Path(self.path).open("rb")  # noqa: SIM115 (closed by close())
+                self.number, self.text = 0, None
+            while self.number < number:
+                self.text = self._next(self.stream)
+                self.number += 1
+                if self.text is None:
                     break
-                if number in numbers:
-                    text = chunk.decode("utf-8", "replace").rstrip("\r\n")
-                    found[number] = text.removeprefix("\ufeff")  # columns count from after it
-                while not chunk.endswith(b"\n"):  # longer than what is read: skip the rest
-                    chunk = stream.readline(_LONGEST_READ)
-                    if not chunk:
-                        break
-    except OSError:
-        return {}
-    return found
+        except OSError:
+            self.failed = True
+            return None
+        return self.text if self.number == number else None
+
+    @staticmethod
+    def _next(stream: BinaryIO) -> str | None:
+        chunk = stream.readline(_LONGEST_READ)
+        if not chunk:
+            return None
+        text = chunk.decode("utf-8", "replace").rstrip("\r\n")
+        while not chunk.endswith(b"\n"):  # longer than what is read: skip the rest
+            chunk = stream.readline(_LONGEST_READ)
+            if not chunk:
+                break
+        return text.removeprefix("\ufeff")  # columns count from after it
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
 
 
 def value_end(text: str, start: int) -> int:
@@ -126,27 +161,45 @@ def escape_char(char: str) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-def shown_chunks(text: str) -> list[tuple[int, str]]:
-    """``text`` cut into (source index, what is shown for it): the one function that makes
-    a record's text safe to print (secrets masked, control characters escaped).
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A piece of a line as shown: ``text`` for the characters ``start``..``end``."""
+
+    start: int
+    end: int
+    text: str
+    width: int
+    plain: bool
+    """Printable ASCII, shown as it is: one column a character, so it can be cut anywhere."""
+
+
+def shown_chunks(text: str, secrets: dict[int, int]) -> list[Chunk]:
+    """``text`` cut into the pieces it is shown as, given where its ``secrets`` start and
+    end: the one function that makes a record's text safe to print (secrets masked, control
+    characters escaped).
 
     # TODO(issue 17): route through the shared escaping-and-masking function at merge.
     """
     from tunelint.rules.privacy import mask
 
-    secrets = _masked_spans(text)
-    chunks: list[tuple[int, str]] = []
+    chunks: list[Chunk] = []
     index = 0
     while index < len(text):
         if index in secrets:
             end = secrets[index]
-            chunks.append((index, mask(text[index:end])))
+            shown = mask(text[index:end])
+        elif plain := _PLAIN.match(text, index):
+            end = min([plain.end(), *(start for start in secrets if index < start < plain.end())])
+            chunks.append(Chunk(index, end, text[index:end], end - index, True))
+            index = end
+            continue
         elif text[index] == "\\" and (match := _ESCAPE.match(text, index)):
             end = match.end()
-            chunks.append((index, "".join(map(escape_char, _readable_escape(match)))))
+            shown = "".join(map(escape_char, _readable_escape(match)))
         else:
             end = index + 1
-            chunks.append((index, escape_char(text[index])))
+            shown = escape_char(text[index])
+        chunks.append(Chunk(index, end, shown, display_width(shown), False))
         index = end
     return chunks
 
@@ -169,22 +222,34 @@ class Excerpt:
     """Display columns the caret spans (at least one)."""
 
 
+def _column_of(chunks: list[Chunk], positions: list[int], index: int, total: int) -> int:
+    """The display column where the source character ``index`` is shown."""
+    for chunk, at in zip(chunks, positions, strict=True):
+        if index < chunk.end:
+            return at + (index - chunk.start if chunk.plain and index > chunk.start else 0)
+    return total
+
+
 def excerpt(line: str, column: int, end_column: int, width: int = WIDTH) -> Excerpt:
     """The shown form of ``line`` with the caret from ``column`` to ``end_column`` (1-based,
     exclusive end, in characters of the line)."""
-    start = max(0, column - 1 - _WINDOW)
-    window = line[start : column - 1 + _WINDOW]
-    cut_before, cut_after = start > 0, len(line) > start + len(window)
-    chunks = [(index + start, shown) for index, shown in shown_chunks(window)]
-    widths = [display_width(shown) for _, shown in chunks]
+    secrets = _masked_spans(line)  # on the whole line, so that no cut splits one
+    start, stop = max(0, column - 1 - _BEFORE), column - 1 + _AFTER
+    for secret, end in secrets.items():
+        if secret < start < end:
+            start = secret
+        if secret < stop < end:
+            stop = end
+    window = line[start:stop]
+    cut_before, cut_after = start > 0, len(line) > stop
+    local = {secret - start: end - start for secret, end in secrets.items() if secret >= start}
+    chunks = shown_chunks(window, local)
     positions, total = [], 0
-    for value in widths:
+    for chunk in chunks:
         positions.append(total)
-        total += value
-    first = next((i for i, (index, _) in enumerate(chunks) if index >= column - 1), len(chunks))
-    last = next((i for i, (index, _) in enumerate(chunks) if index >= end_column - 1), len(chunks))
-    caret_at = positions[first] if first < len(chunks) else total
-    caret_end = positions[last] if last < len(chunks) else total
+        total += chunk.width
+    caret_at = _column_of(chunks, positions, column - 1 - start, total)
+    caret_end = _column_of(chunks, positions, end_column - 1 - start, total)
     # The window of display columns shown: all of it when it fits, else from LEAD before the
     # caret (or less, at the start of the line).
     if total <= width and not cut_before and not cut_after:
@@ -192,16 +257,17 @@ def excerpt(line: str, column: int, end_column: int, width: int = WIDTH) -> Exce
     else:
         low = max(0, min(caret_at - LEAD, total - width))
         high = low + width
-    shown_chunks_ = [
-        shown
-        for (_, shown), at, size in zip(chunks, positions, widths, strict=True)
-        if at >= low and at + size <= high
-    ]
+    parts = []
+    for chunk, at in zip(chunks, positions, strict=True):
+        if at >= low and at + chunk.width <= high:
+            parts.append(chunk.text)
+        elif chunk.plain and at < high and at + chunk.width > low:
+            parts.append(chunk.text[max(0, low - at) : high - at])
     prefix = "…" if low > 0 or cut_before else ""
     suffix = "…" if high < total or cut_after else ""
     caret = len(prefix) + max(0, caret_at - low)
     length = max(1, min(caret_end, high) - max(caret_at, low))
-    return Excerpt(prefix + "".join(shown_chunks_) + suffix, caret, length)
+    return Excerpt(prefix + "".join(parts) + suffix, caret, length)
 
 
 def finding_span(finding: Finding, line: str | None) -> tuple[int, int]:

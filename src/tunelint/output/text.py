@@ -16,7 +16,7 @@ from tunelint.engine.findings import Finding, Severity
 from tunelint.engine.runner import FileResult
 from tunelint.output.base import Filtered, ReportOptions
 from tunelint.output.color import PLAIN, Style
-from tunelint.output.snippet import excerpt, finding_span, read_lines
+from tunelint.output.snippet import excerpt, finding_span, with_lines
 
 
 def _plural(count: int, word: str) -> str:
@@ -58,6 +58,8 @@ class ConciseReporter:
         self.style = self.options.style
         self.counts: Counter[Severity] = Counter()
         self.files = self.fixable = 0
+        self.pending: list[str] = []
+        """Lines not yet written: one write for many lines, not one each."""
 
     def report(self, result: FileResult) -> None:
         self.files += 1
@@ -65,6 +67,7 @@ class ConciseReporter:
             self.counts[finding.severity] += 1
             self.fixable += finding.fix is not None
         self.show(result)
+        self.flush()
 
     def show(self, result: FileResult) -> None:
         for finding in result.findings:
@@ -76,11 +79,21 @@ class ConciseReporter:
             self.write(f"{indent}{self.style('cyan', 'fix:')} {finding.fix.description}")
 
     def write(self, text: str) -> None:
-        print(text, file=self.stream)
+        self.pending.append(text + "\n")
+        if len(self.pending) >= 1024:
+            self.flush()
+
+    def flush(self) -> None:
+        self.stream.write("".join(self.pending))
+        self.stream.flush()
+        self.pending.clear()
 
     def finish(self) -> None:
-        if self.options.quiet:
-            return
+        if not self.options.quiet:
+            self.summarize()
+        self.flush()
+
+    def summarize(self) -> None:
         summary = summarize(self.counts, self.files, self.options.filtered)
         self.write(self.style("bold", summary))
         if self.fixable and self.options.fix_hint:
@@ -93,10 +106,8 @@ class FullReporter(ConciseReporter):
     """Each finding's line, then the record around its location with a caret under it."""
 
     def show(self, result: FileResult) -> None:
-        lines = read_lines(result.path, {finding.line for finding in result.findings})
-        for finding in result.findings:
+        for finding, line in with_lines(result.path, result.findings):
             self.write(format_finding(finding, self.style))
-            line = lines.get(finding.line)
             if line is not None and finding.example is not None:  # not about the whole file
                 self._excerpt(finding, line)
             elif finding.fix is not None:
