@@ -116,6 +116,8 @@ class FullReporter(ConciseReporter):
 
     def _excerpt(self, finding: Finding, line: str) -> None:
         start, end = finding_span(finding, line)
+        if not finding.pointer:  # about the whole record: one caret at its start, not a rule
+            end = start + 1
         shown = excerpt(line, start, end)
         number = str(finding.line)
         gutter = " " * len(number)
