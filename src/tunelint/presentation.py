@@ -25,6 +25,7 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=FORMATS,
         default="full",
+        metavar="FORMAT",
         help="full (the record under each finding), concise (one line each), grouped (by "
         "file), json, json-lines, github, gitlab, sarif, junit; text = full (default: full)",
     )
