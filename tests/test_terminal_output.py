@@ -164,7 +164,9 @@ def test_full_elides_a_long_line_around_the_column(tmp_path: Path, write_jsonl: 
     assert caret.endswith("^^^^^ SC005")
 
 
-def test_full_never_shows_a_secret(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
+def test_full_never_shows_a_secret_or_personal_data(
+    tmp_path: Path, write_jsonl: WriteJsonl
+) -> None:
     key = "sk-" + "Ab3x" * 6  # short enough for the whole line to fit the excerpt
     record = {"messages": [{"role": "bot", "content": key}]}
     path = write_jsonl([record])
@@ -175,6 +177,15 @@ def test_full_never_shows_a_secret(tmp_path: Path, write_jsonl: WriteJsonl) -> N
     assert "PV001" in result.stdout
     assert key not in result.stdout
     assert "Ab3xAb3x" not in result.stdout  # no part of it either
+
+    personal = ["jane.kim@gmail.com", "010-2345-6789", "4111 1111 1111 1111", "900101-1234568"]
+    record = {"messages": [{"role": "bot", "content": " / ".join(personal)}]}
+    path = write_jsonl([record], "personal.jsonl")
+    result = run_tunelint("check", path, "--select", "SC005", cwd=tmp_path)
+    excerpt = result.stdout.splitlines()[2]
+    assert excerpt == (
+        '1 | {"messages": [{"role": "bot", "content": "jane…com / 010…789 / 4111…111 / 900…568"}]}'
+    )
 
 
 def test_fixable_findings_are_marked_and_counted(tmp_path: Path, write_jsonl: WriteJsonl) -> None:

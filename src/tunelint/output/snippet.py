@@ -124,14 +124,19 @@ def value_end(text: str, start: int) -> int:
 
 
 def _masked_spans(text: str) -> dict[int, int]:
-    """Start -> end of each secret in ``text`` (the PV001 shapes)."""
-    from tunelint.rules.privacy import SECRETS
+    """Start -> end of each secret and piece of personal data in ``text`` (the PV rules'),
+    overlapping ones merged."""
+    from tunelint.rules.privacy import sensitive_spans
 
     spans: dict[int, int] = {}
-    for _, literal, pattern in SECRETS:
-        if literal in text:
-            for match in pattern.finditer(text):
-                spans.setdefault(match.start(), match.end())
+    last_start, last_end = -1, -1
+    for start, end in sorted(sensitive_spans(text)):
+        if start < last_end:  # overlaps the previous span: widen it
+            last_end = max(last_end, end)
+            spans[last_start] = last_end
+            continue
+        spans[start] = end
+        last_start, last_end = start, end
     return spans
 
 

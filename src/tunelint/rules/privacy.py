@@ -309,3 +309,28 @@ def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violatio
     """
     for location, number in _matches(ctx, _RRN, rrn_checksum):
         yield Violation(f"resident registration number {mask(number)}", location)
+
+
+_PERSONAL: tuple[tuple[str, re.Pattern[str], Callable[[str], bool]], ...] = (
+    ("@", _EMAIL, _real_address),
+    ("", _PHONE, _phone_digits),
+    ("", _CARD, _card),
+    ("", _RRN, lambda number: True),  # numbers since 2020 have no check digit: all of them
+)
+
+
+def sensitive_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Start and end of every secret and piece of personal data in ``text`` that the PV
+    rules look for (resident numbers without a valid check digit too): what an output that
+    quotes data must mask."""
+    for _, literal, pattern in SECRETS:
+        if literal in text:
+            for found in pattern.finditer(text):
+                yield found.span()
+    if not _NUMBERS.search(text) and "@" not in text:
+        return
+    for literal, pattern, accept in _PERSONAL:
+        if literal in text:
+            for found in pattern.finditer(text):
+                if accept(found.group()):
+                    yield found.span()
