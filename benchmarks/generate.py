@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 from pathlib import Path
 
 
@@ -71,6 +72,18 @@ def generate(path: Path, examples: int = 100_000, seed: int = 9) -> None:
     with path.open("w", encoding="utf-8") as out:
         for _ in range(examples):
             out.write(json.dumps(example(rng), ensure_ascii=False) + "\n")
+
+
+def ensure_dataset(workdir: Path, examples: int) -> Path:
+    """The generated dataset of ``examples`` in ``workdir``, written once."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    data = workdir / f"chat-{examples}.jsonl"
+    if not data.exists():
+        print(f"generating {data} ...", file=sys.stderr)
+        partial = data.with_suffix(".partial")
+        generate(partial, examples)
+        partial.replace(data)
+    return data
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import ensure_dataset, generate  # noqa: E402
 
 import tunelint  # noqa: E402
 
@@ -127,13 +127,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5, help="runs of the start-up case")
     args = parser.parse_args()
 
-    args.workdir.mkdir(parents=True, exist_ok=True)
-    data = args.workdir / f"chat-{args.examples}.jsonl"
-    if not data.exists():
-        print(f"generating {data} ...", file=sys.stderr)
-        partial = data.with_suffix(".partial")
-        generate(partial, args.examples)
-        partial.replace(data)
+    data = ensure_dataset(args.workdir, args.examples)
     small = args.workdir / "chat-10.jsonl"
     if not small.exists():
         generate(small, 10)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tunelint.engine.runner import FileResult
 from tunelint.engine.settings import Settings
-from tunelint.engine.suppressions import Suppressions, load_baseline
+from tunelint.engine.suppressions import Matcher, Suppressions
 from tunelint.output.base import Filtered
 
 
@@ -60,18 +60,22 @@ class FixTally:
                     print(f"  {count} x {description}", file=sys.stderr)
 
 
-def show_diff(files: Sequence[Path], settings: Settings) -> int:
-    """Print what ``--fix`` would change; exit status 1 when it would change something."""
+def show_diff(groups: Sequence[tuple[Settings, Sequence[Path]]]) -> int:
+    """Print what ``--fix`` would change in files grouped by their settings; exit status 1
+    when it would change something."""
     from tunelint.engine.fixer import plan_fixes
     from tunelint.output.diff import unified_diff
+    from tunelint.sources.rewrite import refuse_unless_rewritable
 
-    suppressions = Suppressions.load(settings.root)
     changed = 0
-    for path in files:
-        with plan_fixes(path, settings, suppressions) as plan:
-            if plan.changed:
-                changed += 1
-                sys.stdout.writelines(unified_diff(plan.pairs(), path.as_posix()))
+    for settings, files in groups:
+        refuse_unless_rewritable(files, "--diff")
+        suppressions = Suppressions.load(settings.root)
+        for path in files:
+            with plan_fixes(path, settings, suppressions) as plan:
+                if plan.changed:
+                    changed += 1
+                    sys.stdout.writelines(unified_diff(plan.pairs(), path.as_posix()))
     if changed:
         print(f"tunelint: would fix {_plural(changed, 'file')}", file=sys.stderr)
     return 1 if changed else 0
@@ -96,14 +100,21 @@ class CheckExtras:
 class Filters:
     """Suppressions from the sidecar and the ``--baseline`` report, applied to each result."""
 
-    def __init__(self, extras: CheckExtras, settings: Settings) -> None:
+    def __init__(
+        self,
+        extras: CheckExtras,
+        settings: Settings,
+        baseline: Matcher | None,
+        filtered: Filtered | None = None,
+    ) -> None:
         self.settings = settings
         self.suppressions = Suppressions.load(settings.root)
-        self.baseline = load_baseline(extras.baseline, settings.root) if extras.baseline else None
+        self.baseline = baseline
         self.recording = extras.add_suppressions
         self.pruning = extras.prune_suppressions
         self.seen: list[FileResult] = []
-        self.filtered = Filtered()
+        self.filtered = filtered or Filtered()
+        """What suppressions and the baseline hid, counted across the run."""
 
     def apply(self, result: FileResult, path: Path) -> FileResult:
         if self.recording:
@@ -145,3 +156,13 @@ class Filters:
                 "tunelint: run `tunelint check --prune-suppressions` to drop stale suppressions",
                 file=sys.stderr,
             )
+
+
+def warn_unused_baseline(baseline: Matcher, file: Path) -> None:
+    """Say so when no entry of the baseline matched: its paths likely point elsewhere."""
+    if baseline.counts and not baseline.used:
+        print(
+            f"tunelint: warning: {file}: no entry of the baseline matched a finding "
+            "(its paths are relative to the baseline's folder)",
+            file=sys.stderr,
+        )

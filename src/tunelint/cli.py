@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +19,7 @@ from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import PROFILES
 from tunelint.engine.selection import split_selectors
 from tunelint.engine.settings import Settings
+from tunelint.inputs import SettingsFinder
 from tunelint.jobs import arguments as jobs_arguments
 from tunelint.parser import SuggestingParser
 from tunelint.presentation import Presentation, add_format_argument, add_output_arguments
@@ -25,6 +27,7 @@ from tunelint.presentation import Presentation, add_format_argument, add_output_
 if TYPE_CHECKING:
     from tunelint.checking import CheckExtras
     from tunelint.engine.runner import FileResult
+    from tunelint.inputs import Group
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = [severity.label for severity in Severity]
@@ -55,10 +58,21 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_settings(args: argparse.Namespace, dataset: tuple[Path, Path] | None = None) -> Settings:
     """The run's settings; ``dataset`` pairs a training file with its validation file."""
-    config_path = args.config if args.config else find_config(Path.cwd())
+    return _settings_maker(args, dataset)(_config_path(args) or find_config(Path.cwd()))
+
+
+def _config_path(args: argparse.Namespace) -> Path | None:
+    """``--config``, checked to exist."""
     if args.config and not args.config.is_file():
         raise UsageError(f"{args.config}: no such configuration file")
-    config: ConfigFile = load_config(config_path)
+    config: Path | None = args.config
+    return config
+
+
+def _settings_maker(
+    args: argparse.Namespace, dataset: tuple[Path, Path] | None = None
+) -> Callable[[Path | None], Settings]:
+    """Turns a configuration file into settings, with the command line's overrides."""
     overrides: dict[str, Any] = {
         "profile": args.profile,
         "model": args.model,
@@ -69,72 +83,122 @@ def load_settings(args: argparse.Namespace, dataset: tuple[Path, Path] | None = 
     }
     if dataset is not None:
         overrides["datasets"] = [{"train": str(dataset[0]), "validation": str(dataset[1])}]
-    return resolve_settings(config, overrides)
+
+    def make(config_path: Path | None) -> Settings:
+        config: ConfigFile = load_config(config_path)
+        return resolve_settings(config, overrides)
+
+    return make
 
 
 def _run_check(args: argparse.Namespace) -> int:
     from tunelint.checking import CheckExtras, show_diff
-    from tunelint.engine.runner import expand_paths
+    from tunelint.inputs import with_stdin
 
+    paths = with_stdin(args.paths, args.stdin_filename) or [Path()]
     dataset = None
     if args.validation_file is not None:
-        if len(args.paths) != 1 or not args.paths[0].is_file():
+        if len(paths) != 1 or not paths[0].is_file():
             raise UsageError("--validation-file needs exactly one training file as PATH")
-        dataset = (args.paths[0], args.validation_file)
-    settings = load_settings(args, dataset)
-    paths = [*args.paths, *filter(None, [args.validation_file])]
+        dataset = (paths[0], args.validation_file)
+    finder = SettingsFinder(_settings_maker(args, dataset), _config_path(args))
+    paths = [*paths, *filter(None, [args.validation_file])]
     if args.diff:
-        return show_diff(expand_paths(paths), settings)
+        return show_diff(_find_files(paths, finder, args.force_exclude))
     from tunelint.engine.pool import default_jobs
 
     extras = CheckExtras.from_args(args)
     jobs = args.jobs or default_jobs()
     presentation = Presentation.from_args(args)
-    return _check_paths(paths, settings, presentation, extras, jobs, not args.no_cache)
+    return _check_paths(
+        paths, finder, presentation, extras, jobs, not args.no_cache, args.force_exclude
+    )
+
+
+def _find_files(
+    paths: Sequence[Path], finder: SettingsFinder, force_exclude: bool = False
+) -> list[Group]:
+    """The files under ``paths`` (each walked with its own configuration's exclusions),
+    grouped by the configuration that applies to them; Hugging Face splits found side by
+    side are paired for the dataset rules."""
+    from tunelint.engine.runner import expand_paths
+    from tunelint.sources.walk import dataset_pairs
+
+    files = list(
+        dict.fromkeys(
+            file
+            for path in paths
+            for file in expand_paths([path], finder.settings_for(path), force_exclude)
+        )
+    )
+    pairs = tuple((train.resolve(), valid.resolve()) for train, valid in dataset_pairs(files))
+    return [
+        (dataclasses.replace(settings, datasets=settings.datasets + pairs), group)
+        for settings, group in finder.groups(files)
+    ]
 
 
 def _check_paths(
     paths: Sequence[Path],
-    settings: Settings,
+    finder: SettingsFinder,
     presentation: Presentation,
     extras: CheckExtras | None = None,
     jobs: int = 1,
     use_cache: bool = False,
+    force_exclude: bool = False,
 ) -> int:
     """Lint and report files and folders; the exit status of ``tunelint check``."""
-    from tunelint.checking import CheckExtras, Filters, FixTally
+    from tunelint.checking import CheckExtras, Filters, FixTally, warn_unused_baseline
     from tunelint.engine.cache import ResultCache
     from tunelint.engine.pool import lint_files
-    from tunelint.engine.runner import expand_paths
+    from tunelint.engine.suppressions import load_baseline
+    from tunelint.output.base import Filtered
     from tunelint.output.progress import with_progress
+    from tunelint.sources.rewrite import refuse_unless_rewritable
 
     extras = extras or CheckExtras()
-    files = expand_paths(paths)
-    if not files:
+    groups = _find_files(paths, finder, force_exclude)
+    if not groups:
         print("tunelint: warning: no JSONL files found", file=sys.stderr)
-    filters = Filters(extras, settings)
-    fixes = FixTally()
     if extras.fix:
-        results: Iterable[FileResult] = (
-            fixes.fix(path, settings, filters.suppressions) for path in files
-        )
-    else:
-        cache = ResultCache.for_settings(settings) if use_cache else None
-        results = lint_files(files, settings, jobs, cache)
-    results = with_progress(files, results, not presentation.quiet)
+        for _, files in groups:
+            refuse_unless_rewritable(files, "--fix")
+    baseline = load_baseline(extras.baseline) if extras.baseline else None
+    fixes = FixTally()
+    filtered = Filtered()
+
+    def results_of(
+        settings: Settings, files: Sequence[Path], filters: Filters
+    ) -> Iterable[FileResult]:
+        if extras.fix:
+            made: Iterable[FileResult] = (
+                fixes.fix(path, settings, filters.suppressions) for path in files
+            )
+        else:
+            cache = ResultCache.for_settings(settings) if use_cache else None
+            made = lint_files(files, settings, jobs, cache)
+        return with_progress(files, made, not presentation.quiet)
+
     if extras.add_suppressions:  # records the findings instead of reporting them
-        for path, result in zip(files, results, strict=True):
-            filters.apply(result, path)
-        return filters.record()
+        for settings, files in groups:
+            filters = Filters(extras, settings, baseline, filtered)
+            for path, result in zip(files, results_of(settings, files, filters), strict=True):
+                filters.apply(result, path)
+            filters.record()
+        return EXIT_OK
     failed = False
     with presentation.reporter(extras.statistics, extras.fix) as (reporter, options):
-        options.filtered = filters.filtered
-        for path, result in zip(files, results, strict=True):
-            result = filters.apply(result, path)
-            reporter.report(result)
-            failed = failed or result.failed(settings.fail_on)
+        options.filtered = filtered
+        for settings, files in groups:
+            filters = Filters(extras, settings, baseline, filtered)
+            for path, result in zip(files, results_of(settings, files, filters), strict=True):
+                result = filters.apply(result, path)
+                reporter.report(result)
+                failed = failed or result.failed(settings.fail_on)
+            filters.warn_stale()
         reporter.finish()
-    filters.warn_stale()
+    if baseline is not None and extras.baseline is not None:
+        warn_unused_baseline(baseline, extras.baseline)
     fixes.summarize(presentation.show_fixes)
     changed = extras.exit_non_zero_on_fix and fixes.files > 0
     return EXIT_FINDINGS if presentation.exit_status(failed) or changed else EXIT_OK
@@ -143,7 +207,12 @@ def _check_paths(
 def _run_convert(args: argparse.Namespace) -> int:
     from tunelint.convert.run import convert_file, make_options
     from tunelint.convert.writer import Split
+    from tunelint.inputs import STDIN, with_stdin
 
+    (source,) = with_stdin([args.input], None)
+    to_stdout = str(args.output) == STDIN
+    if to_stdout and (args.split or args.check):
+        raise UsageError("-o - writes to stdout: --split and --check need an output file")
     split = Split.from_arguments(args.split, args.seed)
     columns = (args.user_column, args.assistant_column, args.system_column)
     options = make_options(args.source_format, args.with_context, columns)
@@ -151,11 +220,11 @@ def _run_convert(args: argparse.Namespace) -> int:
     # checked as the validation file of its training file.
     dataset = split.paths(args.output) if split else None
     settings = load_settings(args, dataset) if args.check else None
-    summary = convert_file(args.source_format, args.input, args.output, options, args.system, split)
-    print(summary.render())
+    summary = convert_file(args.source_format, source, args.output, options, args.system, split)
+    print(summary.render(), file=sys.stderr if to_stdout else sys.stdout)
     if settings is None:
         return EXIT_OK
-    return _check_paths(list(summary.written), settings, Presentation())
+    return _check_paths(list(summary.written), SettingsFinder.fixed(settings), Presentation())
 
 
 def _run_train(args: argparse.Namespace) -> int:
@@ -167,7 +236,8 @@ def _run_train(args: argparse.Namespace) -> int:
     from tunelint.engine.pool import default_jobs
 
     def failed(files: Sequence[Path]) -> bool:  # as `tunelint check` would lint them
-        checked = _check_paths(files, settings, Presentation(), jobs=default_jobs(), use_cache=True)
+        finder = SettingsFinder.fixed(settings)
+        checked = _check_paths(files, finder, Presentation(), jobs=default_jobs(), use_cache=True)
         return checked != EXIT_OK
 
     return train(request, settings, failed)
@@ -197,12 +267,14 @@ def _run_rule(args: argparse.Namespace) -> int:
 
 def _run_stats(args: argparse.Namespace) -> int:
     from tunelint.engine.pool import default_jobs
+    from tunelint.inputs import with_stdin
     from tunelint.output.stats import stats_json, stats_text, stats_with_progress
     from tunelint.output.step_summary import add_stats
 
+    paths = with_stdin(args.paths, args.stdin_filename)
     settings = load_settings(args)
     jobs = args.jobs or default_jobs()
-    stats = stats_with_progress(args.paths, settings, args.model, args.epochs, jobs)
+    stats = stats_with_progress(paths, settings, args.model, args.epochs, jobs)
     if not stats.files:
         print("tunelint: warning: no JSONL files found", file=sys.stderr)
     if stats.skipped:
@@ -249,6 +321,15 @@ def _add_fix_arguments(check: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--stdin-filename",
+        type=Path,
+        metavar="NAME",
+        help="name of the data read from - (for configuration and reports)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = SuggestingParser(
         prog="tunelint", description="Lint LLM fine-tuning data (JSONL) the way ruff lints code."
@@ -257,7 +338,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     check = commands.add_parser("check", help="lint JSONL files and folders")
-    check.add_argument("paths", nargs="*", type=Path, default=[Path()], metavar="PATH")
+    check.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="files, folders, URLs, - for stdin"
+    )
+    _add_input_arguments(check)
+    check.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply exclude patterns to files named on the command line too (pre-commit)",
+    )
     add_output_arguments(check)
     check.add_argument("--statistics", action="store_true", help="count findings per rule")
     check.add_argument(
@@ -285,6 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = commands.add_parser("stats", help="token statistics and training cost")
     stats.add_argument("paths", nargs="+", type=Path, metavar="FILE")
+    _add_input_arguments(stats)
     stats.add_argument("--model", help="target model (default: the configured one)")
     stats.add_argument(
         "--epochs", type=int, help="epochs to price (default: the provider's heuristic)"
@@ -327,7 +417,9 @@ def _add_convert_parser(commands: Any) -> None:
         "convert",
         help="convert a dataset (SQuAD, Alpaca, ShareGPT, prompt-completion, CSV) to chat JSONL",
     )
-    convert.add_argument("input", type=Path, metavar="INPUT", help="the dataset to convert")
+    convert.add_argument(
+        "input", type=Path, metavar="INPUT", help="the dataset to convert (- for stdin)"
+    )
     convert.add_argument(
         "--from", dest="source_format", choices=FORMATS, required=True, help="the input's format"
     )
@@ -337,7 +429,7 @@ def _add_convert_parser(commands: Any) -> None:
         type=Path,
         required=True,
         metavar="OUTPUT.jsonl",
-        help="chat JSONL to write",
+        help="chat JSONL to write (- for stdout)",
     )
     convert.add_argument(
         "--system", metavar="TEXT", help="system message for every example without one"

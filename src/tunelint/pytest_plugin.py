@@ -187,7 +187,7 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = resolve_settings(configuration, overrides)
         suppressions = Suppressions.load(settings.root)
         baseline_file = _baseline_file(config)
-        baseline = load_baseline(baseline_file, settings.root) if baseline_file else None
+        baseline = load_baseline(baseline_file) if baseline_file else None
         tolerances = parse_tolerances(
             config.getini("tunelint_snapshot_tolerance") or DEFAULT_TOLERANCES
         )
@@ -237,9 +237,9 @@ def _split_settings(settings: Settings) -> tuple[Settings, Settings | None]:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> DataFile | None:
     if _RUN not in parent.config.stash:
         return None
-    from tunelint.engine.runner import DATA_SUFFIXES
+    from tunelint.sources.walk import is_data_file
 
-    if file_path.suffix not in DATA_SUFFIXES:
+    if not is_data_file(file_path):
         return None
     return DataFile.from_parent(parent, path=file_path)
 

@@ -20,6 +20,7 @@ from tunelint.engine.errors import TunelintError
 from tunelint.engine.findings import JsonPath, dotted_path
 from tunelint.engine.formats import json_type
 from tunelint.engine.reader import UTF8_BOM, LineProblem, read_lines
+from tunelint.sources import open_data, read_bytes
 
 Message = dict[str, Any]
 Record = dict[str, Any]
@@ -90,7 +91,7 @@ def place(path: Path, location: JsonPath) -> str:
 def load_json(path: Path) -> Any:
     """Parse a whole JSON document (formats that are one document cannot be streamed)."""
     try:
-        text = path.read_bytes().removeprefix(UTF8_BOM).decode("utf-8")
+        text = read_bytes(path).removeprefix(UTF8_BOM).decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError(f"{path}: not UTF-8 (invalid byte at offset {error.start})") from None
     try:
@@ -124,7 +125,7 @@ def records(path: Path) -> Iterator[tuple[str, Any]]:
 
 
 def _first_byte(path: Path) -> bytes:
-    with path.open("rb") as stream:
+    with open_data(path) as stream:
         while chunk := stream.read(4096):
             stripped = chunk.removeprefix(UTF8_BOM).lstrip()
             if stripped:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tunelint.convert.base import Columns, Example, InputError, Item, Options, Skip, chat
+from tunelint.sources import text_stream
 
 _FIELD_LIMIT = 2**31 - 1  # the largest a C long holds everywhere
 
@@ -28,7 +29,7 @@ def convert(path: Path, options: Options) -> Iterator[Item]:
 def _rows(path: Path, columns: Columns) -> Iterator[Item]:
     wanted = [columns.user, columns.assistant] + ([columns.system] if columns.system else [])
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    with path.open(encoding="utf-8-sig", newline="") as stream:
+    with text_stream(path) as stream:
         rows = csv.reader(stream, delimiter=delimiter)
         try:
             header = next(rows, None)

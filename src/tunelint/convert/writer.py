@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import re
+import sys
 import tempfile
 from array import array
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ from tunelint.engine.errors import UsageError
 
 _SPLIT_NAME = re.compile(r"[A-Za-z0-9_-]+")
 _BUFFER = 1 << 20
+STDOUT = "-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +70,15 @@ class Split:
 
 
 def write(lines: Iterable[bytes], output: Path) -> int:
-    """Write JSONL lines (without their newline) to ``output``; return how many."""
+    """Write JSONL lines (without their newline) to ``output`` (``-``: stdout); return how
+    many."""
     count = 0
+    if str(output) == STDOUT:
+        for line in lines:
+            sys.stdout.buffer.write(line + b"\n")
+            count += 1
+        sys.stdout.buffer.flush()
+        return count
     with atomic_write(output, buffering=_BUFFER) as stream:
         for line in lines:
             stream.write(line + b"\n")

@@ -19,6 +19,7 @@ from tunelint.engine.registry import Rule, all_rules
 from tunelint.engine.selection import resolve_selector, resolve_selectors
 from tunelint.engine.settings import Settings
 from tunelint.engine.suggest import did_you_mean
+from tunelint.sources.walk import DEFAULT_EXCLUDE
 from tunelint.tokens.models import check_models_table
 
 if sys.version_info >= (3, 11):
@@ -38,6 +39,12 @@ def _string(key: str, value: Any) -> str:
 def _string_list(key: str, value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{key} must be a list of strings")
+    return value
+
+
+def _boolean(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key} must be true or false, not {type(value).__name__}")
     return value
 
 
@@ -73,6 +80,9 @@ KNOWN_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "rules": _table,
     "models": check_models_table,
     "datasets": _datasets,
+    "exclude": _string_list,
+    "extend-exclude": _string_list,
+    "respect-gitignore": _boolean,
 }
 
 
@@ -137,9 +147,9 @@ def check_keys(values: Mapping[str, Any]) -> dict[str, Any]:
 def resolve_settings(config: ConfigFile, overrides: Mapping[str, Any] | None = None) -> Settings:
     """Combine a configuration file with command-line overrides (same keys; they win).
 
-    ``extend-select`` and ``datasets`` from both places add up; every other key is
-    replaced. Dataset paths in the file are relative to its folder, overrides' to the
-    working directory.
+    ``extend-select``, ``extend-exclude`` and ``datasets`` from both places add up; every
+    other key is replaced. Dataset paths in the file are relative to its folder, overrides'
+    to the working directory.
     """
     overrides = check_keys({k: v for k, v in (overrides or {}).items() if v is not None})
     values = {**config.values, **overrides}
@@ -177,6 +187,12 @@ def resolve_settings(config: ConfigFile, overrides: Mapping[str, Any] | None = N
             )
             for entry in entries
         ),
+        exclude=(
+            *values.get("exclude", DEFAULT_EXCLUDE),
+            *config.values.get("extend-exclude", []),
+            *overrides.get("extend-exclude", []),
+        ),
+        respect_gitignore=values.get("respect-gitignore", True),
     )
 
 

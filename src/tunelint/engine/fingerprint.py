@@ -28,6 +28,7 @@ import orjson
 
 from tunelint.engine.findings import Finding
 from tunelint.engine.reader import UTF8_BOM, Line, pick_lines
+from tunelint.sources import source_for
 
 FILE = "file"
 
@@ -66,7 +67,8 @@ def fingerprinted(
     wanted = sorted({finding.line for finding in found if not finding.fingerprint})
     if not wanted:
         return found
-    known = [(1, start), *marks]
+    # A decompressed or rendered stream only reads forward: one pass from its start.
+    known = [(1, start), *(marks if source_for(path).splittable else ())]
     numbers = [line for line, _ in known]
     after: dict[int, list[int]] = {}  # lines wanted, by the mark they are read from
     for line in wanted:

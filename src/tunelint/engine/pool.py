@@ -28,6 +28,7 @@ from tunelint.engine.runner import (
     merge_ranges,
 )
 from tunelint.engine.settings import Settings
+from tunelint.sources import source_for
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult, Pool
@@ -60,10 +61,15 @@ def process_pool(jobs: int, initializer: Callable[..., None], initargs: tuple[An
     return context.Pool(jobs, initializer=initializer, initargs=initargs)
 
 
-def split_work(path: Path, jobs: int) -> list[tuple[int, int]]:
-    """Byte ranges of ``path`` to hand to workers: several per job for a large file."""
+def split_work(path: Path, jobs: int) -> list[tuple[int, int | None]]:
+    """Byte ranges of ``path`` to hand to workers: several per job for a large plain file,
+    the whole of any other (compressed, Parquet: ``None`` reads to the end)."""
+    if not source_for(path).splittable:
+        return [(0, None)]
     size = path.stat().st_size
-    return line_boundaries(path, jobs * RANGES_PER_JOB) if size >= SPLIT_BYTES else [(0, size)]
+    if size < SPLIT_BYTES:
+        return [(0, size)]
+    return list(line_boundaries(path, jobs * RANGES_PER_JOB))
 
 
 def _init_worker(settings: Settings) -> None:
@@ -80,7 +86,7 @@ def _lint_file(path: Path) -> FileResult:
     return lint_file(path, _worker_settings()).without_fixes()
 
 
-def _lint_range(path: Path, start: int, end: int) -> RangeResult:
+def _lint_range(path: Path, start: int, end: int | None) -> RangeResult:
     return lint_range(path, _worker_settings(), start, end)
 
 
@@ -96,20 +102,31 @@ def lint_files(
     is not linted again; its stored result is yielded. Raises ``OSError`` for a file that
     cannot be read.
     """
-    digests = {path: lint_digest(path, settings) for path in files} if cache else {}
+    cacheable = (path for path in files if cache and _cacheable(path, settings))
+    digests = {path: lint_digest(path, settings) for path in cacheable}
     cached = {
-        path: hit for path in files if cache and (hit := cache.get(path, digests[path])) is not None
+        path: hit
+        for path in digests
+        if cache and (hit := cache.get(path, digests[path])) is not None
     }
     for path, result in _lint_all(files, settings, jobs, cached):
-        if cache and path not in cached:
+        if cache and path in digests and path not in cached:
             cache.put(path, digests[path], result)
         yield result
+
+
+def _cacheable(path: Path, settings: Settings) -> bool:
+    """Whether ``path`` (and its training file) are local files: streams and the shards of a
+    split are linted afresh."""
+    training = settings.training_file_for(path)
+    return all(source_for(file).cacheable for file in (path, *filter(None, [training])))
 
 
 def _lint_all(
     files: Sequence[Path], settings: Settings, jobs: int, cached: dict[Path, FileResult]
 ) -> Iterator[tuple[Path, FileResult]]:
-    sizes = {path: path.stat().st_size for path in files if path not in cached}
+    sources = {path: source_for(path) for path in files if path not in cached}
+    sizes = {path: source.size() for path, source in sources.items()}
     if jobs <= 1 or sum(sizes.values()) < POOL_BYTES:
         for path in files:
             yield path, cached[path] if path in cached else lint_file(path, settings)
@@ -119,7 +136,9 @@ def _lint_all(
         for path in files:
             if path in cached:
                 pending.append((path, cached[path]))
-            elif sizes[path] >= SPLIT_BYTES:
+            elif not sources[path].local:  # stdin and URLs are read by this process only
+                pending.append((path, lint_file(path, settings)))
+            elif sources[path].splittable and sizes[path] >= SPLIT_BYTES:
                 ranges = split_work(path, jobs)
                 pending.append(
                     (path, [pool.apply_async(_lint_range, (path, *part)) for part in ranges])

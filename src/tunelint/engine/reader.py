@@ -14,6 +14,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from tunelint.sources import open_data
+
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _READ_BUFFER = 1 << 16
@@ -105,11 +107,11 @@ def read_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[
 
     ``start`` and ``end`` restrict reading to the bytes ``[start, end)``, which must begin
     and end on line boundaries; line numbers then count from the range's first line.
-    Raises ``OSError`` when the file cannot be opened or read; callers turn that into a
-    one-line error.
+    The bytes are those ``tunelint.sources`` gives: decompressed, Parquet rows as lines.
+    Raises ``OSError`` when the file cannot be opened or read, ``SourceError`` when its data
+    cannot be decoded; callers turn either into a one-line error.
     """
-    with path.open("rb", buffering=0) as stream:
-        stream.seek(start)
+    with open_data(path, start) as stream:
         left = None if end is None else end - start
         number, offset = 1, start
         unfinished: list[bytes] = []  # pieces of a line longer than one read

@@ -39,8 +39,9 @@ from tunelint.engine.registry import (
 )
 from tunelint.engine.settings import Settings
 from tunelint.engine.triggers import Triggers
+from tunelint.sources import display_name, is_remote, is_stdin
+from tunelint.sources.walk import find_files
 
-DATA_SUFFIXES = (".jsonl", ".ndjson")
 _MAX_ROLE_SEQUENCES = 4096
 _PLAIN_PROBE_EVERY = 16
 
@@ -71,29 +72,21 @@ def _without_fixes(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     )
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files to lint: files as given, folders searched for ``*.jsonl`` / ``*.ndjson``.
+def expand_paths(
+    paths: Iterable[Path], settings: Settings | None = None, force_exclude: bool = False
+) -> list[Path]:
+    """Files to lint: files, standard input and URLs as given, folders walked for data files
+    (``tunelint.sources.walk``) with the exclusions of ``settings``.
 
-    Hidden folders (``.git``, ``.venv``) are skipped inside a folder; a missing path is a
-    usage error. Each file appears once, folders' contents in sorted order.
+    A missing path is a usage error. Each file appears once, folders' contents in sorted
+    order.
     """
-    files: list[Path] = []
+    paths = list(paths)
     for path in paths:
-        if path.is_dir():
-            files.extend(
-                sorted(
-                    found
-                    for found in path.rglob("*")
-                    if found.suffix in DATA_SUFFIXES
-                    and found.is_file()
-                    and not any(part.startswith(".") for part in found.relative_to(path).parts)
-                )
-            )
-        elif path.exists():
-            files.append(path)
-        else:
+        if not (path.exists() or is_stdin(path) or is_remote(path)):
             raise UsageError(f"{path}: no such file or directory")
-    return list(dict.fromkeys(files))
+    exclusions = (settings or Settings()).exclusions(force_exclude)
+    return find_files(paths, exclusions)
 
 
 class _FileLinter:
@@ -101,7 +94,7 @@ class _FileLinter:
 
     def __init__(self, path: Path, settings: Settings, rules: list[Rule]) -> None:
         self.path = path
-        self.display = str(path)
+        self.display = display_name(path)
         self.settings = settings
         self.severities = {rule.code: settings.severity_of(rule) for rule in rules}
         self.line_rules = [rule for rule in rules if rule.scope is Scope.LINE]
@@ -381,7 +374,7 @@ class RangeResult:
     """Where the range's blocks began, by line (numbered from the range's first)."""
 
 
-def lint_range(path: Path, settings: Settings, start: int, end: int) -> RangeResult:
+def lint_range(path: Path, settings: Settings, start: int, end: int | None) -> RangeResult:
     """Run the rules that merge across ranges on the bytes ``[start, end)`` of ``path``."""
     rules = [rule for rule in settings.rules_for(path) if _in_ranges(rule)]
     linter = _FileLinter(path, settings, rules)
@@ -426,7 +419,9 @@ def merge_ranges(
     merged.finish()
     findings.extend(merged.findings)
     findings.sort(key=finding_order)
-    return FileResult(str(path), fingerprinted(path, findings, marks=marks), examples_before)
+    return FileResult(
+        display_name(path), fingerprinted(path, findings, marks=marks), examples_before
+    )
 
 
 def lint_paths(paths: Sequence[Path], settings: Settings) -> Iterator[FileResult]:

@@ -11,6 +11,7 @@ from typing import Any
 from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import OPENAI, Profile
 from tunelint.engine.registry import Rule, Scope, all_rules
+from tunelint.sources.walk import DEFAULT_EXCLUDE, Exclusions
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,13 @@ class Settings:
     """Folder of the configuration file; per-file-ignores globs are relative to it."""
     datasets: tuple[tuple[Path, Path], ...] = ()
     """(training file, validation file) pairs, resolved, for the dataset-scope rules."""
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    """Patterns (gitignore syntax, relative to ``root``) that folder walks leave out."""
+    respect_gitignore: bool = True
+
+    def exclusions(self, force: bool = False) -> Exclusions:
+        """What walks leave out under these settings (``force``: named files too)."""
+        return Exclusions(self.exclude, self.root, self.respect_gitignore, force)
 
     def severity_of(self, rule: Rule) -> Severity:
         return self.severities.get(rule.code, rule.severity)

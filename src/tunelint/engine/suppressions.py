@@ -179,8 +179,9 @@ class Suppressions(Matcher):
             yield entry
 
 
-def load_baseline(file: Path, root: Path) -> Matcher:
-    """The findings of a saved ``--output-format json`` report, to be ignored."""
+def load_baseline(file: Path) -> Matcher:
+    """The findings of a saved ``--output-format json`` report, to be ignored; the report's
+    paths are relative to the report's folder (as written from there)."""
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except OSError as error:
@@ -192,9 +193,11 @@ def load_baseline(file: Path, root: Path) -> Matcher:
             f"{file}: baseline must be a report of `tunelint check --output-format json` "
             "(with fingerprints)"
         )
+    root = file.parent
     baseline = Matcher(root)
     for item in data:
-        baseline.counts[relative_path(item["path"], root), item["code"], item["fingerprint"]] += 1
+        path = relative_path(root / item["path"], root)
+        baseline.counts[path, item["code"], item["fingerprint"]] += 1
     return baseline
 
 

@@ -34,7 +34,6 @@ _BEFORE, _AFTER = 256, 640
 WIDTH columns even of escapes (12 characters for one wide one); the rest is never shown."""
 _LONGEST_READ = 1 << 20
 """Bytes of a line read for an excerpt; a finding further into a longer line gets none."""
-_COMPRESSED = (".gz", ".bz2", ".xz", ".zst", ".zip")
 
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})(?:\\u([dD][c-fC-F][0-9a-fA-F]{2}))?|.)", re.DOTALL)
 _SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
@@ -46,7 +45,7 @@ _PLAIN = re.compile(r"[ -\[\]-~]+")
 def with_lines(path: str, findings: Iterable[Finding]) -> Iterator[tuple[Finding, str | None]]:
     """Each finding with the text of its line (decoded, without its line ending), read as
     the findings go: one line is held at a time, and findings in line order (as a result
-    gives them) read the file once. ``None`` for a file that cannot be read as plain text."""
+    gives them) read the file once. ``None`` for input that is not a plain local file."""
     lines = _Lines(path)
     try:
         for finding in findings:
@@ -55,13 +54,25 @@ def with_lines(path: str, findings: Iterable[Finding]) -> Iterator[tuple[Finding
         lines.close()
 
 
+def _plain_local_file(path: str) -> bool:
+    """A JSONL file on disk, read again cheaply: not compressed, Parquet, stdin or a URL
+    (their findings are shown without an excerpt)."""
+    from tunelint.sources.base import Where, source_for
+
+    try:
+        source = source_for(Path(path))
+    except OSError:
+        return False
+    return source.where is Where.FILE and source.codec is None
+
+
 class _Lines:
     def __init__(self, path: str) -> None:
         self.path = path
         self.stream: BinaryIO | None = None
         self.number = 0
         self.text: str | None = None
-        self.failed = path.endswith(_COMPRESSED)
+        self.failed = not _plain_local_file(path)
 
     def get(self, number: int) -> str | None:
         if self.failed:

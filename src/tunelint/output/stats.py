@@ -112,7 +112,7 @@ class ProgressBar:
         if total < PROGRESS_MIN_BYTES or (now - self.drawn_at < 0.1 and done < total):
             return
         self.drawn_at = now
-        fraction = done / total if total else 1.0
+        fraction = min(done / total, 1.0) if total else 1.0  # compressed input reads more
         filled = round(BAR_WIDTH * fraction)
         bar = "#" * filled + "." * (BAR_WIDTH - filled)
         self.stream.write(f"\rreading [{bar}] {fraction:4.0%} of {total / 2**20:,.0f} MiB")

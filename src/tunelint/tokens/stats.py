@@ -21,6 +21,7 @@ from tunelint.engine.reader import Line, LineProblem, read_lines
 from tunelint.engine.runner import expand_paths
 from tunelint.engine.settings import Settings
 from tunelint.rules.walk import SYSTEM_ROLES
+from tunelint.sources import source_for
 from tunelint.tokens.counting import ExampleCounter, token_count, token_measure
 from tunelint.tokens.models import ModelInfo, model_for
 
@@ -211,7 +212,7 @@ def _tally(lines: Iterable[Line], encoding: str, cookbook: bool) -> Iterator[_Ta
         yield tally
 
 
-def _tally_range(path: Path, start: int, end: int, encoding: str, cookbook: bool) -> _Tally:
+def _tally_range(path: Path, start: int, end: int | None, encoding: str, cookbook: bool) -> _Tally:
     tally = _Tally.empty()
     for tally in _tally(read_lines(path, start, end), encoding, cookbook):  # noqa: B007
         pass
@@ -222,8 +223,10 @@ def _tallies(
     files: list[Path], encoding: str, cookbook: bool, jobs: int, progress: Progress | None
 ) -> Iterator[_Tally]:
     """Tallies of the files' byte ranges, in file order; several processes for large data."""
-    total = sum(path.stat().st_size for path in files)
-    if jobs <= 1 or total < POOL_BYTES:
+    sources = [source_for(path) for path in files]
+    total = sum(source.size() for source in sources)
+    # Standard input and URLs are read by this process alone.
+    if jobs <= 1 or total < POOL_BYTES or not all(source.local for source in sources):
         done = 0
         for path in files:
             tally = _Tally.empty()
@@ -271,7 +274,7 @@ def compute_stats(
     if epochs is not None and epochs < 1:
         raise UsageError(f"--epochs must be at least 1, not {epochs}")
     info = model_for(settings, model)
-    files = expand_paths(paths)
+    files = expand_paths(paths, settings)
     cookbook = settings.profile.cookbook_semantics
     total = _Tally.empty()
     for tally in _tallies(files, info.encoding, cookbook, jobs, progress):
