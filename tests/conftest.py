@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 TOY = REPO / "tests" / "data" / "cookbook" / "toy_chat_fine_tuning.jsonl"
 EXAMPLES = REPO / "examples"
 
-pytest_plugins = ["pytester", "fake_openai"]
+pytest_plugins = ["pytester", "fake_openai", "tiny_tokenizers"]
 
 
 WriteJsonl = Callable[..., Path]

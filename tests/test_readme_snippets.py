@@ -118,3 +118,9 @@ def test_the_repository_url_is_the_one_the_package_declares() -> None:
 
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["urls"]["Repository"] == REPOSITORY_URL
+
+
+def test_ci_runs_readmes_test_command_exactly() -> None:
+    command = readme_block("python -m pytest").strip()
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert ci[-1] == command

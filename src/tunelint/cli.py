@@ -23,6 +23,11 @@ from tunelint.inputs import SettingsFinder
 from tunelint.jobs import arguments as jobs_arguments
 from tunelint.parser import SuggestingParser
 from tunelint.presentation import Presentation, add_format_argument, add_output_arguments
+from tunelint.template.arguments import (
+    add_template_arguments,
+    prepare_template,
+    template_overrides,
+)
 
 if TYPE_CHECKING:
     from tunelint.checking import CheckExtras
@@ -54,6 +59,7 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--fail-on", choices=SEVERITIES, help="lowest severity that fails (default: error)"
     )
+    add_template_arguments(parser)
 
 
 def load_settings(args: argparse.Namespace, dataset: tuple[Path, Path] | None = None) -> Settings:
@@ -80,13 +86,17 @@ def _settings_maker(
         "extend-select": args.extend_select,
         "ignore": args.ignore,
         "fail-on": args.fail_on,
+        **template_overrides(args),
     }
     if dataset is not None:
         overrides["datasets"] = [{"train": str(dataset[0]), "validation": str(dataset[1])}]
 
     def make(config_path: Path | None) -> Settings:
         config: ConfigFile = load_config(config_path)
-        return resolve_settings(config, overrides)
+        settings = resolve_settings(config, overrides)
+        if settings.template is not None:
+            prepare_template(settings.template)
+        return settings
 
     return make
 
@@ -274,21 +284,42 @@ def _run_stats(args: argparse.Namespace) -> int:
     paths = with_stdin(args.paths, args.stdin_filename)
     settings = load_settings(args)
     jobs = args.jobs or default_jobs()
+    if settings.template is not None:
+        return _run_template_stats(paths, args.output_format, settings, jobs)
     stats = stats_with_progress(paths, settings, args.model, args.epochs, jobs)
-    if not stats.files:
-        print("tunelint: warning: no JSONL files found", file=sys.stderr)
-    if stats.skipped:
-        print(
-            f"tunelint: warning: {stats.skipped} line(s) are not JSON objects and were not "
-            "counted (see `tunelint check`)",
-            file=sys.stderr,
-        )
+    _warn_uncounted(stats.files, stats.skipped)
     print(stats_json(stats) if args.output_format == "json" else stats_text(stats, sys.stdout))
     add_stats(stats)
     if args.html:
         from tunelint.output.html_report import write_report
 
-        write_report(args.html, stats, args.paths, settings, jobs)
+        write_report(args.html, stats, paths, settings, jobs)
+    return EXIT_OK
+
+
+def _warn_uncounted(files: int, skipped: int) -> None:
+    if not files:
+        print("tunelint: warning: no JSONL files found", file=sys.stderr)
+    if skipped:
+        print(
+            f"tunelint: warning: {skipped} line(s) are not JSON objects and were not "
+            "counted (see `tunelint check`)",
+            file=sys.stderr,
+        )
+
+
+def _run_template_stats(
+    paths: Sequence[Path], output_format: str, settings: Settings, jobs: int
+) -> int:
+    from tunelint.output.template_stats import template_stats_json, template_stats_text
+    from tunelint.template.stats import compute_template_stats
+
+    stats = compute_template_stats(paths, settings, jobs)
+    _warn_uncounted(stats.files, stats.skipped)
+    if output_format == "json":
+        print(template_stats_json(stats))
+    else:
+        print(template_stats_text(stats, sys.stdout))
     return EXIT_OK
 
 
@@ -394,6 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stats.add_argument("--config", type=Path, help="configuration file (default: nearest)")
     stats.add_argument("--profile", choices=sorted(PROFILES), help="profile (default model)")
+    add_template_arguments(stats)
     stats.set_defaults(run=_run_stats, select=None, extend_select=None, ignore=None, fail_on=None)
 
     rules = commands.add_parser("rules", help="list every rule")

@@ -26,6 +26,8 @@ from tunelint.engine.fixer import plan_fixes
 from tunelint.engine.registry import all_rules
 from tunelint.engine.runner import lint_file
 
+from tiny_tokenizers import tokenizer_folder
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:
@@ -75,11 +77,21 @@ def load_cases() -> Iterator[Case]:
 ALL_CASES = list(load_cases())
 
 
+def _with_tokenizer(config: dict[str, Any], factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A ``tokenizer = "@family"`` setting names a tiny tokenizer built for the tests."""
+    tokenizer = config.get("tokenizer")
+    if isinstance(tokenizer, str) and tokenizer.startswith("@"):
+        base = factory.getbasetemp() / "tokenizers"
+        return {**config, "tokenizer": str(tokenizer_folder(base, tokenizer[1:]))}
+    return config
+
+
 @pytest.mark.parametrize("case", ALL_CASES, ids=lambda case: case.id)
-def test_rule_case(case: Case, tmp_path: Path) -> None:
+def test_rule_case(case: Case, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     path = tmp_path / "case.jsonl"
     path.write_bytes(b"".join(line + b"\n" for line in case.lines))
-    overrides: dict[str, Any] = {**case.config, "select": [case.rule]}
+    config = _with_tokenizer(case.config, tmp_path_factory)
+    overrides: dict[str, Any] = {**config, "select": [case.rule]}
     if case.validation_lines is not None:
         training, path = path, tmp_path / "validation.jsonl"
         path.write_bytes(b"".join(line + b"\n" for line in case.validation_lines))
@@ -132,12 +144,15 @@ TRIGGERED_CASES = [
 
 @pytest.mark.parametrize("style", ESCAPING_STYLES)
 @pytest.mark.parametrize("case", TRIGGERED_CASES, ids=lambda case: case.id)
-def test_trigger_holds_in_every_escaping_style(case: Case, style: str, tmp_path: Path) -> None:
+def test_trigger_holds_in_every_escaping_style(
+    case: Case, style: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """A rule's trigger must match however the writer escaped the line (engine.triggers)."""
     encode = ESCAPING_STYLES[style]
     path = tmp_path / "case.jsonl"
     path.write_text("".join(encode(json.loads(line)) + "\n" for line in case.lines), "utf-8")
-    settings = resolve_settings(ConfigFile(None), {**case.config, "select": [case.rule]})
+    config = _with_tokenizer(case.config, tmp_path_factory)
+    settings = resolve_settings(ConfigFile(None), {**config, "select": [case.rule]})
     found = sorted(
         f"{finding.line}:{finding.pointer}" for finding in lint_file(path, settings).findings
     )

@@ -19,6 +19,8 @@ from tunelint.engine.registry import Rule, all_rules
 from tunelint.engine.selection import resolve_selector, resolve_selectors
 from tunelint.engine.settings import Settings
 from tunelint.engine.suggest import did_you_mean
+from tunelint.engine.template_settings import KEYS as TEMPLATE_KEYS
+from tunelint.engine.template_settings import check_value, resolve_template
 from tunelint.sources.walk import DEFAULT_EXCLUDE
 from tunelint.tokens.models import check_models_table
 
@@ -83,6 +85,7 @@ KNOWN_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "exclude": _string_list,
     "extend-exclude": _string_list,
     "respect-gitignore": _boolean,
+    **dict.fromkeys(TEMPLATE_KEYS, check_value),
 }
 
 
@@ -193,6 +196,7 @@ def resolve_settings(config: ConfigFile, overrides: Mapping[str, Any] | None = N
             *overrides.get("extend-exclude", []),
         ),
         respect_gitignore=values.get("respect-gitignore", True),
+        template=resolve_template(values, config.root, config.values),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import OPENAI, Profile
 from tunelint.engine.registry import Rule, Scope, all_rules
+from tunelint.engine.template_settings import TemplateSettings
 from tunelint.sources.walk import DEFAULT_EXCLUDE, Exclusions
 
 
@@ -36,6 +37,8 @@ class Settings:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     """Patterns (gitignore syntax, relative to ``root``) that folder walks leave out."""
     respect_gitignore: bool = True
+    template: TemplateSettings | None = None
+    """The open model's tokenizer and trainer settings (``tokenizer``), for the TM rules."""
 
     def exclusions(self, force: bool = False) -> Exclusions:
         """What walks leave out under these settings (``force``: named files too)."""

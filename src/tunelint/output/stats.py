@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from tunelint.engine.settings import Settings
 from tunelint.output.progress import PROGRESS_MIN_BYTES
-from tunelint.tokens.stats import DISTRIBUTIONS, DatasetStats, compute_stats
+from tunelint.tokens.stats import DatasetStats, compute_stats
 
 HISTOGRAM_BINS = 8
 BAR_WIDTH = 30
@@ -48,7 +48,15 @@ def _block(stream: TextIO) -> str:
     return "█"
 
 
-def _histogram(stats: DatasetStats, name: str, block: str) -> list[str]:
+class Distributions(Protocol):
+    """Statistics with named distributions of one integer per example."""
+
+    def distribution(self, name: str) -> dict[str, float | int | None]: ...
+
+    def histogram(self, name: str, bins: int) -> list[tuple[int, int, int]]: ...
+
+
+def _histogram(stats: Distributions, name: str, block: str) -> list[str]:
     bins = stats.histogram(name, HISTOGRAM_BINS)
     if not bins:
         return []
@@ -62,6 +70,16 @@ def _histogram(stats: DatasetStats, name: str, block: str) -> list[str]:
     return lines
 
 
+def distribution_lines(stats: Distributions, titles: Mapping[str, str], block: str) -> list[str]:
+    """Each distribution (by name, with its title) summarised, with its histogram."""
+    lines = []
+    for name, title in titles.items():
+        figures = stats.distribution(name)
+        summary = "  ".join(f"{key} {_number(value)}" for key, value in figures.items())
+        lines += [f"{title}: {summary}", *_histogram(stats, name, block), ""]
+    return lines
+
+
 def stats_text(stats: DatasetStats, stream: TextIO) -> str:
     model = stats.model
     block = _block(stream)
@@ -70,10 +88,7 @@ def stats_text(stats: DatasetStats, stream: TextIO) -> str:
         f"model {model.name} ({model.encoding}, {model.context:,}-token limit)",
         "",
     ]
-    for name in DISTRIBUTIONS:
-        figures = stats.distribution(name)
-        summary = "  ".join(f"{key} {_number(value)}" for key, value in figures.items())
-        lines += [f"{_TITLES[name]}: {summary}", *_histogram(stats, name, block), ""]
+    lines += distribution_lines(stats, _TITLES, block)
     lines += [
         f"Missing a system message: {_plural(stats.missing_system, 'example')}",
         f"Missing a user message: {_plural(stats.missing_user, 'example')}",

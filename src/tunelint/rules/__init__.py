@@ -8,6 +8,7 @@ from tunelint.rules import (
     preference,
     privacy,
     schema,
+    template,
     tokens,
     tools,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "preference",
     "privacy",
     "schema",
+    "template",
     "tokens",
     "tools",
 ]

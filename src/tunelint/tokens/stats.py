@@ -80,38 +80,10 @@ class DatasetStats:
         return round(self.billed_tokens * self.model.price / 1_000_000, 4)
 
     def distribution(self, name: str) -> dict[str, float | int | None]:
-        """min, max, mean, median and the true 5th/95th percentiles (numpy's linear method)."""
-        values = self.values[name]
-        if not values:
-            return dict.fromkeys(("min", "max", "mean", "median", "p5", "p95"))
-        ordered = sorted(values)
-        return {
-            "min": ordered[0],
-            "max": ordered[-1],
-            # An integer sum is exact, as numpy's float sum of integers below 2**53 is.
-            "mean": sum(ordered) / len(ordered),
-            "median": percentile(ordered, 50),
-            "p5": percentile(ordered, 5),
-            "p95": percentile(ordered, 95),
-        }
+        return distribution(self.values[name])
 
     def histogram(self, name: str, bins: int) -> list[tuple[int, int, int]]:
-        """``(low, high, count)`` over at most ``bins`` bins of equal integer width.
-
-        ``low`` and ``high`` are both included; a narrow range gets one bin per value.
-        """
-        values = self.values[name]
-        if not values:
-            return []
-        low, high = min(values), max(values)
-        width = -(-(high - low + 1) // bins)
-        counts = [0] * ((high - low) // width + 1)
-        for value in values:
-            counts[(value - low) // width] += 1
-        return [
-            (low + i * width, min(high, low + (i + 1) * width - 1), count)
-            for i, count in enumerate(counts)
-        ]
+        return histogram(self.values[name], bins)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``tunelint stats --format json`` object (DESIGN.md, Output and exit codes)."""
@@ -128,6 +100,40 @@ class DatasetStats:
                 "usd": self.usd,
             },
         }
+
+
+def distribution(values: Sequence[int]) -> dict[str, float | int | None]:
+    """min, max, mean, median and the true 5th/95th percentiles (numpy's linear method)."""
+    if not values:
+        return dict.fromkeys(("min", "max", "mean", "median", "p5", "p95"))
+    ordered = sorted(values)
+    return {
+        "min": ordered[0],
+        "max": ordered[-1],
+        # An integer sum is exact, as numpy's float sum of integers below 2**53 is.
+        "mean": sum(ordered) / len(ordered),
+        "median": percentile(ordered, 50),
+        "p5": percentile(ordered, 5),
+        "p95": percentile(ordered, 95),
+    }
+
+
+def histogram(values: Sequence[int], bins: int) -> list[tuple[int, int, int]]:
+    """``(low, high, count)`` over at most ``bins`` bins of equal integer width.
+
+    ``low`` and ``high`` are both included; a narrow range gets one bin per value.
+    """
+    if not values:
+        return []
+    low, high = min(values), max(values)
+    width = -(-(high - low + 1) // bins)
+    counts = [0] * ((high - low) // width + 1)
+    for value in values:
+        counts[(value - low) // width] += 1
+    return [
+        (low + i * width, min(high, low + (i + 1) * width - 1), count)
+        for i, count in enumerate(counts)
+    ]
 
 
 def percentile(ordered: Sequence[int], q: float) -> float:
