@@ -25,7 +25,10 @@ PROSE_EXAMPLES = {
 }
 """Rules whose example is told in words, and why; every other rule shows JSONL."""
 _RST_LITERAL = re.compile(r"(?<!`)``(?!`)")
-RULES = all_rules()
+NOT_YET = "TM"
+"""The chat-template rules (they need a tokenizer; tests/template runs them) are not yet in
+this form: their documentation is checked once it is converted."""
+RULES = {code: rule for code, rule in all_rules().items() if not code.startswith(NOT_YET)}
 
 
 def section(doc: str, title: str) -> str:
