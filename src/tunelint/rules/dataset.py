@@ -25,6 +25,26 @@ from tunelint.rules.similarity import (
 from tunelint.rules.walk import TRAINED_ROLES, texts
 
 
+class ExampleCount:
+    """A file rule's count of the examples, merged across byte ranges."""
+
+    examples = 0
+
+    def visit(self, ctx: RecordContext) -> Iterable[Violation]:
+        self.examples += 1
+        return ()
+
+    def visit_plain(self, batch: PlainBatch) -> Reports:
+        self.examples += len(batch)
+        return ()
+
+    def partial(self) -> int:
+        return self.examples
+
+    def absorb(self, partial: int, lines_before: int, examples_before: int) -> None:
+        self.examples += partial
+
+
 @rule(
     "DS001",
     "too-few-examples",
@@ -33,7 +53,7 @@ from tunelint.rules.walk import TRAINED_ROLES, texts
     options={"minimum": 10},
     on_validation=False,
 )
-class TooFewExamples:
+class TooFewExamples(ExampleCount):
     """A file has fewer examples than a fine-tuning job accepts (10 by default).
 
     ## What it does
@@ -56,21 +76,6 @@ class TooFewExamples:
 
     def __init__(self, settings: Settings) -> None:
         self.minimum: int = settings.options("DS001")["minimum"]
-        self.examples = 0
-
-    def visit(self, ctx: RecordContext) -> Iterable[Violation]:
-        self.examples += 1
-        return ()
-
-    def visit_plain(self, batch: PlainBatch) -> Reports:
-        self.examples += len(batch)
-        return ()
-
-    def partial(self) -> int:
-        return self.examples
-
-    def absorb(self, partial: int, lines_before: int, examples_before: int) -> None:
-        self.examples += partial
 
     def finish(self) -> Iterator[Violation]:
         if self.examples < self.minimum:

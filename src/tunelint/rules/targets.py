@@ -7,16 +7,16 @@ sources and the date they were checked); with several targets the data must pass
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tunelint.engine.batch import PlainBatch, Reports
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.formats import json_type
 from tunelint.engine.registry import Scope, rule
 from tunelint.engine.settings import Settings
+from tunelint.rules.dataset import ExampleCount
 from tunelint.rules.walk import messages
 from tunelint.targets.catalogue import accepting
 from tunelint.targets.layouts import FILE_LEVEL, Diagnosis, Layout, record_layout
@@ -268,7 +268,7 @@ def image_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
 
 
 @rule("TG003", "too-many-examples", Severity.ERROR, Scope.FILE)
-class TooManyExamples:
+class TooManyExamples(ExampleCount):
     """The file has more examples than the target accepts.
 
     ## What it does
@@ -291,21 +291,6 @@ class TooManyExamples:
             for target in settings.targets
             if target.max_examples is not None
         ]
-        self.examples = 0
-
-    def visit(self, ctx: RecordContext) -> Iterable[Violation]:
-        self.examples += 1
-        return ()
-
-    def visit_plain(self, batch: PlainBatch) -> Reports:
-        self.examples += len(batch)
-        return ()
-
-    def partial(self) -> int:
-        return self.examples
-
-    def absorb(self, partial: int, lines_before: int, examples_before: int) -> None:
-        self.examples += partial
 
     def finish(self) -> Iterator[Violation]:
         for name, maximum in self.limits:
