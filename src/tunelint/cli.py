@@ -457,9 +457,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         if args.command in _PROVIDER_COMMANDS:
-            from tunelint.jobs.sdk import require_sdk
+            from tunelint.jobs.sdk import import_sdk
 
-            require_sdk(args.command)
+            import_sdk("openai", "openai", f"`tunelint {args.command}`")
         return run(args)
     except TunelintError as error:
         print(f"tunelint: error: {error}", file=sys.stderr)
