@@ -10,11 +10,17 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from tunelint.engine.batch import PlainBatch, Reports
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.fixes import Fix, edit_record
-from tunelint.engine.registry import rule
+from tunelint.rules.authoring import (
+    Fix,
+    JsonPath,
+    PlainBatch,
+    RecordContext,
+    Reports,
+    Severity,
+    Violation,
+    edit_record,
+    rule,
+)
 from tunelint.rules.walk import (
     NON_PREFERRED,
     TRAINED_ROLES,

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import Severity, Violation
-from tunelint.engine.formats import Format
-from tunelint.engine.registry import Scope, rule
+from tunelint.rules.authoring import Format, RecordContext, Scope, Severity, Violation, rule
 from tunelint.rules.tally import RecordTally
 from tunelint.rules.walk import SYSTEM_ROLES, chat_messages
 

@@ -7,12 +7,18 @@ from array import array
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
-from tunelint.engine.batch import PlainBatch, Reports, canonical_json
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import Severity, Violation
-from tunelint.engine.formats import Format
-from tunelint.engine.registry import Scope, rule
-from tunelint.engine.settings import Settings
+from tunelint.rules.authoring import (
+    Format,
+    PlainBatch,
+    RecordContext,
+    Reports,
+    Scope,
+    Settings,
+    Severity,
+    Violation,
+    canonical_json,
+    rule,
+)
 from tunelint.rules.similarity import (
     MinHasher,
     Positions,

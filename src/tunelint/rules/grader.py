@@ -15,12 +15,16 @@ from typing import Any
 
 import orjson
 
-from tunelint.engine.context import RecordContext
-from tunelint.engine.errors import ConfigError
-from tunelint.engine.findings import JsonPath, Severity
-from tunelint.engine.formats import Format
-from tunelint.engine.registry import Scope, rule
-from tunelint.engine.settings import Settings
+from tunelint.rules.authoring import (
+    ConfigError,
+    Format,
+    JsonPath,
+    RecordContext,
+    Scope,
+    Settings,
+    Severity,
+    rule,
+)
 from tunelint.rules.tally import DistinctProblems
 
 _ITEM_FIELD = re.compile(r"\{\{\s*item\.([A-Za-z_][A-Za-z0-9_]*)")

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from tunelint.engine.batch import PlainBatch, Reports
-from tunelint.engine.findings import Severity, Violation
-from tunelint.engine.fixes import delete_line, edit_line
-from tunelint.engine.formats import json_type
-from tunelint.engine.reader import UTF8_BOM, Line, LineProblem
-from tunelint.engine.registry import Scope, rule
+from tunelint.rules.authoring import (
+    UTF8_BOM,
+    Line,
+    LineProblem,
+    PlainBatch,
+    Reports,
+    Scope,
+    Severity,
+    Violation,
+    delete_line,
+    edit_line,
+    json_type,
+    rule,
+)
 
 
 @rule("JL001", "invalid-json", Severity.ERROR, Scope.LINE, quiet_on_object=True)

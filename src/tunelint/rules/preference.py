@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import Severity, Violation
-from tunelint.engine.formats import Format, json_type
-from tunelint.engine.registry import Scope, rule
-from tunelint.engine.settings import Settings
+from tunelint.rules.authoring import (
+    Format,
+    RecordContext,
+    Scope,
+    Settings,
+    Severity,
+    Violation,
+    json_type,
+    rule,
+)
 
 OUTPUTS = ("preferred_output", "non_preferred_output")
 

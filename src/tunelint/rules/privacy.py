@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import Severity, Violation
-from tunelint.engine.registry import rule
+from tunelint.rules.authoring import RecordContext, Severity, Violation, rule
 from tunelint.rules.walk import NON_PREFERRED, judged_texts
 
 # (kind, literal every match contains, trigger, pattern): the literal is looked for first,

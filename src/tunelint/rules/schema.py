@@ -7,14 +7,22 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from tunelint.engine.batch import PlainBatch, Reports
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.fixes import Fix, edit_record
-from tunelint.engine.formats import Format, json_type
-from tunelint.engine.plain import PLAIN_ROLES
-from tunelint.engine.registry import Scope, rule
-from tunelint.engine.settings import Settings
+from tunelint.rules.authoring import (
+    PLAIN_ROLES,
+    Fix,
+    Format,
+    JsonPath,
+    PlainBatch,
+    RecordContext,
+    Reports,
+    Scope,
+    Settings,
+    Severity,
+    Violation,
+    edit_record,
+    json_type,
+    rule,
+)
 from tunelint.rules.walk import Message, message_lists, messages, quoted
 
 MESSAGE_FORMATS = (Format.CHAT, Format.REINFORCEMENT, Format.PREFERENCE)

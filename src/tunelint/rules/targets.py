@@ -11,11 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import Severity, Violation
-from tunelint.engine.formats import json_type
-from tunelint.engine.registry import Scope, rule
-from tunelint.engine.settings import Settings
+from tunelint.rules.authoring import (
+    RecordContext,
+    Scope,
+    Settings,
+    Severity,
+    Violation,
+    json_type,
+    rule,
+)
 from tunelint.rules.dataset import ExampleCount
 from tunelint.rules.walk import messages
 from tunelint.targets.catalogue import accepting

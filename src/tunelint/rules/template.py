@@ -13,11 +13,17 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from tunelint.engine.batch import PlainBatch, Reports
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.formats import Format
-from tunelint.engine.registry import RecordCheck, rule
+from tunelint.rules.authoring import (
+    Format,
+    JsonPath,
+    PlainBatch,
+    RecordCheck,
+    RecordContext,
+    Reports,
+    Severity,
+    Violation,
+    rule,
+)
 
 if TYPE_CHECKING:
     from tunelint.template.analysis import Analysis, Analyzer

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from tunelint.engine.batch import PlainBatch, Reports
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import Severity, Violation
-from tunelint.engine.formats import Format
-from tunelint.engine.registry import Scope, config_key, rule
-from tunelint.engine.settings import Settings
+from tunelint.rules.authoring import (
+    Format,
+    PlainBatch,
+    RecordContext,
+    Reports,
+    Scope,
+    Settings,
+    Severity,
+    Violation,
+    config_key,
+    rule,
+)
 from tunelint.tokens.counting import (
     TOKENS_PER_REPLY,
     ExampleCounter,

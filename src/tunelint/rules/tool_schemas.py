@@ -14,10 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from tunelint.engine.batch import canonical_json
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.registry import Scope, rule
+from tunelint.rules.authoring import (
+    JsonPath,
+    RecordContext,
+    Scope,
+    Severity,
+    Violation,
+    canonical_json,
+    rule,
+)
 from tunelint.rules.schema import MESSAGE_FORMATS
 from tunelint.rules.tally import DistinctProblems
 from tunelint.rules.tools import _calls, _definition_prefix, _definitions_holder

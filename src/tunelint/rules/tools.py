@@ -8,10 +8,15 @@ from typing import Any
 
 import orjson
 
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.formats import Format, json_type
-from tunelint.engine.registry import rule
+from tunelint.rules.authoring import (
+    Format,
+    JsonPath,
+    RecordContext,
+    Severity,
+    Violation,
+    json_type,
+    rule,
+)
 from tunelint.rules.schema import MESSAGE_FORMATS
 from tunelint.rules.walk import PerRecord, messages, tool_definitions
 
