@@ -9,6 +9,14 @@ from tunelint.engine.profiles import PROFILES
 from tunelint.engine.registry import Rule, all_rules
 from tunelint.engine.selection import resolve_selectors
 
+DOCS_URL = "https://github.com/tunelint/tunelint/blob/main/docs/rules.md#{anchor}"
+"""Where a rule's documentation is published: one place to change when it moves."""
+
+
+def rule_url(code: str) -> str:
+    """The documentation link of the rule ``code``, which JSON and SARIF output carry."""
+    return DOCS_URL.format(anchor=code.lower())
+
 
 def _defaults(rule: Rule) -> list[str]:
     """Names of the profiles that enable the rule by default."""
@@ -25,16 +33,27 @@ def _defaults(rule: Rule) -> list[str]:
 
 
 def catalogue_text(rules: Mapping[str, Rule]) -> str:
-    lines = [
-        f"{'code':<6} {'name':<34} {'severity':<8} {'scope':<6} {'fix':<3} default in      summary"
-    ]
-    for rule in rules.values():
-        defaults = ",".join(_defaults(rule)) or "-"
-        fix = "[*]" if rule.fixable else ""
-        lines.append(
-            f"{rule.code:<6} {rule.name:<34} {rule.severity.label:<8} {rule.scope.value:<6} "
-            f"{fix:<3} {defaults:<15} {rule.summary}"
+    """A table whose columns are as wide as their longest value, the summary last."""
+    rows = [("code", "name", "severity", "scope", "fix", "default in", "summary")]
+    rows += [
+        (
+            rule.code,
+            rule.name,
+            rule.severity.label,
+            rule.scope.value,
+            "[*]" if rule.fixable else "",
+            ",".join(_defaults(rule)) or "-",
+            rule.summary,
         )
+        for rule in rules.values()
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
+    lines = [
+        " ".join(
+            [*(f"{cell:<{width}}" for cell, width in zip(row[:-1], widths, strict=True)), row[-1]]
+        )
+        for row in rows
+    ]
     lines.append("[*] has a safe fix: tunelint check --fix")
     return "\n".join(lines)
 
@@ -53,6 +72,7 @@ def catalogue_json(rules: Mapping[str, Rule]) -> str:
                 "options": dict(rule.options),
                 "fixable": rule.fixable,
                 "summary": rule.summary,
+                "url": rule_url(rule.code),
             }
             for rule in rules.values()
         ],
