@@ -13,6 +13,8 @@ from tunelint.engine.registry import Rule, all_rules
 from tunelint.engine.runner import lint_file
 
 SECTIONS = ["What it does", "Why is this bad?", "Example", "How to fix"]
+OPTIONAL = {"Targets": "How to fix"}
+"""Sections a rule may have, each before the one named: what the targets change."""
 PROSE_EXAMPLES = {
     "DS001": "needs ten records or more",
     "DS005": "needs two files and a configuration",
@@ -21,6 +23,11 @@ PROSE_EXAMPLES = {
     "JL006": "a carriage return is invisible in a block",
     "PF003": "needs hundreds of pairs",
     "SC011": "eleven images do not fit on a line to read",
+    "SC012": "needs a grader (--grader)",
+    "CT006": "needs the same artifact on nearly every line of a file",
+    "TG003": "needs more examples than the target accepts",
+    "TG004": "needs a file larger than the target accepts",
+    "TG007": "a JSON array a trainer reads whole is not JSONL",
     "TK001": "needs an example of thousands of tokens",
 }
 """Rules whose example is told in words, and why; every other rule shows JSONL."""
@@ -43,7 +50,12 @@ def jsonl_blocks(text: str) -> list[str]:
 def test_documentation_is_markdown_with_the_usual_sections(rule: Rule) -> None:
     doc = rule.documentation
     assert not _RST_LITERAL.search(doc), f"{rule.code}: use `code`, not ``code``"
-    assert re.findall(r"^## (.+)$", doc, re.M) == SECTIONS
+    found = re.findall(r"^## (.+)$", doc, re.M)
+    for optional, before in OPTIONAL.items():
+        if optional in found:
+            assert found.index(optional) == found.index(before) - 1, f"{rule.code}: {found}"
+            found.remove(optional)
+    assert found == SECTIONS
     if rule.code in PROSE_EXAMPLES:
         return
     assert len(jsonl_blocks(section(doc, "Example"))) == 1, f"{rule.code}: a ```jsonl example"
@@ -55,7 +67,10 @@ def test_documentation_is_markdown_with_the_usual_sections(rule: Rule) -> None:
 def _codes(tmp_path: Path, name: str, block: str, rule: Rule) -> set[str]:
     path = tmp_path / f"{name}.jsonl"
     path.write_text(block + "\n", encoding="utf-8")
-    settings = resolve_settings(ConfigFile(None, {}), {"select": [rule.code]})
+    # An example for one target says so: "With `--target together`:".
+    target = re.search(r"`--target (\S+)`", section(rule.documentation, "Example"))
+    overrides = {"select": [rule.code], **({"target": [target[1]]} if target else {})}
+    settings = resolve_settings(ConfigFile(None, {}), overrides)
     return {finding.code for finding in lint_file(path, settings).findings}
 
 

@@ -173,7 +173,7 @@ def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
     a phrase ten times in a row (rows of `-` or `=` have no letter and are ignored).
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Repetition loops are a classic generation failure; training on them teaches the model
@@ -236,7 +236,7 @@ def leaked_chat_template(ctx: RecordContext) -> Iterator[Violation]:
     completions, since system prompts and user turns quote few-shot transcripts on purpose. On by default.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     The provider applies the template itself; markers inside content are a conversion bug
@@ -289,7 +289,7 @@ def serialized_junk(ctx: RecordContext) -> Iterator[Violation]:
     default: a real answer is rarely just one of these words.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     These are what a missing value becomes when a script formats it as a string: the
@@ -360,7 +360,7 @@ def broken_encoding(ctx: RecordContext) -> Iterator[Violation]:
     On by default: correct text almost never contains either.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     The text was damaged by a wrong encoding somewhere upstream; the model learns to write

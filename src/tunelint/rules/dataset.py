@@ -192,7 +192,7 @@ class NormalisedDuplicate(_HashesPerExample):
     lower case, without punctuation and spacing (JSON's quotes among them), as normalising
     de-duplicators do: texts that differ in case, spacing or punctuation match, while
     roles, weights and tool calls must be equal. Letters beyond ASCII are compared as
-    written, and a text written with ``\\u`` escapes matches only one written so.
+    written, and a text written with `\\u` escapes matches only one written so.
     Reports a repeat with the line of the first occurrence; exact copies are DS003's.
     Keeps two 8-byte hashes per example. On by default: unlike near-duplicates, these
     are the same example typed twice.
@@ -209,6 +209,10 @@ class NormalisedDuplicate(_HashesPerExample):
 
     ## How to fix
     Delete the repeats.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "How do I reset my password?"}, {"role": "assistant", "content": "Open Settings, then Security."}]}
+    ```
     """
 
     hashes = ("keys", "exact")

@@ -40,7 +40,7 @@ def invalid_preference_pair(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## Targets
-    Azure (``--target azure``) also takes an output of several assistant and tool
+    Azure (`--target azure`) also takes an output of several assistant and tool
     messages, at least one of them the assistant's.
 
     ## How to fix

@@ -101,7 +101,7 @@ def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
     data can be reproduced by the model for anyone.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Fine-tuned models memorise rare strings; a key in the data can come back in an answer,
@@ -155,7 +155,7 @@ def email_address(ctx: RecordContext) -> Iterator[Violation]:
     top-level domains), masked in the finding. On by default: the pattern is precise.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Addresses in training data are personal data: the model can repeat them to anyone,
@@ -202,7 +202,7 @@ def phone_number(ctx: RecordContext) -> Iterator[Violation]:
     numbers aside), so prices, dates and IDs do not match. On by default.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Phone numbers are personal data that the model can memorise and repeat.
@@ -267,7 +267,7 @@ def payment_card_number(ctx: RecordContext) -> Iterator[Violation]:
     and tracking numbers rarely match. On by default.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Card numbers are payment data (PCI DSS): they must not be stored, let alone trained
@@ -318,7 +318,7 @@ def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violatio
     no check digit and are not reported: precision first. On by default.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Korean law (PIPA) restricts processing these numbers; in training data they can be

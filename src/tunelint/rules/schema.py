@@ -458,7 +458,7 @@ def invalid_weight(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## Targets
-    The values allowed are the target's (``--target``): 0 or 1 for every built-in target
+    The values allowed are the target's (`--target`): 0 or 1 for every built-in target
     that reads per-message weights.
 
     ## How to fix
