@@ -123,7 +123,7 @@ def test_action_installs_checks_annotates_summarizes_and_uploads_sarif(tmp_path:
     )
     summary = (tmp_path / "runner" / "github_step_summary").read_text(encoding="utf-8")
     assert summary.count("### tunelint:") == 1  # the SARIF step wrote none
-    assert "### tunelint: Found 11 errors, 7 warnings in 1 file." in summary
+    assert "### tunelint: Found 11 errors, 4 warnings in 1 file." in summary
 
 
 def test_action_runs_sarif_steps_only_when_asked() -> None:

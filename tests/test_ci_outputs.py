@@ -91,7 +91,7 @@ def test_junit_fails_a_file_only_at_the_fail_level(tmp_path: Path, write_jsonl: 
     assert case.find("failure") is None
     out = case.find("system-out")
     assert out is not None
-    assert out.text == "data/warns.jsonl:2:1: JL003 [warning] blank line"
+    assert out.text == "data/warns.jsonl:2:1: JL003 [warning] [*] blank line"
     strict = run_tunelint(
         "check", "--output-format", "junit", "--fail-on", "warning", *SELECT, "data", cwd=tmp_path
     )

@@ -41,7 +41,7 @@ def test_broken_example_fails_with_located_findings(tmp_path: Path) -> None:
         in lines
     )
     assert lines[-2:] == [
-        "Found 11 errors, 7 warnings in 1 file.",
+        "Found 11 errors, 4 warnings in 1 file.",
         "[*] 2 fixable with `tunelint check --fix`.",
     ]
     assert result.stderr == ""
