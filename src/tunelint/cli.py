@@ -223,6 +223,8 @@ def _run_stats(args: argparse.Namespace) -> int:
     paths = with_stdin(args.paths, args.stdin_filename)
     settings = load_settings(args)
     if settings.template is not None:
+        if args.html:  # the page charts tiktoken's counts and cost, not a chat template's
+            raise UsageError("--html does not take --tokenizer yet; run it without")
         return _run_template_stats(paths, args.output_format, settings, worker_count(args.jobs))
     stats = stats_with_progress(paths, settings, args.model, args.epochs, args.jobs)
     _warn_uncounted(stats.files, stats.skipped)
