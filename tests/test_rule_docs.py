@@ -82,3 +82,21 @@ def test_the_example_is_reported_and_its_fix_is_not(rule: Rule, tmp_path: Path) 
     (fixed,) = jsonl_blocks(section(rule.documentation, "How to fix"))
     assert _codes(tmp_path, "example", example, rule) == {rule.code}
     assert _codes(tmp_path, "fixed", fixed, rule) == set()
+
+
+def test_docs_rules_md_is_current_and_every_rule_url_has_its_heading() -> None:
+    """JSON and SARIF link each finding to ``docs/rules.md#code``: the page exists, is what
+    ``tunelint rules --output-format markdown`` writes, and has that heading."""
+    from tunelint.output.catalogue import rule_url
+
+    from conftest import REPO, run_tunelint
+
+    page = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    written = run_tunelint("rules", "--output-format", "markdown", cwd=REPO)
+    assert page == written.stdout, (
+        "regenerate: tunelint rules --output-format markdown > docs/rules.md"
+    )
+    anchors = {line[3:].lower() for line in page.splitlines() if line.startswith("## ")}
+    for code in all_rules():
+        url = rule_url(code)
+        assert url.endswith(f"/docs/rules.md#{code.lower()}") and code.lower() in anchors

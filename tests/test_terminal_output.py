@@ -328,10 +328,10 @@ def test_one_flag_name_for_formats_and_json_statistics(
             "url": "https://github.com/tunelint/tunelint/blob/main/docs/rules.md#jl003",
         },
     ]
-    for command in (("rules",), ("stats", path)):
+    for command in (("rules",), ("stats", path), ("targets",), ("targets", path)):
         new = run_tunelint(*command, "--output-format", "json", cwd=tmp_path)
         old = run_tunelint(*command, "--format", "json", cwd=tmp_path)
-        assert new.returncode == 0, new.stderr
+        assert (new.returncode, new.stderr) == (old.returncode, old.stderr)
         assert json.loads(new.stdout) == json.loads(old.stdout)
     old_check = run_tunelint("check", path, "--format", "json", cwd=tmp_path)
     assert json.loads(old_check.stdout)

@@ -194,10 +194,13 @@ def _run_targets(args: argparse.Namespace) -> int:
 
 def _run_rules(args: argparse.Namespace) -> int:
     from tunelint.engine.registry import all_rules
-    from tunelint.output.catalogue import catalogue_json, catalogue_text
+    from tunelint.output.catalogue import catalogue_json, catalogue_markdown, catalogue_text
 
     rules = all_rules()
-    print(catalogue_json(rules) if args.output_format == "json" else catalogue_text(rules))
+    render = {"json": catalogue_json, "markdown": catalogue_markdown}.get(
+        args.output_format, catalogue_text
+    )
+    print(render(rules))
     return EXIT_OK
 
 
@@ -403,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     targets.set_defaults(run=_run_targets)
 
     rules = commands.add_parser("rules", help="list every rule")
-    add_format_argument(rules)
+    add_format_argument(rules, ("text", "json", "markdown"))
     rules.set_defaults(run=_run_rules)
 
     rule = commands.add_parser("rule", help="show one rule's documentation")

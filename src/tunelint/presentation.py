@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -53,12 +53,14 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_format_argument(parser: argparse.ArgumentParser) -> None:
+def add_format_argument(
+    parser: argparse.ArgumentParser, choices: Sequence[str] = ("text", "json")
+) -> None:
     """``--output-format text|json`` (alias ``--format``) of the commands that print data."""
     parser.add_argument(
         "--output-format",
         "--format",
-        choices=["text", "json"],
+        choices=choices,
         default="text",
         help="(default: text)",
     )

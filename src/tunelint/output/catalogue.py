@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from tunelint import REPOSITORY_URL
 from tunelint.engine.profiles import PROFILES
 from tunelint.engine.registry import Rule, all_rules
 from tunelint.engine.selection import resolve_selectors
 
-DOCS_URL = "https://github.com/tunelint/tunelint/blob/main/docs/rules.md#{anchor}"
-"""Where a rule's documentation is published: one place to change when it moves."""
+DOCS_URL = f"{REPOSITORY_URL}/blob/main/docs/rules.md#{{anchor}}"
+"""Where a rule's documentation is published (``docs/rules.md``, which
+``tunelint rules --output-format markdown`` writes): one place to change when it moves."""
 
 
 def rule_url(code: str) -> str:
@@ -80,8 +82,23 @@ def catalogue_json(rules: Mapping[str, Rule]) -> str:
     )
 
 
-def rule_text(rule: Rule) -> str:
-    header = f"{rule.code} ({rule.name})"
+def catalogue_markdown(rules: Mapping[str, Rule]) -> str:
+    """``docs/rules.md``: every rule's facts and documentation under a heading that is its
+    code, so that ``rule_url`` finds it; the rule's own sections one level down."""
+    lines = [
+        "# Rules",
+        "",
+        "Written by `tunelint rules --output-format markdown` from each rule's documentation.",
+    ]
+    for rule in rules.values():
+        facts = _facts(rule)
+        doc = rule.documentation.replace("\n## ", "\n### ")
+        lines += ["", f"## {rule.code}", "", f"`{rule.name}`", "", *(f"- {f}" for f in facts)]
+        lines += ["", doc]
+    return "\n".join(lines)
+
+
+def _facts(rule: Rule) -> list[str]:
     facts = [
         f"Default severity: {rule.severity.label}",
         f"Scope: {rule.scope.value}",
@@ -96,4 +113,9 @@ def rule_text(rule: Rule) -> str:
         facts.append(
             "Options: " + ", ".join(f"{key} = {value!r}" for key, value in rule.options.items())
         )
-    return "\n".join([header, "=" * len(header), "", *facts, "", rule.documentation])
+    return facts
+
+
+def rule_text(rule: Rule) -> str:
+    header = f"{rule.code} ({rule.name})"
+    return "\n".join([header, "=" * len(header), "", *_facts(rule), "", rule.documentation])
