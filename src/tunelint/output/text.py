@@ -6,11 +6,13 @@ from collections import Counter
 from typing import TextIO
 
 from tunelint.engine.findings import FileResult, Finding, Severity
+from tunelint.engine.quoting import escape
 
 
 def format_finding(finding: Finding) -> str:
+    """One line, whatever the file's name holds (messages are escaped when made)."""
     return (
-        f"{finding.path}:{finding.line}:{finding.column}: "
+        f"{escape(finding.path)}:{finding.line}:{finding.column}: "
         f"{finding.code} [{finding.severity.label}] {finding.message}"
     )
 

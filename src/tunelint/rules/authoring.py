@@ -22,7 +22,8 @@ The names, by what they are for:
 - what a check sees: ``Line`` (line scope), ``RecordContext`` (record, file and dataset
   scope: the record, its raw line, numbers, format and ``Settings``);
 - what it reports: ``Violation`` at a ``JsonPath``, with an optional safe ``Fix``
-  (``edit_record``, ``edit_line``, ``delete_line``);
+  (``edit_value``, ``remove_items``, ``edit_line``, ``delete_line``: a fix rewrites only
+  the bytes it fixes, never the rest of the record);
 - walking a record: ``messages``, ``texts``, ``message_lists``, ``chat_messages``,
   ``tool_definitions``, ``SYSTEM_ROLES`` (each walk is done once per record, shared);
 - the fast path (optional): ``PlainBatch`` and ``Reports`` for a batch form, and the
@@ -37,7 +38,7 @@ from __future__ import annotations
 from tunelint.engine.batch import PlainBatch, Reports
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.fixes import Fix, delete_line, edit_line, edit_record
+from tunelint.engine.fixes import Fix, delete_line, edit_line, edit_value, remove_items
 from tunelint.engine.formats import SYSTEM_ROLES, Format
 from tunelint.engine.reader import Line, LineProblem
 from tunelint.engine.registry import (
@@ -78,9 +79,10 @@ __all__ = [
     "config_key",
     "delete_line",
     "edit_line",
-    "edit_record",
+    "edit_value",
     "message_lists",
     "messages",
+    "remove_items",
     "rule",
     "texts",
     "tool_definitions",

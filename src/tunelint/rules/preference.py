@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.formats import Format, json_type
+from tunelint.engine.quoting import quote
 from tunelint.engine.registry import Scope, rule
 from tunelint.engine.settings import Settings
 
@@ -71,7 +72,8 @@ def invalid_preference_pair(ctx: RecordContext) -> Iterator[Violation]:
             yield Violation(f"must be a list of exactly one assistant message, not {shape}", (key,))
         elif isinstance(output[0], dict) and output[0].get("role") != "assistant":
             yield Violation(
-                f"must be an assistant message, not {output[0].get('role')!r}", (key, 0, "role")
+                f"must be an assistant message, not {quote(output[0].get('role'))}",
+                (key, 0, "role"),
             )
 
 
