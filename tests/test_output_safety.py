@@ -49,6 +49,10 @@ ODD_TYPES = [
         {"role": "tool", "tool_call_id": "c1", "content": "r"}, {"role": "assistant", "content": "x"}]}),
     ("SC006", {"messages": [1, {"role": "system", "content": ""}, {"role": "user", "content": "hi"},
                             {"role": "assistant", "content": "x"}]}),
+    ("TL (schemas)", {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": None,
+        "tool_calls": [{"id": "c1", "type": "function", "function": {"name": [], "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "r"}, {"role": "assistant", "content": "x"}],
+        "tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]}),
 ]  # fmt: skip
 
 

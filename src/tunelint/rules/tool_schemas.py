@@ -17,6 +17,7 @@ import orjson
 from tunelint.engine.batch import canonical_json
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath, Severity, Violation
+from tunelint.engine.quoting import quote
 from tunelint.engine.registry import Scope, rule
 from tunelint.rules.schema import MESSAGE_FORMATS
 from tunelint.rules.tally import DistinctProblems
@@ -187,7 +188,8 @@ def arguments_not_matching_parameters(ctx: RecordContext) -> Iterator[Violation]
     if not schemas:
         return
     for path, call in _calls(ctx):
-        parameters = schemas.get(call.get("name"))  # type: ignore[arg-type]
+        name = call.get("name")
+        parameters = schemas.get(name) if isinstance(name, str) else None
         arguments = call.get("arguments")
         if not isinstance(parameters, dict) or not isinstance(arguments, str):
             continue
@@ -201,6 +203,6 @@ def arguments_not_matching_parameters(ctx: RecordContext) -> Iterator[Violation]
         for error in sorted(validator.iter_errors(decoded), key=lambda e: list(map(str, e.path))):
             where = "".join(f"[{part!r}]" for part in error.path)
             yield Violation(
-                f"arguments{where} do not match the parameters of {call['name']!r}: {error.message}",
+                f"arguments{where} do not match the parameters of {quote(name)}: {error.message}",
                 (*path, "arguments"),
             )
