@@ -53,6 +53,8 @@ ODD_TYPES = [
         "tool_calls": [{"id": "c1", "type": "function", "function": {"name": [], "arguments": "{}"}}]},
         {"role": "tool", "tool_call_id": "c1", "content": "r"}, {"role": "assistant", "content": "x"}],
         "tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]}),
+    ("SC (weight)", {"messages": [{"role": "user", "content": "hi"},
+                                  {"role": "assistant", "content": "x", "weight": [1]}]}),
 ]  # fmt: skip
 
 

@@ -434,7 +434,9 @@ def invalid_weight(ctx: RecordContext) -> Iterator[Violation]:
         weight = message["weight"]
         if message.get("role") != "assistant":
             yield Violation("weight is only allowed on assistant messages", (*path, "weight"))
-        elif isinstance(weight, bool) or weight not in allowed:
+        elif (
+            isinstance(weight, bool) or not isinstance(weight, int | float) or weight not in allowed
+        ):
             expected = " or ".join(f"{value:g}" for value in sorted(allowed))
             shown = weight if isinstance(weight, int | float) else quote(weight)
             yield Violation(f"weight must be {expected}, not {shown}", (*path, "weight"))
