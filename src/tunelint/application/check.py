@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from tunelint.inputs import Group, SettingsFinder
     from tunelint.presentation import Presentation
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_CRASH = 0, 1, 2, 3
 
 
 def lint_file(path: Path, settings: Settings) -> FileResult:
