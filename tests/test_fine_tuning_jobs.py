@@ -186,8 +186,8 @@ def test_large_files_go_through_the_uploads_api(
     """Above the Files API limit (lowered here), the SDK's chunked Uploads API is used."""
     import openai.resources.uploads.uploads as sdk_uploads
 
-    from tunelint.jobs.client import Connection, connect
-    from tunelint.jobs.upload import upload, wait_until_processed
+    from tunelint.finetuning.client import Connection, connect
+    from tunelint.finetuning.upload import upload, wait_until_processed
 
     path = write_jsonl([{"messages": [{"role": "user", "content": "x" * 100}]}] * 30)
     monkeypatch.setattr(sdk_uploads, "DEFAULT_PART_SIZE", 1000)

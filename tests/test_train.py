@@ -355,8 +355,8 @@ def test_the_fake_refuses_a_job_from_a_file_still_processing(fake: FakeOpenAI) -
 
 
 def test_waiting_for_a_file_gives_up(fake: FakeOpenAI, write_jsonl: WriteJsonl) -> None:
-    from tunelint.jobs.client import Connection, ProviderError, connect
-    from tunelint.jobs.upload import upload, wait_until_processed
+    from tunelint.finetuning.client import Connection, ProviderError, connect
+    from tunelint.finetuning.upload import upload, wait_until_processed
 
     fake.file_polls = 1_000_000
     path = write_jsonl([chat(1)])
@@ -599,7 +599,7 @@ def test_check_never_imports_openai(chat_files: tuple[Path, Path]) -> None:
     code = (
         "import sys; from tunelint.cli import main; "
         f"status = main(['check', {str(chat_files[0])!r}]); "
-        "print(status, 'openai' in sys.modules, 'tunelint.jobs.train' in sys.modules)"
+        "print(status, 'openai' in sys.modules, 'tunelint.finetuning.train' in sys.modules)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -570,8 +570,8 @@ def test_what_a_provider_cannot_do_is_refused_before_any_request(
 
 
 def test_preset_endpoints_and_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tunelint.jobs.client import ProviderError, api_key, endpoint
-    from tunelint.jobs.providers.presets import PRESETS
+    from tunelint.finetuning.client import ProviderError, api_key, endpoint
+    from tunelint.finetuning.providers.presets import PRESETS
 
     monkeypatch.delenv("AWS_REGION", raising=False)
     with pytest.raises(
@@ -648,8 +648,8 @@ def test_limits_name_the_size_and_the_counts(write_jsonl: WriteJsonl) -> None:
     """The documented limits, each one finding at the line it concerns (in-process)."""
     from dataclasses import replace
 
-    from tunelint.jobs.providers.limits import findings
-    from tunelint.jobs.providers.presets import PRESETS
+    from tunelint.finetuning.providers.limits import findings
+    from tunelint.finetuning.providers.presets import PRESETS
 
     fireworks = PRESETS["fireworks"]
     path = write_jsonl([chat(i) for i in range(2)])

@@ -34,8 +34,8 @@ from tunelint.engine.profiles import PROFILES
 from tunelint.engine.quoting import clean
 from tunelint.engine.selection import split_selectors
 from tunelint.engine.settings import Settings
+from tunelint.finetuning import arguments as jobs_arguments
 from tunelint.inputs import SettingsFinder
-from tunelint.jobs import arguments as jobs_arguments
 from tunelint.parser import SuggestingParser
 from tunelint.presentation import Presentation, add_format_argument, add_output_arguments
 from tunelint.template.arguments import (
@@ -172,7 +172,7 @@ def _run_convert(args: argparse.Namespace) -> int:
 
 
 def _run_train(args: argparse.Namespace) -> int:
-    from tunelint.jobs.train import train
+    from tunelint.finetuning.train import train
 
     dataset = (args.training, args.validation_file) if args.validation_file else None
     settings = jobs_arguments.provider_settings(args, load_settings(args, dataset))
@@ -483,7 +483,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         if args.command in _PROVIDER_COMMANDS:
-            from tunelint.jobs.sdk import import_sdk
+            from tunelint.finetuning.sdk import import_sdk
 
             import_sdk("openai", "openai", f"`tunelint {args.command}`")
         return run(args)

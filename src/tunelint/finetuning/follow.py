@@ -7,10 +7,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tunelint.jobs.providers.base import FINISHED, Event, Job
+from tunelint.finetuning.providers.base import FINISHED, Event, Job
 
 if TYPE_CHECKING:
-    from tunelint.jobs.providers.base import Backend
+    from tunelint.finetuning.providers.base import Backend
 
 _BAR_WIDTH = 30
 

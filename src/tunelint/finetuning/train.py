@@ -11,26 +11,26 @@ from typing import TYPE_CHECKING, Any
 
 from tunelint.engine.errors import UsageError
 from tunelint.engine.settings import Settings
-from tunelint.jobs.client import (
+from tunelint.finetuning.client import (
     Connection,
     ProviderError,
     TrainingNotAvailable,
     redacted_output,
 )
-from tunelint.jobs.estimate import estimate
-from tunelint.jobs.method import (
+from tunelint.finetuning.estimate import estimate
+from tunelint.finetuning.method import (
     Hyperparameters,
     Method,
     check_arguments,
     check_format,
     load_grader,
 )
-from tunelint.jobs.providers import limits
-from tunelint.jobs.providers.base import Job, JobSpec, Rejected, RemoteFile, named_line
-from tunelint.jobs.providers.presets import OPENAI_STOPS, PRESETS, Preset
+from tunelint.finetuning.providers import limits
+from tunelint.finetuning.providers.base import Job, JobSpec, Rejected, RemoteFile, named_line
+from tunelint.finetuning.providers.presets import OPENAI_STOPS, PRESETS, Preset
 
 if TYPE_CHECKING:
-    from tunelint.jobs.providers.base import Backend
+    from tunelint.finetuning.providers.base import Backend
 
 Lint = Callable[[Sequence[Path]], bool]
 """Lints files and prints the findings as ``check`` does; True when something fails."""
@@ -128,7 +128,7 @@ def train(request: TrainRequest, settings: Settings, lint: Lint) -> int:
     if request.dry_run:
         print("dry run: nothing uploaded")
         return 0
-    from tunelint.jobs.providers.connect import open_backend
+    from tunelint.finetuning.providers.connect import open_backend
 
     backend = open_backend(request.connection)
     with redacted_output():
@@ -207,7 +207,7 @@ def _start(
 
 def _follow(backend: Backend, job: Job, request: TrainRequest, flags: str, preset: Preset) -> int:
     """``--wait``: a job that fails on the data prints the report at the line it names."""
-    from tunelint.jobs.follow import wait
+    from tunelint.finetuning.follow import wait
 
     def blame(failed: Job) -> None:
         reason = failed.error or ""

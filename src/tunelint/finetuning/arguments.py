@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 from tunelint.argtypes import positive_int
 from tunelint.engine.errors import UsageError
 from tunelint.engine.settings import Settings
-from tunelint.jobs.client import Connection
-from tunelint.jobs.method import METHODS, Hyperparameters
-from tunelint.jobs.providers.presets import PRESETS, PROVIDERS
+from tunelint.finetuning.client import Connection
+from tunelint.finetuning.method import METHODS, Hyperparameters
+from tunelint.finetuning.providers.presets import PRESETS, PROVIDERS
 from tunelint.presentation import add_format_argument
 
 if TYPE_CHECKING:
-    from tunelint.jobs.train import TrainRequest
+    from tunelint.finetuning.train import TrainRequest
 
 
 def _positive_float(text: str) -> float:
@@ -144,7 +144,7 @@ AZURE_TRAINING_TYPES = {
 
 def provider_settings(args: argparse.Namespace, settings: Settings) -> Settings:
     """``settings`` that can count the tokens of the provider's model (see ``settings_for``)."""
-    from tunelint.jobs.estimate import settings_for
+    from tunelint.finetuning.estimate import settings_for
 
     model = args.model or settings.model
     return settings_for(settings, PRESETS[args.provider], model) if model else settings
@@ -160,7 +160,7 @@ def _job_fields(args: argparse.Namespace) -> dict[str, str]:
 
 def train_request(args: argparse.Namespace, settings: Settings) -> TrainRequest:
     # The training pipeline (uploads, following a job) loads only when ``train`` runs.
-    from tunelint.jobs.train import TrainRequest
+    from tunelint.finetuning.train import TrainRequest
 
     model = args.model or settings.model
     if not model:
@@ -212,11 +212,11 @@ def add_jobs_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def run_jobs(args: argparse.Namespace) -> int:
-    from tunelint.jobs import manage
-    from tunelint.jobs.client import redacted_output
-    from tunelint.jobs.follow import wait
-    from tunelint.jobs.providers.connect import open_backend
-    from tunelint.jobs.train import connection_flags
+    from tunelint.finetuning import manage
+    from tunelint.finetuning.client import redacted_output
+    from tunelint.finetuning.follow import wait
+    from tunelint.finetuning.providers.connect import open_backend
+    from tunelint.finetuning.train import connection_flags
 
     where = connection(args)
     backend = open_backend(where)
@@ -246,9 +246,9 @@ def add_sample_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 def run_sample(args: argparse.Namespace) -> int:
-    from tunelint.jobs.client import redacted_output
-    from tunelint.jobs.providers.connect import open_backend
-    from tunelint.jobs.sample import sample
+    from tunelint.finetuning.client import redacted_output
+    from tunelint.finetuning.providers.connect import open_backend
+    from tunelint.finetuning.sample import sample
 
     if not args.source.is_file():
         raise UsageError(f"{args.source}: no such file")

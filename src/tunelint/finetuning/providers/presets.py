@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from tunelint.jobs.method import Method
+from tunelint.finetuning.method import Method
 
 ProviderName = Literal["openai", "azure", "nebius", "bedrock-openai", "together", "fireworks"]
 PROVIDERS: tuple[ProviderName, ...] = (

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tunelint.engine.reader import read_lines
-from tunelint.jobs.providers.presets import PRESETS, Preset, ProviderName
+from tunelint.finetuning.providers.presets import PRESETS, Preset, ProviderName
 
 
 def _messages(record: dict[str, Any]) -> list[tuple[str, Any]]:

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tunelint.engine.errors import UsageError
-from tunelint.jobs.client import ProviderError, one_line, provider_errors
-from tunelint.jobs.providers.base import Rejected, named_line
+from tunelint.finetuning.client import ProviderError, one_line, provider_errors
+from tunelint.finetuning.providers.base import Rejected, named_line
 
 if TYPE_CHECKING:
     from openai import OpenAI

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from tunelint.engine.settings import Settings
-from tunelint.jobs.providers.presets import Preset
+from tunelint.finetuning.providers.presets import Preset
 from tunelint.tokens.models import MODELS, base_name
 
 STAND_IN = {"encoding": "o200k_base", "context": 131_072}

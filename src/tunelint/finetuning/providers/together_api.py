@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tunelint.jobs.client import Connection, api_key, one_line
-from tunelint.jobs.providers.base import (
+from tunelint.finetuning.client import Connection, api_key, one_line
+from tunelint.finetuning.providers.base import (
     Event,
     Job,
     JobSpec,
@@ -21,9 +21,9 @@ from tunelint.jobs.providers.base import (
     poll,
     present,
 )
-from tunelint.jobs.providers.presets import PRESETS
-from tunelint.jobs.providers.sdk import SdkBackend
-from tunelint.jobs.sdk import import_sdk
+from tunelint.finetuning.providers.presets import PRESETS
+from tunelint.finetuning.providers.sdk import SdkBackend
+from tunelint.finetuning.sdk import import_sdk
 
 _STATUS = {
     "pending": "queued",

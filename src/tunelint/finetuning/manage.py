@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from tunelint.jobs.follow import event_line, timestamp
+from tunelint.finetuning.follow import event_line, timestamp
 
 if TYPE_CHECKING:
-    from tunelint.jobs.providers.base import Backend, Job
+    from tunelint.finetuning.providers.base import Backend, Job
 
 
 def list_jobs(backend: Backend, limit: int, output_format: str = "text") -> int:

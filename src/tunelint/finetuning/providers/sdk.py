@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from tunelint.jobs.client import provider_errors
-from tunelint.jobs.providers.base import RemoteFile, first_message
-from tunelint.jobs.upload import discarded
+from tunelint.finetuning.client import provider_errors
+from tunelint.finetuning.providers.base import RemoteFile, first_message
+from tunelint.finetuning.upload import discarded
 
 
 class SdkBackend:

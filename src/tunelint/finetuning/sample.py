@@ -15,7 +15,7 @@ from tunelint.engine.quoting import escape, mask_secrets
 from tunelint.engine.reader import read_lines
 
 if TYPE_CHECKING:
-    from tunelint.jobs.providers.base import Backend
+    from tunelint.finetuning.providers.base import Backend
 
 _LABEL_WIDTH = 10
 

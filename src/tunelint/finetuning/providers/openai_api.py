@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tunelint.jobs.client import Connection, connect, provider_errors
-from tunelint.jobs.method import method_object
-from tunelint.jobs.providers.base import (
+from tunelint.finetuning.client import Connection, connect, provider_errors
+from tunelint.finetuning.method import method_object
+from tunelint.finetuning.providers.base import (
     Event,
     Job,
     JobSpec,
@@ -18,7 +18,7 @@ from tunelint.jobs.providers.base import (
     first_message,
     present,
 )
-from tunelint.jobs.upload import FILE_POLL_INTERVAL, discard, upload, wait_until_processed
+from tunelint.finetuning.upload import FILE_POLL_INTERVAL, discard, upload, wait_until_processed
 
 if TYPE_CHECKING:
     from openai import OpenAI

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tunelint.engine.errors import TunelintError
-from tunelint.jobs.providers.presets import PRESETS, Preset, ProviderName
+from tunelint.finetuning.providers.presets import PRESETS, Preset, ProviderName
 
 if TYPE_CHECKING:
     import httpx2

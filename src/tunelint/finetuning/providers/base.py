@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tunelint.engine.errors import TunelintError
-from tunelint.jobs.method import Hyperparameters, Method
+from tunelint.finetuning.method import Hyperparameters, Method
 
 FINISHED = frozenset({"succeeded", "failed", "cancelled"})
 """Statuses a job never leaves; every provider's are mapped onto OpenAI's names."""
@@ -131,8 +131,8 @@ def poll(file: RemoteFile, ready: Callable[[], bool], poll_interval: float, stat
 
     A file that is still not ready after ``MAX_PROCESSING_WAIT`` is a ``ProviderError``.
     """
-    from tunelint.jobs.client import ProviderError
-    from tunelint.jobs.upload import MAX_PROCESSING_WAIT
+    from tunelint.finetuning.client import ProviderError
+    from tunelint.finetuning.upload import MAX_PROCESSING_WAIT
 
     deadline = time.monotonic() + MAX_PROCESSING_WAIT
     announced = False
