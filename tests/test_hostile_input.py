@@ -56,7 +56,17 @@ def test_a_line_past_the_cap_is_one_finding_in_bounded_memory(tmp_path: Path) ->
         "print(child.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
         "print(child.stdout, end='')"
     )
-    command = [sys.executable, "-m", "tunelint", "check", path, "--select", "JL,SC005"]
+    command = [
+        sys.executable,
+        "-m",
+        "tunelint",
+        "check",
+        path,
+        "--select",
+        "JL,SC005",
+        "--output-format",
+        "concise",
+    ]
     result = subprocess.run(
         [sys.executable, "-c", measure, *map(str, command)],
         cwd=tmp_path, capture_output=True, text=True, check=True,

@@ -27,6 +27,7 @@ PROSE_EXAMPLES = {
     "CT006": "needs the same artifact on nearly every line of a file",
     "TG003": "needs more examples than the target accepts",
     "TG004": "needs a file larger than the target accepts",
+    "JL007": "needs a line of more than 16 MiB",
     "TG007": "a JSON array a trainer reads whole is not JSONL",
     "TK001": "needs an example of thousands of tokens",
 }

@@ -31,18 +31,20 @@ import xxhash
 import tunelint
 from tunelint.engine.atomic import atomic_write
 from tunelint.engine.findings import FileResult, Finding, Severity
+from tunelint.engine.fixes import Fix
 from tunelint.engine.plugins import plugin_sources
 from tunelint.engine.settings import Settings
 
 CACHE_DIR = ".tunelint_cache"
 _CHUNK = 1 << 20
-_MAGIC = b"tunelint-cache-1 "
+_MAGIC = b"tunelint-cache-2 "
 _LARGEST_ENTRY = 1 << 30
 """An entry larger than this is not read (a damaged one could claim any size)."""
 
-_Row: TypeAlias = tuple[str, str, int, str, int, int, int | None, str, str]
+_Row: TypeAlias = tuple[str, str, int, str, int, int, int | None, str, str, str | None]
 """A finding in an entry: code, name, severity, message, line, column, example, pointer,
-fingerprint (its path is the file's: file names need not be UTF-8)."""
+fingerprint and its fix's description (its path is the file's: file names need not be
+UTF-8)."""
 _Entry: TypeAlias = tuple[str, int, list[_Row]]
 """An entry: the file's digest, its examples and its findings."""
 _decode_entry = msgspec.json.Decoder(_Entry).decode
@@ -105,13 +107,14 @@ def lint_digest(path: Path, settings: Settings) -> str:
 def _row(finding: Finding) -> _Row:
     f = finding
     return (f.code, f.name, int(f.severity), f.message, f.line, f.column, f.example,
-            f.pointer, f.fingerprint)  # fmt: skip
+            f.pointer, f.fingerprint, f.fix.description if f.fix else None)  # fmt: skip
 
 
 def _finding(row: _Row, path: str) -> Finding:
-    code, name, severity, message, line, column, example, pointer, fingerprint = row
+    code, name, severity, message, line, column, example, pointer, fingerprint, fix = row
+    described = None if fix is None else Fix.described_as(fix)
     return Finding(code, name, Severity(severity), message, path, line, column, example,
-                   pointer, fingerprint=fingerprint)  # fmt: skip
+                   pointer, fix=described, fingerprint=fingerprint)  # fmt: skip
 
 
 class ResultCache:

@@ -58,7 +58,12 @@ class Fix:
     def described(self) -> Fix:
         """This fix's description alone, without its code: what crosses processes and disk
         so that reports still say which findings are fixable and how. It changes nothing."""
-        return Fix(self.description, _unchanged)
+        return Fix.described_as(self.description)
+
+    @staticmethod
+    def described_as(description: str) -> Fix:
+        """A fix known by its ``description`` alone (``described``), as a cache entry keeps it."""
+        return Fix(description, _unchanged)
 
 
 def _unchanged(raw: bytes) -> bytes:

@@ -220,10 +220,10 @@ def line_too_long(line: Line) -> Iterator[Violation]:
     usually a file that is not JSONL at all, such as a JSON array on one line.
 
     ## Example
-    A 200 MB JSON array written on one line, or ``/dev/urandom`` saved as ``.jsonl``.
+    A 200 MB JSON array written on one line, or `/dev/urandom` saved as `.jsonl`.
 
     ## How to fix
-    Write one example per line (``jq -c '.[]' data.json > data.jsonl``), and drop or
+    Write one example per line (`jq -c '.[]' data.json > data.jsonl`), and drop or
     shrink the oversized example.
     """
     if line.problem is LineProblem.TOO_LONG:

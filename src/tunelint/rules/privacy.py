@@ -46,8 +46,8 @@ def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
 
     ## What it does
     Looks, in every string of the record (texts, tool-call arguments, names, ids, URLs and
-    keys alike), for credentials with a recognisable shape: OpenAI (``sk-``, ``sk-proj-``) and
-    Anthropic (``sk-ant-``) API keys, AWS access key IDs and secret keys, GitHub, Slack,
+    keys alike), for credentials with a recognisable shape: OpenAI (`sk-`, `sk-proj-`) and
+    Anthropic (`sk-ant-`) API keys, AWS access key IDs and secret keys, GitHub, Slack,
     Google, Stripe and Hugging Face tokens, JSON Web Tokens and PEM private key blocks. The
     finding shows the kind of secret and a masked form (`sk-p…9xQ`), never the secret,
     so CI logs do not leak it again. On by default; an error because a secret in training
