@@ -14,7 +14,7 @@ shared machine) and in wall seconds. The floors are scripts too, run the same wa
   of every message, one call per text (what ``stats`` cannot avoid doing);
 - ``python -c pass``: the interpreter's own start-up.
 
-Every tunelint run is ``--no-cache`` (a cache would answer a second run). Single-core
+Every ``check`` is ``--no-cache`` (a cache would answer a second run; ``stats`` has none). Single-core
 targets run with ``--jobs 1``; the ``--jobs`` target compares the default with ``--jobs 1``
 in wall time. The load average is printed before and after: on a busy machine wall ratios
 are inflated, CPU ratios much less.
@@ -196,7 +196,7 @@ def main() -> int:
     def floor(path: Path) -> list[str]:
         return [PY, "-c", FLOOR_READ, str(path)]
 
-    stats = [*TUNELINT, "stats", "--no-cache", "--model", MODEL, "--format", "json"]
+    stats = [*TUNELINT, "stats", "--model", MODEL, "--format", "json"]
     cases = [
         Case("check, plain chat", [*CHECK, str(chat)], floor(chat), "<= 2.5x floor", 2.5),
         Case("check, tool calling", [*CHECK, str(tools)], floor(tools), "<= 4x floor", 4.0),
@@ -260,8 +260,9 @@ def main() -> int:
                 ours, base = measure(case.command), measure(case.floor)
             else:
                 base, ours = measure(case.floor), measure(case.command)
-            if ours.returncode not in (0, 1):
-                print(f"  exit {ours.returncode}: {' '.join(case.command)}", file=sys.stderr)
+            for result, command in ((ours, case.command), (base, case.floor)):
+                if result.returncode not in (0, 1):
+                    raise SystemExit(f"exit {result.returncode}: {' '.join(command)}")
             runs[case.name].append((ours, base))
     after = load()
 

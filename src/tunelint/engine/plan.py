@@ -77,9 +77,7 @@ class RulePlan:
             object_line_rules=object_line_rules,
             record_rules={form: tuple(r for r in every[form] if not r.trigger) for form in Format},
             typed_rules={
-                form: tuple(
-                    r for r in every[form] if not (r.trigger or r.skips_typed(settings))
-                )
+                form: tuple(r for r in every[form] if not (r.trigger or r.skips_typed(settings)))
                 for form in TYPED_FORMATS
                 if typed
             },

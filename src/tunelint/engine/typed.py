@@ -58,7 +58,7 @@ class _ToolCall(msgspec.Struct, forbid_unknown_fields=True):
 
 class _Message(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     role: Literal["system", "user", "assistant", "tool"]  # TYPED_ROLES
-    content: str | None | _Unset = _UNSET
+    content: str | _Unset | None = _UNSET
     tool_calls: Annotated[list[_ToolCall], msgspec.Meta(min_length=1)] | _Unset = _UNSET
     tool_call_id: str | _Unset = _UNSET
 
@@ -143,7 +143,7 @@ def _conversations_ok(
             if (message.tool_call_id is not _UNSET) != (role == "tool"):
                 return False
             if message.tool_calls is not _UNSET:
-                if role != "assistant" or content is not _UNSET and content is not None:
+                if role != "assistant" or content not in (_UNSET, None):
                     return False
                 for call in message.tool_calls:
                     function = call.function

@@ -184,7 +184,14 @@ def last_message_not_assistant(ctx: RecordContext) -> Iterator[Violation]:
         )
 
 
-@rule("CV007", "nothing-to-train", Severity.ERROR, formats=[Format.CHAT], quiet_on_plain=True, quiet_on_typed=True)
+@rule(
+    "CV007",
+    "nothing-to-train",
+    Severity.ERROR,
+    formats=[Format.CHAT],
+    quiet_on_plain=True,
+    quiet_on_typed=True,
+)
 def nothing_to_train(ctx: RecordContext) -> Iterator[Violation]:
     """Every assistant message of the example has ``weight`` 0.
 

@@ -40,7 +40,8 @@ def _content_optional(message: Message) -> bool:
     "missing-messages",
     Severity.ERROR,
     aliases=["missing_messages_list"],
-    quiet_on_plain=True, quiet_on_typed=True,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
 )
 def missing_messages(ctx: RecordContext) -> Iterator[Violation]:
     """A chat record has no non-empty ``messages`` list.
@@ -79,7 +80,14 @@ def missing_messages(ctx: RecordContext) -> Iterator[Violation]:
         yield Violation("must not be empty", ("messages",))
 
 
-@rule("SC002", "message-not-object", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True, quiet_on_typed=True)
+@rule(
+    "SC002",
+    "message-not-object",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
+)
 def message_not_object(ctx: RecordContext) -> Iterator[Violation]:
     """An item of a ``messages`` list is not an object.
 
@@ -302,7 +310,9 @@ def _content_problem(message: Message) -> str | None:
     return f"content must be a string or a list of content parts, not a {json_type(content)}"
 
 
-@rule("SC007", "unrecognized-top-level-key", Severity.ERROR, quiet_on_plain=True, quiet_on_typed=True)
+@rule(
+    "SC007", "unrecognized-top-level-key", Severity.ERROR, quiet_on_plain=True, quiet_on_typed=True
+)
 def unrecognized_top_level_key(ctx: RecordContext) -> Iterator[Violation]:
     """A record has a top-level key its format does not define.
 
@@ -407,7 +417,14 @@ class MixedFormats:
             )
 
 
-@rule("SC009", "invalid-weight", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True, quiet_on_typed=True)
+@rule(
+    "SC009",
+    "invalid-weight",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
+)
 def invalid_weight(ctx: RecordContext) -> Iterator[Violation]:
     """A message's ``weight`` is not 0 or 1, or is set on a message that is not trained.
 
@@ -445,7 +462,14 @@ def invalid_weight(ctx: RecordContext) -> Iterator[Violation]:
             yield Violation(f"weight must be {expected}, not {weight!r}", (*path, "weight"))
 
 
-@rule("SC010", "invalid-content-part", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True, quiet_on_typed=True)
+@rule(
+    "SC010",
+    "invalid-content-part",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
+)
 def invalid_content_part(ctx: RecordContext) -> Iterator[Violation]:
     """A content part in a ``content`` list is malformed or not allowed there.
 

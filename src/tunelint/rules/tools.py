@@ -48,7 +48,12 @@ def _definition_prefix(ctx: RecordContext) -> JsonPath:
 
 
 @rule(
-    "TL001", "invalid-function-name", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True, quiet_on_typed=True
+    "TL001",
+    "invalid-function-name",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
 )
 def invalid_function_name(ctx: RecordContext) -> Iterator[Violation]:
     """A function name breaks the provider's naming rule.
@@ -80,7 +85,12 @@ def invalid_function_name(ctx: RecordContext) -> Iterator[Violation]:
 
 
 @rule(
-    "TL002", "tool-arguments-not-json", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True, quiet_on_typed=True
+    "TL002",
+    "tool-arguments-not-json",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
 )
 def tool_arguments_not_json(ctx: RecordContext) -> Iterator[Violation]:
     """A call's ``arguments`` is not a string holding valid JSON.
@@ -125,7 +135,8 @@ def tool_arguments_not_json(ctx: RecordContext) -> Iterator[Violation]:
     "tool-arguments-not-object",
     Severity.ERROR,
     formats=MESSAGE_FORMATS,
-    quiet_on_plain=True, quiet_on_typed=True,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
 )
 def tool_arguments_not_object(ctx: RecordContext) -> Iterator[Violation]:
     """A call's ``arguments`` decodes to something other than a JSON object.
@@ -164,7 +175,14 @@ def tool_arguments_not_object(ctx: RecordContext) -> Iterator[Violation]:
         )
 
 
-@rule("TL004", "undefined-tool", Severity.WARNING, formats=MESSAGE_FORMATS, quiet_on_plain=True, quiet_on_typed=True)
+@rule(
+    "TL004",
+    "undefined-tool",
+    Severity.WARNING,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
+)
 def undefined_tool(ctx: RecordContext) -> Iterator[Violation]:
     """A message calls a function the example does not define.
 
@@ -195,7 +213,12 @@ def undefined_tool(ctx: RecordContext) -> Iterator[Violation]:
 
 
 @rule(
-    "TL005", "unmatched-tool-call-id", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True, quiet_on_typed=True
+    "TL005",
+    "unmatched-tool-call-id",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
 )
 def unmatched_tool_call_id(ctx: RecordContext) -> Iterator[Violation]:
     """A tool result answers no earlier tool call.
@@ -237,7 +260,12 @@ def unmatched_tool_call_id(ctx: RecordContext) -> Iterator[Violation]:
 
 
 @rule(
-    "TL006", "invalid-tool-definition", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True, quiet_on_typed=True
+    "TL006",
+    "invalid-tool-definition",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
 )
 def invalid_tool_definition(ctx: RecordContext) -> Iterator[Violation]:
     """A tool definition is malformed.
@@ -299,7 +327,14 @@ def _function_problem(function: object) -> str | None:
     return None
 
 
-@rule("TL007", "malformed-tool-call", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True, quiet_on_typed=True)
+@rule(
+    "TL007",
+    "malformed-tool-call",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
+)
 def malformed_tool_call(ctx: RecordContext) -> Iterator[Violation]:
     """An assistant's ``tool_calls`` entry is malformed.
 
@@ -349,7 +384,8 @@ def malformed_tool_call(ctx: RecordContext) -> Iterator[Violation]:
     "parallel-calls-disabled",
     Severity.WARNING,
     formats=MESSAGE_FORMATS,
-    quiet_on_plain=True, quiet_on_typed=True,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
 )
 def parallel_calls_disabled(ctx: RecordContext) -> Iterator[Violation]:
     """A message makes several calls at once in an example that disables parallel calls.
