@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 from tunelint.argtypes import positive_int
 from tunelint.engine.errors import UsageError
 from tunelint.engine.settings import Settings
-from tunelint.jobs.client import Connection
 from tunelint.jobs.method import METHODS, Hyperparameters
 from tunelint.jobs.providers.presets import PRESETS, PROVIDERS
 
 if TYPE_CHECKING:
+    from tunelint.jobs.client import Connection
     from tunelint.jobs.train import TrainRequest
 
 
@@ -82,6 +82,8 @@ def _add_poll_interval(parser: argparse.ArgumentParser) -> None:
 def connection(args: argparse.Namespace) -> Connection:
     if args.max_retries < 0:
         raise UsageError("--max-retries must be 0 or more")
+    from tunelint.jobs.client import Connection  # only when a command runs: check starts light
+
     return Connection(
         args.provider, args.base_url, args.api_version, args.max_retries, args.timeout
     )
