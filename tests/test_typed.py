@@ -142,16 +142,16 @@ EXTRA_KEYS: list[tuple[str, Any]] = [
 ]
 
 
-def mutations(value: Any, replacements: list[Any] = REPLACEMENTS) -> Iterator[Any]:
+def mutations(value: Any) -> Iterator[Any]:
     """Every value one change away from ``value``: at each place, a key removed, the value
     replaced, a key added, a list emptied, cut or lengthened by a copy of an item."""
-    for replacement in replacements:
+    for replacement in REPLACEMENTS:
         if replacement != value or type(replacement) is not type(value):
             yield copy.deepcopy(replacement)
     if isinstance(value, dict):
         for key in value:
             yield {k: v for k, v in value.items() if k != key}
-            for changed in mutations(value[key], replacements):
+            for changed in mutations(value[key]):
                 yield {**value, key: changed}
         for key, extra in EXTRA_KEYS:
             if key not in value:
@@ -160,21 +160,18 @@ def mutations(value: Any, replacements: list[Any] = REPLACEMENTS) -> Iterator[An
         for index, item in enumerate(value):
             yield value[:index] + value[index + 1 :]
             yield [*value[: index + 1], copy.deepcopy(item), *value[index + 1 :]]
-            for changed in mutations(item, replacements):
+            for changed in mutations(item):
                 yield [*value[:index], changed, *value[index + 1 :]]
 
 
-def records(replacements: list[Any] = REPLACEMENTS) -> list[dict[str, Any]]:
+def records() -> list[dict[str, Any]]:
     found = [copy.deepcopy(record) for record in VALID]
     for record in VALID:
-        found.extend(m for m in mutations(record, replacements) if isinstance(m, dict))
+        found.extend(m for m in mutations(record) if isinstance(m, dict))
     return found
 
 
 RECORDS = records()
-SCALARS = [value for value in REPLACEMENTS if not isinstance(value, list | dict)]
-"""A list or an object in place of a role or an id crashes CV004 and TL005 on either path
-(left to issue 17): the whole-file comparison replaces values with scalars only."""
 
 
 def settings_for(profile: str) -> Settings:
@@ -222,7 +219,7 @@ def test_a_file_gives_the_same_findings_with_and_without_the_typed_path(
         for name in ("foundry_stock_toolcall.jsonl", "foundry_orca_dpo.jsonl")
         for line in (CORPUS / name).read_text(encoding="utf-8").splitlines()[:50]
     ]
-    path = write_jsonl([*records(SCALARS), *corpus])
+    path = write_jsonl([*RECORDS, *corpus])
     for profile in sorted(PROFILES):
         settings = settings_for(profile)
         if not typed_path_applies(settings.profile):
