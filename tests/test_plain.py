@@ -181,8 +181,16 @@ BATCH_WORK: list[Any] = [
     chat("Late?", "No"),  # DS006 against a record whose answer is not its last message
     dump(chat("Windows?", "Yes.")) + "\r",  # JL006
     chat("Long?", "한" * 70_000),  # TK001: more tokens than gpt-4o-mini's context
+    chat("How do I reset my password?", "Open Settings, then Security, then Reset password."),
+    {
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "how do I reset my password"},
+            {"role": "assistant", "content": "Open Settings, then Security, then Reset password!"},
+        ]
+    },  # DS004, apart from the system prompt
 ]
-BATCH_CODES = {"CT001", "PV004", "DS003", "DS006", "JL006", "TK001"}
+BATCH_CODES = {"CT001", "PV004", "DS003", "DS004", "DS006", "JL006", "TK001"}
 
 
 def decoded_without_the_fast_path(

@@ -21,6 +21,7 @@ from tunelint.engine.reader import Line
 from tunelint.engine.registry import BatchCheck, Rule, Scope
 from tunelint.engine.settings import Settings
 from tunelint.engine.triggers import Triggers
+from tunelint.engine.typed import TYPED_FORMATS, typed_path_applies
 
 _MAX_PLANS = 64
 """Plans kept per process: one per set of rules a run's files need (per-file ignores)."""
@@ -36,6 +37,9 @@ class RulePlan:
     """Line rules that can report a line holding an object."""
     record_rules: Mapping[Format, tuple[Rule, ...]]
     """Per format, the record rules run on every record."""
+    typed_rules: Mapping[Format, tuple[Rule, ...]]
+    """Per format, the record rules run on every well-formed record (``engine.typed``);
+    empty where the typed path does not apply."""
     triggered_rules: Mapping[Format, tuple[Rule, ...]]
     """Per format, the record rules run when their trigger fires on the line."""
     triggers: Triggers | None
@@ -66,11 +70,17 @@ class RulePlan:
         ]
         object_line_rules = tuple(r for r in by_scope[Scope.LINE] if not r.quiet_on_object)
         file_rules = (*by_scope[Scope.FILE], *by_scope[Scope.DATASET])
+        typed = typed_path_applies(settings.profile)
         return cls(
             severities={rule.code: settings.severity_of(rule) for rule in rules},
             line_rules=tuple(by_scope[Scope.LINE]),
             object_line_rules=object_line_rules,
             record_rules={form: tuple(r for r in every[form] if not r.trigger) for form in Format},
+            typed_rules={
+                form: tuple(r for r in every[form] if not (r.trigger or r.skips_typed(settings)))
+                for form in TYPED_FORMATS
+                if typed
+            },
             triggered_rules={form: tuple(r for r in every[form] if r.trigger) for form in Format},
             triggers=Triggers(triggers) if triggers else None,
             plain_triggered_rules=tuple(

@@ -36,10 +36,11 @@ from tunelint.targets.gate import gate
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-SPLIT_BYTES = 8 << 20
-"""Files at least this large are split into byte ranges."""
 POOL_BYTES = 4 << 20
 """Below this much data in all, starting worker processes costs more than it saves."""
+SPLIT_BYTES = POOL_BYTES
+"""Files at least this large are split into byte ranges: a file worth starting workers
+for is worth sharing among them (whole, it would keep one busy while the others wait)."""
 RANGES_PER_JOB = 4
 """Workers take ranges as they free up: smaller ranges leave less idle time at the end."""
 

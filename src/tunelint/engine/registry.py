@@ -29,6 +29,9 @@ What the fast path may skip is declared on the rule too, and checked here at reg
   or a function of the settings saying whether it can under them;
 - ``roles_only``: a record rule whose findings on a plain record depend only on its
   sequence of roles (computed once per sequence);
+- ``quiet_on_typed``: a record rule that cannot report a well-formed tool-calling record or
+  preference pair (``engine.typed``; ``tests/test_typed.py`` proves it), or a function of
+  the settings saying whether it can under them;
 - ``whole_file``: a file rule that does not merge across byte ranges (no ``partial`` /
   ``absorb``) and so makes a large file be read a second time, in one process.
 """
@@ -138,6 +141,9 @@ class Rule:
     """For a record rule: it reports nothing on a plain record (under these settings)."""
     roles_only: bool = False
     """For a record rule: on a plain record, what it reports depends only on the roles."""
+    quiet_on_typed: bool | Callable[[Settings], bool] = False
+    """For a record rule: it reports nothing on a well-formed tool-calling record or
+    preference pair (``engine.typed``), under these settings."""
     whole_file: bool = False
     """For a file rule: it cannot merge across byte ranges; large files are read twice."""
 
@@ -149,6 +155,11 @@ class Rule:
     def skips_plain(self, settings: Settings) -> bool:
         """Whether this record rule can be skipped on plain records under ``settings``."""
         quiet = self.quiet_on_plain
+        return quiet(settings) if callable(quiet) else quiet
+
+    def skips_typed(self, settings: Settings) -> bool:
+        """Whether this record rule can be skipped on well-formed records (``engine.typed``)."""
+        quiet = self.quiet_on_typed
         return quiet(settings) if callable(quiet) else quiet
 
     @property
@@ -188,6 +199,7 @@ def rule(
     quiet_on_object: bool = False,
     quiet_on_plain: bool | Callable[[Settings], bool] = False,
     roles_only: bool = False,
+    quiet_on_typed: bool | Callable[[Settings], bool] = False,
     whole_file: bool = False,
 ) -> Callable[[T], T]:
     """Register the decorated function (or, for file and dataset scope, class) as a rule."""
@@ -209,6 +221,8 @@ def rule(
             raise ValueError(f"rule {code}: a file rule's batch form is its visit_plain method")
         _check_fast_path_facts(code, scope, check, trigger, batch, quiet_on_object,
                                quiet_on_plain, roles_only, whole_file)  # fmt: skip
+        if quiet_on_typed and (scope is not Scope.RECORD or trigger is not None):
+            raise ValueError(f"rule {code}: only an untriggered record rule can be quiet_on_typed")
         _RULES[code] = Rule(
             code=code,
             name=name,
@@ -226,6 +240,7 @@ def rule(
             quiet_on_object=quiet_on_object,
             quiet_on_plain=quiet_on_plain,
             roles_only=roles_only,
+            quiet_on_typed=quiet_on_typed,
             whole_file=whole_file,
         )
         return check

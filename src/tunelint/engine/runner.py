@@ -42,6 +42,7 @@ from tunelint.engine.registry import (
     Scope,
 )
 from tunelint.engine.settings import Settings
+from tunelint.engine.typed import well_formed
 from tunelint.sources import display_name
 from tunelint.targets.gate import count_examples, gate
 
@@ -147,7 +148,12 @@ class _FileLinter:
         if example is None or type(record) is not dict:
             return
         form = detect_format(record)
-        record_rules, triggered = plan.record_rules[form], plan.triggered_rules[form]
+        typed_rules = plan.typed_rules.get(form)
+        if typed_rules is not None and well_formed(record, form):
+            record_rules = typed_rules
+        else:
+            record_rules = plan.record_rules[form]
+        triggered = plan.triggered_rules[form]
         if triggered and plan.triggers is not None:
             fired = plan.triggers.fired(line.raw)
             if fired:

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 from tunelint.argtypes import positive_int
 from tunelint.engine.errors import UsageError
 from tunelint.engine.settings import Settings
-from tunelint.finetuning.client import Connection
 from tunelint.finetuning.method import METHODS, Hyperparameters
 from tunelint.finetuning.providers.presets import PRESETS, PROVIDERS
 from tunelint.presentation import add_format_argument
 
 if TYPE_CHECKING:
+    from tunelint.finetuning.client import Connection
     from tunelint.finetuning.train import TrainRequest
 
 
@@ -83,6 +83,9 @@ def _add_poll_interval(parser: argparse.ArgumentParser) -> None:
 def connection(args: argparse.Namespace) -> Connection:
     if args.max_retries < 0:
         raise UsageError("--max-retries must be 0 or more")
+    # Only when a command runs: check starts light.
+    from tunelint.finetuning.client import Connection
+
     return Connection(
         args.provider, args.base_url, args.api_version, args.max_retries, args.timeout
     )

@@ -20,7 +20,7 @@ def _system_roles(ctx: RecordContext) -> frozenset[str]:
 
 
 @rule("CV001", "missing-assistant-message", Severity.ERROR, formats=[Format.CHAT],
-      aliases=["example_missing_assistant_message"], quiet_on_plain=True)  # fmt: skip
+      aliases=["example_missing_assistant_message"], quiet_on_plain=True, quiet_on_typed=True)  # fmt: skip
 def missing_assistant_message(ctx: RecordContext) -> Iterator[Violation]:
     """A chat example has no assistant message.
 
@@ -202,7 +202,14 @@ def last_message_not_assistant(ctx: RecordContext) -> Iterator[Violation]:
         )
 
 
-@rule("CV007", "nothing-to-train", Severity.ERROR, formats=[Format.CHAT], quiet_on_plain=True)
+@rule(
+    "CV007",
+    "nothing-to-train",
+    Severity.ERROR,
+    formats=[Format.CHAT],
+    quiet_on_plain=True,
+    quiet_on_typed=True,
+)
 def nothing_to_train(ctx: RecordContext) -> Iterator[Violation]:
     """Every assistant message of the example has `weight` 0.
 

@@ -28,7 +28,7 @@ from tunelint.rules.similarity import (
     similar_pairs,
     xxh3_64,
 )
-from tunelint.rules.walk import TRAINED_ROLES, texts
+from tunelint.rules.walk import SYSTEM_ROLES, TRAINED_ROLES, texts
 
 
 class ExampleCount:
@@ -259,7 +259,6 @@ class NormalisedDuplicate(_HashesPerExample):
     Scope.FILE,
     default=False,
     options={"threshold": 0.8},
-    whole_file=True,
 )
 class NearDuplicate:
     """An example says nearly the same as an earlier one.
@@ -313,6 +312,44 @@ class NearDuplicate:
             self.keys.append(digest(ctx.record))
             self.positions.add(ctx)
         return ()
+
+    def visit_plain(self, batch: PlainBatch) -> Reports:
+        # ``visit``'s texts, read straight from the messages: a plain record has no text
+        # parts and no tool calls.
+        for index, record in enumerate(batch.records):
+            said = [message for message in record.messages if message.role not in SYSTEM_ROLES]
+            text = "\n".join([message.content for message in said])
+            if self.hasher.add(text):
+                answers = "\n".join([m.content for m in said if m.role == "assistant"])
+                if not self.answers.add(answers):
+                    self.answers.add(text)
+                self.keys.append(xxh3_64(batch.canonical()[index]))
+                self.positions.add_at(batch.lines[index], batch.examples[index])
+        return ()
+
+    def partial(self) -> tuple[Any, Any, array[int], Positions]:
+        self.hasher.flush()
+        self.answers.flush()
+        return (
+            self.hasher.signatures.values,
+            self.answers.signatures.values,
+            self.keys,
+            self.positions,
+        )
+
+    def absorb(
+        self,
+        partial: tuple[Any, Any, array[int], Positions],
+        lines_before: int,
+        examples_before: int,
+    ) -> None:
+        signatures, answers, keys, positions = partial
+        self.hasher.flush()
+        self.answers.flush()
+        self.hasher.signatures.extend(signatures)
+        self.answers.signatures.extend(answers)
+        self.keys.extend(keys)
+        self.positions.absorb(positions, lines_before, examples_before)
 
     def finish(self) -> Iterator[Violation]:
         self.hasher.flush()

@@ -50,6 +50,7 @@ def _content_optional(message: Message) -> bool:
     Severity.ERROR,
     aliases=["missing_messages_list"],
     quiet_on_plain=True,
+    quiet_on_typed=True,
 )
 def missing_messages(ctx: RecordContext) -> Iterator[Violation]:
     """A chat record has no non-empty `messages` list.
@@ -92,7 +93,14 @@ def missing_messages(ctx: RecordContext) -> Iterator[Violation]:
         yield Violation("must not be empty", ("messages",))
 
 
-@rule("SC002", "message-not-object", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True)
+@rule(
+    "SC002",
+    "message-not-object",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
+)
 def message_not_object(ctx: RecordContext) -> Iterator[Violation]:
     """An item of a `messages` list is not an object.
 
@@ -123,7 +131,7 @@ def message_not_object(ctx: RecordContext) -> Iterator[Violation]:
 
 
 @rule("SC003", "message-missing-key", Severity.ERROR, formats=MESSAGE_FORMATS,
-      aliases=["message_missing_key"], quiet_on_plain=True)  # fmt: skip
+      aliases=["message_missing_key"], quiet_on_plain=True, quiet_on_typed=True)  # fmt: skip
 def message_missing_key(ctx: RecordContext) -> Iterator[Violation]:
     """A message lacks `role` or `content`.
 
@@ -160,7 +168,7 @@ def message_missing_key(ctx: RecordContext) -> Iterator[Violation]:
 
 
 @rule("SC004", "unrecognized-message-key", Severity.ERROR, formats=MESSAGE_FORMATS,
-      aliases=["message_unrecognized_key"], quiet_on_plain=True)  # fmt: skip
+      aliases=["message_unrecognized_key"], quiet_on_plain=True, quiet_on_typed=True)  # fmt: skip
 def unrecognized_message_key(ctx: RecordContext) -> Iterator[Violation]:
     """A message has a key the format does not define.
 
@@ -205,7 +213,7 @@ def _plain_roles_accepted(settings: Settings) -> bool:
 
 
 @rule("SC005", "unrecognized-role", Severity.ERROR, formats=MESSAGE_FORMATS,
-      aliases=["unrecognized_role"], quiet_on_plain=_plain_roles_accepted)  # fmt: skip
+      aliases=["unrecognized_role"], quiet_on_plain=_plain_roles_accepted, quiet_on_typed=True)  # fmt: skip
 def unrecognized_role(ctx: RecordContext) -> Iterator[Violation]:
     """A message's role is not one the provider accepts.
 
@@ -243,7 +251,7 @@ def unrecognized_role(ctx: RecordContext) -> Iterator[Violation]:
 
 
 @rule("SC006", "missing-content", Severity.ERROR, formats=MESSAGE_FORMATS,
-      aliases=["missing_content"], fixable=True, quiet_on_plain=True)  # fmt: skip
+      aliases=["missing_content"], fixable=True, quiet_on_plain=True, quiet_on_typed=True)  # fmt: skip
 def missing_content(ctx: RecordContext) -> Iterator[Violation]:
     """A message's content is empty, `null` or of the wrong type.
 
@@ -328,7 +336,9 @@ def _content_problem(message: Message) -> str | None:
     return f"content must be a string or a list of content parts, not a {json_type(content)}"
 
 
-@rule("SC007", "unrecognized-top-level-key", Severity.ERROR, quiet_on_plain=True)
+@rule(
+    "SC007", "unrecognized-top-level-key", Severity.ERROR, quiet_on_plain=True, quiet_on_typed=True
+)
 def unrecognized_top_level_key(ctx: RecordContext) -> Iterator[Violation]:
     """A record has a top-level key its format does not define.
 
@@ -442,7 +452,14 @@ class MixedFormats:
             )
 
 
-@rule("SC009", "invalid-weight", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True)
+@rule(
+    "SC009",
+    "invalid-weight",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
+)
 def invalid_weight(ctx: RecordContext) -> Iterator[Violation]:
     """A message's `weight` is not 0 or 1, or is set on a message that is not trained.
 
@@ -487,7 +504,14 @@ def invalid_weight(ctx: RecordContext) -> Iterator[Violation]:
             yield Violation(f"weight must be {expected}, not {shown}", (*path, "weight"))
 
 
-@rule("SC010", "invalid-content-part", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True)
+@rule(
+    "SC010",
+    "invalid-content-part",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
+)
 def invalid_content_part(ctx: RecordContext) -> Iterator[Violation]:
     """A content part in a `content` list is malformed or not allowed there.
 
@@ -574,7 +598,7 @@ def _no_negative_maximum(settings: Settings) -> bool:
 
 
 @rule("SC011", "too-many-images", Severity.ERROR, formats=MESSAGE_FORMATS,
-      options={"maximum": 10}, quiet_on_plain=_no_negative_maximum)  # fmt: skip
+      options={"maximum": 10}, quiet_on_plain=_no_negative_maximum, quiet_on_typed=_no_negative_maximum)  # fmt: skip
 def too_many_images(ctx: RecordContext) -> Iterator[Violation]:
     """An example carries more images than the provider allows (10 by default).
 

@@ -109,9 +109,12 @@ class Positions:
         """``(first index, lines before, examples before)`` of each stretch, in order."""
 
     def add(self, ctx: RecordContext) -> None:
+        self.add_at(ctx.line, ctx.example)
+
+    def add_at(self, line: int, example: int) -> None:
         self._numbered_here()
-        self._lines.append(ctx.line)
-        self._examples.append(ctx.example)
+        self._lines.append(line)
+        self._examples.append(example)
 
     def add_batch(self, batch: PlainBatch) -> None:
         self._numbered_here()

@@ -159,7 +159,7 @@ def file_too_large(path: Path, settings: Settings, diagnosis: Diagnosis) -> Iter
             )
 
 
-@rule("TG002", "invalid-layout-record", Severity.ERROR, quiet_on_plain=True)
+@rule("TG002", "invalid-layout-record", Severity.ERROR, quiet_on_plain=True, quiet_on_typed=True)
 def invalid_layout_record(ctx: RecordContext) -> Iterator[Violation]:
     """A record written in another dialect than OpenAI's does not have that dialect's shape.
 
@@ -236,7 +236,7 @@ def record_layout_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
         )
 
 
-@rule("TG009", "image-not-accepted", Severity.ERROR, quiet_on_plain=True)
+@rule("TG009", "image-not-accepted", Severity.ERROR, quiet_on_plain=True, quiet_on_typed=True)
 def image_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
     """An embedded image is of a kind, or a size, the target does not accept.
 
@@ -323,7 +323,7 @@ class TooManyExamples(ExampleCount):
                 )
 
 
-@rule("TG005", "invalid-sample-weight", Severity.ERROR, quiet_on_plain=True)
+@rule("TG005", "invalid-sample-weight", Severity.ERROR, quiet_on_plain=True, quiet_on_typed=True)
 def invalid_sample_weight(ctx: RecordContext) -> Iterator[Violation]:
     """A record's top-level `weight` is not what the target accepts.
 
@@ -363,7 +363,7 @@ def invalid_sample_weight(ctx: RecordContext) -> Iterator[Violation]:
             yield Violation(f"weight must not be negative for {name} (got {weight!r})", ("weight",))
 
 
-@rule("TG006", "image-url-not-accepted", Severity.ERROR, quiet_on_plain=True)
+@rule("TG006", "image-url-not-accepted", Severity.ERROR, quiet_on_plain=True, quiet_on_typed=True)
 def image_url_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
     """An image is given as a URL to a target that takes only embedded (base64) images.
 

@@ -9,7 +9,7 @@ once, on the first example that has it, with the number of examples that share i
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -76,6 +76,76 @@ def _schema_problems(schema_json: bytes) -> tuple[tuple[JsonPath, str], ...]:
             if name not in declared:
                 problems.append((("required", index), f"required {name!r} is not a property"))
     return tuple(problems)
+
+
+_QUICK_TYPES: dict[str, Callable[[object], bool]] = {
+    "string": lambda value: type(value) is str,
+    "integer": lambda value: type(value) is int,
+    "number": lambda value: type(value) is int or type(value) is float,
+    "boolean": lambda value: type(value) is bool,
+}
+_QUICK_PROPERTY_KEYS = frozenset({"type", "description", "enum", "title"})
+_QUICK_SCHEMA_KEYS = frozenset(
+    {"type", "properties", "required", "additionalProperties", "description", "title"}
+)
+
+
+def _one_of(allowed: frozenset[str], value: object) -> bool:
+    return type(value) is str and value in allowed
+
+
+@functools.lru_cache(maxsize=1024)
+def _quick_check(schema_json: bytes) -> Callable[[dict[str, Any]], bool] | None:
+    """For the common valid ``parameters`` schema (an object of string, number, integer and
+    boolean properties, string enums, ``required``, ``additionalProperties: false``): a test
+    that passes only arguments ``jsonschema`` finds nothing wrong with. ``None`` for any
+    other schema, and arguments it does not pass are validated in full: the findings are
+    ``jsonschema``'s either way (``tests/rules/test_quick_arguments.py``)."""
+    if _schema_problems(schema_json):
+        return None
+    schema = orjson.loads(schema_json)
+    properties = schema.get("properties", {})
+    required = schema.get("required", [])
+    closed = schema.get("additionalProperties", True)
+    if (
+        schema.keys() - _QUICK_SCHEMA_KEYS
+        or schema.get("type") != "object"
+        or not isinstance(properties, dict)
+        or not isinstance(required, list)
+        or closed not in (True, False)
+    ):
+        return None
+    checks: dict[str, Callable[[object], bool]] = {}
+    for name, prop in properties.items():
+        if not isinstance(prop, dict) or prop.keys() - _QUICK_PROPERTY_KEYS:
+            return None
+        kind = prop.get("type")
+        check = _QUICK_TYPES.get(kind) if type(kind) is str else None
+        enum = prop.get("enum")
+        if enum is not None:
+            if kind != "string" or type(enum) is not list or any(type(i) is not str for i in enum):
+                return None
+            check = functools.partial(_one_of, frozenset(enum))
+        if check is None:
+            return None
+        checks[name] = check
+    if any(type(name) is not str for name in required):
+        return None
+    needed = frozenset(required)
+
+    def passes(arguments: dict[str, Any]) -> bool:
+        if not needed <= arguments.keys():
+            return False
+        for key, value in arguments.items():
+            check = checks.get(key)
+            if check is None:
+                if not closed:
+                    return False
+            elif not check(value):
+                return False
+        return True
+
+    return passes
 
 
 @functools.lru_cache(maxsize=1024)
@@ -214,8 +284,14 @@ def arguments_not_matching_parameters(ctx: RecordContext) -> Iterator[Violation]
             decoded = orjson.loads(arguments)
         except orjson.JSONDecodeError:
             continue
-        validator = _validator(canonical_json(parameters))
-        if validator is None or not isinstance(decoded, dict):
+        if not isinstance(decoded, dict):
+            continue
+        schema_json = canonical_json(parameters)
+        quick = _quick_check(schema_json)
+        if quick is not None and quick(decoded):
+            continue  # what jsonschema would accept too
+        validator = _validator(schema_json)
+        if validator is None:
             continue
         for error in sorted(validator.iter_errors(decoded), key=lambda e: list(map(str, e.path))):
             where = "".join(f"[{part!r}]" for part in error.path)

@@ -54,7 +54,12 @@ def _definition_prefix(ctx: RecordContext) -> JsonPath:
 
 
 @rule(
-    "TL001", "invalid-function-name", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True
+    "TL001",
+    "invalid-function-name",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
 )
 def invalid_function_name(ctx: RecordContext) -> Iterator[Violation]:
     """A function name breaks the provider's naming rule.
@@ -90,7 +95,12 @@ def invalid_function_name(ctx: RecordContext) -> Iterator[Violation]:
 
 
 @rule(
-    "TL002", "tool-arguments-not-json", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True
+    "TL002",
+    "tool-arguments-not-json",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
 )
 def tool_arguments_not_json(ctx: RecordContext) -> Iterator[Violation]:
     """A call's `arguments` is not a string holding valid JSON.
@@ -140,6 +150,7 @@ def tool_arguments_not_json(ctx: RecordContext) -> Iterator[Violation]:
     Severity.ERROR,
     formats=MESSAGE_FORMATS,
     quiet_on_plain=True,
+    quiet_on_typed=True,
 )
 def tool_arguments_not_object(ctx: RecordContext) -> Iterator[Violation]:
     """A call's `arguments` decodes to something other than a JSON object.
@@ -182,7 +193,14 @@ def tool_arguments_not_object(ctx: RecordContext) -> Iterator[Violation]:
         )
 
 
-@rule("TL004", "undefined-tool", Severity.WARNING, formats=MESSAGE_FORMATS, quiet_on_plain=True)
+@rule(
+    "TL004",
+    "undefined-tool",
+    Severity.WARNING,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
+)
 def undefined_tool(ctx: RecordContext) -> Iterator[Violation]:
     """A message calls a function the example does not define.
 
@@ -217,7 +235,12 @@ def undefined_tool(ctx: RecordContext) -> Iterator[Violation]:
 
 
 @rule(
-    "TL005", "unmatched-tool-call-id", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True
+    "TL005",
+    "unmatched-tool-call-id",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
 )
 def unmatched_tool_call_id(ctx: RecordContext) -> Iterator[Violation]:
     """A tool result answers no earlier tool call.
@@ -273,7 +296,12 @@ def unmatched_tool_call_id(ctx: RecordContext) -> Iterator[Violation]:
 
 
 @rule(
-    "TL006", "invalid-tool-definition", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True
+    "TL006",
+    "invalid-tool-definition",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
 )
 def invalid_tool_definition(ctx: RecordContext) -> Iterator[Violation]:
     """A tool definition is malformed.
@@ -339,7 +367,14 @@ def _function_problem(function: object) -> str | None:
     return None
 
 
-@rule("TL007", "malformed-tool-call", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True)
+@rule(
+    "TL007",
+    "malformed-tool-call",
+    Severity.ERROR,
+    formats=MESSAGE_FORMATS,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
+)
 def malformed_tool_call(ctx: RecordContext) -> Iterator[Violation]:
     """An assistant's `tool_calls` entry is malformed.
 
@@ -394,6 +429,7 @@ def malformed_tool_call(ctx: RecordContext) -> Iterator[Violation]:
     Severity.WARNING,
     formats=MESSAGE_FORMATS,
     quiet_on_plain=True,
+    quiet_on_typed=True,
 )
 def parallel_calls_disabled(ctx: RecordContext) -> Iterator[Violation]:
     """A message makes several calls at once in an example that disables parallel calls.

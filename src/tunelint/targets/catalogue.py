@@ -10,7 +10,6 @@ import datetime
 import functools
 import sys
 from collections.abc import Callable, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +41,9 @@ def get_target(name: str) -> Target:
 @functools.cache
 def builtin_targets() -> Mapping[str, Target]:
     """Every built-in target by name, ``openai`` first, then in name order."""
-    folder = resources.files("tunelint.targets") / "data"
+    # Beside this module; not through ``importlib.resources``, whose imports (tempfile,
+    # shutil, zipfile) would cost every ``check`` a few milliseconds of start-up.
+    folder = Path(__file__).parent / "data"
     found = {}
     for entry in folder.iterdir():
         if entry.name.endswith(".toml"):

@@ -1,0 +1,170 @@
+"""The second fast path: a well-formed tool-calling record or preference pair.
+
+Tool calling and preference pairs are today's formats, and each of their records used to
+go through every structural rule (keys, roles, contents, calls, ids, definitions) in
+Python. A record that is *well formed* gives none of those rules anything to report, so
+they are skipped on it; the rules that read the words (content, privacy, duplicates,
+schemas of parameters, tokens) still run on it as on any record.
+
+A record is well formed when ``msgspec`` accepts it as one of the shapes below, checking
+keys, types and roles in C, and one walk of the result (``well_formed``) finds every
+content non-blank, every call's name valid and defined, its arguments a JSON object, every
+id unique and every tool result answering an earlier call. A rule declares
+``quiet_on_typed`` when it reports nothing on such a record (``engine.registry``);
+``tests/test_typed.py`` proves each claim on valid records and on thousands of mutations
+of them, under every profile the path runs under, and compares whole files with and
+without the path.
+
+The path runs only under a profile that accepts these roles and keys with the API's
+semantics (``typed_path_applies``): under the ``cookbook`` profile every rule runs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+import msgspec
+import orjson
+
+from tunelint.engine.formats import Format
+from tunelint.engine.profiles import Profile
+
+_FUNCTION_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+TYPED_FORMATS = (Format.CHAT, Format.PREFERENCE)
+"""The formats a well-formed record can be in."""
+TYPED_ROLES = frozenset({"system", "user", "assistant", "tool"})
+_TYPED_KEYS = {
+    "system": frozenset({"role", "content"}),
+    "user": frozenset({"role", "content"}),
+    "assistant": frozenset({"role", "content", "tool_calls"}),
+    "tool": frozenset({"role", "content", "tool_call_id"}),
+}
+
+_Unset = msgspec.UnsetType
+_UNSET = msgspec.UNSET
+
+
+class _Call(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    arguments: str
+
+
+class _ToolCall(msgspec.Struct, forbid_unknown_fields=True):
+    id: str
+    type: Literal["function"]
+    function: _Call
+
+
+class _Message(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    role: Literal["system", "user", "assistant", "tool"]  # TYPED_ROLES
+    content: str | _Unset | None = _UNSET
+    tool_calls: Annotated[list[_ToolCall], msgspec.Meta(min_length=1)] | _Unset = _UNSET
+    tool_call_id: str | _Unset = _UNSET
+
+
+class _Definition(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    description: str | _Unset = _UNSET
+    parameters: dict[str, Any] | _Unset = _UNSET
+
+
+class _Tool(msgspec.Struct, forbid_unknown_fields=True):
+    type: Literal["function"]
+    function: _Definition
+
+
+_Messages = Annotated[list[_Message], msgspec.Meta(min_length=1)]
+
+
+class _Chat(msgspec.Struct, forbid_unknown_fields=True):
+    messages: _Messages
+    tools: list[_Tool] | _Unset = _UNSET
+
+
+class _Prompt(msgspec.Struct, forbid_unknown_fields=True):
+    messages: _Messages
+    tools: list[_Tool] | _Unset = _UNSET
+
+
+class _Pair(msgspec.Struct, forbid_unknown_fields=True):
+    input: _Prompt
+    preferred_output: _Messages
+    non_preferred_output: _Messages
+
+
+def typed_path_applies(profile: Profile) -> bool:
+    """Whether ``profile`` accepts every role and key of a well-formed record, with the
+    API's semantics (the ``cookbook`` profile reproduces the notebook's tests instead)."""
+    if profile.cookbook_semantics or not profile.roles >= TYPED_ROLES:
+        return False
+    return all(keys <= profile.allowed_keys(role) for role, keys in _TYPED_KEYS.items())
+
+
+def well_formed(record: dict[str, Any], form: Format) -> bool:
+    """Whether ``record`` (of format ``form``) is a well-formed tool-calling chat record or
+    preference pair, as the module's docstring defines it."""
+    try:
+        if form is Format.CHAT:
+            if "tools" not in record and len(record) == 1:
+                return False  # no tools: plain chat, or a near miss the rules must see
+            chat = msgspec.convert(record, _Chat)
+            return _conversations_ok([chat.messages], chat.tools, True)
+        if form is Format.PREFERENCE:
+            pair = msgspec.convert(record, _Pair)
+            prompt = pair.input
+            return _conversations_ok(
+                [prompt.messages, pair.preferred_output, pair.non_preferred_output],
+                prompt.tools,
+                False,
+            )
+    except msgspec.ValidationError:
+        return False
+    return False
+
+
+def _conversations_ok(
+    conversations: list[list[_Message]], tools: list[_Tool] | _Unset, chat: bool
+) -> bool:
+    """One walk over the messages and definitions: everything the structural rules check
+    beyond the shapes (``well_formed``)."""
+    defined: set[str] = set()
+    for tool in tools or ():
+        name = tool.function.name
+        if name in defined or not _FUNCTION_NAME.fullmatch(name):
+            return False
+        defined.add(name)
+    ids: set[str] = set()
+    answers = False
+    for messages in conversations:
+        called: set[str] = set()
+        for message in messages:
+            content, role = message.content, message.role
+            if (message.tool_call_id is not _UNSET) != (role == "tool"):
+                return False
+            if message.tool_calls is not _UNSET:
+                if role != "assistant" or content not in (_UNSET, None):
+                    return False
+                for call in message.tool_calls:
+                    function = call.function
+                    if call.id in ids or function.name not in defined:
+                        return False
+                    if not _FUNCTION_NAME.fullmatch(function.name):
+                        return False
+                    try:
+                        arguments = orjson.loads(function.arguments)
+                    except orjson.JSONDecodeError:
+                        return False
+                    if type(arguments) is not dict:
+                        return False
+                    ids.add(call.id)
+                    called.add(call.id)
+                continue
+            if type(content) is not str or not content.strip():
+                return False
+            if role == "tool" and message.tool_call_id not in called:
+                return False
+            answers = answers or role == "assistant"
+        if chat and not answers:
+            return False
+    return answers
