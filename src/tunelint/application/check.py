@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from tunelint.engine.discovery import expand_paths
 from tunelint.engine.findings import Severity
@@ -21,10 +21,28 @@ from tunelint.engine.findings import Severity
 if TYPE_CHECKING:
     from tunelint.checking import CheckExtras
     from tunelint.engine.findings import FileResult
+    from tunelint.engine.ray_executor import Cluster
     from tunelint.engine.settings import Settings
+    from tunelint.engine.units import Failed
     from tunelint.inputs import Group, SettingsFinder
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+Linter: TypeAlias = "Callable[[Sequence[Path], Settings], Iterable[FileResult | Failed]]"
+"""Lints a group of files elsewhere (Ray, merged shards): each file's result in order, or
+``Failed`` for one that could not be read."""
+
+
+def ray_linter(cluster: Cluster) -> Linter:
+    """Lint on a Ray cluster (``--executor ray``)."""
+    from tunelint.engine.ray_executor import connect, lint_with_ray
+
+    connect(cluster.address, cluster.cpus)  # before any output: a missing extra, one line
+
+    def lint(files: Sequence[Path], settings: Settings) -> Iterator[FileResult | Failed]:
+        return lint_with_ray(files, settings, cluster.address, cluster.cpus)
+
+    return lint
 
 
 def lint_file(path: Path, settings: Settings) -> FileResult:
@@ -77,13 +95,16 @@ def check_paths(
     jobs: int | None = 1,
     use_cache: bool = False,
     force_exclude: bool = False,
+    linter: Linter | None = None,
 ) -> int:
     """Lint and report files and folders; the exit status of ``tunelint check``.
 
-    ``jobs=None``: a worker process per core.
+    ``jobs=None``: a worker process per core. A ``linter`` lints instead of this machine's
+    processes; a file it could not read is a one-line error, and the others still report.
     """
     from tunelint.checking import CheckExtras, Filters, FixTally, warn_unused_baseline
     from tunelint.engine.suppressions import load_baseline
+    from tunelint.engine.units import Failed
     from tunelint.output import reporter as make_reporter
     from tunelint.sources.rewrite import refuse_unless_rewritable
 
@@ -107,30 +128,44 @@ def check_paths(
         )
     )
     fixes = FixTally()
-    failed = False
+    failed = unread = False
     for settings, files in groups:
         filters = Filters(extras, settings, baseline)
+        results: Iterable[FileResult | Failed]
         if extras.fix:
-            results: Iterable[FileResult] = (
-                fixes.fix(path, settings, filters.suppressions) for path in files
-            )
+            results = (fixes.fix(path, settings, filters.suppressions) for path in files)
+        elif linter is not None:
+            results = linter(files, settings)
         else:
             results = lint_files(files, settings, jobs, use_cache)
         if reporter is None:  # --add-suppressions suppresses the findings instead of reporting
             for path, result in zip(files, results, strict=True):
-                filters.apply(result, path)
+                if isinstance(result, Failed):
+                    unread = _unread(result)
+                else:
+                    filters.apply(result, path)
             filters.write_suppressions()
             continue
         for path, result in zip(files, results, strict=True):
+            if isinstance(result, Failed):
+                unread = _unread(result)
+                continue
             result = filters.apply(result, path)
             reporter.report(result)
             failed = failed or result.failed(settings.fail_on)
         filters.warn_stale()
     if reporter is None:
-        return EXIT_OK
+        return EXIT_ERROR if unread else EXIT_OK
     reporter.finish()
     if baseline is not None and extras.baseline is not None:
         warn_unused_baseline(baseline, extras.baseline)
     fixes.summarize()
     changed = extras.exit_non_zero_on_fix and fixes.files > 0
+    if unread:
+        return EXIT_ERROR
     return EXIT_FINDINGS if failed or changed else EXIT_OK
+
+
+def _unread(failed: Failed) -> bool:
+    print(f"tunelint: error: {failed.message}", file=sys.stderr)
+    return True

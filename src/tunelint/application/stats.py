@@ -5,10 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tunelint.engine.settings import Settings
 from tunelint.output.stats_report import ProgressBar
 from tunelint.tokens.stats import DatasetStats, compute_stats
+
+if TYPE_CHECKING:
+    from tunelint.engine.ray_executor import Cluster
 
 
 def stats_with_progress(
@@ -17,12 +21,14 @@ def stats_with_progress(
     model: str | None,
     epochs: int | None,
     jobs: int | None = None,
+    cluster: Cluster | None = None,
 ) -> DatasetStats:
-    """``compute_stats`` with ``jobs`` processes (``None``: one per core), and a progress
-    bar on stderr when it is a terminal."""
+    """``compute_stats`` with ``jobs`` processes (``None``: one per core) or Ray tasks on
+    ``cluster``, and a progress bar on stderr when it is a terminal."""
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     try:
-        return compute_stats(paths, settings, model, epochs, progress, worker_count(jobs))
+        count = worker_count(jobs)
+        return compute_stats(paths, settings, model, epochs, progress, count, cluster)
     finally:
         if progress is not None:
             progress.close()

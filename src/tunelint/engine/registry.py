@@ -30,7 +30,10 @@ What the fast path may skip is declared on the rule too, and checked here at reg
 - ``roles_only``: a record rule whose findings on a plain record depend only on its
   sequence of roles (computed once per sequence);
 - ``whole_file``: a file rule that does not merge across byte ranges (no ``partial`` /
-  ``absorb``) and so makes a large file be read a second time, in one process.
+  ``absorb``) and so makes a large file be read a second time, in one process;
+- ``partial_holds_text``: a file rule whose ``partial()`` holds text of the records: it
+  merges across worker processes, but is never written to a shard's state file
+  (``engine.units``), so shards run it over the whole file.
 """
 
 from __future__ import annotations
@@ -140,6 +143,8 @@ class Rule:
     """For a record rule: on a plain record, what it reports depends only on the roles."""
     whole_file: bool = False
     """For a file rule: it cannot merge across byte ranges; large files are read twice."""
+    partial_holds_text: bool = False
+    """For a mergeable file rule: its ``partial()`` holds record text (kept off disk)."""
 
     @property
     def mergeable(self) -> bool:
@@ -189,6 +194,7 @@ def rule(
     quiet_on_plain: bool | Callable[[Settings], bool] = False,
     roles_only: bool = False,
     whole_file: bool = False,
+    partial_holds_text: bool = False,
 ) -> Callable[[T], T]:
     """Register the decorated function (or, for file and dataset scope, class) as a rule."""
 
@@ -209,6 +215,8 @@ def rule(
             raise ValueError(f"rule {code}: a file rule's batch form is its visit_plain method")
         _check_fast_path_facts(code, scope, check, trigger, batch, quiet_on_object,
                                quiet_on_plain, roles_only, whole_file)  # fmt: skip
+        if partial_holds_text and (scope is not Scope.FILE or whole_file):
+            raise ValueError(f"rule {code}: only a mergeable file rule has a partial state")
         _RULES[code] = Rule(
             code=code,
             name=name,
@@ -227,6 +235,7 @@ def rule(
             quiet_on_plain=quiet_on_plain,
             roles_only=roles_only,
             whole_file=whole_file,
+            partial_holds_text=partial_holds_text,
         )
         return check
 
