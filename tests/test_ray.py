@@ -68,7 +68,8 @@ def test_ray_equals_jobs_1_byte_for_byte(
         capsys, tmp_path, "stats", "train.jsonl", "valid.jsonl", "--format", "json",
         "--executor", "ray",
     )  # fmt: skip
-    assert ray_run == (0, stats.stdout, "")
+    assert ray_run == (0, stats.stdout, stats.stderr)
+    assert "first at train.jsonl:2001" in stats.stderr
 
     (tmp_path / "bad.jsonl.gz").write_bytes(gzip.compress(b'{"a": 1}\n')[:-12] + b"garbage!")
     status, stdout, stderr = _in_process(

@@ -9,6 +9,7 @@ cancels the tasks not yet done.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,10 +100,12 @@ def ordered_map(
     ray: ModuleType, function: Callable[[S, T], R], shared: S, items: Sequence[T]
 ) -> Iterator[R]:
     """``function(shared, item)`` for each item as a Ray task, results in order, each
-    dropped from Ray's store once taken (``shared`` is stored once)."""
+    dropped from Ray's store once taken (``shared`` is stored once). Tasks run in this
+    process's working directory, so relative paths name the same files."""
     stored = ray.put(shared)
-    task = ray.remote(max_retries=RETRIES)(function)
-    refs: list[Any] = [task.remote(stored, item) for item in items]
+    task = ray.remote(max_retries=RETRIES)(_in_folder)
+    folder = str(Path.cwd())
+    refs: list[Any] = [task.remote(folder, function, stored, item) for item in items]
     try:
         for index in range(len(refs)):
             result: R = ray.get(refs[index])
@@ -116,3 +119,8 @@ def ordered_map(
     except ray.exceptions.RayError as error:
         reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
         raise TunelintError(f"a Ray task failed: {reason}") from None
+
+
+def _in_folder(folder: str, function: Callable[[S, T], R], shared: S, item: T) -> R:
+    os.chdir(folder)  # each task sets it: workers are reused
+    return function(shared, item)
