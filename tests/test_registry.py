@@ -55,6 +55,8 @@ class Mergeable(HalfMergeable):
         (Scope.FILE, {}, HalfMergeable, "both partial and absorb"),
         (Scope.FILE, {"whole_file": True}, Mergeable, "either merges"),
         (Scope.RECORD, {"whole_file": True}, check, "only a file rule can be whole_file"),
+        (Scope.RECORD, {"partial_holds_text": True}, check, "only a mergeable file rule"),
+        (Scope.FILE, {"partial_holds_text": True, "whole_file": True}, Counter, "only a merge"),
         (Scope.RECORD, {}, check, r"clashes with SC001 \(missing-messages\) of tunelint\.rules"),
     ],
 )
@@ -79,3 +81,5 @@ def test_the_builtin_rules_declare_their_facts() -> None:
     assert [code for code, r in rules.items() if r.scope is Scope.FILE and not r.mergeable] == [
         "DS004"
     ]
+    # Shards never write these rules' state (text of the records) to disk.
+    assert [code for code, r in rules.items() if r.partial_holds_text] == ["CT006"]

@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tunelint import __version__
 from tunelint.application.check import (
@@ -32,7 +32,7 @@ from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import PROFILES
 from tunelint.engine.selection import split_selectors
 from tunelint.engine.settings import Settings
-from tunelint.inputs import SettingsFinder
+from tunelint.inputs import Group, SettingsFinder
 from tunelint.jobs import arguments as jobs_arguments
 from tunelint.output import FORMATS as OUTPUT_FORMATS
 from tunelint.template.arguments import (
@@ -40,6 +40,9 @@ from tunelint.template.arguments import (
     prepare_template,
     template_overrides,
 )
+
+if TYPE_CHECKING:
+    from tunelint.engine.ray_executor import Cluster
 
 SEVERITIES = [severity.label for severity in Severity]
 
@@ -133,10 +136,11 @@ def _run_check(args: argparse.Namespace) -> int:
         return _run_shard(args, file_groups(paths, finder, args.force_exclude))
     extras = CheckExtras.from_args(args)
     linter = args.merged.lint if args.merged is not None else None
-    if args.executor == "ray":
+    cluster = _cluster(args)
+    if cluster is not None:
         from tunelint.application.check import ray_linter
 
-        linter = ray_linter(_cluster(args))
+        linter = ray_linter(cluster)
     status = check_paths(
         paths,
         finder,
@@ -152,14 +156,14 @@ def _run_check(args: argparse.Namespace) -> int:
     return status
 
 
-def _cluster(args: argparse.Namespace) -> Any:
+def _cluster(args: argparse.Namespace) -> Cluster | None:
     """The Ray cluster of ``--executor ray`` (``--jobs``: CPUs of a new local instance)."""
     from tunelint.engine.ray_executor import Cluster
 
     return Cluster(args.ray_address, args.jobs) if args.executor == "ray" else None
 
 
-def _run_shard(args: argparse.Namespace, groups: Any) -> int:
+def _run_shard(args: argparse.Namespace, groups: list[Group]) -> int:
     from tunelint.application.shards import Shard, run_command, write_shard
 
     if args.shard is None or args.state_out is None:
