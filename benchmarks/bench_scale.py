@@ -61,6 +61,12 @@ def run(folder: Path, *arguments: str) -> tuple[float, int, int, str]:
     return elapsed, peak, status, digest
 
 
+def _row(name: str, measured: tuple[float, int, int, str]) -> tuple[float, int, int, str]:
+    elapsed, peak, status, digest = measured
+    print(f"{name:<36} {elapsed:>8.1f} {peak / 1024:>9.0f} {status:>6}  {digest}", flush=True)
+    return measured
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=1_000_000)
@@ -76,35 +82,30 @@ def main() -> None:
         data = folder / "scale.jsonl"
         if not data.exists():
             generate(data, args.examples)
-        (folder / "tiny.jsonl").write_text(
-            data.read_text(encoding="utf-8").split("\n", 10)[-2] + "\n"
-        )
+        with data.open("rb") as stream:
+            (folder / "tiny.jsonl").write_bytes(b"".join(next(stream) for _ in range(10)))
         print(f"{args.examples:,} examples, {data.stat().st_size / 2**20:,.0f} MiB; "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")  # fmt: skip
+        print(f"{'run':<36} {'wall s':>8} {'peak MiB':>9} {'status':>6}  output", flush=True)
         common = ["check", data.name, *RULES, "--no-cache", "--output-format", "json"]
-        rows = []
-        jobs = run(folder, *common, "--jobs", "2")
-        rows.append(("check --jobs 2", *jobs))
-        ray = run(folder, *common, "--executor", "ray", "--jobs", "2")
-        rows.append(("check --executor ray (2 CPUs)", *ray))
-        start = run(folder, "check", "tiny.jsonl", "--no-cache", "--executor", "ray", "--jobs", "2")
-        rows.append(("  Ray start-up alone (10 examples)", *start))
-        shard_wall, shard_peak, sizes = 0.0, 0, 0
+        jobs = _row("check --jobs 2", run(folder, *common, "--jobs", "2"))
+        ray = _row(
+            "check --executor ray (2 CPUs)",
+            run(folder, *common, "--executor", "ray", "--jobs", "2"),
+        )
+        tiny = ["check", "tiny.jsonl", "--no-cache", "--executor", "ray", "--jobs", "2"]
+        _row("  Ray start-up alone (10 examples)", run(folder, *tiny))
+        shard_walls, shard_peak, sizes = [], 0, 0
         for index in range(1, 5):
             state = folder / f"shard-{index}.state"
-            shard = run(
-                folder, *common, "--shard", f"{index}/4", "--state-out", str(state), "--jobs", "1"
-            )
-            shard_wall += shard[0]
+            shard = run(folder, *common, "--shard", f"{index}/4", "--state-out", str(state))
+            shard_walls.append(shard[0])
             shard_peak = max(shard_peak, shard[1])
             sizes += state.stat().st_size
+        _row("4 shards: the longest", (max(shard_walls), shard_peak, 0, ""))
+        _row("4 shards: one after another", (sum(shard_walls), shard_peak, 0, ""))
         states = [str(folder / f"shard-{index}.state") for index in range(1, 5)]
-        merged = run(folder, "merge", *states)
-        rows.append(("4 shards, one after another", shard_wall, shard_peak, 0, ""))
-        rows.append(("  merge", *merged))
-        print(f"{'run':<36} {'wall s':>8} {'peak MiB':>9} {'status':>6}  output")
-        for name, elapsed, peak, status, digest in rows:
-            print(f"{name:<36} {elapsed:>8.1f} {peak / 1024:>9.0f} {status:>6}  {digest}")
+        merged = _row("  merge", run(folder, "merge", *states))
         print(
             f"state files: {sizes / 2**20:.1f} MiB in all ({sizes / args.examples:.0f} B/example)"
         )

@@ -35,6 +35,7 @@ RANGES_PER_CPU = 4
 """Tasks per CPU of the cluster: smaller tasks leave less idle time at the end."""
 RETRIES = 3
 """Times Ray runs a task again whose worker died."""
+_POLL_SECONDS = 0.25
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -108,6 +109,9 @@ def ordered_map(
     refs: list[Any] = [task.remote(folder, function, stored, item) for item in items]
     try:
         for index in range(len(refs)):
+            # ``ray.get`` blocks signals until it returns: waiting in steps lets Ctrl-C in.
+            while not ray.wait([refs[index]], timeout=_POLL_SECONDS)[0]:
+                pass
             result: R = ray.get(refs[index])
             refs[index] = None
             yield result
