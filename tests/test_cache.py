@@ -91,7 +91,16 @@ def test_a_validation_file_is_linted_again_when_its_training_file_changes(
 ) -> None:
     train = write_jsonl(chats(12), "train.jsonl")
     validation = write_jsonl(chats(2, system=True), "validation.jsonl")
-    args = ("check", train, "--validation-file", validation, "--select", "DS005")
+    args = (
+        "check",
+        train,
+        "--validation-file",
+        validation,
+        "--select",
+        "DS005",
+        "--format",
+        "concise",
+    )
     assert run_tunelint(*args, cwd=tmp_path).returncode == 0
     write_jsonl([*chats(12), *chats(2, system=True)], "train.jsonl")
     result = run_tunelint(*args, cwd=tmp_path)

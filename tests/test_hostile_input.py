@@ -60,7 +60,9 @@ def test_bad_lines_do_not_stop_the_file(tmp_path: Path) -> None:
     path.write_bytes(
         b'{"messages": [{"role": "bot", "content": "x"}]}\n\xff\xfe\nnot json\n{"messages": [{"role": "bot", "content": "y"}]}\n'
     )
-    result = run_tunelint("check", path, "--select", "JL,SC005", cwd=tmp_path)
+    result = run_tunelint(
+        "check", path, "--select", "JL,SC005", "--output-format", "concise", cwd=tmp_path
+    )
     assert_clean_exit(result, 1)
     assert [line.split(": ")[1].split()[0] for line in result.stdout.splitlines()[:-1]] == [
         "SC005",

@@ -116,7 +116,9 @@ def test_a_file_named_on_the_command_line_is_collected(project: pytest.Pytester)
 
 def test_failure_report_is_what_tunelint_check_prints(project: pytest.Pytester) -> None:
     result = project.runpytest("--tunelint", "data/broken.jsonl")
-    check = run_tunelint("check", "data/broken.jsonl", cwd=project.path)
+    check = run_tunelint(
+        "check", "data/broken.jsonl", "--output-format", "concise", cwd=project.path
+    )
     assert check.returncode == 1
     report = result.outlines
     start = report.index(next(line for line in report if "tunelint data/broken.jsonl" in line))

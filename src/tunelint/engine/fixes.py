@@ -51,6 +51,15 @@ class Fix:
     description: str
     apply: LineEdit
 
+    def described(self) -> Fix:
+        """This fix's description alone, without its code: what crosses processes and disk
+        so that reports still say which findings are fixable and how. It changes nothing."""
+        return Fix(self.description, _unchanged)
+
+
+def _unchanged(raw: bytes) -> bytes:
+    return raw
+
 
 def delete_line(description: str) -> Fix:
     return Fix(description, lambda raw: None)

@@ -14,9 +14,9 @@ from tunelint.engine.findings import (
     FileResult,
     Finding,
     Violation,
+    described_fixes,
     dotted_path,
     json_pointer,
-    strip_fixes,
 )
 from tunelint.engine.fingerprint import Mark, fingerprinted, line_hash
 from tunelint.engine.formats import Format, detect_format
@@ -303,7 +303,7 @@ def lint_range(path: Path, settings: Settings, start: int, end: int | None) -> R
     linter = _FileLinter(path, settings, rules)
     lines, examples = linter.run(read_blocks(path, start, end), finish=False)
     partials = tuple(cast(MergeableCheck, check).partial() for _, check in linter.file_checks)
-    findings = fingerprinted(path, strip_fixes(linter.findings), start, linter.marks)
+    findings = fingerprinted(path, described_fixes(linter.findings), start, linter.marks)
     return RangeResult(findings, lines, examples, partials, tuple(linter.marks))
 
 

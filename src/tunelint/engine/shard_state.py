@@ -9,10 +9,11 @@ Layout, version 1::
 The header names the tunelint version, the shard (``I`` of ``N``), and the run (its
 command, the digest of each configuration's settings, each file's size and modification
 time, the unit plan); the shards of one run must agree on all of it. The payload holds
-what ``engine.units`` returns: findings as a report shows them (fixes left out), counts,
+what ``engine.units`` returns: findings as a report shows them (fixes as descriptions), counts,
 line and example numbers, 8-byte hashes. The state of a rule that would carry record
 text is never in it (``partial_holds_text``). Its SHA-256 is in the header, and it is
-unpickled with an allow-list of types (tunelint's own, arrays, sets, counters): a
+unpickled with an allow-list of types (tunelint's own, arrays, sets, counters, and the
+identity edit of a described fix): a
 corrupted, truncated or foreign file is a one-line error, never code run.
 """
 
@@ -111,6 +112,7 @@ _ALLOWED = {
     ("array", "_array_reconstructor"),
     ("copyreg", "_reconstructor"),
     ("builtins", "object"),
+    ("tunelint.engine.fixes", "_unchanged"),  # a described fix's edit (``Fix.described``)
 }
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TypeAlias
 
 from tunelint.engine.errors import TunelintError
-from tunelint.engine.findings import FileResult, Finding, strip_fixes
+from tunelint.engine.findings import FileResult, Finding, described_fixes
 from tunelint.engine.fingerprint import fingerprinted
 from tunelint.engine.reader import line_boundaries
 from tunelint.engine.registry import Scope, all_rules
@@ -155,7 +155,7 @@ def _whole(path: Path, settings: Settings) -> tuple[Finding, ...]:
     """The findings of what cannot be split, fingerprinted where the file is read."""
     if all(rule.scope is Scope.PATH for rule in settings.rules_for(path)):
         return fingerprinted(path, gate(path, settings).findings)  # reads no record
-    return strip_fixes(lint_file(path, settings).findings)
+    return described_fixes(lint_file(path, settings).findings)
 
 
 def merge_units(

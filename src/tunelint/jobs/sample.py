@@ -94,8 +94,16 @@ def _field(label: str, text: str) -> str:
     return f"  {label + ':':<{_LABEL_WIDTH}}{indent.join(text.splitlines() or [''])}"
 
 
-def sample(backend: Backend, model: str, path: Path, count: int, temperature: float | None) -> int:
+def sample(
+    backend: Backend,
+    model: str,
+    path: Path,
+    count: int,
+    temperature: float | None,
+    output_format: str = "text",
+) -> int:
     asked = matched = 0
+    answers: list[dict[str, Any]] = []
     for prompt in prompts(path, count):
         options: dict[str, Any] = {"model": model, "messages": prompt.messages}
         if prompt.tools:
@@ -104,7 +112,20 @@ def sample(backend: Backend, model: str, path: Path, count: int, temperature: fl
             options["temperature"] = temperature
         actual = message_text(backend.chat(f"asking {model} ({path}:{prompt.line})", options))
         asked += 1
-        matched += prompt.expected is not None and actual.strip() == prompt.expected.strip()
+        same = prompt.expected is not None and actual.strip() == prompt.expected.strip()
+        matched += same
+        if output_format == "json":
+            answers.append(
+                {
+                    "path": str(path),
+                    "line": prompt.line,
+                    "prompt": message_text(prompt.messages[-1]),
+                    "expected": prompt.expected,
+                    "actual": actual,
+                    "matches": same,
+                }
+            )
+            continue
         print(f"[{asked}] {path}:{prompt.line}")
         print(_field("prompt", message_text(prompt.messages[-1])))
         if prompt.expected is not None:
@@ -112,5 +133,9 @@ def sample(backend: Backend, model: str, path: Path, count: int, temperature: fl
         print(_field("actual", actual))
     if not asked:
         raise UsageError(f"{path}: no record holds a prompt to send")
+    if output_format == "json":
+        summary = {"model": model, "asked": asked, "matched": matched, "answers": answers}
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        return 0
     print(f"{matched} of {asked} answers equal the expected ones")
     return 0

@@ -11,14 +11,15 @@ from __future__ import annotations
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
-from tunelint.engine.findings import FileResult, Severity
+from tunelint.engine.findings import FileResult
+from tunelint.output.base import ReportOptions
 from tunelint.output.text import format_finding
 
 
 class JunitReporter:
-    def __init__(self, stream: TextIO, fail_on: Severity = Severity.ERROR) -> None:
+    def __init__(self, stream: TextIO, options: ReportOptions | None = None) -> None:
         self.stream = stream
-        self.fail_on = fail_on
+        self.fail_on = (options or ReportOptions()).fail_on
         self.suite = ET.Element("testsuite", name="tunelint")
         self.tests = self.failures = 0
 

@@ -16,6 +16,8 @@ from typing import Any, TextIO
 from tunelint import REPOSITORY_URL, __version__
 from tunelint.engine.findings import FileResult, Finding, Severity
 from tunelint.engine.registry import Rule, all_rules
+from tunelint.output.base import ReportOptions
+from tunelint.output.catalogue import rule_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -43,6 +45,7 @@ def _rule_entry(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.documentation},
         "help": {"text": rule.documentation, "markdown": rule.documentation},
+        "helpUri": rule_url(rule.code),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": [rule.family], "fixable": rule.fixable},
     }
@@ -69,7 +72,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
 class SarifReporter:
     """Collects the results (SARIF is one JSON document) and writes them at the end."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, options: ReportOptions | None = None) -> None:
         self.stream = stream
         self.findings: list[Finding] = []
 

@@ -28,22 +28,30 @@ The names, by what they are for:
 - the fast path (optional): ``PlainBatch`` and ``Reports`` for a batch form, and the
   facts ``quiet_on_object`` / ``quiet_on_plain`` / ``roles_only`` / ``whole_file`` of
   ``@rule`` (``tunelint.engine.registry`` says what each promises);
+- values and errors: ``json_type`` (a value's JSON type name), ``dotted_path`` (a
+  ``JsonPath`` as text), ``canonical_json`` (the bytes duplicates are judged on),
+  ``ConfigError`` (a rule's configuration is wrong: one line, exit 2), ``UTF8_BOM``,
+  ``PLAIN_ROLES`` (the roles a plain record may have);
+- types: ``RecordCheck`` (the signature of a record-scope check, for rule factories);
 - file scope: ``FileCheck``, ``MergeableCheck`` (``partial`` / ``absorb``), and
   ``DatasetCheck`` (``reference``) for a validation file against its training file.
 """
 
 from __future__ import annotations
 
-from tunelint.engine.batch import PlainBatch, Reports
+from tunelint.engine.batch import PlainBatch, Reports, canonical_json
 from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import JsonPath, Severity, Violation
+from tunelint.engine.errors import ConfigError
+from tunelint.engine.findings import JsonPath, Severity, Violation, dotted_path
 from tunelint.engine.fixes import Fix, delete_line, edit_line, edit_record
-from tunelint.engine.formats import SYSTEM_ROLES, Format
-from tunelint.engine.reader import Line, LineProblem
+from tunelint.engine.formats import SYSTEM_ROLES, Format, json_type
+from tunelint.engine.plain import PLAIN_ROLES
+from tunelint.engine.reader import UTF8_BOM, Line, LineProblem
 from tunelint.engine.registry import (
     DatasetCheck,
     FileCheck,
     MergeableCheck,
+    RecordCheck,
     Scope,
     config_key,
     rule,
@@ -58,7 +66,10 @@ from tunelint.rules.walk import (
 )
 
 __all__ = [
+    "PLAIN_ROLES",
     "SYSTEM_ROLES",
+    "UTF8_BOM",
+    "ConfigError",
     "DatasetCheck",
     "FileCheck",
     "Fix",
@@ -68,17 +79,21 @@ __all__ = [
     "LineProblem",
     "MergeableCheck",
     "PlainBatch",
+    "RecordCheck",
     "RecordContext",
     "Reports",
     "Scope",
     "Settings",
     "Severity",
     "Violation",
+    "canonical_json",
     "chat_messages",
     "config_key",
     "delete_line",
+    "dotted_path",
     "edit_line",
     "edit_record",
+    "json_type",
     "message_lists",
     "messages",
     "rule",

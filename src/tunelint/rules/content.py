@@ -10,11 +10,17 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from tunelint.engine.batch import PlainBatch, Reports
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.fixes import Fix, edit_record
-from tunelint.engine.registry import rule
+from tunelint.rules.authoring import (
+    Fix,
+    JsonPath,
+    PlainBatch,
+    RecordContext,
+    Reports,
+    Severity,
+    Violation,
+    edit_record,
+    rule,
+)
 from tunelint.rules.walk import (
     NON_PREFERRED,
     TRAINED_ROLES,
@@ -169,11 +175,11 @@ def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
     ## What it does
     Looks in the texts the model is trained to write (assistant turns, completions) for a
     phrase of 2 to 100 characters, containing a letter, repeated back to back at least
-    ``min-repeats`` times (default 10), with or without spaces between the copies. On by default: ordinary prose, code and tables do not repeat
-    a phrase ten times in a row (rows of ``-`` or ``=`` have no letter and are ignored).
+    `min-repeats` times (default 10), with or without spaces between the copies. On by default: ordinary prose, code and tables do not repeat
+    a phrase ten times in a row (rows of `-` or `=` have no letter and are ignored).
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Repetition loops are a classic generation failure; training on them teaches the model
@@ -187,6 +193,10 @@ def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
     ## How to fix
     Cut the text down to what it means to say once, or drop the example if it came from
     a broken generation run.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "I'm hungry."}, {"role": "assistant", "content": "Eat a banana!"}]}
+    ```
     """
     minimum: int = ctx.settings.options("CT001")["min-repeats"]
     trained = trained_texts(ctx, "CT001")
@@ -225,14 +235,14 @@ def leaked_chat_template(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains chat-template tokens or role markers.
 
     ## What it does
-    Reports special tokens of chat templates in any text (``<|im_start|>``, ``<|eot_id|>``,
-    ``[INST]``, ``<<SYS>>``, ``<start_of_turn>``…), and lines of an assistant's text that
-    start like a transcript turn (``User:``, ``Assistant:``, ``### Human:``,
-    ``### Response:``). Role prefixes are only looked for in assistant turns and
+    Reports special tokens of chat templates in any text (`<|im_start|>`, `<|eot_id|>`,
+    `[INST]`, `<<SYS>>`, `<start_of_turn>`…), and lines of an assistant's text that
+    start like a transcript turn (`User:`, `Assistant:`, `### Human:`,
+    `### Response:`). Role prefixes are only looked for in assistant turns and
     completions, since system prompts and user turns quote few-shot transcripts on purpose. On by default.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     The provider applies the template itself; markers inside content are a conversion bug
@@ -241,11 +251,15 @@ def leaked_chat_template(ctx: RecordContext) -> Iterator[Violation]:
 
     ## Example
     ```jsonl
-    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!\nUser: thanks\nAssistant: You're welcome"}]}
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!\\nUser: thanks\\nAssistant: You're welcome"}]}
     ```
 
     ## How to fix
     Split the transcript into separate messages with roles, and strip template tokens.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}, {"role": "user", "content": "thanks"}, {"role": "assistant", "content": "You're welcome"}]}
+    ```
     """
     for text in judged_texts(ctx, "CT002"):
         found = _SPECIAL_TOKENS.search(text.text) if "<" in text.text or "[" in text.text else None
@@ -273,15 +287,15 @@ _AROUND = r"(?: |\\[bfnrt]|\\u[0-9a-fA-F]{4}|[\x80-\xff])*"
     options=NON_PREFERRED,
 )
 def serialized_junk(ctx: RecordContext) -> Iterator[Violation]:
-    """A whole text is a serialised empty value such as ``null`` or ``[object Object]``.
+    """A whole text is a serialised empty value such as `null` or `[object Object]`.
 
     ## What it does
-    Reports texts that, spaces aside, are exactly ``null``, ``None``, ``undefined``,
-    ``NaN`` or ``[object Object]`` (and their lower- or upper-case spellings). On by
+    Reports texts that, spaces aside, are exactly `null`, `None`, `undefined`,
+    `NaN` or `[object Object]` (and their lower- or upper-case spellings). On by
     default: a real answer is rarely just one of these words.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     These are what a missing value becomes when a script formats it as a string: the
@@ -294,6 +308,10 @@ def serialized_junk(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Fix the export that produced the value, or drop the example.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Summarise the ticket."}, {"role": "assistant", "content": "The customer was charged twice and asks for a refund."}]}
+    ```
     """
     for text in judged_texts(ctx, "CT003"):
         if text.text.strip() in _JUNK:
@@ -342,13 +360,13 @@ def broken_encoding(ctx: RecordContext) -> Iterator[Violation]:
     """A text holds U+FFFD replacement characters or mojibake.
 
     ## What it does
-    Reports texts containing ``�`` (U+FFFD, what a decoder puts where bytes were invalid)
-    or a sequence that is UTF-8 read as Windows-1252 or Latin-1 (``Ã©`` for ``é``, ``â€™``
-    for ``\u2019``, ``í•œ`` for ``한``); a candidate counts only if its bytes decode as UTF-8.
+    Reports texts containing `�` (U+FFFD, what a decoder puts where bytes were invalid)
+    or a sequence that is UTF-8 read as Windows-1252 or Latin-1 (`Ã©` for `é`, `â€™`
+    for `\u2019`, `í•œ` for `한`); a candidate counts only if its bytes decode as UTF-8.
     On by default: correct text almost never contains either.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     The text was damaged by a wrong encoding somewhere upstream; the model learns to write
@@ -361,6 +379,10 @@ def broken_encoding(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Re-export the data as UTF-8 from the source; repair mojibake with a tool such as ftfy.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Café?"}, {"role": "assistant", "content": "The café opens at 8."}]}
+    ```
     """
     for text in judged_texts(ctx, "CT004"):
         if text.text.isascii():
@@ -409,11 +431,15 @@ def surrounding_whitespace(ctx: RecordContext) -> Iterator[Violation]:
 
     ## Example
     ```jsonl
-    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!\n\n"}]}
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!\\n\\n"}]}
     ```
 
     ## How to fix
-    Strip the texts: ``tunelint check --select CT005 --fix`` does it.
+    Strip the texts: `tunelint check --select CT005 --fix` does it.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}
+    ```
     """
     for text in texts(ctx):
         if text.role in ("tool", "function") or not text.text.strip():

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import Severity, Violation
-from tunelint.engine.registry import rule
+from tunelint.rules.authoring import RecordContext, Severity, Violation, rule
 from tunelint.rules.walk import NON_PREFERRED, judged_texts
 
 # (kind, literal every match contains, trigger, pattern): the literal is looked for first,
@@ -93,15 +91,15 @@ def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains an API key, a token or a private key.
 
     ## What it does
-    Looks for credentials with a recognisable shape: OpenAI (``sk-``, ``sk-proj-``) and
-    Anthropic (``sk-ant-``) API keys, AWS access key IDs and secret keys, GitHub, Slack,
+    Looks for credentials with a recognisable shape: OpenAI (`sk-`, `sk-proj-`) and
+    Anthropic (`sk-ant-`) API keys, AWS access key IDs and secret keys, GitHub, Slack,
     Google, Stripe and Hugging Face tokens, JSON Web Tokens and PEM private key blocks. The
-    finding shows the kind of secret and a masked form (``sk-p…9xQ``), never the secret,
+    finding shows the kind of secret and a masked form (`sk-p…9xQ`), never the secret,
     so CI logs do not leak it again. On by default; an error because a secret in training
     data can be reproduced by the model for anyone.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Fine-tuned models memorise rare strings; a key in the data can come back in an answer,
@@ -114,7 +112,11 @@ def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Revoke the credential, then replace it in the data with a placeholder such as
-    ``sk-...``.
+    `sk-...`.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Why does my call fail?"}, {"role": "assistant", "content": "Use client = OpenAI(api_key=os.environ['OPENAI_API_KEY'])"}]}
+    ```
     """
     for text in judged_texts(ctx, "PV001"):
         for kind, literal, pattern in SECRETS:
@@ -147,11 +149,11 @@ def email_address(ctx: RecordContext) -> Iterator[Violation]:
 
     ## What it does
     Reports e-mail addresses, except those at the domains reserved for examples
-    (``example.com``, ``.org``, ``.net``, and the ``.example``, ``.test`` and ``.invalid``
+    (`example.com`, `.org`, `.net`, and the `.example`, `.test` and `.invalid`
     top-level domains), masked in the finding. On by default: the pattern is precise.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Addresses in training data are personal data: the model can repeat them to anyone,
@@ -163,7 +165,11 @@ def email_address(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Replace addresses with placeholders (``user@example.com``) or remove them.
+    Replace addresses with placeholders (`user@example.com`) or remove them.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Who handled my refund?"}, {"role": "assistant", "content": "Jane (jane@example.com) did."}]}
+    ```
     """
     for location, address in _matches(ctx, "PV002", _EMAIL, _real_address, _AT.search):
         yield Violation(f"e-mail address {mask(address)}", location)
@@ -188,13 +194,13 @@ def phone_number(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains a phone number.
 
     ## What it does
-    Reports international numbers (``+82 10-1234-5678``, ``+1 (415) 555-0100``), Korean
-    numbers (``010-1234-5678``, ``02-123-4567``, ``01012345678``) and North American ones
-    (``(415) 555-0100``), masked, written in ASCII digits. Numbers need their usual separators (Korean mobile
+    Reports international numbers (`+82 10-1234-5678`, `+1 (415) 555-0100`), Korean
+    numbers (`010-1234-5678`, `02-123-4567`, `01012345678`) and North American ones
+    (`(415) 555-0100`), masked, written in ASCII digits. Numbers need their usual separators (Korean mobile
     numbers aside), so prices, dates and IDs do not match. On by default.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Phone numbers are personal data that the model can memorise and repeat.
@@ -206,6 +212,10 @@ def phone_number(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Replace numbers with placeholders or remove them.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "How do I reach the driver?"}, {"role": "assistant", "content": "Call him from the app's trip screen."}]}
+    ```
     """
     for location, number in _matches(ctx, "PV003", _PHONE, _phone_digits):
         yield Violation(f"phone number {mask(number)}", location)
@@ -255,7 +265,7 @@ def payment_card_number(ctx: RecordContext) -> Iterator[Violation]:
     and tracking numbers rarely match. On by default.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Card numbers are payment data (PCI DSS): they must not be stored, let alone trained
@@ -267,7 +277,11 @@ def payment_card_number(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Remove the number or replace it with a placeholder such as ``XXXX-XXXX-XXXX-1234``.
+    Remove the number or replace it with a placeholder such as `XXXX-XXXX-XXXX-1234`.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Charge the card ending in 1111."}, {"role": "assistant", "content": "Done."}]}
+    ```
     """
     for location, number in _matches(ctx, "PV004", _CARD, _card):
         yield Violation(f"payment card number {mask(number)}", location)
@@ -297,12 +311,12 @@ def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violatio
     """A text contains a Korean resident registration number (주민등록번호).
 
     ## What it does
-    Reports 13-digit numbers written ``YYMMDD-NNNNNNN`` (hyphen optional) whose date is
+    Reports 13-digit numbers written `YYMMDD-NNNNNNN` (hyphen optional) whose date is
     valid and whose check digit is right, masked. Numbers issued since October 2020 have
     no check digit and are not reported: precision first. On by default.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Korean law (PIPA) restricts processing these numbers; in training data they can be
@@ -314,7 +328,36 @@ def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violatio
     ```
 
     ## How to fix
-    Remove the number or replace it with a placeholder such as ``YYMMDD-XXXXXXX``.
+    Remove the number or replace it with a placeholder such as `YYMMDD-XXXXXXX`.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "제 주민번호는 YYMMDD-XXXXXXX 입니다."}, {"role": "assistant", "content": "확인했습니다."}]}
+    ```
     """
     for location, number in _matches(ctx, "PV005", _RRN, rrn_checksum):
         yield Violation(f"resident registration number {mask(number)}", location)
+
+
+_PERSONAL: tuple[tuple[str, re.Pattern[str], Callable[[str], bool]], ...] = (
+    ("@", _EMAIL, _real_address),
+    ("", _PHONE, _phone_digits),
+    ("", _CARD, _card),
+    ("", _RRN, lambda number: True),  # numbers since 2020 have no check digit: all of them
+)
+
+
+def sensitive_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Start and end of every secret and piece of personal data in ``text`` that the PV
+    rules look for (resident numbers without a valid check digit too): what an output that
+    quotes data must mask."""
+    for _, literal, pattern in SECRETS:
+        if literal in text:
+            for found in pattern.finditer(text):
+                yield found.span()
+    if not _NUMBERS.search(text) and "@" not in text:
+        return
+    for literal, pattern, accept in _PERSONAL:
+        if literal in text:
+            for found in pattern.finditer(text):
+                if accept(found.group()):
+                    yield found.span()
