@@ -74,16 +74,19 @@ def test_diff_shows_the_fixes_and_writes_nothing(tmp_path: Path) -> None:
     result = run_tunelint("check", "--diff", *SELECT, "data.jsonl", cwd=tmp_path)
     assert result.returncode == 1
     assert path.read_bytes() == before
-    assert result.stdout == "".join(
-        [
-            "--- data.jsonl\n+++ data.jsonl\n",
-            "@@ -1,4 +1,4 @@\n",
-            f"-\ufeff{context[0]}\n+{context[0]}\n",
-            *(f" {line}\n" for line in context[1:4]),
-            "@@ -6,5 +6,4 @@\n",
-            *(f" {line}\n" for line in context[5:8]),
-            f"-\n-{KORQUAD}\n+{FIXED_KORQUAD}\n",
-        ]
+    assert (
+        result.stdout
+        == "".join(
+            [
+                "--- data.jsonl\n+++ data.jsonl\n",
+                "@@ -1,4 +1,4 @@\n",
+                f"-\\ufeff{context[0]}\n+{context[0]}\n",  # the mark shown, escaped
+                *(f" {line}\n" for line in context[1:4]),
+                "@@ -6,5 +6,4 @@\n",
+                *(f" {line}\n" for line in context[5:8]),
+                f"-\n-{KORQUAD}\n+{FIXED_KORQUAD}\n",
+            ]
+        )
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.jsonl"]
 

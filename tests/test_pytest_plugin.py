@@ -512,3 +512,15 @@ def test_datasets_item_reports_a_missing_file_in_one_line(paired: pytest.Pyteste
     assert outcomes(result)["pyproject.toml::tunelint-datasets"] == "FAILED"
     result.stdout.fnmatch_lines(["*data/train.jsonl: No such file or directory"])
     assert "Traceback" not in result.stdout.str()
+
+
+def test_a_secret_in_the_data_shows_masked_in_the_failure(pytester: pytest.Pytester) -> None:
+    key = "sk-proj-Lm3Nb8Vc2Xz7Qa1Ws5Ed9Rf4"
+    looping = {"role": "assistant", "content": f"My key is {key}. " * 12}
+    records = [{"messages": [{"role": "user", "content": f"Hi {n}"}, looping]} for n in range(10)]
+    write(pytester, "data/keys.jsonl", records)
+    result = pytester.runpytest("--tunelint", "-p", "no:cacheprovider", "data/keys.jsonl")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    output = result.stdout.str()
+    assert "PV001" in output and "sk-p…Rf4" in output
+    assert key not in output and key[:12] not in output

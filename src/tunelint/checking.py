@@ -42,7 +42,7 @@ class FixTally:
                 self.fixes += plan.applied
                 self.files += 1
                 self.kinds[str(path)] = Counter(
-                    fix.description for fixes in plan.edits.values() for fix in fixes
+                    edit.fix.description for edits in plan.edits.values() for edit in edits
                 )
             return plan.remaining
 

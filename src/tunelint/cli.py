@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tunelint import __version__
 from tunelint.application.check import (
+    EXIT_CRASH,
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
@@ -30,6 +31,7 @@ from tunelint.convert import DIALECTS, FORMATS
 from tunelint.engine.errors import TunelintError, UsageError
 from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import PROFILES
+from tunelint.engine.quoting import clean
 from tunelint.engine.selection import split_selectors
 from tunelint.engine.settings import Settings
 from tunelint.inputs import Group, SettingsFinder
@@ -579,15 +581,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             import_sdk("openai", "openai", f"`tunelint {args.command}`")
         return run(args)
     except TunelintError as error:
-        print(f"tunelint: error: {error}", file=sys.stderr)
+        print(f"tunelint: error: {clean(str(error))}", file=sys.stderr)
     except BrokenPipeError:
         # The reader went away (``| head``): stop quietly, as other command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FINDINGS
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
-        print(f"tunelint: error: {where}{error.strerror or error}", file=sys.stderr)
+        print(f"tunelint: error: {clean(f'{where}{error.strerror or error}')}", file=sys.stderr)
     except KeyboardInterrupt:
         print("tunelint: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # a bug: never a traceback, never "findings"
+        return report_crash(error)
     return EXIT_ERROR
+
+
+def report_crash(error: BaseException) -> int:
+    """One line about an unexpected error, and ``EXIT_CRASH`` (CI must not read it as
+    findings). ``TUNELINT_TRACEBACK=1`` shows the traceback for the report."""
+    if os.environ.get("TUNELINT_TRACEBACK"):
+        import traceback
+
+        traceback.print_exception(error)
+    print(
+        f"tunelint: internal error: {type(error).__name__}: {clean(str(error), 200)} "
+        f"(a bug in tunelint {__version__}: please report it with the command and the input "
+        "that caused it; TUNELINT_TRACEBACK=1 shows the details)",
+        file=sys.stderr,
+    )
+    return EXIT_CRASH

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from tunelint.inputs import Group, SettingsFinder
     from tunelint.presentation import Presentation
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_CRASH = 0, 1, 2, 3
 
 Linter: TypeAlias = "Callable[[Sequence[Path], Settings], Iterable[FileResult | Failed]]"
 """Lints a group of files elsewhere (Ray, merged shards): each file's result in order, or

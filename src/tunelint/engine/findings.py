@@ -93,7 +93,7 @@ class Finding:
 
     def __reduce__(self) -> tuple[type[Finding], tuple[Any, ...]]:
         # Pickled by the constructor's arguments: a third of the default's work and size,
-        # for findings crossing processes and the cache by the thousand.
+        # for findings crossing processes by the thousand.
         return Finding, _field_values(self)
 
 

@@ -22,6 +22,7 @@ the run: the data got better); ``--prune-suppressions`` drops them and nothing e
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -195,9 +196,20 @@ def load_baseline(file: Path) -> Matcher:
     root = file.parent
     baseline = Matcher(root)
     for item in data:
-        path = relative_path(root / item["path"], root)
-        baseline.counts[path, item["code"], item["fingerprint"]] += 1
+        if _file_name(item["path"]):
+            path = relative_path(root / item["path"], root)
+            baseline.counts[path, item["code"], item["fingerprint"]] += 1
     return baseline
+
+
+def _file_name(path: str) -> bool:
+    """Whether ``path`` can name a file (a lone surrogate in JSON cannot): other entries
+    match nothing."""
+    try:
+        os.fsencode(path)
+    except UnicodeError:
+        return False
+    return True
 
 
 def _is_finding(item: Any) -> bool:

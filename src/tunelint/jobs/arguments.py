@@ -213,21 +213,23 @@ def add_jobs_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 def run_jobs(args: argparse.Namespace) -> int:
     from tunelint.jobs import manage
+    from tunelint.jobs.client import redacted_output
     from tunelint.jobs.follow import wait
     from tunelint.jobs.providers.connect import open_backend
     from tunelint.jobs.train import connection_flags
 
     where = connection(args)
     backend = open_backend(where)
-    if args.action == "list":
-        return manage.list_jobs(backend, args.limit, args.output_format)
-    if args.action == "show":
-        return manage.show_job(backend, args.job, args.output_format)
-    if args.action == "events":
-        return manage.show_events(backend, args.job, args.limit)
-    if args.action == "wait":
-        return wait(backend, args.job, args.poll_interval, connection_flags(where))
-    return manage.cancel_job(backend, args.job)
+    with redacted_output():
+        if args.action == "list":
+            return manage.list_jobs(backend, args.limit, args.output_format)
+        if args.action == "show":
+            return manage.show_job(backend, args.job, args.output_format)
+        if args.action == "events":
+            return manage.show_events(backend, args.job, args.limit)
+        if args.action == "wait":
+            return wait(backend, args.job, args.poll_interval, connection_flags(where))
+        return manage.cancel_job(backend, args.job)
 
 
 def add_sample_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -244,10 +246,14 @@ def add_sample_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 def run_sample(args: argparse.Namespace) -> int:
+    from tunelint.jobs.client import redacted_output
     from tunelint.jobs.providers.connect import open_backend
     from tunelint.jobs.sample import sample
 
     if not args.source.is_file():
         raise UsageError(f"{args.source}: no such file")
     backend = open_backend(connection(args))
-    return sample(backend, args.model, args.source, args.n, args.temperature, args.output_format)
+    with redacted_output():
+        return sample(
+            backend, args.model, args.source, args.n, args.temperature, args.output_format
+        )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from tunelint.engine.errors import UsageError
 from tunelint.engine.formats import Format, detect_format
+from tunelint.engine.quoting import escape, mask_secrets
 from tunelint.engine.reader import read_lines
 
 if TYPE_CHECKING:
@@ -35,7 +36,9 @@ def message_text(message: Any) -> str:
     content = message.get("content")
     if isinstance(content, list):
         content = "".join(
-            part.get("text", "") for part in content if isinstance(part, dict)
+            part["text"]
+            for part in content
+            if isinstance(part, dict) and isinstance(part.get("text"), str)
         ) or json.dumps(content, ensure_ascii=False)
     if content:
         return str(content)
@@ -90,8 +93,11 @@ def prompts(path: Path, count: int) -> Iterator[Prompt]:
 
 
 def _field(label: str, text: str) -> str:
+    """A labelled text, its lines indented; secrets masked and control characters escaped
+    as in any other output (a dataset's texts and a model's answers are data)."""
     indent = "\n" + " " * (_LABEL_WIDTH + 2)
-    return f"  {label + ':':<{_LABEL_WIDTH}}{indent.join(text.splitlines() or [''])}"
+    lines = [escape(line) for line in mask_secrets(text).splitlines()]
+    return f"  {label + ':':<{_LABEL_WIDTH}}{indent.join(lines or [''])}"
 
 
 def sample(

@@ -12,6 +12,7 @@ from typing import TextIO
 from xml.etree import ElementTree as ET
 
 from tunelint.engine.findings import FileResult
+from tunelint.engine.quoting import escape
 from tunelint.output.base import ReportOptions
 from tunelint.output.text import format_finding
 
@@ -25,8 +26,10 @@ class JunitReporter:
 
     def report(self, result: FileResult) -> None:
         self.tests += 1
-        case = ET.SubElement(self.suite, "testcase", classname="tunelint", name=result.path)
-        case.set("file", result.path)
+        # XML 1.0 has no way to write control characters: file names are escaped.
+        name = escape(result.path)
+        case = ET.SubElement(self.suite, "testcase", classname="tunelint", name=name)
+        case.set("file", name)
         if result.findings and not result.failed(self.fail_on):
             below = ET.SubElement(case, "system-out")
             below.text = "\n".join(format_finding(f) for f in result.findings)

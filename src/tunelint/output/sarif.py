@@ -10,8 +10,10 @@ their identity when lines move.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote_from_bytes
 
 from tunelint import REPOSITORY_URL, __version__
 from tunelint.engine.findings import FileResult, Finding, Severity
@@ -24,12 +26,14 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 
 def artifact_uri(path: str) -> str:
-    """``path`` relative to the working directory, with ``/`` (as given when outside it)."""
+    """``path`` as a URI reference: relative to the working directory, with ``/`` and
+    percent-encoded (a ``file:`` URI when outside it)."""
     resolved = Path(path).resolve()
     try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+        relative = resolved.relative_to(Path.cwd().resolve())
     except ValueError:
         return resolved.as_uri()
+    return quote_from_bytes(os.fsencode(relative.as_posix()), safe="/")
 
 
 def _artifact(path: str) -> dict[str, str]:

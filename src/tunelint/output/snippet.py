@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tunelint.engine.findings import Finding
+from tunelint.engine.quoting import mask
 
 WIDTH = 96
 """Display columns of the line shown; a longer line is elided around the column."""
@@ -192,12 +193,10 @@ class Chunk:
 def shown_chunks(text: str, secrets: dict[int, int]) -> list[Chunk]:
     """``text`` cut into the pieces it is shown as, given where its ``secrets`` start and
     end: the one function that makes a record's text safe to print (secrets masked, control
-    characters escaped).
-
-    # TODO(issue 17): route through the shared escaping-and-masking function at merge.
+    characters escaped). Secrets are masked as every other output masks them
+    (``engine.quoting.mask``); characters are escaped one by one, so that columns still
+    line up under the caret.
     """
-    from tunelint.rules.privacy import mask
-
     chunks: list[Chunk] = []
     index = 0
     while index < len(text):

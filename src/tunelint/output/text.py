@@ -13,6 +13,7 @@ from collections import Counter
 from typing import TextIO
 
 from tunelint.engine.findings import FileResult, Finding, Severity
+from tunelint.engine.quoting import escape
 from tunelint.output.base import Filtered, ReportOptions
 from tunelint.output.color import PLAIN, Style
 from tunelint.output.snippet import excerpt, finding_span, with_lines
@@ -23,9 +24,10 @@ def _plural(count: int, word: str) -> str:
 
 
 def format_finding(finding: Finding, style: Style = PLAIN, with_path: bool = True) -> str:
+    """One line, whatever the file's name holds (messages are escaped when made)."""
     where = f"{finding.line}:{finding.column}"
     if with_path:
-        where = f"{style('bold', finding.path)}:{where}:"
+        where = f"{style('bold', escape(finding.path))}:{where}:"
     label = finding.severity.label
     fixable = f" {style('cyan', '[*]')}" if finding.fix is not None else ""
     return (
@@ -136,7 +138,7 @@ class GroupedReporter(ConciseReporter):
     def show(self, result: FileResult) -> None:
         if not result.findings:
             return
-        self.write(f"{self.style('bold', result.path)}:")
+        self.write(f"{self.style('bold', escape(result.path))}:")
         width = max(len(f"{f.line}:{f.column}") for f in result.findings)
         for finding in result.findings:
             text = format_finding(finding, self.style, with_path=False)

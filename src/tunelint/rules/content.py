@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import bisect
-import contextlib
 import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
 
 from tunelint.rules.authoring import (
     Fix,
@@ -18,7 +16,8 @@ from tunelint.rules.authoring import (
     Reports,
     Severity,
     Violation,
-    edit_record,
+    edit_value,
+    quote,
     rule,
 )
 from tunelint.rules.walk import (
@@ -63,11 +62,20 @@ def repeated_unit(text: str, minimum: int) -> tuple[str, int] | None:
     # The end of the last run examined for each phrase length: a later probe inside it
     # would find the same run again (and, on one long run of a character, again and again).
     ruled_out: dict[int, int] = {}
+    one_character_run_end = 0
     for probe_at in range(0, len(text) - _PROBE - 1, step):
+        if probe_at < one_character_run_end:
+            continue
         probe = text[probe_at : probe_at + _PROBE]
         limit = probe_at + _LONGEST_UNIT + _PROBE
         # ``in`` on a slice costs less than ``find``'s argument parsing, and mostly fails.
         if probe not in text[probe_at + 2 : limit]:
+            continue
+        if probe == probe[0] * _PROBE:
+            # A run of one character is no phrase, and every length would match inside it
+            # (megabytes of "x" took minutes): probing resumes where the run ends.
+            run = re.compile(f"{re.escape(probe[0])}+").match(text, probe_at)
+            one_character_run_end = (run.end() if run else probe_at) - _PROBE
             continue
         found = text.find(probe, probe_at + 2, limit)
         while found != -1:
@@ -158,10 +166,6 @@ def _degenerate_repetitions(batch: PlainBatch) -> Reports:
     return [(index, degenerate_repetition(batch.context(index))) for index in suspects]
 
 
-def _shown(text: str, limit: int = 40) -> str:
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
-
-
 @rule(
     "CT001",
     "degenerate-repetition",
@@ -209,7 +213,7 @@ def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
         found = repeated_unit(text.text, minimum)
         if found is not None:
             unit, times = found
-            message = f"{_shown(unit)} repeated {times} times in a row"
+            message = f"{quote(unit)} repeated {times} times in a row"
             violations.append(Violation(message, text.location))
     return violations
 
@@ -315,7 +319,7 @@ def serialized_junk(ctx: RecordContext) -> Iterator[Violation]:
     """
     for text in judged_texts(ctx, "CT003"):
         if text.text.strip() in _JUNK:
-            yield Violation(f"text is only {text.text.strip()!r}", text.location)
+            yield Violation(f"text is only {quote(text.text.strip())}", text.location)
 
 
 # A run that could be one UTF-8 character shown as Windows-1252 / Latin-1 characters: a
@@ -395,24 +399,17 @@ def broken_encoding(ctx: RecordContext) -> Iterator[Violation]:
         if found is not None:
             repaired = _as_bytes(found) or b""
             yield Violation(
-                f"mojibake {found!r} (UTF-8 {repaired.decode('utf-8')!r} decoded as Windows-1252)",
+                f"mojibake {quote(found)} (UTF-8 {quote(repaired.decode('utf-8'))} decoded as "
+                "Windows-1252)",
                 text.location,
             )
 
 
 def _strip_text(location: JsonPath) -> Fix:
     """A fix that strips the text at ``location``, if it is still a string there."""
-
-    def transform(record: Any) -> Any:
-        with contextlib.suppress(KeyError, IndexError, TypeError):
-            parent = record
-            for key in location[:-1]:
-                parent = parent[key]
-            if isinstance(parent[location[-1]], str):
-                parent[location[-1]] = parent[location[-1]].strip()
-        return record
-
-    return edit_record("strip the text", transform)
+    return edit_value(
+        "strip the text", location, lambda text: text.strip() if isinstance(text, str) else text
+    )
 
 
 @rule("CT005", "surrounding-whitespace", Severity.WARNING, default=False, fixable=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tunelint.rules.authoring import Format, RecordContext, Scope, Severity, Violation, rule
+from tunelint.rules.authoring import Format, RecordContext, Scope, Severity, Violation, quote, rule
 from tunelint.rules.tally import RecordTally
 from tunelint.rules.walk import SYSTEM_ROLES, chat_messages
 
@@ -157,7 +157,8 @@ def system_message_not_first(ctx: RecordContext) -> Iterator[Violation]:
     if not isinstance(items, list):
         return
     for index, message in enumerate(items):
-        if index and isinstance(message, dict) and message.get("role") in SYSTEM_ROLES:
+        role = message.get("role") if isinstance(message, dict) else None
+        if index and isinstance(role, str) and role in SYSTEM_ROLES:
             yield Violation(
                 f"{message['role']} message is not the first message", ("messages", index)
             )
@@ -196,7 +197,7 @@ def last_message_not_assistant(ctx: RecordContext) -> Iterator[Violation]:
     last = items[-1]
     if isinstance(last, dict) and last.get("role") != "assistant":
         yield Violation(
-            f"example ends with a {last.get('role')!r} message, which trains nothing",
+            f"example ends with {_a_role(last.get('role'))} message, which trains nothing",
             ("messages", len(items) - 1),
         )
 
@@ -226,3 +227,8 @@ def nothing_to_train(ctx: RecordContext) -> Iterator[Violation]:
     answers = [m for m in chat_messages(ctx) if m.get("role") == "assistant"]
     if answers and all(m.get("weight", 1) == 0 for m in answers):
         yield Violation("every assistant message has weight 0: nothing is trained", ("messages",))
+
+
+def _a_role(role: object) -> str:
+    """``a 'user'``, or for a role that is no string ``an object``."""
+    return f"a {quote(role)}" if isinstance(role, str) else quote(role)

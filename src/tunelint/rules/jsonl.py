@@ -199,3 +199,32 @@ def crlf_line_ending(line: Line) -> Iterable[Violation]:
     if line.raw.endswith(b"\r") and line.problem is not LineProblem.BLANK:
         return (Violation("line ends with CRLF", fix=_USE_LF),)
     return ()
+
+
+def _no_long_plain_lines(batch: PlainBatch) -> Reports:
+    """JL007 on a run of plain records: they were decoded, so none is too long."""
+    return ()
+
+
+@rule("JL007", "line-too-long", Severity.ERROR, Scope.LINE, batch=_no_long_plain_lines)
+def line_too_long(line: Line) -> Iterator[Violation]:
+    """A line is longer than 16 MiB.
+
+    ## What it does
+    Reports a line longer than 16 MiB (16,777,216 bytes) as it streams past, without
+    decoding or holding it: tunelint's memory stays bounded whatever the file holds.
+
+    ## Why is this bad?
+    No provider accepts an example of that size (context windows hold well under a
+    megabyte of text, and embedded images are limited to 10 MB each); such a line is
+    usually a file that is not JSONL at all, such as a JSON array on one line.
+
+    ## Example
+    A 200 MB JSON array written on one line, or ``/dev/urandom`` saved as ``.jsonl``.
+
+    ## How to fix
+    Write one example per line (``jq -c '.[]' data.json > data.jsonl``), and drop or
+    shrink the oversized example.
+    """
+    if line.problem is LineProblem.TOO_LONG:
+        yield Violation(line.detail)

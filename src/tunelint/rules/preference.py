@@ -12,6 +12,7 @@ from tunelint.rules.authoring import (
     Severity,
     Violation,
     json_type,
+    quote,
     rule,
 )
 
@@ -80,7 +81,8 @@ def invalid_preference_pair(ctx: RecordContext) -> Iterator[Violation]:
             yield Violation(f"must be a list of exactly one assistant message, not {shape}", (key,))
         elif isinstance(output[0], dict) and output[0].get("role") != "assistant":
             yield Violation(
-                f"must be an assistant message, not {output[0].get('role')!r}", (key, 0, "role")
+                f"must be an assistant message, not {quote(output[0].get('role'))}",
+                (key, 0, "role"),
             )
 
 

@@ -4,58 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
-from tunelint.rules.authoring import RecordContext, Severity, Violation, rule
-from tunelint.rules.walk import NON_PREFERRED, judged_texts
-
-# (kind, literal every match contains, trigger, pattern): the literal is looked for first,
-# in C, so texts without it cost one substring search per kind; the trigger (RE2, on the
-# line as written: a slash may be escaped) is what every line holding one contains. The
-# boundary check comes after the literal so that the regular expression engine can search
-# for the literal. A key's body must mix letters and digits: "sk-this-is-a-placeholder"
-# is not a key.
-_BEFORE = r"(?<![A-Za-z0-9_-]{})"
-_SECRET_SHAPES = (
-    ("private key", "PRIVATE KEY", "PRIVATE KEY",
-     r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
-    ("Anthropic API key", "sk-ant-", "sk-ant-", r"sk-ant-" + _BEFORE + r"[A-Za-z0-9_-]{20,}"),
-    ("OpenAI API key", "sk-", "sk-",
-     r"sk-" + _BEFORE + r"(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"),
-    ("AWS access key ID", "IA", "A[KS]IA",
-     r"A[KS]IA(?<![A-Z0-9]A[KS]IA)[A-Z0-9]{16}(?![A-Z0-9])"),
-    ("AWS secret access key", "_", "(?i:aws_secret_access_key)",
-     r"(?i:aws_secret_access_key)[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])"),
-    ("GitHub token", "gh", "gh[pousr]_",
-     r"gh[pousr]_(?<![A-Za-z0-9_-]gh[pousr]_)[A-Za-z0-9]{36,}"),
-    ("GitHub token", "github_pat_", "github_pat_",
-     r"github_pat_" + _BEFORE + r"[A-Za-z0-9_]{22,}"),
-    ("Slack token", "xox", "xox[abposr]-",
-     r"xox[abposr]-(?<![A-Za-z0-9_-]xox[abposr]-)[A-Za-z0-9-]{10,}"),
-    ("Slack webhook", "hooks.slack.com/", r"hooks\.slack\.com",
-     r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+"),
-    ("Google API key", "AIza", "AIza",
-     r"AIza" + _BEFORE + r"[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])"),
-    ("Stripe secret key", "_live_", "[sr]k_live_",
-     r"[sr]k_live_(?<![A-Za-z0-9_-][sr]k_live_)[0-9A-Za-z]{24,}"),
-    ("Hugging Face token", "hf_", "hf_",
-     r"hf_" + _BEFORE + r"[A-Za-z0-9]{34,}(?![A-Za-z0-9_-])"),
-    ("JSON Web Token", "eyJ", "eyJ",
-     r"eyJ" + _BEFORE + r"[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
-)  # fmt: skip
-SECRETS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
-    (kind, literal, re.compile(pattern.replace("{}", re.escape(literal))))
-    for kind, literal, _, pattern in _SECRET_SHAPES
-)
-_SECRET_TRIGGER = "|".join(dict.fromkeys(trigger for _, _, trigger, _ in _SECRET_SHAPES))
-_LETTER_AND_DIGIT = re.compile(r"(?=.*[A-Za-z])(?=.*[0-9])", re.DOTALL)
-
-
-def mask(value: str) -> str:
-    """``sk-p…9xQ``: at most four leading and three trailing characters, never a third more."""
-    head = min(4, len(value) // 4)
-    tail = min(3, len(value) // 4)
-    return f"{value[:head]}…{value[len(value) - tail :]}" if tail else "…"
-
+# The secret shapes live with the engine's quoting, which masks them in every output.
+from tunelint.engine.quoting import LETTER_AND_DIGIT, SECRET_TRIGGER, SECRETS
+from tunelint.rules.authoring import JsonPath, RecordContext, Severity, Violation, mask, quote, rule
+from tunelint.rules.walk import NON_PREFERRED, judged_in_full, judged_texts
 
 # Every phone, card and registration number has 8 digits or more in a short span; this
 # scan starts only at digits, so it is cheap, and the exact patterns run only where it hits.
@@ -84,15 +38,16 @@ def _matches(
     "PV001",
     "secret-in-content",
     Severity.ERROR,
-    trigger=_SECRET_TRIGGER,
+    trigger=SECRET_TRIGGER,
     options=NON_PREFERRED,
 )
 def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains an API key, a token or a private key.
 
     ## What it does
-    Looks for credentials with a recognisable shape: OpenAI (`sk-`, `sk-proj-`) and
-    Anthropic (`sk-ant-`) API keys, AWS access key IDs and secret keys, GitHub, Slack,
+    Looks, in every string of the record (texts, tool-call arguments, names, ids, URLs and
+    keys alike), for credentials with a recognisable shape: OpenAI (``sk-``, ``sk-proj-``) and
+    Anthropic (``sk-ant-``) API keys, AWS access key IDs and secret keys, GitHub, Slack,
     Google, Stripe and Hugging Face tokens, JSON Web Tokens and PEM private key blocks. The
     finding shows the kind of secret and a masked form (`sk-p…9xQ`), never the secret,
     so CI logs do not leak it again. On by default; an error because a secret in training
@@ -118,16 +73,35 @@ def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
     {"messages": [{"role": "user", "content": "Why does my call fail?"}, {"role": "assistant", "content": "Use client = OpenAI(api_key=os.environ['OPENAI_API_KEY'])"}]}
     ```
     """
-    for text in judged_texts(ctx, "PV001"):
+    for location, text in every_string(ctx.record):
+        if location[:1] == ("non_preferred_output",) and not judged_in_full(ctx, "PV001"):
+            continue
         for kind, literal, pattern in SECRETS:
-            if literal not in text.text:
+            if literal not in text:
                 continue
-            for found in pattern.finditer(text.text):
+            for found in pattern.finditer(text):
                 secret = found.group()
                 if kind == "private key":
-                    yield Violation(f"{kind} block {secret!r}", text.location)
-                elif kind.startswith("AWS") or _LETTER_AND_DIGIT.match(secret):
-                    yield Violation(f"{kind} {mask(secret)}", text.location)
+                    yield Violation(f"{kind} block {quote(secret)}", location)
+                elif kind.startswith("AWS") or LETTER_AND_DIGIT.match(secret):
+                    yield Violation(f"{kind} {mask(secret)}", location)
+
+
+def every_string(record: Any) -> Iterator[tuple[JsonPath, str]]:
+    """Every string of ``record``, keys included (at the object that holds them)."""
+    pending: list[tuple[JsonPath, Any]] = [((), record)]  # in reverse document order
+    while pending:
+        location, value = pending.pop()
+        if isinstance(value, str):
+            yield location, value
+        elif isinstance(value, dict):
+            for key in value:
+                yield location, key
+            pending.extend(((*location, key), item) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            pending.extend(
+                ((*location, index), value[index]) for index in reversed(range(len(value)))
+            )
 
 
 _AT = re.compile("@")

@@ -19,8 +19,9 @@ from tunelint.rules.authoring import (
     Settings,
     Severity,
     Violation,
-    edit_record,
     json_type,
+    quote,
+    remove_items,
     rule,
 )
 from tunelint.rules.walk import Message, message_lists, messages, quoted
@@ -235,7 +236,7 @@ def unrecognized_role(ctx: RecordContext) -> Iterator[Violation]:
             continue
         role = message.get("role")
         if not isinstance(role, str) or role not in roles:
-            shown = repr(role) if isinstance(role, str) else json_type(role)
+            shown = quote(role) if isinstance(role, str) else json_type(role)
             yield Violation(
                 f"unrecognized role {shown} (expected one of {quoted(roles)})", (*path, "role")
             )
@@ -290,22 +291,15 @@ def missing_content(ctx: RecordContext) -> Iterator[Violation]:
 
 
 def _is_empty_system(message: Any) -> bool:
-    content = message.get("content") if isinstance(message, dict) else None
+    if not isinstance(message, dict):
+        return False
+    content = message.get("content")
     return message.get("role") == "system" and isinstance(content, str) and not content.strip()
 
 
 def _remove_empty_system(list_path: JsonPath) -> Fix:
     """A fix that drops every empty system message from the message list at ``list_path``."""
-
-    def transform(record: Any) -> Any:
-        parent, items = None, record
-        for key in list_path:
-            parent, items = items, items.get(key) if isinstance(items, dict) else None
-        if isinstance(parent, dict) and isinstance(items, list):
-            parent[list_path[-1]] = [item for item in items if not _is_empty_system(item)]
-        return record
-
-    return edit_record("remove the empty system message", transform)
+    return remove_items("remove the empty system message", list_path, _is_empty_system)
 
 
 # Message lists live at one of these places (``rules.walk.message_lists``).
@@ -367,7 +361,7 @@ def unrecognized_top_level_key(ctx: RecordContext) -> Iterator[Violation]:
         if key not in allowed and key not in ctx.profile.top_level_keys:
             hint = " (weight belongs on assistant messages)" if key == "weight" else ""
             yield Violation(
-                f"unrecognized top-level key {key!r} in a {ctx.format} record{hint}", (key,)
+                f"unrecognized top-level key {quote(key)} in a {ctx.format} record{hint}", (key,)
             )
 
 
@@ -485,9 +479,12 @@ def invalid_weight(ctx: RecordContext) -> Iterator[Violation]:
         weight = message["weight"]
         if message.get("role") != "assistant":
             yield Violation("weight is only allowed on assistant messages", (*path, "weight"))
-        elif isinstance(weight, bool) or weight not in allowed:
+        elif (
+            isinstance(weight, bool) or not isinstance(weight, int | float) or weight not in allowed
+        ):
             expected = " or ".join(f"{value:g}" for value in sorted(allowed))
-            yield Violation(f"weight must be {expected}, not {weight!r}", (*path, "weight"))
+            shown = weight if isinstance(weight, int | float) else quote(weight)
+            yield Violation(f"weight must be {expected}, not {shown}", (*path, "weight"))
 
 
 @rule("SC010", "invalid-content-part", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True)
@@ -539,9 +536,9 @@ def _part_problem(part: object, role: object, image_roles: frozenset[str]) -> st
     if kind == "image_url":
         if role not in image_roles:
             where = " or ".join(sorted(image_roles)) or "no"
-            return f"image parts are only allowed in {where} messages, not {role!r} messages"
+            return f"image parts are only allowed in {where} messages, not {quote(role)} messages"
         return _image_problem(part)
-    return f"unsupported content part type {kind!r} (expected 'text' or 'image_url')"
+    return f"unsupported content part type {quote(kind)} (expected 'text' or 'image_url')"
 
 
 def _image_problem(part: dict[str, object]) -> str | None:
@@ -555,8 +552,9 @@ def _image_problem(part: dict[str, object]) -> str | None:
     if extra:
         return f"unrecognized key(s) {quoted(extra)} in image_url"
     url: str = image["url"]
-    if "detail" in image and image["detail"] not in _IMAGE_DETAILS:
-        return f"image detail must be one of {quoted(_IMAGE_DETAILS)}, not {image['detail']!r}"
+    detail = image.get("detail", "auto")
+    if not isinstance(detail, str) or detail not in _IMAGE_DETAILS:
+        return f"image detail must be one of {quoted(_IMAGE_DETAILS)}, not {quote(detail)}"
     if url.startswith(("https://", "http://")):
         return None
     if _IMAGE_DATA_URL.match(url):
@@ -566,7 +564,7 @@ def _image_problem(part: dict[str, object]) -> str | None:
         return None
     if url.startswith("data:"):
         return "data URL must be a base64 JPEG, PNG or WEBP image"
-    return f"image URL must be http(s) or a data URL, not {url[:40]!r}"
+    return f"image URL must be http(s) or a data URL, not {quote(url)}"
 
 
 def _no_negative_maximum(settings: Settings) -> bool:

@@ -21,6 +21,7 @@ from tunelint.rules.authoring import (
     Severity,
     Violation,
     canonical_json,
+    quote,
     rule,
 )
 from tunelint.rules.schema import MESSAGE_FORMATS
@@ -204,7 +205,8 @@ def arguments_not_matching_parameters(ctx: RecordContext) -> Iterator[Violation]
     if not schemas:
         return
     for path, call in _calls(ctx):
-        parameters = schemas.get(call.get("name"))  # type: ignore[arg-type]
+        name = call.get("name")
+        parameters = schemas.get(name) if isinstance(name, str) else None
         arguments = call.get("arguments")
         if not isinstance(parameters, dict) or not isinstance(arguments, str):
             continue
@@ -218,6 +220,6 @@ def arguments_not_matching_parameters(ctx: RecordContext) -> Iterator[Violation]
         for error in sorted(validator.iter_errors(decoded), key=lambda e: list(map(str, e.path))):
             where = "".join(f"[{part!r}]" for part in error.path)
             yield Violation(
-                f"arguments{where} do not match the parameters of {call['name']!r}: {error.message}",
+                f"arguments{where} do not match the parameters of {quote(name)}: {error.message}",
                 (*path, "arguments"),
             )

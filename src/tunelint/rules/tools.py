@@ -15,6 +15,7 @@ from tunelint.rules.authoring import (
     Severity,
     Violation,
     json_type,
+    quote,
     rule,
 )
 from tunelint.rules.schema import MESSAGE_FORMATS
@@ -81,11 +82,11 @@ def invalid_function_name(ctx: RecordContext) -> Iterator[Violation]:
     prefix = _definition_prefix(ctx)
     for name, path in tool_definitions(_definitions_holder(ctx)).items():
         if not FUNCTION_NAME.match(name):
-            yield Violation(f"invalid function name {name!r}", (*prefix, *path))
+            yield Violation(f"invalid function name {quote(name)}", (*prefix, *path))
     for path, function in _calls(ctx):
         called = function.get("name")
         if not isinstance(called, str) or not FUNCTION_NAME.match(called):
-            yield Violation(f"invalid function name {called!r}", (*path, "name"))
+            yield Violation(f"invalid function name {quote(called)}", (*path, "name"))
 
 
 @rule(
@@ -211,7 +212,7 @@ def undefined_tool(ctx: RecordContext) -> Iterator[Violation]:
         if isinstance(name, str) and name not in defined:
             known = ", ".join(sorted(defined)) or "none"
             yield Violation(
-                f"calls undefined function {name!r} (defined: {known})", (*path, "name")
+                f"calls undefined function {quote(name)} (defined: {known})", (*path, "name")
             )
 
 
@@ -249,15 +250,25 @@ def unmatched_tool_call_id(ctx: RecordContext) -> Iterator[Violation]:
             conversation, seen = path[:-1], set()
         calls = message.get("tool_calls")
         if message.get("role") == "assistant" and isinstance(calls, list):
-            seen.update(call["id"] for call in calls if isinstance(call, dict) and "id" in call)
+            seen.update(
+                call["id"]
+                for call in calls
+                if isinstance(call, dict) and isinstance(call.get("id"), str)
+            )
         if message.get("role") != "tool":
             continue
         call_id = message.get("tool_call_id")
         if call_id is None:
             yield Violation("tool message has no 'tool_call_id'", path)
+        elif not isinstance(call_id, str):
+            yield Violation(
+                f"tool_call_id must be a string, not a {json_type(call_id)}",
+                (*path, "tool_call_id"),
+            )
         elif call_id not in seen:
             yield Violation(
-                f"tool_call_id {call_id!r} matches no earlier tool call", (*path, "tool_call_id")
+                f"tool_call_id {quote(call_id)} matches no earlier tool call",
+                (*path, "tool_call_id"),
             )
 
 
@@ -310,7 +321,7 @@ def invalid_tool_definition(ctx: RecordContext) -> Iterator[Violation]:
             if problem:
                 yield Violation(problem, path)
             elif function["name"] in names:
-                yield Violation(f"function {function['name']!r} is defined twice", path)
+                yield Violation(f"function {quote(function['name'])} is defined twice", path)
             else:
                 names.add(function["name"])
 
@@ -368,7 +379,7 @@ def malformed_tool_call(ctx: RecordContext) -> Iterator[Violation]:
             if not isinstance(call.get("id"), str):
                 yield Violation("tool call needs a string 'id'", where)
             elif call["id"] in ids:
-                yield Violation(f"tool call id {call['id']!r} is used twice", (*where, "id"))
+                yield Violation(f"tool call id {quote(call['id'])} is used twice", (*where, "id"))
             else:
                 ids.add(call["id"])
             if call.get("type") != "function":
