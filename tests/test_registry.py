@@ -55,6 +55,8 @@ class Mergeable(HalfMergeable):
         (Scope.FILE, {}, HalfMergeable, "both partial and absorb"),
         (Scope.FILE, {"whole_file": True}, Mergeable, "either merges"),
         (Scope.RECORD, {"whole_file": True}, check, "only a file rule can be whole_file"),
+        (Scope.RECORD, {"partial_holds_text": True}, check, "only a mergeable file rule"),
+        (Scope.FILE, {"partial_holds_text": True, "whole_file": True}, Counter, "only a merge"),
         (Scope.RECORD, {}, check, r"clashes with SC001 \(missing-messages\) of tunelint\.rules"),
     ],
 )
@@ -82,3 +84,5 @@ def test_the_builtin_rules_declare_their_facts() -> None:
         "SC009", "SC010", "SC011", "TG002", "TG005", "TG006", "TG009",
         "TL001", "TL002", "TL003", "TL004", "TL005", "TL006", "TL007", "TL008",
     }  # fmt: skip
+    # Shards never write these rules' state (text of the records) to disk.
+    assert [code for code, r in rules.items() if r.partial_holds_text] == ["CT006"]

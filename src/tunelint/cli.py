@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tunelint import __version__
 from tunelint.application.check import (
@@ -35,7 +35,7 @@ from tunelint.engine.quoting import clean
 from tunelint.engine.selection import split_selectors
 from tunelint.engine.settings import Settings
 from tunelint.finetuning import arguments as jobs_arguments
-from tunelint.inputs import SettingsFinder
+from tunelint.inputs import Group, SettingsFinder
 from tunelint.parser import SuggestingParser
 from tunelint.presentation import Presentation, add_format_argument, add_output_arguments
 from tunelint.template.arguments import (
@@ -43,6 +43,9 @@ from tunelint.template.arguments import (
     prepare_template,
     template_overrides,
 )
+
+if TYPE_CHECKING:
+    from tunelint.engine.ray_executor import Cluster
 
 SEVERITIES = [severity.label for severity in Severity]
 
@@ -132,8 +135,16 @@ def _run_check(args: argparse.Namespace) -> int:
     paths = [*paths, *filter(None, [args.validation_file])]
     if args.diff:
         return show_diff(file_groups(paths, finder, args.force_exclude))
+    if args.shard is not None or args.state_out is not None:
+        return _run_shard(args, file_groups(paths, finder, args.force_exclude))
     extras = CheckExtras.from_args(args)
-    return check_paths(
+    linter = args.merged.lint if args.merged is not None else None
+    cluster = _cluster(args)
+    if cluster is not None:
+        from tunelint.application.check import ray_linter
+
+        linter = ray_linter(cluster)
+    status = check_paths(
         paths,
         finder,
         Presentation.from_args(args),
@@ -141,7 +152,42 @@ def _run_check(args: argparse.Namespace) -> int:
         args.jobs,
         not args.no_cache,
         args.force_exclude,
+        linter,
     )
+    if args.merged is not None:
+        args.merged.finish()
+    return status
+
+
+def _cluster(args: argparse.Namespace) -> Cluster | None:
+    """The Ray cluster of ``--executor ray`` (``--jobs``: CPUs of a new local instance)."""
+    from tunelint.engine.ray_executor import Cluster
+
+    return Cluster(args.ray_address, args.jobs) if args.executor == "ray" else None
+
+
+def _run_shard(args: argparse.Namespace, groups: list[Group]) -> int:
+    from tunelint.application.shards import Shard, run_command, write_shard
+
+    if args.shard is None or args.state_out is None:
+        raise UsageError("--shard and --state-out go together")
+    if args.fix or args.add_suppressions or args.executor != "local":
+        raise UsageError("--shard lints one shard for `tunelint merge`: no --fix, "
+                         "--add-suppressions or --executor")  # fmt: skip
+    if args.stdin_filename is not None or any(str(path) == "-" for path in args.paths):
+        raise UsageError("--shard needs files every shard can read, not standard input")
+    return write_shard(groups, Shard.parse(args.shard), args.state_out, run_command(args.argv))
+
+
+def _run_merge(args: argparse.Namespace) -> int:
+    from tunelint.application.shards import MergedRun
+
+    merged = MergedRun.read(args.states)
+    check = build_parser().parse_args(merged.command)
+    if args.output_format is not None:
+        check.output_format = args.output_format
+    check.merged = merged
+    return _run_check(check)
 
 
 def _run_convert(args: argparse.Namespace) -> int:
@@ -231,7 +277,7 @@ def _run_stats(args: argparse.Namespace) -> int:
         if args.html:  # the page charts tiktoken's counts and cost, not a chat template's
             raise UsageError("--html does not take --tokenizer yet; run it without")
         return _run_template_stats(paths, args.output_format, settings, worker_count(args.jobs))
-    stats = stats_with_progress(paths, settings, args.model, args.epochs, args.jobs)
+    stats = stats_with_progress(paths, settings, args.model, args.epochs, args.jobs, _cluster(args))
     _warn_uncounted(stats.files, stats.skipped)
     if stats.uncountable:
         print(
@@ -318,6 +364,49 @@ def _add_fix_arguments(check: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_executor_arguments(parser: argparse.ArgumentParser) -> Any:
+    scale = parser.add_argument_group("beyond one machine (see README, Running on a cluster)")
+    scale.add_argument(
+        "--executor",
+        choices=["local", "ray"],
+        default="local",
+        help="where to work: processes here (default), or Ray tasks (tunelint[ray])",
+    )
+    scale.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="Ray cluster to join (default: RAY_ADDRESS, the local cluster, or a new one "
+        "with --jobs CPUs)",
+    )
+    return scale
+
+
+def _add_scale_arguments(check: argparse.ArgumentParser) -> None:
+    scale = _add_executor_arguments(check)
+    scale.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="lint only shard I of N and write its state (--state-out) for `tunelint merge`",
+    )
+    scale.add_argument("--state-out", type=Path, metavar="FILE", help="where --shard writes")
+    check.set_defaults(merged=None)
+
+
+def _add_merge_parser(commands: Any) -> None:
+    from tunelint.output import FORMATS as OUTPUT_FORMATS
+
+    merge = commands.add_parser(
+        "merge", help="report the shards of a `check --shard I/N` run as one check"
+    )
+    merge.add_argument("states", nargs="+", type=Path, metavar="STATE", help="state files")
+    merge.add_argument(
+        "--output-format",
+        choices=OUTPUT_FORMATS,
+        help="(default: the shards' --output-format)",
+    )
+    merge.set_defaults(run=_run_merge)
+
+
 def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--stdin-filename",
@@ -357,6 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="lint every file, ignoring the results kept in .tunelint_cache/",
     )
+    _add_scale_arguments(check)
     _add_fix_arguments(check)
     check.add_argument(
         "--validation-file",
@@ -373,6 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_settings_arguments(check)
     check.set_defaults(run=_run_check)
 
+    _add_merge_parser(commands)
     _add_convert_parser(commands)
 
     stats = commands.add_parser("stats", help="token statistics and training cost")
@@ -395,6 +486,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=positive_int,
         help="worker processes for large data (default: the number of cores)",
     )
+    _add_executor_arguments(stats)
     stats.add_argument("--config", type=Path, help="configuration file (default: nearest)")
     stats.add_argument("--profile", choices=sorted(PROFILES), help="profile (default model)")
     add_template_arguments(stats)
@@ -480,6 +572,7 @@ _PROVIDER_COMMANDS = ("train", "jobs", "sample")
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # what a shard's state records
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         if args.command in _PROVIDER_COMMANDS:

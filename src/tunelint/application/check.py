@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from tunelint.engine.discovery import expand_paths
 from tunelint.engine.findings import Severity
@@ -21,11 +21,29 @@ from tunelint.engine.findings import Severity
 if TYPE_CHECKING:
     from tunelint.checking import CheckExtras
     from tunelint.engine.findings import FileResult
+    from tunelint.engine.ray_executor import Cluster
     from tunelint.engine.settings import Settings
+    from tunelint.engine.units import Failed
     from tunelint.inputs import Group, SettingsFinder
     from tunelint.presentation import Presentation
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_CRASH = 0, 1, 2, 3
+
+Linter: TypeAlias = "Callable[[Sequence[Path], Settings], Iterable[FileResult | Failed]]"
+"""Lints a group of files elsewhere (Ray, merged shards): each file's result in order, or
+``Failed`` for one that could not be read."""
+
+
+def ray_linter(cluster: Cluster) -> Linter:
+    """Lint on a Ray cluster (``--executor ray``)."""
+    from tunelint.engine.ray_executor import connect, lint_with_ray
+
+    connect(cluster.address, cluster.cpus)  # before any output: a missing extra, one line
+
+    def lint(files: Sequence[Path], settings: Settings) -> Iterator[FileResult | Failed]:
+        return lint_with_ray(files, settings, cluster.address, cluster.cpus)
+
+    return lint
 
 
 def lint_file(path: Path, settings: Settings) -> FileResult:
@@ -78,14 +96,18 @@ def check_paths(
     jobs: int | None = 1,
     use_cache: bool = False,
     force_exclude: bool = False,
+    linter: Linter | None = None,
 ) -> int:
     """Lint and report files and folders; the exit status of ``tunelint check``.
 
     ``presentation``: the format, destination and flags of the report (default: ``full``
-    on stdout). ``jobs=None``: a worker process per core.
+    on stdout). ``jobs=None``: a worker process per core. A ``linter`` lints instead of this
+    machine's processes; a file it could not read is a one-line error, and the others still
+    report.
     """
     from tunelint.checking import CheckExtras, Filters, FixTally, warn_unused_baseline
     from tunelint.engine.suppressions import load_baseline
+    from tunelint.engine.units import Failed
     from tunelint.output.base import Filtered
     from tunelint.output.progress import with_progress
     from tunelint.presentation import Presentation
@@ -102,14 +124,16 @@ def check_paths(
     baseline = load_baseline(extras.baseline) if extras.baseline else None
     fixes = FixTally()
     filtered = Filtered()
+    unread = False
 
     def results_of(
         settings: Settings, files: Sequence[Path], filters: Filters
-    ) -> Iterable[FileResult]:
+    ) -> Iterable[FileResult | Failed]:
+        made: Iterable[FileResult | Failed]
         if extras.fix:
-            made: Iterable[FileResult] = (
-                fixes.fix(path, settings, filters.suppressions) for path in files
-            )
+            made = (fixes.fix(path, settings, filters.suppressions) for path in files)
+        elif linter is not None:
+            made = linter(files, settings)
         else:
             made = lint_files(files, settings, jobs, use_cache)
         return with_progress(files, made, not presentation.quiet)
@@ -118,9 +142,12 @@ def check_paths(
         for settings, files in groups:
             filters = Filters(extras, settings, baseline, filtered)
             for path, result in zip(files, results_of(settings, files, filters), strict=True):
-                filters.apply(result, path)
+                if isinstance(result, Failed):
+                    unread = _unread(result)
+                else:
+                    filters.apply(result, path)
             filters.write_suppressions()
-        return EXIT_OK
+        return EXIT_ERROR if unread else EXIT_OK
     # JUnit fails a file at the fail level, as the exit status does (the first
     # configuration's, when files have several).
     fail_on = groups[0][0].fail_on if groups else Severity.ERROR
@@ -130,6 +157,9 @@ def check_paths(
         for settings, files in groups:
             filters = Filters(extras, settings, baseline, filtered)
             for path, result in zip(files, results_of(settings, files, filters), strict=True):
+                if isinstance(result, Failed):
+                    unread = _unread(result)
+                    continue
                 result = filters.apply(result, path)
                 reporter.report(result)
                 failed = failed or result.failed(settings.fail_on)
@@ -139,4 +169,11 @@ def check_paths(
         warn_unused_baseline(baseline, extras.baseline)
     fixes.summarize(presentation.show_fixes)
     changed = extras.exit_non_zero_on_fix and fixes.files > 0
+    if unread:
+        return EXIT_ERROR
     return EXIT_FINDINGS if presentation.exit_status(failed) or changed else EXIT_OK
+
+
+def _unread(failed: Failed) -> bool:
+    print(f"tunelint: error: {failed.message}", file=sys.stderr)
+    return True

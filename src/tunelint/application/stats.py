@@ -6,11 +6,15 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tunelint.engine.settings import Settings
 from tunelint.output.progress import progress_wanted
 from tunelint.output.stats_report import ProgressBar
 from tunelint.tokens.stats import DatasetStats, compute_stats
+
+if TYPE_CHECKING:
+    from tunelint.engine.ray_executor import Cluster
 
 
 def stats_with_progress(
@@ -19,12 +23,15 @@ def stats_with_progress(
     model: str | None,
     epochs: int | None,
     jobs: int | None = None,
+    cluster: Cluster | None = None,
 ) -> DatasetStats:
-    """``compute_stats`` with ``jobs`` processes (``None``: one per core), and a progress
-    bar on stderr when it is a terminal outside pre-commit and CI (``progress_wanted``)."""
+    """``compute_stats`` with ``jobs`` processes (``None``: one per core) or Ray tasks on
+    ``cluster``, and a progress bar on stderr when it is a terminal outside pre-commit and
+    CI (``progress_wanted``)."""
     progress = ProgressBar(sys.stderr) if progress_wanted(sys.stderr) else None
     try:
-        return compute_stats(paths, settings, model, epochs, progress, worker_count(jobs))
+        count = worker_count(jobs)
+        return compute_stats(paths, settings, model, epochs, progress, count, cluster)
     finally:
         if progress is not None:
             progress.close()

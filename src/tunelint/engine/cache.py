@@ -81,10 +81,11 @@ def _build_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def settings_fingerprint(settings: Settings) -> str:
-    """What a file's result depends on besides the file: the tunelint build and the settings."""
+def settings_fingerprint(settings: Settings, build: str | None = None) -> str:
+    """What a file's result depends on besides the file: the tunelint build (``build``, by
+    default its code's fingerprint) and the settings."""
     return hashlib.sha256(
-        json.dumps([_build_fingerprint(), _canonical(settings)]).encode()
+        json.dumps([build or _build_fingerprint(), _canonical(settings)]).encode()
     ).hexdigest()
 
 

@@ -33,7 +33,10 @@ What the fast path may skip is declared on the rule too, and checked here at reg
   preference pair (``engine.typed``; ``tests/test_typed.py`` proves it), or a function of
   the settings saying whether it can under them;
 - ``whole_file``: a file rule that does not merge across byte ranges (no ``partial`` /
-  ``absorb``) and so makes a large file be read a second time, in one process.
+  ``absorb``) and so makes a large file be read a second time, in one process;
+- ``partial_holds_text``: a file rule whose ``partial()`` holds text of the records: it
+  merges across worker processes, but is never written to a shard's state file
+  (``engine.units``), so shards run it over the whole file.
 """
 
 from __future__ import annotations
@@ -146,6 +149,8 @@ class Rule:
     preference pair (``engine.typed``), under these settings."""
     whole_file: bool = False
     """For a file rule: it cannot merge across byte ranges; large files are read twice."""
+    partial_holds_text: bool = False
+    """For a mergeable file rule: its ``partial()`` holds record text (kept off disk)."""
 
     @property
     def mergeable(self) -> bool:
@@ -201,6 +206,7 @@ def rule(
     roles_only: bool = False,
     quiet_on_typed: bool | Callable[[Settings], bool] = False,
     whole_file: bool = False,
+    partial_holds_text: bool = False,
 ) -> Callable[[T], T]:
     """Register the decorated function (or, for file and dataset scope, class) as a rule."""
 
@@ -223,6 +229,8 @@ def rule(
                                quiet_on_plain, roles_only, whole_file)  # fmt: skip
         if quiet_on_typed and (scope is not Scope.RECORD or trigger is not None):
             raise ValueError(f"rule {code}: only an untriggered record rule can be quiet_on_typed")
+        if partial_holds_text and (scope is not Scope.FILE or whole_file):
+            raise ValueError(f"rule {code}: only a mergeable file rule has a partial state")
         _RULES[code] = Rule(
             code=code,
             name=name,
@@ -242,6 +250,7 @@ def rule(
             roles_only=roles_only,
             quiet_on_typed=quiet_on_typed,
             whole_file=whole_file,
+            partial_holds_text=partial_holds_text,
         )
         return check
 

@@ -188,6 +188,7 @@ def _prompt_and_answer(roles: Sequence[Any], contents: Sequence[Any]) -> tuple[A
     Severity.WARNING,
     Scope.FILE,
     formats=[Format.CHAT, Format.COMPLETION],
+    partial_holds_text=True,  # its sample of text ends
 )
 class CompletionArtifact:
     """Nearly every prompt or answer of a file carries the same separator or stop marker.

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tunelint.engine.discovery import expand_paths
 from tunelint.engine.errors import UsageError
@@ -25,6 +25,9 @@ from tunelint.sources import source_for
 from tunelint.targets.views import chat_view
 from tunelint.tokens.counting import ExampleCounter, token_count, token_measure
 from tunelint.tokens.models import ModelInfo, model_for
+
+if TYPE_CHECKING:
+    from tunelint.engine.ray_executor import Cluster
 
 # The provider's default number of epochs: 3, raised or lowered so that a job sees
 # 100 to 25,000 examples, within 1 to 25 epochs (as the cookbook reproduces it).
@@ -269,11 +272,36 @@ def _tally_range(path: Path, start: int, end: int | None, encoding: str, cookboo
     return tally
 
 
-def _tallies(
-    files: list[Path], encoding: str, cookbook: bool, jobs: int, progress: Progress | None
+def _tally_part(shared: tuple[str, bool], part: tuple[Path, int, int | None]) -> _Tally:
+    return _tally_range(*part, *shared)
+
+
+def _ray_tallies(
+    files: list[Path], encoding: str, cookbook: bool, cluster: Cluster
 ) -> Iterator[_Tally]:
-    """Tallies of the files' byte ranges, in file order; several processes for large data."""
+    """Tallies of the files' byte ranges as Ray tasks, in file order."""
+    from tunelint.engine.ray_executor import RANGES_PER_CPU, cluster_cpus, connect, ordered_map
+
+    ray = connect(cluster.address, cluster.cpus)
+    pieces = cluster_cpus(ray) * RANGES_PER_CPU
+    parts = [(path, *part) for path in files for part in split_work(path, pieces)]
+    yield from ordered_map(ray, _tally_part, (encoding, cookbook), parts)
+
+
+def _tallies(
+    files: list[Path],
+    encoding: str,
+    cookbook: bool,
+    jobs: int,
+    progress: Progress | None,
+    cluster: Cluster | None = None,
+) -> Iterator[_Tally]:
+    """Tallies of the files' byte ranges, in file order; several processes for large data,
+    or Ray tasks on ``cluster`` (for local files: standard input and URLs are read here)."""
     sources = [source_for(path) for path in files]
+    if cluster is not None and all(source.local for source in sources):
+        yield from _ray_tallies(files, encoding, cookbook, cluster)
+        return
     total = sum(source.size() for source in sources)
     # Standard input and URLs are read by this process alone.
     if jobs <= 1 or total < POOL_BYTES or not all(source.local for source in sources):
@@ -325,11 +353,13 @@ def compute_stats(
     epochs: int | None = None,
     progress: Progress | None = None,
     jobs: int = 1,
+    cluster: Cluster | None = None,
 ) -> DatasetStats:
     """Statistics over every example of ``paths`` (files or folders) taken as one dataset.
 
     ``model`` overrides the configured model; ``epochs`` the default-epochs heuristic.
-    Large data is counted by ``jobs`` processes, each over byte ranges of the files.
+    Large data is counted by ``jobs`` processes, each over byte ranges of the files, or by
+    Ray tasks on ``cluster``.
     Raises ``ConfigError`` for an unknown model, ``UsageError`` for a missing path or a
     non-positive ``epochs``, ``OSError`` when a file cannot be read.
     """
@@ -339,7 +369,7 @@ def compute_stats(
     files = expand_paths(paths, settings)
     cookbook = settings.profile.cookbook_semantics
     total = _Tally.empty()
-    for tally in _tallies(files, info.encoding, cookbook, jobs, progress):
+    for tally in _tallies(files, info.encoding, cookbook, jobs, progress, cluster):
         total.add(tally)
     tokens = total.values["tokens_per_example"]
     return DatasetStats(

@@ -1,0 +1,210 @@
+"""Shards any scheduler can run: ``check --shard I/N --state-out FILE``, then ``merge``.
+
+Every shard plans the whole run the same way (the files, each configuration's settings,
+the units of ``engine.units``), runs the units that fall to it and writes their results
+with the plan (``engine.shard_state``). ``tunelint merge`` checks that the state files are
+the N shards of one run (same command, tunelint, settings and files, unchanged since),
+then reports through the same flow as ``check``: the output equals ``check --jobs 1``'s.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import tunelint
+from tunelint.application.check import EXIT_OK
+from tunelint.engine.cache import settings_fingerprint
+from tunelint.engine.errors import UsageError
+from tunelint.engine.findings import FileResult
+from tunelint.engine.registry import all_rules
+from tunelint.engine.settings import Settings
+from tunelint.engine.shard_state import ShardState, StateError, read_state, write_state
+from tunelint.engine.units import (
+    Failed,
+    Kind,
+    Unit,
+    UnitResult,
+    UnitSettings,
+    merge_units,
+    plan_units,
+    run_unit,
+)
+from tunelint.inputs import Group
+from tunelint.sources import display_name, source_for
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Shard:
+    index: int
+    """1-based."""
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``I/N`` with ``1 <= I <= N``."""
+        index, _, count = text.partition("/")
+        if not (index.isdigit() and count.isdigit()) or not 1 <= int(index) <= int(count):
+            raise UsageError(f"--shard takes I/N with 1 <= I <= N (like 2/8), not {text!r}")
+        return cls(int(index), int(count))
+
+
+def _build() -> str:
+    """What the shards of a run must share besides settings: tunelint and its rules."""
+    return f"tunelint {tunelint.__version__}: {','.join(all_rules())}"
+
+
+def _identity(path: Path) -> list[Any]:
+    """What tells a file changed between the shards and the merge."""
+    source = source_for(path)
+    if not source.local:
+        return [display_name(path), None, None]
+    stat = path.stat()
+    return [display_name(path), stat.st_size, stat.st_mtime_ns]
+
+
+def _describe(settings: Settings, files: Sequence[Path], units: Sequence[Unit]) -> dict[str, Any]:
+    identities = []
+    for path in files:
+        try:
+            identities.append(_identity(path))
+        except OSError:
+            identities.append([display_name(path), None, None])  # fails in its unit
+    return {
+        "settings": settings_fingerprint(settings, _build()),
+        "files": identities,
+        "units": [[u.file, u.kind.value, u.start, u.end, u.size] for u in units],
+    }
+
+
+def _assign(units: Sequence[Unit], shards: int) -> list[int]:
+    """The shard (0-based) of each unit: consecutive units, about equal bytes per shard."""
+    total = sum(unit.size for unit in units) or 1
+    assigned, before = [], 0
+    for unit in units:
+        assigned.append(min((2 * before + unit.size) * shards // (2 * total), shards - 1))
+        before += unit.size
+    return assigned
+
+
+def write_shard(
+    groups: Sequence[Group], shard: Shard, state_out: Path, command: Sequence[str]
+) -> int:
+    """Run shard ``I/N`` of the run ``command`` over ``groups`` and write its state."""
+    described: list[dict[str, Any]] = []
+    work: list[tuple[Sequence[Path], UnitSettings, Unit]] = []
+    for settings, files in groups:
+        split = UnitSettings.of(settings, to_disk=True)
+        units = plan_units(files, split, shard.count)
+        described.append(_describe(settings, files, units))
+        work.extend((files, split, unit) for unit in units)
+    owners = _assign([unit for _, _, unit in work], shard.count)
+    results: dict[int, UnitResult] = {}
+    for number, (group_files, split, unit) in enumerate(work):
+        if owners[number] == shard.index - 1:
+            result = run_unit(group_files, split, unit)
+            if isinstance(result, Failed):
+                print(f"tunelint: error: {result.message}", file=sys.stderr)
+            results[number] = result
+    run = {"command": list(command), "groups": described}
+    write_state(state_out, ShardState(shard.index, shard.count, run, results))
+    print(
+        f"tunelint: shard {shard.index}/{shard.count}: {len(results)} of {len(work)} "
+        f"unit(s) written to {state_out}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+@dataclasses.dataclass
+class MergedRun:
+    """The shards of one run, read and checked: what ``check`` would have linted."""
+
+    command: list[str]
+    groups: list[dict[str, Any]]
+    results: dict[int, UnitResult]
+    _next_group: int = 0
+    _next_unit: int = 0
+
+    @classmethod
+    def read(cls, paths: Sequence[Path]) -> MergedRun:
+        states = [read_state(path) for path in paths]
+        first, first_path = states[0], paths[0]
+        seen: dict[int, Path] = {}
+        for path, state in zip(paths, states, strict=True):
+            if state.shards != first.shards or state.run != first.run:
+                raise StateError(
+                    f"{path}: from another run than {first_path} (command, settings, rules "
+                    "or files differ)"
+                )
+            if state.shard in seen:
+                raise StateError(
+                    f"{path}: shard {state.shard}/{state.shards} again ({seen[state.shard]})"
+                )
+            seen[state.shard] = path
+        missing = [str(i) for i in range(1, first.shards + 1) if i not in seen]
+        if missing:
+            raise StateError(f"missing shard(s) {', '.join(missing)} of {first.shards}")
+        results: dict[int, UnitResult] = {}
+        for state in states:
+            results.update(state.results)
+        return cls(first.run["command"], first.run["groups"], results)
+
+    def lint(self, files: Sequence[Path], settings: Settings) -> Iterator[FileResult | Failed]:
+        """The next group's results, in place of linting it (``check_paths``' ``lint``)."""
+        if self._next_group >= len(self.groups):
+            raise StateError("the state files hold fewer configurations than this run has")
+        recorded = self.groups[self._next_group]
+        self._next_group += 1
+        if settings_fingerprint(settings, _build()) != recorded["settings"]:
+            raise StateError(
+                "the settings differ from the shards' (configuration, rules or tunelint "
+                "changed since)"
+            )
+        for path, identity in zip(files, recorded["files"], strict=False):
+            try:
+                now = _identity(path)
+            except OSError:
+                now = [display_name(path), None, None]
+            if now != identity:
+                raise StateError(f"{display_name(path)}: changed since the shards ran")
+        if len(files) != len(recorded["files"]):
+            raise StateError("the files differ from the shards' (added or removed since)")
+        units = [
+            Unit(file, Kind(kind), start, end, size)
+            for file, kind, start, end, size in recorded["units"]
+        ]
+        first = self._next_unit
+        self._next_unit += len(units)
+        results = (self.results.pop(number) for number in range(first, first + len(units)))
+        return merge_units(files, UnitSettings.of(settings, to_disk=True), units, results)
+
+    def finish(self) -> None:
+        if self._next_group != len(self.groups):
+            raise StateError("the state files hold more configurations than this run has")
+
+
+_PER_SHARD = {"--shard", "--state-out", "--jobs", "-j", "--executor", "--ray-address"}
+"""Flags a shard may set differently from the others (values follow them)."""
+_PER_SHARD_SWITCHES = {"--no-cache"}
+
+
+def run_command(argv: Sequence[str]) -> list[str]:
+    """``argv`` without the flags that may differ between the shards of one run."""
+    kept: list[str] = []
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+            continue
+        flag = token.partition("=")[0]
+        if flag in _PER_SHARD_SWITCHES or (token.startswith("-j") and token[2:].isdigit()):
+            continue
+        if flag in _PER_SHARD:
+            skip = "=" not in token
+            continue
+        kept.append(token)
+    return kept

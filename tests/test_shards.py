@@ -1,0 +1,159 @@
+"""``check --shard I/N --state-out FILE`` then ``merge``: the output of ``check --jobs 1``,
+byte for byte; state files that are corrupted, incomplete or from another run are one
+line and exit 2; a file that cannot be read is named and the others still report."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from pathlib import Path
+
+import pytest
+
+from tunelint.application.settings import build_settings
+from tunelint.engine import units
+from tunelint.engine.runner import lint_file
+from tunelint.engine.units import Kind, UnitSettings, merge_units, plan_units, run_unit
+
+from conftest import run_tunelint
+from scale_data import EXPECTED_CODES, write_dataset
+
+
+def _check(folder: Path, *flags: str) -> tuple[int, str, str]:
+    result = run_tunelint(
+        "check", "train.jsonl", "--validation-file", "valid.jsonl", "--no-cache", *flags,
+        cwd=folder,
+    )  # fmt: skip
+    return result.returncode, result.stdout, result.stderr
+
+
+def _shards(folder: Path, count: int, *flags: str) -> list[Path]:
+    states = []
+    for index in range(1, count + 1):
+        state = folder / f"shard-{index}.state"
+        status, _, stderr = _check(
+            folder, *flags, "--shard", f"{index}/{count}", "--state-out", str(state)
+        )
+        assert status == 0, stderr
+        assert f"shard {index}/{count}" in stderr
+        states.append(state)
+    return states
+
+
+def _merge(folder: Path, *arguments: str | Path) -> tuple[int, str, str]:
+    result = run_tunelint("merge", *arguments, cwd=folder)
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_four_shards_merged_equal_jobs_1_byte_for_byte(tmp_path: Path) -> None:
+    write_dataset(tmp_path)
+    status, expected, _ = _check(tmp_path, "--jobs", "1", "--output-format", "json")
+    assert status == 1
+    assert {finding["code"] for finding in json.loads(expected)} >= EXPECTED_CODES
+    # The shards may run with other --jobs and in any order.
+    states = _shards(tmp_path, 4, "--output-format", "json", "--jobs", "2")
+    assert _merge(tmp_path, *reversed(states)) == (1, expected, "")
+    # Another format for the same shards, and the same run's statistics.
+    status, text, _ = _check(tmp_path, "--jobs", "1")
+    assert _merge(tmp_path, *states, "--output-format", "text") == (1, text, "")
+    for state in states:  # hashes, counts and findings; never the records' text
+        payload = zlib.decompress(state.read_bytes().split(b"\n", 2)[2])
+        assert b"Tell me about" not in payload and b"w100" not in payload
+
+
+def test_statistics_merge_equal(tmp_path: Path) -> None:
+    write_dataset(tmp_path)
+    status, expected, _ = _check(tmp_path, "--statistics")
+    states = _shards(tmp_path, 2, "--statistics")
+    assert _merge(tmp_path, *states) == (status, expected, "")
+    assert "DS003" in expected
+
+
+def test_units_merge_exactly_at_any_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cuts every few kilobytes (ranges and WHOLE units), in this process."""
+    train, valid = write_dataset(tmp_path)
+    settings = build_settings(start=tmp_path, dataset=(train, valid))
+    files = [train, valid]
+    expected = [lint_file(path, settings) for path in files]
+    monkeypatch.setattr(units, "MIN_RANGE", 1)
+    for to_disk in (False, True):
+        split = UnitSettings.of(settings, to_disk)
+        plan = plan_units(files, split, 37)
+        assert sum(unit.kind is Kind.RANGE for unit in plan) >= 30
+        merged = merge_units(files, split, plan, (run_unit(files, split, unit) for unit in plan))
+        assert list(merged) == [result.without_fixes() for result in expected]
+
+
+def _one_line_error(result: tuple[int, str, str], *words: str) -> None:
+    status, stdout, stderr = result
+    assert (status, stdout) == (2, ""), stderr
+    assert len(stderr.splitlines()) == 1 and stderr.startswith("tunelint: error: "), stderr
+    for word in words:
+        assert word in stderr
+
+
+def test_bad_state_files_are_one_line_errors(tmp_path: Path) -> None:
+    write_dataset(tmp_path)
+    states = _shards(tmp_path, 2, "--output-format", "json")
+    _one_line_error(_merge(tmp_path, states[0]), "missing shard(s) 2 of 2")
+    _one_line_error(_merge(tmp_path, states[0], states[0]), "shard 1/2 again")
+    corrupted = tmp_path / "corrupted.state"
+    data = bytearray(states[1].read_bytes())
+    data[-10] ^= 0xFF
+    corrupted.write_bytes(bytes(data))
+    _one_line_error(_merge(tmp_path, states[0], corrupted), "corrupted.state", "checksum")
+    truncated = tmp_path / "truncated.state"
+    truncated.write_bytes(states[1].read_bytes()[:100])
+    _one_line_error(_merge(tmp_path, states[0], truncated), "truncated.state")
+    (tmp_path / "other.state").write_text("{}\n", encoding="utf-8")
+    _one_line_error(_merge(tmp_path, tmp_path / "other.state"), "not a tunelint shard state")
+    older = tmp_path / "older.state"
+    magic, header, payload = states[1].read_bytes().split(b"\n", 2)
+    fields = json.loads(header)
+    older.write_bytes(
+        b"\n".join([magic, json.dumps({**fields, "tunelint": "0.0.1"}).encode(), payload])
+    )
+    _one_line_error(_merge(tmp_path, states[0], older), "tunelint 0.0.1")
+    # A shard of another run: other rules.
+    other = tmp_path / "other-rules.state"
+    status, _, _ = _check(
+        tmp_path, "--output-format", "json", "--ignore", "DS003", "--shard", "2/2",
+        "--state-out", str(other),
+    )  # fmt: skip
+    assert status == 0
+    _one_line_error(_merge(tmp_path, states[0], other), "another run")
+    # The data changed after the shards ran.
+    with (tmp_path / "train.jsonl").open("a", encoding="utf-8") as stream:
+        stream.write("{}\n")
+    _one_line_error(_merge(tmp_path, *states), "train.jsonl: changed since the shards ran")
+
+
+def test_shard_usage_errors(tmp_path: Path) -> None:
+    write_dataset(tmp_path)
+    _one_line_error(_check(tmp_path, "--shard", "3/2", "--state-out", "x"), "1 <= I <= N")
+    _one_line_error(_check(tmp_path, "--shard", "1/2"), "go together")
+    _one_line_error(_check(tmp_path, "--shard", "1/2", "--state-out", "x", "--fix"), "no --fix")
+
+
+def test_an_unreadable_file_is_named_and_the_rest_report(tmp_path: Path) -> None:
+    write_dataset(tmp_path)
+    (tmp_path / "bad.jsonl.gz").write_bytes(gzip.compress(b'{"a": 1}\n')[:-12] + b"garbage!")
+    (tmp_path / "good.jsonl").write_text('{"messages": []}\n', encoding="utf-8")
+    states = []
+    for index in (1, 2):
+        state = tmp_path / f"s{index}.state"
+        result = run_tunelint(
+            "check", "bad.jsonl.gz", "train.jsonl", "good.jsonl", "--output-format", "json",
+            "--shard", f"{index}/2", "--state-out", state, cwd=tmp_path,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        states.append(state)
+    status, stdout, stderr = _merge(tmp_path, *states)
+    assert status == 2
+    assert [line for line in stderr.splitlines() if "bad.jsonl.gz" in line] == [
+        line for line in stderr.splitlines() if line.startswith("tunelint: error: ")
+    ]
+    assert len(stderr.splitlines()) == 1
+    paths = {finding["path"] for finding in json.loads(stdout)}
+    assert paths == {"train.jsonl", "good.jsonl"}
