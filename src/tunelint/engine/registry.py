@@ -31,6 +31,17 @@ What the fast path may skip is declared on the rule too, and checked here at reg
   sequence of roles (computed once per sequence);
 - ``whole_file``: a file rule that does not merge across byte ranges (no ``partial`` /
   ``absorb``) and so makes a large file be read a second time, in one process.
+
+Which records a rule can read is declared too. By default a record or file rule judges
+OpenAI's formats, and a file written wholly in another dialect that the targets read
+(Alpaca, ShareGPT, Vertex ``contents``...; ``tunelint.targets.gate``) is left to the rules
+that declare one of:
+
+- ``any_layout``: it reads a record of any layout as written (the example count, exact
+  copies, the targets' own rules); line and path rules always do;
+- ``chat_view``: a record or file rule that judges roles and texts alone, so it reads a
+  record of another dialect through its chat view (``Settings.view``), and its findings point into the record as
+  written (``RecordContext.origin``).
 """
 
 from __future__ import annotations
@@ -140,6 +151,16 @@ class Rule:
     """For a record rule: on a plain record, what it reports depends only on the roles."""
     whole_file: bool = False
     """For a file rule: it cannot merge across byte ranges; large files are read twice."""
+    any_layout: bool = False
+    """It reads records of any layout as written (line and path rules always do)."""
+    chat_view: bool = False
+    """It judges roles and texts alone: a record of another dialect is read as its chat
+    view (``Settings.view``)."""
+
+    @property
+    def reads_any_layout(self) -> bool:
+        """Whether it has work on a file wholly in another dialect than OpenAI's."""
+        return self.any_layout or self.chat_view or self.scope in (Scope.LINE, Scope.PATH)
 
     @property
     def mergeable(self) -> bool:
@@ -189,8 +210,12 @@ def rule(
     quiet_on_plain: bool | Callable[[Settings], bool] = False,
     roles_only: bool = False,
     whole_file: bool = False,
+    any_layout: bool = False,
+    chat_view: bool = False,
 ) -> Callable[[T], T]:
     """Register the decorated function (or, for file and dataset scope, class) as a rule."""
+
+    kinds = frozenset(formats)
 
     def register(check: T) -> T:
         if not _CODE.match(code) or not _NAME.match(name):
@@ -209,13 +234,17 @@ def rule(
             raise ValueError(f"rule {code}: a file rule's batch form is its visit_plain method")
         _check_fast_path_facts(code, scope, check, trigger, batch, quiet_on_object,
                                quiet_on_plain, roles_only, whole_file)  # fmt: skip
+        if chat_view and (any_layout or scope not in (Scope.RECORD, Scope.FILE)):
+            raise ValueError(f"rule {code}: only a record or file rule can read the chat view")
+        if chat_view and Format.CHAT not in kinds:
+            raise ValueError(f"rule {code}: a chat_view rule must read chat records")
         _RULES[code] = Rule(
             code=code,
             name=name,
             severity=severity,
             scope=scope,
             check=check,
-            formats=frozenset(formats),
+            formats=kinds,
             aliases=tuple(aliases),
             default=default,
             options=dict(options or {}),
@@ -227,6 +256,8 @@ def rule(
             quiet_on_plain=quiet_on_plain,
             roles_only=roles_only,
             whole_file=whole_file,
+            any_layout=any_layout,
+            chat_view=chat_view,
         )
         return check
 

@@ -182,6 +182,7 @@ def _prompt_and_answer(roles: Sequence[Any], contents: Sequence[Any]) -> tuple[A
     Severity.WARNING,
     Scope.FILE,
     formats=[Format.CHAT, Format.COMPLETION],
+    chat_view=True,
 )
 class CompletionArtifact:
     """Nearly every prompt or answer of a file carries the same separator or stop marker.
@@ -307,7 +308,14 @@ def _any_texts(ctx: RecordContext) -> Iterator[Text]:
             yield Text((key,), None, value)
 
 
-@rule("CT007", "unfilled-placeholder", Severity.WARNING, Scope.FILE, options=NON_PREFERRED)
+@rule(
+    "CT007",
+    "unfilled-placeholder",
+    Severity.WARNING,
+    Scope.FILE,
+    options=NON_PREFERRED,
+    chat_view=True,
+)
 class UnfilledPlaceholder(DistinctProblems):
     """A text holds a template placeholder that was never filled in.
 
