@@ -85,7 +85,7 @@ def test_the_builtin_rules_declare_their_facts() -> None:
     ]
     assert {code for code, r in rules.items() if r.chat_view} == {
         "CT001", "CT002", "CT003", "CT004", "CT005", "CT006", "CT007",
-        "PV001", "PV002", "PV003", "PV004", "PV005",
+        "PV001", "PV002", "PV003", "PV004", "PV005", "TK001",
     }  # fmt: skip
     assert {code for code, r in rules.items() if r.any_layout} == {
         "DS001", "DS003", "DS007", "TG002", "TG003", "TG005", "TG006", "TG008", "TG009",
