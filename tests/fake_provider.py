@@ -31,7 +31,8 @@ class Recorded:
 @dataclass
 class Failure:
     status: int
-    body: dict[str, Any]
+    body: dict[str, Any] | bytes
+    """JSON, or bytes sent as they are (a captive portal's page, an empty body)."""
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -116,7 +117,7 @@ class FakeProvider:
         method: str,
         route: str,
         status: int,
-        body: dict[str, Any],
+        body: dict[str, Any] | bytes,
         times: int = 1,
         headers: dict[str, str] | None = None,
     ) -> None:
@@ -165,13 +166,13 @@ def _handler(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 pending = fake.failures.get((self.command, route))
                 failure = pending.pop(0) if pending else None
                 if failure:
-                    answer: Answer = (failure.status, failure.body, failure.headers)
+                    answer: Answer = (failure.status, failure.body, dict(failure.headers))
                 else:
                     answer = fake.handle(request)
             status, payload, headers = (*answer, {})[:3]
             data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
             self.send_header("Content-Length", str(len(data)))
             for name, value in headers.items():
                 self.send_header(name, value)

@@ -20,7 +20,7 @@ def chats(count: int, system: bool = False) -> list[dict[str, object]]:
 
 def entries(root: Path) -> dict[Path, int]:
     folder = root / ".tunelint_cache"
-    return {path: path.stat().st_mtime_ns for path in folder.rglob("*.pickle")}
+    return {path: path.stat().st_mtime_ns for path in folder.rglob("*.json")}
 
 
 def test_second_run_is_served_from_the_cache_with_identical_output(
@@ -91,8 +91,71 @@ def test_a_validation_file_is_linted_again_when_its_training_file_changes(
 ) -> None:
     train = write_jsonl(chats(12), "train.jsonl")
     validation = write_jsonl(chats(2, system=True), "validation.jsonl")
-    args = ("check", train, "--validation-file", validation, "--select", "DS005")
+    args = (
+        "check",
+        train,
+        "--validation-file",
+        validation,
+        "--select",
+        "DS005",
+        "--format",
+        "concise",
+    )
     assert run_tunelint(*args, cwd=tmp_path).returncode == 0
     write_jsonl([*chats(12), *chats(2, system=True)], "train.jsonl")
     result = run_tunelint(*args, cwd=tmp_path)
     assert result.stdout.count("DS005") == 2, result.stdout
+
+
+class _Planted:
+    """Unpickling this would create a file: a cache entry must never be unpickled."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        import os
+
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_a_damaged_or_planted_entry_is_a_miss(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
+    import pickle
+
+    data = write_jsonl(chats(3), "data.jsonl")  # DS001: too few examples
+    fresh = run_tunelint("check", data, cwd=tmp_path)
+    assert fresh.returncode == 1
+    (entry,) = entries(tmp_path)
+    good = entry.read_bytes()
+    marker = tmp_path / "code-ran"
+    damaged = [
+        good[: len(good) // 2],  # cut short
+        good.replace(b"DS001", b"DS002"),  # altered without its checksum
+        good.split(b"\n")[0] + b"\n" + b'["x", "y", 1, [["not", "a", "finding"]]]',
+        b"\x80\x04" + bytes(range(256)) * 4,  # garbage
+        pickle.dumps((None, _Planted(marker))),
+        b"",
+    ]
+    for content in damaged:
+        entry.write_bytes(content)
+        again = run_tunelint("check", data, cwd=tmp_path)
+        assert (again.returncode, again.stdout, again.stderr) == (1, fresh.stdout, ""), content
+        assert entry.read_bytes() == good  # rewritten by the run that missed
+    assert not marker.exists()
+
+
+def test_a_file_whose_name_is_not_utf8_is_cached(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
+    import os
+    import subprocess
+    import sys
+
+    name = os.fsdecode(b"caf\xe9.jsonl")  # Latin-1 bytes in a file name
+    write_jsonl(chats(3), name)
+    command = [sys.executable, "-m", "tunelint", "check", name]
+    first, second = (
+        subprocess.run(command, cwd=tmp_path, capture_output=True, check=False) for _ in "12"
+    )
+    assert (first.returncode, first.stderr) == (1, b"")
+    assert b"caf\\udce9.jsonl:1:1: DS001" in first.stdout  # shown escaped
+    assert (second.returncode, second.stdout) == (1, first.stdout)
+    assert len(entries(tmp_path)) == 1

@@ -79,7 +79,7 @@ def test_junit_is_one_test_case_per_file(tmp_path: Path, write_jsonl: WriteJsonl
     assert failure is not None
     assert (failure.get("message"), failure.get("type")) == ("3 findings", "error")
     assert failure.text is not None
-    assert failure.text.splitlines()[1] == "data/dirty.jsonl:2:1: JL003 [warning] blank line"
+    assert failure.text.splitlines()[1] == "data/dirty.jsonl:2:1: JL003 [warning] [*] blank line"
 
 
 def test_junit_fails_a_file_only_at_the_fail_level(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
@@ -91,7 +91,7 @@ def test_junit_fails_a_file_only_at_the_fail_level(tmp_path: Path, write_jsonl: 
     assert case.find("failure") is None
     out = case.find("system-out")
     assert out is not None
-    assert out.text == "data/warns.jsonl:2:1: JL003 [warning] blank line"
+    assert out.text == "data/warns.jsonl:2:1: JL003 [warning] [*] blank line"
     strict = run_tunelint(
         "check", "--output-format", "junit", "--fail-on", "warning", *SELECT, "data", cwd=tmp_path
     )

@@ -40,7 +40,10 @@ def test_broken_example_fails_with_located_findings(tmp_path: Path) -> None:
         f"{broken}:3:91: JL001 [error] invalid JSON: trailing comma is not allowed at column 91"
         in lines
     )
-    assert lines[-1] == "Found 11 errors, 4 warnings in 1 file."
+    assert lines[-2:] == [
+        "Found 11 errors, 4 warnings in 1 file.",
+        "[*] 2 fixable with `tunelint check --fix`.",
+    ]
     assert result.stderr == ""
 
 
@@ -63,8 +66,13 @@ def test_json_output_has_the_contract_fields(tmp_path: Path, write_jsonl: WriteJ
             "path": str(path),
             "line": 2,
             "column": 24,
+            "end_line": 2,
+            "end_column": 29,  # after 'bot' and its quotes
             "example": 2,
             "pointer": "/messages/0/role",
+            "fixable": False,
+            "fix": None,
+            "url": "https://github.com/tunelint/tunelint/blob/main/docs/rules.md#sc005",
         }
     ]
 
@@ -104,7 +112,9 @@ def test_folders_expand_to_jsonl_files(tmp_path: Path, write_jsonl: WriteJsonl) 
     write_jsonl(["[2]"], "data/sub/b.ndjson")
     write_jsonl(["[3]"], "data/notes.txt")
     write_jsonl(["[4]"], "data/.hidden/c.jsonl")
-    result = run_tunelint("check", "data", "--select", "JL002", cwd=tmp_path)
+    result = run_tunelint(
+        "check", "data", "--select", "JL002", "--output-format", "concise", cwd=tmp_path
+    )
     assert result.stdout.splitlines()[:2] == [
         "data/a.jsonl:1:1: JL002 [error] record is a JSON array, not an object",
         "data/sub/b.ndjson:1:1: JL002 [error] record is a JSON array, not an object",

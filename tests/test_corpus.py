@@ -160,8 +160,9 @@ def test_a_grader_finds_the_reinforcement_records_without_answers(tmp_path: Path
     grader = REPO / "tests" / "data" / "graders" / "reference_answer.json"
     medmcq, tools = CORPUS / "foundry_medmcq_rft.jsonl", CORPUS / "foundry_rft_toolcall.jsonl"
     result = run_tunelint(
-        "check", medmcq, tools, "--grader", grader, "--select", "SC012", cwd=tmp_path
-    )
+        "check", medmcq, tools, "--grader", grader, "--select", "SC012",
+        "--output-format", "concise", cwd=tmp_path,
+    )  # fmt: skip
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         f"{medmcq}:1:1: SC012 [error] no 'reference_answer', which the grader reads as "

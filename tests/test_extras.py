@@ -39,8 +39,7 @@ def test_provider_commands_name_the_extra(
     result = run_tunelint(*command, cwd=tmp_path, env=without_openai)
     assert result.returncode == 2
     assert result.stderr == (
-        f"tunelint: error: `tunelint {command[0]}` needs the OpenAI SDK: "
-        "pip install 'tunelint[openai]'\n"
+        f"tunelint: error: `tunelint {command[0]}` needs its SDK: pip install 'tunelint[openai]'\n"
     )
 
 

@@ -36,7 +36,9 @@ def test_fix_repairs_bom_blank_lines_crlf_and_empty_system_messages(tmp_path: Pa
         end=b"",
     )
     path.chmod(0o640)
-    result = run_tunelint("check", "--fix", *SELECT, path, cwd=tmp_path)
+    result = run_tunelint(
+        "check", "--fix", "--output-format", "concise", *SELECT, path, cwd=tmp_path
+    )
     assert result.returncode == 1, result.stdout  # JL002 remains
     assert path.read_bytes() == b"\n".join(
         [ODD.encode(), FIXED_KORQUAD.encode(), ODD.encode(), b"[1]"]
@@ -72,16 +74,19 @@ def test_diff_shows_the_fixes_and_writes_nothing(tmp_path: Path) -> None:
     result = run_tunelint("check", "--diff", *SELECT, "data.jsonl", cwd=tmp_path)
     assert result.returncode == 1
     assert path.read_bytes() == before
-    assert result.stdout == "".join(
-        [
-            "--- data.jsonl\n+++ data.jsonl\n",
-            "@@ -1,4 +1,4 @@\n",
-            f"-\ufeff{context[0]}\n+{context[0]}\n",
-            *(f" {line}\n" for line in context[1:4]),
-            "@@ -6,5 +6,4 @@\n",
-            *(f" {line}\n" for line in context[5:8]),
-            f"-\n-{KORQUAD}\n+{FIXED_KORQUAD}\n",
-        ]
+    assert (
+        result.stdout
+        == "".join(
+            [
+                "--- data.jsonl\n+++ data.jsonl\n",
+                "@@ -1,4 +1,4 @@\n",
+                f"-\\ufeff{context[0]}\n+{context[0]}\n",  # the mark shown, escaped
+                *(f" {line}\n" for line in context[1:4]),
+                "@@ -6,5 +6,4 @@\n",
+                *(f" {line}\n" for line in context[5:8]),
+                f"-\n-{KORQUAD}\n+{FIXED_KORQUAD}\n",
+            ]
+        )
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.jsonl"]
 
@@ -130,6 +135,9 @@ def test_fix_and_diff_leave_suppressed_findings_alone(tmp_path: Path) -> None:
     assert changes == ["-", f"-{other}", f"+{fixed_other}"]
 
     fixed = run_tunelint("check", "--fix", "data.jsonl", cwd=tmp_path)
-    assert (fixed.returncode, fixed.stdout) == (0, "All checks passed (1 file).\n"), fixed.stderr
+    assert (fixed.returncode, fixed.stdout) == (
+        0,
+        "All checks passed (1 file; 1 suppressed).\n",
+    ), fixed.stderr
     assert path.read_bytes() == f"{KORQUAD}\n{fixed_other}\n".encode()
     assert "fixed 2 findings in 1 file" in fixed.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from pathlib import Path
 from subprocess import CompletedProcess
 
@@ -41,18 +43,35 @@ def test_hostile_file_gives_findings(
     }
 
 
-def test_a_30_mb_line_is_checked_like_any_other(tmp_path: Path) -> None:
+def test_a_line_past_the_cap_is_one_finding_in_bounded_memory(tmp_path: Path) -> None:
+    """A 64 MiB line (a JSON array on one line) is reported without being decoded or held."""
     path = tmp_path / "big.jsonl"
-    text = "x" * (30 * 1024 * 1024)
-    path.write_text(
-        '{"messages": [{"role": "user", "content": "Hi"}, {"role": "robot", "content": "'
-        + text
-        + '"}]}\n',
-        encoding="utf-8",
+    with path.open("wb") as out:
+        out.write(b'{"messages": [{"role": "robot", "content": "Hi"}]}\n[')
+        out.write(b'"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", ' * (64 * 1024 * 1024 // 34))
+        out.write(b'"x"]\n{"messages": [{"role": "robot", "content": "Hi"}]}\n')
+    measure = (
+        "import resource, subprocess, sys; "
+        "child = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+        "print(child.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+        "print(child.stdout, end='')"
     )
-    result = run_tunelint("check", path, "--select", "SC005", cwd=tmp_path)
-    assert_clean_exit(result, 1)
-    assert "SC005 [error] messages[1].role: unrecognized role 'robot'" in result.stdout
+    command = [sys.executable, "-m", "tunelint", "check", path, "--select", "JL,SC005"]
+    result = subprocess.run(
+        [sys.executable, "-c", measure, *map(str, command)],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    status, peak_kib = map(int, result.stdout.splitlines()[0].split())
+    assert status == 1
+    assert result.stdout.splitlines()[1:] == [
+        f"{path}:1:24: SC005 [error] messages[0].role: unrecognized role 'robot' (expected one "
+        "of 'assistant', 'developer', 'function', 'system', 'tool', 'user')",
+        f"{path}:2:1: JL007 [error] line is 67,108,865 bytes, over the 16,777,216-byte limit: not decoded",
+        f"{path}:3:24: SC005 [error] messages[0].role: unrecognized role 'robot' (expected one "
+        "of 'assistant', 'developer', 'function', 'system', 'tool', 'user')",
+        "Found 3 errors in 1 file.",
+    ]
+    assert peak_kib < 250 * 1024  # the line alone is 64 MiB; decoding it took gigabytes
 
 
 def test_bad_lines_do_not_stop_the_file(tmp_path: Path) -> None:
@@ -60,7 +79,9 @@ def test_bad_lines_do_not_stop_the_file(tmp_path: Path) -> None:
     path.write_bytes(
         b'{"messages": [{"role": "bot", "content": "x"}]}\n\xff\xfe\nnot json\n{"messages": [{"role": "bot", "content": "y"}]}\n'
     )
-    result = run_tunelint("check", path, "--select", "JL,SC005", cwd=tmp_path)
+    result = run_tunelint(
+        "check", path, "--select", "JL,SC005", "--output-format", "concise", cwd=tmp_path
+    )
     assert_clean_exit(result, 1)
     assert [line.split(": ")[1].split()[0] for line in result.stdout.splitlines()[:-1]] == [
         "SC005",

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -167,3 +172,37 @@ def test_a_split_file_is_read_again_only_for_whole_file_work(
     results = list(pool.lint_files([train, valid], paired, 2))
     assert "DS005" in {finding.code for finding in results[1].findings}
     assert valid in read_here and train in read_here  # the overlap check, here
+
+
+def test_a_killed_worker_ends_the_run_in_one_line(tmp_path: Path) -> None:
+    """The OOM killer or ``kill -9`` on a worker: one line and exit 2, never a hang."""
+    record = {
+        "messages": [
+            {"role": "user", "content": "Hi " * 40},
+            {"role": "assistant", "content": "Yo"},
+        ]
+    }
+    line = json.dumps(record).encode() + b"\n"
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(line * (24_000_000 // len(line)))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tunelint", "check", "--jobs", "2", "--no-cache", path],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    children = Path(f"/proc/{child.pid}/task/{child.pid}/children")
+    deadline = time.monotonic() + 60
+    while not children.read_text().split() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(int(children.read_text().split()[0]), signal.SIGKILL)
+    try:
+        _, stderr = child.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        raise AssertionError("the run hangs after a worker died") from None
+    assert child.returncode == 2, stderr
+    assert stderr == (
+        "tunelint: error: a worker process died before it finished (killed, or out of memory); "
+        "the run is incomplete: run again, with fewer --jobs if memory is short\n"
+    )

@@ -128,7 +128,9 @@ def test_a_plugins_rule_is_listed_documented_and_run(tmp_path: Path, data: Path)
     documented = run_tunelint("rule", "shouting", env=env)
     assert "A message is written in capital letters only." in documented.stdout
 
-    checked = run_tunelint("check", data, "--select", "AC,SC", "--no-cache", env=env)
+    checked = run_tunelint(
+        "check", data, "--select", "AC,SC", "--no-cache", "--output-format", "concise", env=env
+    )
     assert checked.returncode == 0, checked.stderr  # a warning does not fail the run
     assert checked.stdout == (
         f"{data}:1:43: AC001 [warning] messages[0].content: message is all capitals\n"

@@ -116,7 +116,9 @@ def test_a_file_named_on_the_command_line_is_collected(project: pytest.Pytester)
 
 def test_failure_report_is_what_tunelint_check_prints(project: pytest.Pytester) -> None:
     result = project.runpytest("--tunelint", "data/broken.jsonl")
-    check = run_tunelint("check", "data/broken.jsonl", cwd=project.path)
+    check = run_tunelint(
+        "check", "data/broken.jsonl", "--output-format", "concise", cwd=project.path
+    )
     assert check.returncode == 1
     report = result.outlines
     start = report.index(next(line for line in report if "tunelint data/broken.jsonl" in line))
@@ -510,3 +512,15 @@ def test_datasets_item_reports_a_missing_file_in_one_line(paired: pytest.Pyteste
     assert outcomes(result)["pyproject.toml::tunelint-datasets"] == "FAILED"
     result.stdout.fnmatch_lines(["*data/train.jsonl: No such file or directory"])
     assert "Traceback" not in result.stdout.str()
+
+
+def test_a_secret_in_the_data_shows_masked_in_the_failure(pytester: pytest.Pytester) -> None:
+    key = "sk-proj-Lm3Nb8Vc2Xz7Qa1Ws5Ed9Rf4"
+    looping = {"role": "assistant", "content": f"My key is {key}. " * 12}
+    records = [{"messages": [{"role": "user", "content": f"Hi {n}"}, looping]} for n in range(10)]
+    write(pytester, "data/keys.jsonl", records)
+    result = pytester.runpytest("--tunelint", "-p", "no:cacheprovider", "data/keys.jsonl")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    output = result.stdout.str()
+    assert "PV001" in output and "sk-p…Rf4" in output
+    assert key not in output and key[:12] not in output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from tunelint.tokens.counting import (
     IMAGE_TOKENS_HIGH,
     IMAGE_TOKENS_LOW,
     ExampleCounter,
+    token_count,
     token_measure,
     utf8_length,
 )
@@ -208,3 +210,13 @@ def test_size_bound_is_not_used_for_images_or_ascii_escapes() -> None:
     assert not fits_by_size(image, 10**9)
     assert not fits_by_size(escaped, 10**9)
     assert fits_by_size(b'{"messages":[{"role":"user","content":"\\uc548\\ub155"}]}', 10**9)
+
+
+def test_a_long_text_is_counted_in_pieces_to_the_same_total() -> None:
+    """The tokenizer is quadratic in a word's length, so long texts are cut before spaces
+    between words, where its own pre-split cuts: the count stays exact."""
+    rng = random.Random(3)
+    words = ["hello", "world", "  ", "\n", "123456", "naïve", "안녕하세요", "x" * 30, ",", "!!"]
+    text = " ".join(rng.choice(words) for _ in range(20_000))
+    for name in ("cl100k_base", "o200k_base"):
+        assert token_count(name)(text) == len(get_encoding(name).encode_ordinary(text))

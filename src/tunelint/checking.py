@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from tunelint.engine.findings import FileResult
 from tunelint.engine.settings import Settings
 from tunelint.engine.suppressions import Matcher, Suppressions
+from tunelint.output.base import Filtered
 
 
 def _plural(count: int, word: str) -> str:
@@ -27,6 +29,8 @@ class FixTally:
 
     def __init__(self) -> None:
         self.fixes = self.files = 0
+        self.kinds: dict[str, Counter[str]] = {}
+        """Per fixed file, how many fixes of each description were applied."""
 
     def fix(self, path: Path, settings: Settings, suppressions: Suppressions) -> FileResult:
         """Fix ``path`` in place, but not its suppressed findings; the findings that remain."""
@@ -37,15 +41,23 @@ class FixTally:
                 plan.write()
                 self.fixes += plan.applied
                 self.files += 1
+                self.kinds[str(path)] = Counter(
+                    edit.fix.description for edits in plan.edits.values() for edit in edits
+                )
             return plan.remaining
 
-    def summarize(self) -> None:
+    def summarize(self, show_fixes: bool = False) -> None:
         if self.files:
             print(
                 f"tunelint: fixed {_plural(self.fixes, 'finding')} "
                 f"in {_plural(self.files, 'file')}",
                 file=sys.stderr,
             )
+        if show_fixes:
+            for path, kinds in self.kinds.items():
+                print(f"Fixed in {path}:", file=sys.stderr)
+                for description, count in sorted(kinds.items()):
+                    print(f"  {count} x {description}", file=sys.stderr)
 
 
 def show_diff(groups: Sequence[tuple[Settings, Sequence[Path]]]) -> int:
@@ -77,6 +89,7 @@ class CheckExtras:
     exit_non_zero_on_fix: bool = False
     statistics: bool = False
     add_suppressions: bool = False
+    prune_suppressions: bool = False
     baseline: Path | None = None
 
     @classmethod
@@ -87,19 +100,33 @@ class CheckExtras:
 class Filters:
     """Suppressions from the sidecar and the ``--baseline`` report, applied to each result."""
 
-    def __init__(self, extras: CheckExtras, settings: Settings, baseline: Matcher | None) -> None:
+    def __init__(
+        self,
+        extras: CheckExtras,
+        settings: Settings,
+        baseline: Matcher | None,
+        filtered: Filtered | None = None,
+    ) -> None:
         self.settings = settings
         self.suppressions = Suppressions.load(settings.root)
         self.baseline = baseline
         self.adding = extras.add_suppressions
+        self.pruning = extras.prune_suppressions
         self.seen: list[FileResult] = []
+        self.filtered = filtered or Filtered()
+        """What suppressions and the baseline hid, counted across the run."""
 
     def apply(self, result: FileResult, path: Path) -> FileResult:
         if self.adding:
             self.suppressions.mark_checked(path, self.settings)
             self.seen.append(result)
             return result
-        kept = self.suppressions.apply(path, result.findings, self.settings, self.baseline)
+        unsuppressed = self.suppressions.apply(path, result.findings, self.settings)
+        kept = (
+            unsuppressed if self.baseline is None else self.baseline.unmatched(path, unsuppressed)
+        )
+        self.filtered.suppressed += len(result.findings) - len(unsuppressed)
+        self.filtered.baselined += len(unsuppressed) - len(kept)
         return dataclasses.replace(result, findings=kept)
 
     def write_suppressions(self) -> int:
@@ -112,12 +139,21 @@ class Filters:
         return 0
 
     def warn_stale(self) -> None:
+        """Report stale suppressions, or drop them under ``--prune-suppressions``."""
+        if self.pruning:
+            dropped = self.suppressions.prune()
+            print(
+                f"tunelint: dropped {_plural(dropped, 'stale suppression')} "
+                f"from {self.suppressions.file}",
+                file=sys.stderr,
+            )
+            return
         stale = self.suppressions.stale()
         for key in stale:
             print(f"tunelint: warning: {self.suppressions.describe_stale(key)}", file=sys.stderr)
         if stale:
             print(
-                "tunelint: run `tunelint check --add-suppressions` to drop stale suppressions",
+                "tunelint: run `tunelint check --prune-suppressions` to drop stale suppressions",
                 file=sys.stderr,
             )
 

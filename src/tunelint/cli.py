@@ -13,6 +13,7 @@ from typing import Any
 
 from tunelint import __version__
 from tunelint.application.check import (
+    EXIT_CRASH,
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
@@ -30,11 +31,13 @@ from tunelint.convert import DIALECTS, FORMATS
 from tunelint.engine.errors import TunelintError, UsageError
 from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import PROFILES
+from tunelint.engine.quoting import clean
 from tunelint.engine.selection import split_selectors
 from tunelint.engine.settings import Settings
 from tunelint.inputs import SettingsFinder
 from tunelint.jobs import arguments as jobs_arguments
-from tunelint.output import FORMATS as OUTPUT_FORMATS
+from tunelint.parser import SuggestingParser
+from tunelint.presentation import Presentation, add_format_argument, add_output_arguments
 from tunelint.template.arguments import (
     add_template_arguments,
     prepare_template,
@@ -131,7 +134,13 @@ def _run_check(args: argparse.Namespace) -> int:
         return show_diff(file_groups(paths, finder, args.force_exclude))
     extras = CheckExtras.from_args(args)
     return check_paths(
-        paths, finder, args.output_format, extras, args.jobs, not args.no_cache, args.force_exclude
+        paths,
+        finder,
+        Presentation.from_args(args),
+        extras,
+        args.jobs,
+        not args.no_cache,
+        args.force_exclude,
     )
 
 
@@ -159,7 +168,7 @@ def _run_convert(args: argparse.Namespace) -> int:
     print(summary.render(), file=sys.stderr if to_stdout else sys.stdout)
     if settings is None:
         return EXIT_OK
-    return check_paths(list(summary.written), SettingsFinder.fixed(settings), "text")
+    return check_paths(list(summary.written), SettingsFinder.fixed(settings))
 
 
 def _run_train(args: argparse.Namespace) -> int:
@@ -171,7 +180,7 @@ def _run_train(args: argparse.Namespace) -> int:
 
     def failed(files: Sequence[Path]) -> bool:  # as `tunelint check` would lint them
         finder = SettingsFinder.fixed(settings)
-        return check_paths(files, finder, "text", jobs=None, use_cache=True) != EXIT_OK
+        return check_paths(files, finder, jobs=None, use_cache=True) != EXIT_OK
 
     return train(request, settings, failed)
 
@@ -187,10 +196,13 @@ def _run_targets(args: argparse.Namespace) -> int:
 
 def _run_rules(args: argparse.Namespace) -> int:
     from tunelint.engine.registry import all_rules
-    from tunelint.output.catalogue import catalogue_json, catalogue_text
+    from tunelint.output.catalogue import catalogue_json, catalogue_markdown, catalogue_text
 
     rules = all_rules()
-    print(catalogue_json(rules) if args.format == "json" else catalogue_text(rules))
+    render = {"json": catalogue_json, "markdown": catalogue_markdown}.get(
+        args.output_format, catalogue_text
+    )
+    print(render(rules))
     return EXIT_OK
 
 
@@ -211,11 +223,14 @@ def _run_stats(args: argparse.Namespace) -> int:
     from tunelint.application.stats import stats_with_progress, worker_count
     from tunelint.inputs import with_stdin
     from tunelint.output.stats_report import stats_json, stats_text
+    from tunelint.output.step_summary import add_stats
 
     paths = with_stdin(args.paths, args.stdin_filename)
     settings = load_settings(args)
     if settings.template is not None:
-        return _run_template_stats(paths, args.format, settings, worker_count(args.jobs))
+        if args.html:  # the page charts tiktoken's counts and cost, not a chat template's
+            raise UsageError("--html does not take --tokenizer yet; run it without")
+        return _run_template_stats(paths, args.output_format, settings, worker_count(args.jobs))
     stats = stats_with_progress(paths, settings, args.model, args.epochs, args.jobs)
     _warn_uncounted(stats.files, stats.skipped)
     if stats.uncountable:
@@ -231,15 +246,20 @@ def _run_stats(args: argparse.Namespace) -> int:
         )
         return EXIT_FINDINGS
     if not args.target:
-        print(stats_json(stats) if args.format == "json" else stats_text(stats, sys.stdout))
-        return EXIT_OK
-    from tunelint.target_stats import target_rows, target_rows_text
-
-    rows = target_rows(settings.targets, stats)
-    if args.format == "json":
-        print(json.dumps({**json.loads(stats_json(stats)), "targets": rows}, indent=2))
+        print(stats_json(stats) if args.output_format == "json" else stats_text(stats, sys.stdout))
     else:
-        print(stats_text(stats, sys.stdout) + target_rows_text(settings.targets, rows))
+        from tunelint.target_stats import target_rows, target_rows_text
+
+        rows = target_rows(settings.targets, stats)
+        if args.output_format == "json":
+            print(json.dumps({**json.loads(stats_json(stats)), "targets": rows}, indent=2))
+        else:
+            print(stats_text(stats, sys.stdout) + target_rows_text(settings.targets, rows))
+    add_stats(stats)
+    if args.html:
+        from tunelint.application.stats import write_html_report
+
+        write_html_report(args.html, stats, paths, settings, args.jobs)
     return EXIT_OK
 
 
@@ -286,6 +306,11 @@ def _add_fix_arguments(check: argparse.ArgumentParser) -> None:
         help="record every current finding in tunelint-suppressions.json",
     )
     fixing.add_argument(
+        "--prune-suppressions",
+        action="store_true",
+        help="drop the suppressions that no longer match a finding; add none",
+    )
+    fixing.add_argument(
         "--baseline",
         type=Path,
         metavar="FILE",
@@ -303,7 +328,7 @@ def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = SuggestingParser(
         prog="tunelint", description="Lint LLM fine-tuning data (JSONL) the way ruff lints code."
     )
     parser.add_argument("--version", action="version", version=f"tunelint {__version__}")
@@ -319,12 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="apply exclude patterns to files named on the command line too (pre-commit)",
     )
-    check.add_argument(
-        "--output-format",
-        choices=OUTPUT_FORMATS,
-        default="text",
-        help="(default: text)",
-    )
+    add_output_arguments(check)
     check.add_argument("--statistics", action="store_true", help="count findings per rule")
     check.add_argument(
         "--jobs",
@@ -362,7 +382,13 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument(
         "--epochs", type=int, help="epochs to price (default: the provider's heuristic)"
     )
-    stats.add_argument("--format", choices=["text", "json"], default="text")
+    add_format_argument(stats)
+    stats.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="also write a page with charts (token distributions, cost, top findings) to FILE",
+    )
     stats.add_argument(
         "--jobs",
         "-j",
@@ -382,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     targets.set_defaults(run=_run_targets)
 
     rules = commands.add_parser("rules", help="list every rule")
-    rules.add_argument("--format", choices=["text", "json"], default="text")
+    add_format_argument(rules, ("text", "json", "markdown"))
     rules.set_defaults(run=_run_rules)
 
     rule = commands.add_parser("rule", help="show one rule's documentation")
@@ -457,20 +483,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         if args.command in _PROVIDER_COMMANDS:
-            from tunelint.jobs.sdk import require_sdk
+            from tunelint.jobs.sdk import import_sdk
 
-            require_sdk(args.command)
+            import_sdk("openai", "openai", f"`tunelint {args.command}`")
         return run(args)
     except TunelintError as error:
-        print(f"tunelint: error: {error}", file=sys.stderr)
+        print(f"tunelint: error: {clean(str(error))}", file=sys.stderr)
     except BrokenPipeError:
         # The reader went away (``| head``): stop quietly, as other command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FINDINGS
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
-        print(f"tunelint: error: {where}{error.strerror or error}", file=sys.stderr)
+        print(f"tunelint: error: {clean(f'{where}{error.strerror or error}')}", file=sys.stderr)
     except KeyboardInterrupt:
         print("tunelint: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # a bug: never a traceback, never "findings"
+        return report_crash(error)
     return EXIT_ERROR
+
+
+def report_crash(error: BaseException) -> int:
+    """One line about an unexpected error, and ``EXIT_CRASH`` (CI must not read it as
+    findings). ``TUNELINT_TRACEBACK=1`` shows the traceback for the report."""
+    if os.environ.get("TUNELINT_TRACEBACK"):
+        import traceback
+
+        traceback.print_exception(error)
+    print(
+        f"tunelint: internal error: {type(error).__name__}: {clean(str(error), 200)} "
+        f"(a bug in tunelint {__version__}: please report it with the command and the input "
+        "that caused it; TUNELINT_TRACEBACK=1 shows the details)",
+        file=sys.stderr,
+    )
+    return EXIT_CRASH

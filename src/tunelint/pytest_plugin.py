@@ -427,7 +427,15 @@ def _json(findings: list[Finding]) -> list[dict[str, Any]]:
 def _findings_from_json(values: list[dict[str, Any]]) -> list[Finding]:
     from tunelint.engine.findings import Finding, Severity
 
-    return [Finding(**{**value, "severity": Severity.parse(value["severity"])}) for value in values]
+    # The JSON output has more than a finding holds (end position, fix, url): keep its fields.
+    names = {field.name for field in dataclasses.fields(Finding)} - {"fix"}
+    return [
+        Finding(
+            **{key: item for key, item in value.items() if key in names and key != "severity"},
+            severity=Severity.parse(value["severity"]),
+        )
+        for value in values
+    ]
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

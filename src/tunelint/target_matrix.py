@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tunelint.engine.settings import Settings
+from tunelint.presentation import add_format_argument
 from tunelint.targets import builtin_targets, get_target
 from tunelint.targets.layouts import diagnose
 
@@ -32,7 +33,7 @@ def add_targets_parser(commands: Any) -> argparse.ArgumentParser:
         "its facts were checked. With FILE: each file linted for each target, pass or fail.",
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="FILE")
-    parser.add_argument("--format", choices=["text", "json"], default="text")
+    add_format_argument(parser)
     parser.add_argument(
         "--only",
         type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
@@ -167,7 +168,7 @@ def run_targets(args: argparse.Namespace, settings_for: Callable[[list[str]], Se
     from tunelint.engine.pool import default_jobs
 
     if not args.paths:
-        print(target_list(args.format))
+        print(target_list(args.output_format))
         return 0
     names = args.only or list(builtin_targets())
     for name in names:
@@ -176,5 +177,5 @@ def run_targets(args: argparse.Namespace, settings_for: Callable[[list[str]], Se
     if not files:
         print("tunelint: warning: no JSONL files found", file=sys.stderr)
     rows = target_matrix(files, names, settings_for, default_jobs())
-    print(matrix_json(rows) if args.format == "json" else matrix_text(rows))
+    print(matrix_json(rows) if args.output_format == "json" else matrix_text(rows))
     return 0 if all(any(v.passed for v in row.verdicts) for row in rows) else 1

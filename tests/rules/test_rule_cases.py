@@ -7,7 +7,8 @@ that must not trigger the rule; every rule needs at least one case of each kind.
 ``fixed`` (or ``fixed_hex``) gives the file's lines after ``--fix`` with only that rule;
 every fixable rule needs such a case. A case with ``validation_lines`` (dataset-scope
 rules) writes ``lines`` as the training file and lints the validation file paired with
-it; ``expect`` then names validation lines.
+it; ``expect`` then names validation lines. ``long_line = N`` adds a record of ``N``
+bytes after the lines.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ else:
 CASES = Path(__file__).parent / "cases"
 
 
+def _long_line(size: int) -> bytes:
+    return b'{"a": "' + b"x" * (size - 9) + b'"}'
+
+
 @dataclass(frozen=True)
 class Case:
     source: str
@@ -60,7 +65,8 @@ def load_cases() -> Iterator[Case]:
                 rule=raw["rule"],
                 description=raw["description"],
                 lines=[line.encode() for line in raw.get("lines", [])]
-                + [bytes.fromhex(line) for line in raw.get("hex_lines", [])],
+                + [bytes.fromhex(line) for line in raw.get("hex_lines", [])]
+                + ([_long_line(raw["long_line"])] if "long_line" in raw else []),
                 expect=raw["expect"],
                 config=raw.get("config", {}),
                 fixed=[line.encode() for line in raw["fixed"]]

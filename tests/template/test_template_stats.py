@@ -94,6 +94,19 @@ def test_assistant_only_without_generation_blocks_trains_nothing(
     assert report["examples_without_trained_tokens"] == 2
 
 
+def test_html_with_a_tokenizer_is_refused_not_ignored(
+    tokenizer: TokenizerFolder, write_jsonl: WriteJsonl, tmp_path: Path
+) -> None:
+    data = write_jsonl(RECORDS)
+    page = tmp_path / "report.html"
+    result = run_tunelint("stats", data, "--tokenizer", tokenizer("chatml"), "--html", page)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert (
+        result.stderr == "tunelint: error: --html does not take --tokenizer yet; run it without\n"
+    )
+    assert not page.exists()
+
+
 def _best_fit_decreasing(lengths: list[int], size: int) -> int:
     """The textbook algorithm, with a list of open sequences' room."""
     rooms: list[int] = []

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from tunelint.engine.findings import FileResult
     from tunelint.engine.settings import Settings
     from tunelint.inputs import Group, SettingsFinder
+    from tunelint.presentation import Presentation
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_CRASH = 0, 1, 2, 3
 
 
 def lint_file(path: Path, settings: Settings) -> FileResult:
@@ -72,7 +73,7 @@ def file_groups(
 def check_paths(
     paths: Sequence[Path],
     finder: SettingsFinder,
-    output_format: str,
+    presentation: Presentation | None = None,
     extras: CheckExtras | None = None,
     jobs: int | None = 1,
     use_cache: bool = False,
@@ -80,13 +81,17 @@ def check_paths(
 ) -> int:
     """Lint and report files and folders; the exit status of ``tunelint check``.
 
-    ``jobs=None``: a worker process per core.
+    ``presentation``: the format, destination and flags of the report (default: ``full``
+    on stdout). ``jobs=None``: a worker process per core.
     """
     from tunelint.checking import CheckExtras, Filters, FixTally, warn_unused_baseline
     from tunelint.engine.suppressions import load_baseline
-    from tunelint.output import reporter as make_reporter
+    from tunelint.output.base import Filtered
+    from tunelint.output.progress import with_progress
+    from tunelint.presentation import Presentation
     from tunelint.sources.rewrite import refuse_unless_rewritable
 
+    presentation = presentation or Presentation()
     extras = extras or CheckExtras()
     groups = file_groups(paths, finder, force_exclude)
     if not groups:
@@ -95,42 +100,43 @@ def check_paths(
         for _, files in groups:
             refuse_unless_rewritable(files, "--fix")
     baseline = load_baseline(extras.baseline) if extras.baseline else None
-    reporter = (
-        None
-        if extras.add_suppressions
-        else make_reporter(
-            "statistics" if extras.statistics else output_format,
-            sys.stdout,
-            # JUnit fails a file at the fail level, as the exit status does (the first
-            # configuration's, when files have several).
-            groups[0][0].fail_on if groups else Severity.ERROR,
-        )
-    )
     fixes = FixTally()
-    failed = False
-    for settings, files in groups:
-        filters = Filters(extras, settings, baseline)
+    filtered = Filtered()
+
+    def results_of(
+        settings: Settings, files: Sequence[Path], filters: Filters
+    ) -> Iterable[FileResult]:
         if extras.fix:
-            results: Iterable[FileResult] = (
+            made: Iterable[FileResult] = (
                 fixes.fix(path, settings, filters.suppressions) for path in files
             )
         else:
-            results = lint_files(files, settings, jobs, use_cache)
-        if reporter is None:  # --add-suppressions suppresses the findings instead of reporting
-            for path, result in zip(files, results, strict=True):
+            made = lint_files(files, settings, jobs, use_cache)
+        return with_progress(files, made, not presentation.quiet)
+
+    if extras.add_suppressions:  # records the findings instead of reporting them
+        for settings, files in groups:
+            filters = Filters(extras, settings, baseline, filtered)
+            for path, result in zip(files, results_of(settings, files, filters), strict=True):
                 filters.apply(result, path)
             filters.write_suppressions()
-            continue
-        for path, result in zip(files, results, strict=True):
-            result = filters.apply(result, path)
-            reporter.report(result)
-            failed = failed or result.failed(settings.fail_on)
-        filters.warn_stale()
-    if reporter is None:
         return EXIT_OK
-    reporter.finish()
+    # JUnit fails a file at the fail level, as the exit status does (the first
+    # configuration's, when files have several).
+    fail_on = groups[0][0].fail_on if groups else Severity.ERROR
+    failed = False
+    with presentation.reporter(extras.statistics, extras.fix, fail_on) as (reporter, options):
+        options.filtered = filtered
+        for settings, files in groups:
+            filters = Filters(extras, settings, baseline, filtered)
+            for path, result in zip(files, results_of(settings, files, filters), strict=True):
+                result = filters.apply(result, path)
+                reporter.report(result)
+                failed = failed or result.failed(settings.fail_on)
+            filters.warn_stale()
+        reporter.finish()
     if baseline is not None and extras.baseline is not None:
         warn_unused_baseline(baseline, extras.baseline)
-    fixes.summarize()
+    fixes.summarize(presentation.show_fixes)
     changed = extras.exit_non_zero_on_fix and fixes.files > 0
-    return EXIT_FINDINGS if failed or changed else EXIT_OK
+    return EXIT_FINDINGS if presentation.exit_status(failed) or changed else EXIT_OK

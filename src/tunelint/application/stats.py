@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from tunelint.engine.settings import Settings
+from tunelint.output.progress import progress_wanted
 from tunelint.output.stats_report import ProgressBar
 from tunelint.tokens.stats import DatasetStats, compute_stats
 
@@ -19,8 +21,8 @@ def stats_with_progress(
     jobs: int | None = None,
 ) -> DatasetStats:
     """``compute_stats`` with ``jobs`` processes (``None``: one per core), and a progress
-    bar on stderr when it is a terminal."""
-    progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    bar on stderr when it is a terminal outside pre-commit and CI (``progress_wanted``)."""
+    progress = ProgressBar(sys.stderr) if progress_wanted(sys.stderr) else None
     try:
         return compute_stats(paths, settings, model, epochs, progress, worker_count(jobs))
     finally:
@@ -33,3 +35,31 @@ def worker_count(jobs: int | None) -> int:
     from tunelint.engine.pool import default_jobs
 
     return jobs or default_jobs()
+
+
+def count_findings(
+    paths: Sequence[Path], settings: Settings, jobs: int | None = None
+) -> list[tuple[str, str, int]]:
+    """(code, name, count) of what ``tunelint check`` finds in ``paths``, most frequent first;
+    the committed suppressions apply, as they do in ``check``."""
+    from tunelint.application.check import lint_files
+    from tunelint.engine.discovery import expand_paths
+    from tunelint.engine.suppressions import Suppressions
+
+    files = expand_paths(paths)
+    suppressions = Suppressions.load(settings.root)
+    counts: Counter[tuple[str, str]] = Counter()
+    results = lint_files(files, settings, jobs, use_cache=True)
+    for path, result in zip(files, results, strict=True):
+        for finding in suppressions.apply(path, result.findings, settings):
+            counts[finding.code, finding.name] += 1
+    return [(code, name, count) for (code, name), count in counts.most_common()]
+
+
+def write_html_report(
+    file: Path, stats: DatasetStats, paths: Sequence[Path], settings: Settings, jobs: int | None
+) -> None:
+    """``stats --html``: lint ``paths`` too, and write the page to ``file``."""
+    from tunelint.output.html_report import write_report
+
+    write_report(file, stats, count_findings(paths, settings, jobs), paths)

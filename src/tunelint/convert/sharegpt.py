@@ -34,6 +34,7 @@ from tunelint.convert.base import (
     records,
     text,
 )
+from tunelint.engine.quoting import quote
 
 ROLES = {
     "human": "user",
@@ -86,10 +87,10 @@ def _conversation(record: dict[str, Any], turns: list[Any], where: str) -> Recor
             messages.append({"role": "tool", "tool_call_id": pending.popleft(), "content": value})
         elif speaker in ROLES:
             if not value.strip():
-                raise _Unconvertible(f"empty {speaker!r} turn")
+                raise _Unconvertible(f"empty {quote(speaker)} turn")
             messages.append({"role": ROLES[speaker], "content": value.strip()})
         else:
-            raise _Unconvertible(f"unknown speaker {speaker!r}")
+            raise _Unconvertible(f"unknown speaker {quote(speaker)}")
     if not any(message["role"] == "assistant" for message in messages):
         raise _Unconvertible("no 'gpt' or 'function_call' turn")
     example: Record = {"messages": messages}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tunelint.convert.base import Note, Skip
+from tunelint.engine.quoting import clean
 
 
 @dataclass
@@ -39,7 +40,7 @@ class Summary:
         for kind, counts in (("skipped", self.skipped), ("noted", self.noted)):
             for reason, count in counts.most_common():
                 first = self.first_place[(kind, reason)]
-                lines.append(f"  {count} {kind}: {reason} (first: {first})")
+                lines.append(clean(f"  {count} {kind}: {reason} (first: {first})"))
         (path, count), *others = self.written.items()
         written = [f"{_count(count, 'example')} to {path}", *(f"{n} to {p}" for p, n in others)]
         lines.append(f"Wrote {' and '.join(written)}.{self.split_rule}")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -69,11 +69,13 @@ def atomic_write(
     prefix: str | None = None,
     permissions: int = 0o666,
     durable: bool = True,
+    before_replace: Callable[[], None] | None = None,
 ) -> Iterator[BinaryIO]:
     """A binary file that replaces ``target`` only if the block completes.
 
     ``prefix`` names the temporary file as in ``create_beside``; ``permissions`` are for a
-    new target (less the umask); ``durable=False`` skips the flush to disk.
+    new target (less the umask); ``durable=False`` skips the flush to disk;
+    ``before_replace`` runs last before the rename and may raise to cancel it.
     """
     descriptor, temporary = create_beside(target, prefix=prefix, permissions=permissions)
     try:
@@ -81,6 +83,8 @@ def atomic_write(
             yield stream
             if durable:
                 flush_to_disk(stream)
+        if before_replace is not None:
+            before_replace()
         replace_keeping_mode(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)

@@ -2,7 +2,9 @@
 
 An entry is keyed by the file's path, the settings and the tunelint build, and holds the
 file's content hash with its complete result (findings included, not just the verdict), so
-a cached run prints exactly what the run that filled the cache printed. The hash is
+a cached run prints exactly what the run that filled the cache printed. An entry is JSON
+data (never pickle, which would run code from a cache restored from elsewhere) behind a
+header with its checksum; a damaged, foreign or unreadable entry is a miss. The hash is
 XXH3-128, ten times faster than SHA-256: the cache guards against accidents, not against
 someone who could edit the file anyway. Entries live in
 ``.tunelint_cache/`` next to the configuration (or in the working directory) and are
@@ -18,21 +20,32 @@ import dataclasses
 import enum
 import hashlib
 import json
-import pickle
+import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
+import msgspec
 import xxhash
 
 import tunelint
 from tunelint.engine.atomic import atomic_write
-from tunelint.engine.findings import FileResult
+from tunelint.engine.findings import FileResult, Finding, Severity
 from tunelint.engine.plugins import plugin_sources
 from tunelint.engine.settings import Settings
 
 CACHE_DIR = ".tunelint_cache"
 _CHUNK = 1 << 20
+_MAGIC = b"tunelint-cache-1 "
+_LARGEST_ENTRY = 1 << 30
+"""An entry larger than this is not read (a damaged one could claim any size)."""
+
+_Row: TypeAlias = tuple[str, str, int, str, int, int, int | None, str, str]
+"""A finding in an entry: code, name, severity, message, line, column, example, pointer,
+fingerprint (its path is the file's: file names need not be UTF-8)."""
+_Entry: TypeAlias = tuple[str, int, list[_Row]]
+"""An entry: the file's digest, its examples and its findings."""
+_decode_entry = msgspec.json.Decoder(_Entry).decode
 
 
 def _canonical(value: Any) -> Any:
@@ -89,6 +102,18 @@ def lint_digest(path: Path, settings: Settings) -> str:
     return own if training is None else f"{own}+{file_digest(training)}"
 
 
+def _row(finding: Finding) -> _Row:
+    f = finding
+    return (f.code, f.name, int(f.severity), f.message, f.line, f.column, f.example,
+            f.pointer, f.fingerprint)  # fmt: skip
+
+
+def _finding(row: _Row, path: str) -> Finding:
+    code, name, severity, message, line, column, example, pointer, fingerprint = row
+    return Finding(code, name, Severity(severity), message, path, line, column, example,
+                   pointer, fingerprint=fingerprint)  # fmt: skip
+
+
 class ResultCache:
     """Results of earlier runs under ``folder``, for one set of settings."""
 
@@ -101,31 +126,37 @@ class ResultCache:
         return cls(settings.root / CACHE_DIR, settings)
 
     def _entry(self, path: Path) -> Path:
-        name = hashlib.sha256(f"{self.prefix}\0{path}".encode()).hexdigest()
-        return self.folder / name[:2] / f"{name}.pickle"
+        name = hashlib.sha256(self.prefix.encode() + b"\0" + os.fsencode(path)).hexdigest()
+        return self.folder / name[:2] / f"{name}.json"
 
     def get(self, path: Path, digest: str) -> FileResult | None:
         """The cached result of ``path`` if its content is still ``digest``."""
         try:
             with self._entry(path).open("rb") as stream:
-                stored_digest, result = pickle.load(stream)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+                data = stream.read(_LARGEST_ENTRY + 1)
+            header, payload = data.split(b"\n", 1)
+            if header != _MAGIC + xxhash.xxh3_128_hexdigest(payload).encode():
+                return None
+            stored_digest, examples, rows = _decode_entry(payload)
+            findings = tuple(_finding(row, str(path)) for row in rows)
+        except (OSError, ValueError, msgspec.MsgspecError):
             return None
-        if stored_digest != digest or not isinstance(result, FileResult):
+        if stored_digest != digest:
             return None
-        return result
+        return FileResult(str(path), findings, examples)
 
     def put(self, path: Path, digest: str, result: FileResult) -> None:
         entry = self._entry(path)
         # Readable by the owner only, as mkstemp made them: entries quote the data.
-        with contextlib.suppress(OSError):
+        rows = [_row(finding) for finding in result.findings]
+        with contextlib.suppress(OSError, msgspec.MsgspecError, UnicodeError):
+            payload = msgspec.json.encode((digest, result.examples, rows))
             entry.parent.mkdir(parents=True, exist_ok=True)
             self._mark(self.folder)
             # A lost entry is only a miss (``get`` rejects a broken one): no flush to disk.
             with atomic_write(entry, prefix=".tmp-", permissions=0o600, durable=False) as stream:
-                pickle.dump(
-                    (digest, result.without_fixes()), stream, protocol=pickle.HIGHEST_PROTOCOL
-                )
+                stream.write(_MAGIC + xxhash.xxh3_128_hexdigest(payload).encode() + b"\n")
+                stream.write(payload)
 
     @staticmethod
     def _mark(folder: Path) -> None:

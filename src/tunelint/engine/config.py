@@ -18,6 +18,7 @@ from tunelint.engine.profiles import get_profile
 from tunelint.engine.registry import Rule, all_rules, config_keys
 from tunelint.engine.selection import resolve_selector, resolve_selectors
 from tunelint.engine.settings import Settings
+from tunelint.engine.suggest import did_you_mean
 from tunelint.engine.template_settings import KEYS as TEMPLATE_KEYS
 from tunelint.engine.template_settings import check_value, resolve_template
 from tunelint.sources.walk import DEFAULT_EXCLUDE
@@ -152,7 +153,8 @@ def check_keys(values: Mapping[str, Any]) -> dict[str, Any]:
     known = {**KNOWN_KEYS, **config_keys()}
     unknown = sorted(set(values) - set(known))
     if unknown:
-        raise ConfigError(f"unknown configuration key {unknown[0]!r}")
+        hint = did_you_mean(unknown[0], known)
+        raise ConfigError(f"unknown configuration key {unknown[0]!r}{hint}")
     return {key: known[key](key, value) for key, value in values.items()}
 
 
@@ -250,7 +252,10 @@ def _rule_options(
         for key, value in given.items():
             if key not in rule.options:
                 known = ", ".join(rule.options) or "none"
-                raise ConfigError(f"rules.{selector}: unknown option {key!r} (known: {known})")
+                hint = did_you_mean(key, rule.options)
+                raise ConfigError(
+                    f"rules.{selector}: unknown option {key!r}{hint} (known: {known})"
+                )
             if not _same_type(value, rule.options[key]):
                 expected = type(rule.options[key]).__name__
                 raise ConfigError(f"rules.{selector}.{key} must be of type {expected}")

@@ -93,7 +93,7 @@ class Finding:
 
     def __reduce__(self) -> tuple[type[Finding], tuple[Any, ...]]:
         # Pickled by the constructor's arguments: a third of the default's work and size,
-        # for findings crossing processes and the cache by the thousand.
+        # for findings crossing processes by the thousand.
         return Finding, _field_values(self)
 
 
@@ -112,18 +112,21 @@ class FileResult:
     """Non-blank lines: records, and lines that should have been records."""
 
     def without_fixes(self) -> FileResult:
-        """This result without its fixes, which hold code: what crosses processes and disk.
+        """This result with its fixes reduced to their descriptions (``Fix.described``),
+        as fixes hold code: what crosses processes and disk.
 
         Only ``check --fix`` applies fixes, and it lints in its own process.
         """
-        return replace(self, findings=strip_fixes(self.findings))
+        return replace(self, findings=described_fixes(self.findings))
 
     def failed(self, fail_on: Severity) -> bool:
         return any(finding.severity >= fail_on for finding in self.findings)
 
 
-def strip_fixes(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    """``findings`` without their fixes (copies of those that had one)."""
+def described_fixes(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """``findings`` with each fix reduced to its description (copies of those that had one),
+    so that reports still say which findings are fixable and how."""
     return tuple(
-        finding if finding.fix is None else replace(finding, fix=None) for finding in findings
+        finding if finding.fix is None else replace(finding, fix=finding.fix.described())
+        for finding in findings
     )

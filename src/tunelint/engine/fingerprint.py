@@ -27,7 +27,7 @@ from typing import TypeAlias
 import orjson
 
 from tunelint.engine.findings import Finding
-from tunelint.engine.reader import UTF8_BOM, Line, pick_lines
+from tunelint.engine.reader import UTF8_BOM, Line, Readable, pick_lines
 from tunelint.sources import source_for
 
 FILE = "file"
@@ -55,7 +55,7 @@ def line_hash(line: Line) -> str:
 
 
 def fingerprinted(
-    path: Path, findings: Iterable[Finding], start: int = 0, marks: Sequence[Mark] = ()
+    path: Readable, findings: Iterable[Finding], start: int = 0, marks: Sequence[Mark] = ()
 ) -> tuple[Finding, ...]:
     """``findings`` with every missing ``fingerprint`` set, read from ``path``.
 
@@ -68,7 +68,8 @@ def fingerprinted(
     if not wanted:
         return found
     # A decompressed or rendered stream only reads forward: one pass from its start.
-    known = [(1, start), *(marks if source_for(path).splittable else ())]
+    seekable = not isinstance(path, Path) or source_for(path).splittable
+    known = [(1, start), *(marks if seekable else ())]
     numbers = [line for line, _ in known]
     after: dict[int, list[int]] = {}  # lines wanted, by the mark they are read from
     for line in wanted:

@@ -14,10 +14,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from tunelint.engine.cache import ResultCache, lint_digest
+from tunelint.engine.errors import TunelintError
 from tunelint.engine.findings import FileResult
 from tunelint.engine.reader import line_boundaries
 from tunelint.engine.runner import (
@@ -32,7 +34,7 @@ from tunelint.sources import source_for
 from tunelint.targets.gate import gate
 
 if TYPE_CHECKING:
-    from multiprocessing.pool import AsyncResult, Pool
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 SPLIT_BYTES = 8 << 20
 """Files at least this large are split into byte ranges."""
@@ -42,6 +44,7 @@ RANGES_PER_JOB = 4
 """Workers take ranges as they free up: smaller ranges leave less idle time at the end."""
 
 _settings: Settings | None = None
+T = TypeVar("T")
 
 
 def default_jobs() -> int:
@@ -51,15 +54,45 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def process_pool(jobs: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> Pool:
-    """A pool of ``jobs`` worker processes, each set up by ``initializer(*initargs)``."""
+class WorkerDied(TunelintError):
+    """A worker process ended without an answer (the OOM killer, ``kill -9``)."""
+
+
+@contextmanager
+def process_pool(
+    jobs: int, initializer: Callable[..., None], initargs: tuple[Any, ...]
+) -> Iterator[ProcessPoolExecutor]:
+    """A pool of ``jobs`` worker processes, each set up by ``initializer(*initargs)``.
+
+    Unlike ``multiprocessing.Pool``, which waits forever for the work of a worker that was
+    killed, the executor notices the death: ``outcome`` then raises ``WorkerDied``. Work not
+    yet started is cancelled when the block ends early.
+    """
     import multiprocessing  # only now: small runs never pay for its import
+    from concurrent.futures import ProcessPoolExecutor
 
     # fork starts workers in milliseconds with the rules already imported; other platforms
     # spawn fresh interpreters.
     method = "fork" if sys.platform == "linux" else None
     context = multiprocessing.get_context(method)
-    return context.Pool(jobs, initializer=initializer, initargs=initargs)
+    pool = ProcessPoolExecutor(jobs, context, initializer=initializer, initargs=initargs)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def outcome(work: Future[T]) -> T:
+    """The result of ``work``; ``WorkerDied`` if the process doing it was killed."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return work.result()
+    except BrokenProcessPool:
+        raise WorkerDied(
+            "a worker process died before it finished (killed, or out of memory); "
+            "the run is incomplete: run again, with fewer --jobs if memory is short"
+        ) from None
 
 
 def split_work(path: Path, jobs: int) -> list[tuple[int, int | None]]:
@@ -91,7 +124,7 @@ def _lint_range(path: Path, start: int, end: int | None) -> RangeResult:
     return lint_range(path, _worker_settings(), start, end)
 
 
-Pending: TypeAlias = "FileResult | AsyncResult[FileResult] | list[AsyncResult[RangeResult]]"
+Pending: TypeAlias = "FileResult | Future[FileResult] | list[Future[RangeResult]]"
 
 
 def lint_files(
@@ -148,11 +181,9 @@ def _lint_all(
                 pending.append((path, lint_file(path, settings)))
             elif sources[path].splittable and sizes[path] >= SPLIT_BYTES:
                 ranges = split_work(path, jobs)
-                pending.append(
-                    (path, [pool.apply_async(_lint_range, (path, *part)) for part in ranges])
-                )
+                pending.append((path, [pool.submit(_lint_range, path, *part) for part in ranges]))
             else:
-                pending.append((path, pool.apply_async(_lint_file, (path,))))
+                pending.append((path, pool.submit(_lint_file, path)))
         for path, work in pending:
             if isinstance(work, FileResult):
                 yield path, work
@@ -160,7 +191,7 @@ def _lint_all(
                 whole = lint_whole_file_rules(path, settings)  # while the workers run
                 whole += gate(path, settings).findings
                 # Each range is merged as soon as it is done, while the later ones run.
-                parts = (part.get() for part in work)
+                parts = (outcome(part) for part in work)
                 yield path, merge_ranges(path, settings, parts, whole)
             else:
-                yield path, work.get()
+                yield path, outcome(work)

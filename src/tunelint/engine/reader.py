@@ -6,11 +6,13 @@ A bad line never stops the rest of the file from being read: every line comes ou
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import io
 import itertools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 import orjson
 
@@ -19,6 +21,26 @@ from tunelint.sources import open_data
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _READ_BUFFER = 1 << 16
+MAX_LINE_BYTES = 16 << 20
+"""Lines longer than this are not decoded (nor held): each is one finding (JL007). No
+provider takes an example anywhere near this size, and decoding one costs gigabytes."""
+_LONG_LINE_KEPT = 1 << 10
+
+Readable: TypeAlias = "Path | io.RawIOBase"
+"""Data to read: a path (through ``tunelint.sources``), or a file already open for binary
+reading (``--fix`` reads the file through the one descriptor it checks before replacing
+the file)."""
+
+
+@contextlib.contextmanager
+def _opened(source: Readable, start: int) -> Iterator[Any]:
+    """``source`` open for reading from byte ``start``."""
+    if isinstance(source, Path):
+        with open_data(source, start) as stream:
+            yield stream
+    else:
+        source.seek(start)
+        yield source
 
 
 class LineProblem(enum.Enum):
@@ -27,6 +49,18 @@ class LineProblem(enum.Enum):
     BLANK = "blank"
     INVALID_UTF8 = "invalid-utf8"
     INVALID_JSON = "invalid-json"
+    TOO_LONG = "too-long"
+
+
+class LongLine(bytes):
+    """The start of a line longer than ``MAX_LINE_BYTES``, which stands for all of it."""
+
+    length: int
+
+    def __new__(cls, start: bytes, length: int) -> LongLine:
+        line = super().__new__(cls, start)
+        line.length = length
+        return line
 
 
 class Line(NamedTuple):
@@ -51,6 +85,11 @@ class Line(NamedTuple):
 
 def decode_line(number: int, raw: bytes, has_bom: bool) -> Line:
     """The line ``raw`` with its value, or the reason it has none."""
+    if type(raw) is LongLine:
+        detail = (
+            f"line is {raw.length:,} bytes, over the {MAX_LINE_BYTES:,}-byte limit: not decoded"
+        )
+        return Line(number, raw, problem=LineProblem.TOO_LONG, detail=detail, has_bom=has_bom)
     body = raw[len(UTF8_BOM) :] if has_bom else raw
     # A record starts with its brace; only other lines need the blank test's copy.
     if body[:1] != b"{" and not body.strip():
@@ -102,7 +141,7 @@ class Block(NamedTuple):
     """Where ``raws[0]`` starts in the file, in bytes."""
 
 
-def read_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[Block]:
+def read_blocks(path: Readable, start: int = 0, end: int | None = None) -> Iterator[Block]:
     """Yield the lines of ``path`` in blocks of about 64 KB, one block held at a time.
 
     ``start`` and ``end`` restrict reading to the bytes ``[start, end)``, which must begin
@@ -111,10 +150,11 @@ def read_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[
     Raises ``OSError`` when the file cannot be opened or read, ``SourceError`` when its data
     cannot be decoded; callers turn either into a one-line error.
     """
-    with open_data(path, start) as stream:
+    with _opened(path, start) as stream:
         left = None if end is None else end - start
         number, offset = 1, start
         unfinished: list[bytes] = []  # pieces of a line longer than one read
+        held = 0  # their length
         while left is None or left > 0:
             data = stream.read(_READ_BUFFER if left is None else min(_READ_BUFFER, left))
             if not data:
@@ -122,17 +162,33 @@ def read_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[
             if left is not None:
                 left -= len(data)
             if b"\n" not in data:
-                unfinished.append(data)
+                held += len(data)
+                if held <= MAX_LINE_BYTES:
+                    unfinished.append(data)
                 continue
+            end = data.index(b"\n")
+            if held + end > MAX_LINE_BYTES:  # the line too long to hold ends here
+                line = LongLine(b"".join(unfinished)[:_LONG_LINE_KEPT], held + end)
+                yield _block(number, [line], offset, start)
+                number, offset = number + 1, offset + held + end + 1
+                data, unfinished, held = data[end + 1 :], [], 0
+                if not data:
+                    continue
             if unfinished:
                 data = b"".join([*unfinished, data])
             raws = data.split(b"\n")
             last = raws.pop()  # the start of the next line, or b"" after a newline
             unfinished = [last] if last else []
-            yield _block(number, raws, offset, start)
+            held = len(last)
+            if raws:
+                yield _block(number, raws, offset, start)
             number += len(raws)
             offset += len(data) - len(last)
-        if unfinished:
+        if held > MAX_LINE_BYTES:
+            yield _block(
+                number, [LongLine(b"".join(unfinished)[:_LONG_LINE_KEPT], held)], offset, start
+            )
+        elif unfinished:
             yield _block(number, [b"".join(unfinished)], offset, start)
 
 
@@ -141,7 +197,7 @@ def _block(number: int, raws: list[bytes], offset: int, start: int) -> Block:
     return Block(number, raws, bom, offset)
 
 
-def pick_lines(path: Path, numbers: Iterable[int], start: int = 0) -> dict[int, bytes]:
+def pick_lines(path: Readable, numbers: Iterable[int], start: int = 0) -> dict[int, bytes]:
     """The lines of ``path`` with the given 1-based numbers (counted from the byte
     ``start``), without their ``\\n``; reading stops at the block holding the last of them.
     """

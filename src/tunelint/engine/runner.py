@@ -14,19 +14,21 @@ from tunelint.engine.findings import (
     FileResult,
     Finding,
     Violation,
+    described_fixes,
     dotted_path,
     json_pointer,
-    strip_fixes,
 )
 from tunelint.engine.fingerprint import Mark, fingerprinted, line_hash
 from tunelint.engine.formats import Format, detect_format
 from tunelint.engine.locate import locate_column
 from tunelint.engine.plain import roles_record
 from tunelint.engine.plan import each_record, plan_for
+from tunelint.engine.quoting import clean, mask_secrets
 from tunelint.engine.reader import (
     Block,
     Line,
     LineProblem,
+    Readable,
     decode_line,
     read_blocks,
     read_lines,
@@ -242,9 +244,9 @@ class _FileLinter:
                 self.by_roles[roles] = known
         return known
 
-    def result(self, examples: int) -> FileResult:
+    def result(self, examples: int, source: Readable | None = None) -> FileResult:
         self.findings.sort(key=finding_order)
-        findings = fingerprinted(self.path, self.findings, marks=self.marks)
+        findings = fingerprinted(source or self.path, self.findings, marks=self.marks)
         return FileResult(self.display, findings, examples)
 
     # A check with nothing to say may return an empty tuple, which is never passed here.
@@ -261,13 +263,13 @@ class _FileLinter:
                     code=rule.code,
                     name=rule.name,
                     severity=self.plan.severities[rule.code],
-                    message=f"{where}: {violation.message}" if where else violation.message,
+                    message=clean(f"{where}: {violation.message}" if where else violation.message),
                     path=self.display,
                     line=violation.line or (line.number if line else 1),
                     column=violation.column
                     or (1 if earlier else locate_column(raw, violation.location)),
                     example=violation.example if earlier else example,
-                    pointer=json_pointer(violation.location),
+                    pointer=mask_secrets(json_pointer(violation.location)),
                     fix=violation.fix,
                     # Blank lines and other lines are left to ``fingerprinted``.
                     fingerprint=self._hash(line) if line and example and not earlier else "",
@@ -286,17 +288,19 @@ def finding_order(finding: Finding) -> tuple[int, int, str]:
     return finding.line, finding.column, finding.code
 
 
-def lint_file(path: Path, settings: Settings) -> FileResult:
-    """Lint one file, its layout diagnosed first. Raises ``OSError`` when it cannot be read."""
+def lint_file(path: Path, settings: Settings, source: Readable | None = None) -> FileResult:
+    """Lint one file, its layout diagnosed first (the records read from ``source`` when
+    given: ``--fix`` reads through one descriptor). Raises ``OSError`` when it cannot be
+    read."""
     checked = gate(path, settings)
     if checked.settings is None:  # a layout the targets do not read: its records are not linted
-        findings = fingerprinted(path, sorted(checked.findings, key=finding_order))
+        findings = fingerprinted(source or path, sorted(checked.findings, key=finding_order))
         return FileResult(str(path), findings, count_examples(path))
     settings = checked.settings
     linter = _FileLinter(path, settings, settings.rules_for(path))
     linter.findings.extend(checked.findings)
-    _, examples = linter.run(read_blocks(path))
-    return linter.result(examples)
+    _, examples = linter.run(read_blocks(source or path))
+    return linter.result(examples, source)
 
 
 def _in_ranges(rule: Rule) -> bool:
@@ -324,7 +328,7 @@ def lint_range(path: Path, settings: Settings, start: int, end: int | None) -> R
     linter = _FileLinter(path, settings, rules)
     lines, examples = linter.run(read_blocks(path, start, end), finish=False)
     partials = tuple(cast(MergeableCheck, check).partial() for _, check in linter.file_checks)
-    findings = fingerprinted(path, strip_fixes(linter.findings), start, linter.marks)
+    findings = fingerprinted(path, described_fixes(linter.findings), start, linter.marks)
     return RangeResult(findings, lines, examples, partials, tuple(linter.marks))
 
 

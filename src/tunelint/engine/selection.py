@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from tunelint.engine.errors import ConfigError
 from tunelint.engine.registry import Rule
+from tunelint.engine.suggest import did_you_mean
 
 _PREFIX = re.compile(r"^[A-Z]{2}[0-9]{0,3}$")
 
@@ -27,7 +28,10 @@ def resolve_selector(selector: str, rules: Mapping[str, Rule]) -> frozenset[str]
     for rule in rules.values():
         if selector == rule.name or selector in rule.aliases:
             return frozenset({rule.code})
-    raise ConfigError(f"unknown rule selector {selector!r} (try `tunelint rules`)")
+    names = [*rules, *(rule.name for rule in rules.values())]
+    names += [alias for rule in rules.values() for alias in rule.aliases]
+    hint = did_you_mean(selector, names)
+    raise ConfigError(f"unknown rule selector {selector!r}{hint or ' (try `tunelint rules`)'}")
 
 
 def resolve_selectors(selectors: Iterable[str], rules: Mapping[str, Rule]) -> frozenset[str]:

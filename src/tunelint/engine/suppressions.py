@@ -10,16 +10,19 @@ JSONL has no comments, so a finding is silenced by listing it in
 Both match findings by path (relative to the root, with ``/``), rule code and the
 fingerprint of the record (``engine.fingerprint``), counting repeats: two identical blank
 lines need ``"count": 2``. Line numbers play no part, so edits elsewhere in the file keep
-them valid; changing the record lapses them. ``message`` is for the reviewer only.
+them valid; changing the record lapses them. ``message`` is for the reviewer only, and so
+is an optional ``reason`` (why the finding is accepted), which rewrites of the file keep.
 
 A suppression is *stale* when its file was checked with its rule enabled and no finding
 matched it; ``check`` reports stale suppressions as a warning on stderr (they do not fail
-the run: the data got better) and ``--add-suppressions`` drops them when it rewrites the file.
+the run: the data got better); ``--prune-suppressions`` drops them and nothing else, and
+``--add-suppressions`` drops them too when it records the current findings.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -73,6 +76,7 @@ class Matcher:
 class Suppressions(Matcher):
     file: Path = field(default_factory=Path)
     messages: dict[Key, str] = field(default_factory=dict)
+    reasons: dict[Key, str] = field(default_factory=dict)
     checked: set[tuple[str, str]] = field(default_factory=set)
     """(path, code) pairs this run checked: only their entries can be stale."""
 
@@ -92,6 +96,8 @@ class Suppressions(Matcher):
                 key = (str(entry["path"]), str(entry["code"]), str(entry["fingerprint"]))
                 suppressions.counts[key] += int(entry.get("count", 1))
                 suppressions.messages[key] = str(entry.get("message", ""))
+                if entry.get("reason"):
+                    suppressions.reasons[key] = str(entry["reason"])
         except OSError as error:
             raise ConfigError(f"cannot read {file}: {error.strerror}") from None
         except (ValueError, KeyError, TypeError, AttributeError) as error:
@@ -149,6 +155,18 @@ class Suppressions(Matcher):
         _write_json(self.file, {"version": VERSION, "suppressions": list(self._entries())})
         return suppressed
 
+    def prune(self) -> int:
+        """Drop the stale entries (``stale``), keep every other; write the file when one
+        was dropped. Returns the number of findings no longer suppressed."""
+        dropped = 0
+        for key in self.stale():
+            dropped += self.counts[key] - self.used[key]
+            self.counts[key] = self.used[key]
+        self.counts = +self.counts
+        if dropped:
+            _write_json(self.file, {"version": VERSION, "suppressions": list(self._entries())})
+        return dropped
+
     def _entries(self) -> Iterator[dict[str, Any]]:
         for key in sorted(self.counts):
             path, code, fingerprint = key
@@ -156,6 +174,8 @@ class Suppressions(Matcher):
             if self.counts[key] > 1:
                 entry["count"] = self.counts[key]
             entry["message"] = self.messages.get(key, "")
+            if key in self.reasons:
+                entry["reason"] = self.reasons[key]
             yield entry
 
 
@@ -176,9 +196,20 @@ def load_baseline(file: Path) -> Matcher:
     root = file.parent
     baseline = Matcher(root)
     for item in data:
-        path = relative_path(root / item["path"], root)
-        baseline.counts[path, item["code"], item["fingerprint"]] += 1
+        if _file_name(item["path"]):
+            path = relative_path(root / item["path"], root)
+            baseline.counts[path, item["code"], item["fingerprint"]] += 1
     return baseline
+
+
+def _file_name(path: str) -> bool:
+    """Whether ``path`` can name a file (a lone surrogate in JSON cannot): other entries
+    match nothing."""
+    try:
+        os.fsencode(path)
+    except UnicodeError:
+        return False
+    return True
 
 
 def _is_finding(item: Any) -> bool:

@@ -15,6 +15,7 @@ from tunelint.engine.settings import Settings
 from tunelint.jobs.client import Connection
 from tunelint.jobs.method import METHODS, Hyperparameters
 from tunelint.jobs.providers.presets import PRESETS, PROVIDERS
+from tunelint.presentation import add_format_argument
 
 if TYPE_CHECKING:
     from tunelint.jobs.train import TrainRequest
@@ -190,6 +191,7 @@ def add_jobs_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     actions = jobs.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="the most recent jobs")
     listing.add_argument("--limit", type=positive_int, default=20, help="(default: 20)")
+    add_format_argument(listing)
     add_connection_arguments(listing)
     for name, help_text in (
         ("show", "one job's details"),
@@ -203,27 +205,31 @@ def add_jobs_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
             action.add_argument("--limit", type=positive_int, default=100, help="(default: 100)")
         if name == "wait":
             _add_poll_interval(action)
+        if name == "show":
+            add_format_argument(action)
         add_connection_arguments(action)
     jobs.set_defaults(run=run_jobs)
 
 
 def run_jobs(args: argparse.Namespace) -> int:
     from tunelint.jobs import manage
+    from tunelint.jobs.client import redacted_output
     from tunelint.jobs.follow import wait
     from tunelint.jobs.providers.connect import open_backend
     from tunelint.jobs.train import connection_flags
 
     where = connection(args)
     backend = open_backend(where)
-    if args.action == "list":
-        return manage.list_jobs(backend, args.limit)
-    if args.action == "show":
-        return manage.show_job(backend, args.job)
-    if args.action == "events":
-        return manage.show_events(backend, args.job, args.limit)
-    if args.action == "wait":
-        return wait(backend, args.job, args.poll_interval, connection_flags(where))
-    return manage.cancel_job(backend, args.job)
+    with redacted_output():
+        if args.action == "list":
+            return manage.list_jobs(backend, args.limit, args.output_format)
+        if args.action == "show":
+            return manage.show_job(backend, args.job, args.output_format)
+        if args.action == "events":
+            return manage.show_events(backend, args.job, args.limit)
+        if args.action == "wait":
+            return wait(backend, args.job, args.poll_interval, connection_flags(where))
+        return manage.cancel_job(backend, args.job)
 
 
 def add_sample_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -234,15 +240,20 @@ def add_sample_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     sample.add_argument("--from", dest="source", type=Path, required=True, metavar="DATA.jsonl")
     sample.add_argument("-n", type=positive_int, default=5, help="prompts to send (default: 5)")
     sample.add_argument("--temperature", type=float, help="(default: the model's)")
+    add_format_argument(sample)
     add_connection_arguments(sample)
     sample.set_defaults(run=run_sample)
 
 
 def run_sample(args: argparse.Namespace) -> int:
+    from tunelint.jobs.client import redacted_output
     from tunelint.jobs.providers.connect import open_backend
     from tunelint.jobs.sample import sample
 
     if not args.source.is_file():
         raise UsageError(f"{args.source}: no such file")
     backend = open_backend(connection(args))
-    return sample(backend, args.model, args.source, args.n, args.temperature)
+    with redacted_output():
+        return sample(
+            backend, args.model, args.source, args.n, args.temperature, args.output_format
+        )

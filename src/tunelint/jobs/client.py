@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tunelint.engine.errors import TunelintError
 from tunelint.jobs.providers.presets import PRESETS, Preset, ProviderName
 
 if TYPE_CHECKING:
+    import httpx2
     from openai import OpenAI
 
 Provider = ProviderName
@@ -46,9 +50,15 @@ class Connection:
 
 
 def api_key(preset: Preset) -> str:
-    """The key from the first of the provider's variables that is set."""
+    """The key from the first of the provider's variables that is set; one that no HTTP
+    header can carry is refused, unquoted."""
     for name in preset.key_variables:
         if key := os.environ.get(name):
+            if not (key.isascii() and key.isprintable() and " " not in key):
+                raise ProviderError(
+                    f"{name} is malformed: an API key is printable ASCII without spaces or "
+                    "line breaks (check how it was exported, e.g. a trailing newline from a file)"
+                )
             return key
     names = " or ".join(preset.key_variables)
     raise ProviderError(f"{names} is not set: export your {preset.title} API key")
@@ -65,6 +75,34 @@ def endpoint(preset: Preset, base_url: str | None) -> str | None:
             f"no {preset.title} endpoint: pass --base-url {preset.example_url} or set {missing[0]}"
         )
     return preset.base_url.format_map(values)
+
+
+def _expect_json(response: httpx2.Response) -> None:
+    """Refuse a successful answer that is not a JSON object (a captive portal's page, an
+    empty body, a --base-url that is not the API), before the SDK misreads it."""
+    import openai
+
+    if not response.is_success:
+        return
+    response.read()
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        shown = "an empty answer" if not response.content else f"{kind}, not a JSON object"
+        raise openai.APIResponseValidationError(
+            response,
+            None,
+            message=f"the provider sent {shown} (is --base-url the API's address?)",
+        )
+
+
+def _http_client(timeout: float) -> Any:
+    import openai
+
+    return openai.DefaultHttpxClient(timeout=timeout, event_hooks={"response": [_expect_json]})
 
 
 def connect(connection: Connection) -> OpenAI:
@@ -85,23 +123,74 @@ def connect(connection: Connection) -> OpenAI:
             api_version=version,
             max_retries=connection.max_retries,
             timeout=connection.timeout,
+            http_client=_http_client(connection.timeout),
         )
     return openai.OpenAI(
-        api_key=key, base_url=url, max_retries=connection.max_retries, timeout=connection.timeout
+        api_key=key,
+        base_url=url,
+        max_retries=connection.max_retries,
+        timeout=connection.timeout,
+        http_client=_http_client(connection.timeout),
     )
 
 
-def _redact(text: str) -> str:
+def _secret_forms(secret: str) -> Iterator[str]:
+    """How a secret can appear in a message: as it is, stripped, escaped as ``repr`` and
+    bytes show it, and each run of it between whitespace."""
+    yield secret
+    yield secret.strip()
+    yield repr(secret)[1:-1]
+    yield repr(secret.encode("utf-8", "backslashreplace"))[2:-1]
+    yield from secret.split()
+
+
+def redact(text: str) -> str:
+    """``text`` with every secret of the environment, in any of its forms, masked."""
     for name in _SECRET_VARIABLES:
         secret = os.environ.get(name)
         if secret:
-            text = text.replace(secret, "***")
+            forms = {form for form in _secret_forms(secret) if len(form) >= 8}
+            for form in sorted(forms, key=len, reverse=True):
+                text = text.replace(form, "***")
     return text
 
 
 def one_line(text: str) -> str:
-    """``text`` on one line, with every secret of the environment masked."""
-    return _redact(re.sub(r"\s+", " ", text).strip())
+    """``text`` on one line, with every secret of the environment masked (before the
+    whitespace is collapsed, which would change how a secret reads)."""
+    return re.sub(r"\s+", " ", redact(text)).strip()
+
+
+class _Redacting(io.TextIOBase):
+    """A text stream that masks the environment's secrets in whatever passes through."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(redact(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+
+@contextmanager
+def redacted_output() -> Iterator[None]:
+    """Mask secrets in everything printed inside the block: what a provider answers (a job's
+    error, an echoing endpoint) is printed on success too."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Redacting(out), _Redacting(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 class TrainingNotAvailable(ProviderError):

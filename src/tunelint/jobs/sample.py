@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from tunelint.engine.errors import UsageError
 from tunelint.engine.formats import Format, detect_format
+from tunelint.engine.quoting import escape, mask_secrets
 from tunelint.engine.reader import read_lines
 
 if TYPE_CHECKING:
@@ -35,7 +36,9 @@ def message_text(message: Any) -> str:
     content = message.get("content")
     if isinstance(content, list):
         content = "".join(
-            part.get("text", "") for part in content if isinstance(part, dict)
+            part["text"]
+            for part in content
+            if isinstance(part, dict) and isinstance(part.get("text"), str)
         ) or json.dumps(content, ensure_ascii=False)
     if content:
         return str(content)
@@ -90,12 +93,23 @@ def prompts(path: Path, count: int) -> Iterator[Prompt]:
 
 
 def _field(label: str, text: str) -> str:
+    """A labelled text, its lines indented; secrets masked and control characters escaped
+    as in any other output (a dataset's texts and a model's answers are data)."""
     indent = "\n" + " " * (_LABEL_WIDTH + 2)
-    return f"  {label + ':':<{_LABEL_WIDTH}}{indent.join(text.splitlines() or [''])}"
+    lines = [escape(line) for line in mask_secrets(text).splitlines()]
+    return f"  {label + ':':<{_LABEL_WIDTH}}{indent.join(lines or [''])}"
 
 
-def sample(backend: Backend, model: str, path: Path, count: int, temperature: float | None) -> int:
+def sample(
+    backend: Backend,
+    model: str,
+    path: Path,
+    count: int,
+    temperature: float | None,
+    output_format: str = "text",
+) -> int:
     asked = matched = 0
+    answers: list[dict[str, Any]] = []
     for prompt in prompts(path, count):
         options: dict[str, Any] = {"model": model, "messages": prompt.messages}
         if prompt.tools:
@@ -104,7 +118,20 @@ def sample(backend: Backend, model: str, path: Path, count: int, temperature: fl
             options["temperature"] = temperature
         actual = message_text(backend.chat(f"asking {model} ({path}:{prompt.line})", options))
         asked += 1
-        matched += prompt.expected is not None and actual.strip() == prompt.expected.strip()
+        same = prompt.expected is not None and actual.strip() == prompt.expected.strip()
+        matched += same
+        if output_format == "json":
+            answers.append(
+                {
+                    "path": str(path),
+                    "line": prompt.line,
+                    "prompt": message_text(prompt.messages[-1]),
+                    "expected": prompt.expected,
+                    "actual": actual,
+                    "matches": same,
+                }
+            )
+            continue
         print(f"[{asked}] {path}:{prompt.line}")
         print(_field("prompt", message_text(prompt.messages[-1])))
         if prompt.expected is not None:
@@ -112,5 +139,9 @@ def sample(backend: Backend, model: str, path: Path, count: int, temperature: fl
         print(_field("actual", actual))
     if not asked:
         raise UsageError(f"{path}: no record holds a prompt to send")
+    if output_format == "json":
+        summary = {"model": model, "asked": asked, "matched": matched, "answers": answers}
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        return 0
     print(f"{matched} of {asked} answers equal the expected ones")
     return 0

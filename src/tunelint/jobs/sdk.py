@@ -1,15 +1,16 @@
-"""The OpenAI SDK is an extra (``tunelint[openai]``): linting never needs it."""
+"""Provider SDKs are extras (``tunelint[openai]``, ``[together]``, ...): linting never needs them."""
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
 from tunelint.engine.errors import UsageError
 
-INSTALL = "pip install 'tunelint[openai]'"
 
-
-def require_sdk(command: str) -> None:
-    """A one-line error naming the install command when the SDK cannot be imported."""
+def import_sdk(module: str, extra: str, needed_by: str) -> ModuleType:
+    """The SDK ``module``; missing, one line naming the extra that installs it."""
     try:
-        import openai  # noqa: F401  (only whether it imports)
+        return importlib.import_module(module)
     except ImportError:
-        raise UsageError(f"`tunelint {command}` needs the OpenAI SDK: {INSTALL}") from None
+        raise UsageError(f"{needed_by} needs its SDK: pip install 'tunelint[{extra}]'") from None

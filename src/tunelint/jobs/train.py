@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from tunelint.engine.errors import UsageError
 from tunelint.engine.settings import Settings
-from tunelint.jobs.client import Connection, ProviderError, TrainingNotAvailable
+from tunelint.jobs.client import (
+    Connection,
+    ProviderError,
+    TrainingNotAvailable,
+    redacted_output,
+)
 from tunelint.jobs.estimate import estimate
 from tunelint.jobs.method import (
     Hyperparameters,
@@ -126,6 +131,17 @@ def train(request: TrainRequest, settings: Settings, lint: Lint) -> int:
     from tunelint.jobs.providers.connect import open_backend
 
     backend = open_backend(request.connection)
+    with redacted_output():
+        return _upload_and_start(backend, request, preset, grader, files)
+
+
+def _upload_and_start(
+    backend: Backend,
+    request: TrainRequest,
+    preset: Preset,
+    grader: dict[str, Any] | None,
+    files: list[Path],
+) -> int:
     if not request.yes and not _confirm(
         f"Upload {len(files)} file(s) to {preset.title} and start a {request.method} job "
         f"on {request.model}?"
@@ -139,7 +155,7 @@ def train(request: TrainRequest, settings: Settings, lint: Lint) -> int:
     spec = JobSpec(
         request.model,
         request.method,
-        hyper,
+        request.hyperparameters,
         grader,
         request.suffix,
         request.seed,

@@ -1,8 +1,12 @@
-"""The interface every output format implements."""
+"""The interface every output format implements, and what a run tells every format."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
+
+from tunelint.engine.findings import Severity
+from tunelint.output.color import PLAIN, Style
 
 if TYPE_CHECKING:
     from tunelint.engine.findings import FileResult
@@ -14,3 +18,27 @@ class Reporter(Protocol):
     def report(self, result: FileResult) -> None: ...
 
     def finish(self) -> None: ...
+
+
+@dataclass
+class Filtered:
+    """Findings of this run that a suppression or the baseline hid (counted for the summary)."""
+
+    suppressed: int = 0
+    baselined: int = 0
+
+
+@dataclass
+class ReportOptions:
+    """How a run's findings are to be shown, beyond the format itself."""
+
+    style: Style = PLAIN
+    quiet: bool = False
+    """Findings only: no summary line, no hints."""
+    show_fixes: bool = False
+    """Each fixable finding says what its fix does."""
+    filtered: Filtered = field(default_factory=Filtered)
+    fix_hint: bool = True
+    """Close with how many findings ``--fix`` would fix (off when ``--fix`` already ran)."""
+    fail_on: Severity = Severity.ERROR
+    """The level at which JUnit marks a file failed, as the exit status does."""

@@ -11,13 +11,17 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 
 from tunelint.engine.fixer import LinePair
+from tunelint.engine.quoting import escape, mask_secrets
 
 _NO_NEWLINE = "\\ No newline at end of file\n"
 
 
 def _text(mark: str, chunk: bytes) -> str:
-    text = mark + chunk.decode("utf-8", "replace")
-    return text if text.endswith("\n") else text + "\n" + _NO_NEWLINE
+    """One diff line: records are shown with secrets masked and control characters escaped
+    (a carriage return shows as ``\\r``), like every quoted value."""
+    body = chunk.removesuffix(b"\n")
+    text = mark + escape(mask_secrets(body.decode("utf-8", "replace"))) + "\n"
+    return text if len(body) < len(chunk) else text + _NO_NEWLINE
 
 
 class _Hunk:

@@ -11,21 +11,25 @@ from __future__ import annotations
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
-from tunelint.engine.findings import FileResult, Severity
+from tunelint.engine.findings import FileResult
+from tunelint.engine.quoting import escape
+from tunelint.output.base import ReportOptions
 from tunelint.output.text import format_finding
 
 
 class JunitReporter:
-    def __init__(self, stream: TextIO, fail_on: Severity = Severity.ERROR) -> None:
+    def __init__(self, stream: TextIO, options: ReportOptions | None = None) -> None:
         self.stream = stream
-        self.fail_on = fail_on
+        self.fail_on = (options or ReportOptions()).fail_on
         self.suite = ET.Element("testsuite", name="tunelint")
         self.tests = self.failures = 0
 
     def report(self, result: FileResult) -> None:
         self.tests += 1
-        case = ET.SubElement(self.suite, "testcase", classname="tunelint", name=result.path)
-        case.set("file", result.path)
+        # XML 1.0 has no way to write control characters: file names are escaped.
+        name = escape(result.path)
+        case = ET.SubElement(self.suite, "testcase", classname="tunelint", name=name)
+        case.set("file", name)
         if result.findings and not result.failed(self.fail_on):
             below = ET.SubElement(case, "system-out")
             below.text = "\n".join(format_finding(f) for f in result.findings)

@@ -10,24 +10,30 @@ their identity when lines move.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote_from_bytes
 
 from tunelint import REPOSITORY_URL, __version__
 from tunelint.engine.findings import FileResult, Finding, Severity
 from tunelint.engine.registry import Rule, all_rules
+from tunelint.output.base import ReportOptions
+from tunelint.output.catalogue import rule_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
 def artifact_uri(path: str) -> str:
-    """``path`` relative to the working directory, with ``/`` (as given when outside it)."""
+    """``path`` as a URI reference: relative to the working directory, with ``/`` and
+    percent-encoded (a ``file:`` URI when outside it)."""
     resolved = Path(path).resolve()
     try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+        relative = resolved.relative_to(Path.cwd().resolve())
     except ValueError:
         return resolved.as_uri()
+    return quote_from_bytes(os.fsencode(relative.as_posix()), safe="/")
 
 
 def _artifact(path: str) -> dict[str, str]:
@@ -43,6 +49,7 @@ def _rule_entry(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.documentation},
         "help": {"text": rule.documentation, "markdown": rule.documentation},
+        "helpUri": rule_url(rule.code),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": [rule.family], "fixable": rule.fixable},
     }
@@ -69,7 +76,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
 class SarifReporter:
     """Collects the results (SARIF is one JSON document) and writes them at the end."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, options: ReportOptions | None = None) -> None:
         self.stream = stream
         self.findings: list[Finding] = []
 

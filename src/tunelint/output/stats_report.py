@@ -10,12 +10,11 @@ import time
 from collections.abc import Mapping
 from typing import Protocol, TextIO
 
+from tunelint.output.progress import PROGRESS_MIN_BYTES
 from tunelint.tokens.stats import DatasetStats
 
 HISTOGRAM_BINS = 8
 BAR_WIDTH = 30
-# Files smaller than this are read too fast for a progress bar to be worth drawing.
-PROGRESS_MIN_BYTES = 16 << 20
 
 _TITLES = {
     "messages_per_example": "Messages per example",
@@ -115,7 +114,7 @@ def stats_text(stats: DatasetStats, stream: TextIO) -> str:
 class ProgressBar:
     """Bytes read so far, redrawn in place at most ten times a second, for large input only.
 
-    Give it a terminal: under pre-commit or CI, where stderr is a pipe, draw nothing.
+    Give it a terminal (``progress_wanted``): under pre-commit or CI, draw nothing.
     """
 
     def __init__(self, stream: TextIO) -> None:

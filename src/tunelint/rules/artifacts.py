@@ -8,12 +8,18 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from tunelint.engine.batch import PlainBatch, Reports
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.formats import Format
-from tunelint.engine.registry import Scope, rule
-from tunelint.engine.settings import Settings
+from tunelint.rules.authoring import (
+    Format,
+    JsonPath,
+    PlainBatch,
+    RecordContext,
+    Reports,
+    Scope,
+    Settings,
+    Severity,
+    Violation,
+    rule,
+)
 from tunelint.rules.tally import DistinctProblems
 from tunelint.rules.walk import NON_PREFERRED, Text, judged_texts, texts
 
@@ -188,18 +194,18 @@ class CompletionArtifact:
     """Nearly every prompt or answer of a file carries the same separator or stop marker.
 
     ## What it does
-    Looks at the last user text before each example's final answer (the ``prompt`` of a
+    Looks at the last user text before each example's final answer (the `prompt` of a
     prompt-completion record) and at the answer itself, and finds the longest suffix of
     prompts, prefix of answers and suffix of answers that nearly all examples (90%, at
     least 10) share. Reports it, once for the file, when it is a leftover of legacy
     prompt-completion data rather than how texts naturally end: a separator such as
-    ``\\nSolution:`` or ``\\n\\n###\\n\\n``, a stop marker such as ``!!!`` or `` END``, a
-    space at the start of every answer. A shared ``.``, ``?`` or closing brace is not one.
+    `\\nSolution:` or `\\n\\n###\\n\\n`, a stop marker such as `!!!` or ` END`, a
+    space at the start of every answer. A shared `.`, `?` or closing brace is not one.
 
     ## Why is this bad?
     Chat fine-tuning marks where the answer starts and stops itself; the old markers are
-    learned as part of the text, so the tuned model writes ``!!!`` after every answer and
-    users must type ``Solution:`` to get one.
+    learned as part of the text, so the tuned model writes `!!!` after every answer and
+    users must type `Solution:` to get one.
 
     ## Example
     ```jsonl
@@ -320,13 +326,13 @@ class UnfilledPlaceholder(DistinctProblems):
     """A text holds a template placeholder that was never filled in.
 
     ## What it does
-    Looks in every text for placeholders of the common template syntaxes: ``{{name}}``,
-    ``{name}``, ``<YOUR_NAME>``, ``[INSERT …]``. ``{name}`` is not looked for in texts
-    that look like code (a format string there is code) nor in LaTeX. ``[Your Name]`` at
+    Looks in every text for placeholders of the common template syntaxes: `{{name}}`,
+    `{name}`, `<YOUR_NAME>`, `[INSERT …]`. `{name}` is not looked for in texts
+    that look like code (a format string there is code) nor in LaTeX. `[Your Name]` at
     the foot of a drafted letter is a slot the reader fills, and is left alone.
     Each distinct placeholder is reported once per file, on the first example that has it,
     with how many examples do. The non-preferred output of a preference pair, meant to be
-    bad, is left alone unless the option ``non-preferred`` is true.
+    bad, is left alone unless the option `non-preferred` is true.
 
     ## Why is this bad?
     The generator's template variables were never substituted: the model learns to say
@@ -338,8 +344,12 @@ class UnfilledPlaceholder(DistinctProblems):
     ```
 
     ## How to fix
-    Fill the template in (LLaMA-Factory's ``identity.json`` expects ``{{name}}`` and
-    ``{{author}}`` replaced before training) or drop the examples.
+    Fill the template in (LLaMA-Factory's `identity.json` expects `{{name}}` and
+    `{{author}}` replaced before training) or drop the examples.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Who are you?"}, {"role": "assistant", "content": "I am Ada, an AI assistant developed by Example Labs."}]}
+    ```
     """
 
     def key(self, path: JsonPath, message: str) -> tuple[str, str]:

@@ -22,28 +22,40 @@ The names, by what they are for:
 - what a check sees: ``Line`` (line scope), ``RecordContext`` (record, file and dataset
   scope: the record, its raw line, numbers, format and ``Settings``);
 - what it reports: ``Violation`` at a ``JsonPath``, with an optional safe ``Fix``
-  (``edit_record``, ``edit_line``, ``delete_line``);
+  (``edit_value``, ``remove_items``, ``edit_line``, ``delete_line``: a fix rewrites only
+  the bytes it fixes, never the rest of the record);
 - walking a record: ``messages``, ``texts``, ``message_lists``, ``chat_messages``,
   ``tool_definitions``, ``SYSTEM_ROLES`` (each walk is done once per record, shared);
 - the fast path (optional): ``PlainBatch`` and ``Reports`` for a batch form, and the
   facts ``quiet_on_object`` / ``quiet_on_plain`` / ``roles_only`` / ``whole_file`` of
   ``@rule`` (``tunelint.engine.registry`` says what each promises);
+- values and errors: ``json_type`` (a value's JSON type name), ``dotted_path`` (a
+  ``JsonPath`` as text), ``canonical_json`` (the bytes duplicates are judged on),
+  ``ConfigError`` (a rule's configuration is wrong: one line, exit 2), ``UTF8_BOM``,
+  ``PLAIN_ROLES`` (the roles a plain record may have), ``quote`` (a value in a message,
+  escaped, secrets masked, length capped: use it for anything taken from the data) and
+  ``mask`` (a secret shown as ``sk-p…9xQ``);
+- types: ``RecordCheck`` (the signature of a record-scope check, for rule factories);
 - file scope: ``FileCheck``, ``MergeableCheck`` (``partial`` / ``absorb``), and
   ``DatasetCheck`` (``reference``) for a validation file against its training file.
 """
 
 from __future__ import annotations
 
-from tunelint.engine.batch import PlainBatch, Reports
+from tunelint.engine.batch import PlainBatch, Reports, canonical_json
 from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.fixes import Fix, delete_line, edit_line, edit_record
-from tunelint.engine.formats import SYSTEM_ROLES, Format
-from tunelint.engine.reader import Line, LineProblem
+from tunelint.engine.errors import ConfigError
+from tunelint.engine.findings import JsonPath, Severity, Violation, dotted_path
+from tunelint.engine.fixes import Fix, delete_line, edit_line, edit_value, remove_items
+from tunelint.engine.formats import SYSTEM_ROLES, Format, json_type
+from tunelint.engine.plain import PLAIN_ROLES
+from tunelint.engine.quoting import mask, quote
+from tunelint.engine.reader import UTF8_BOM, Line, LineProblem
 from tunelint.engine.registry import (
     DatasetCheck,
     FileCheck,
     MergeableCheck,
+    RecordCheck,
     Scope,
     config_key,
     rule,
@@ -58,7 +70,10 @@ from tunelint.rules.walk import (
 )
 
 __all__ = [
+    "PLAIN_ROLES",
     "SYSTEM_ROLES",
+    "UTF8_BOM",
+    "ConfigError",
     "DatasetCheck",
     "FileCheck",
     "Fix",
@@ -68,19 +83,26 @@ __all__ = [
     "LineProblem",
     "MergeableCheck",
     "PlainBatch",
+    "RecordCheck",
     "RecordContext",
     "Reports",
     "Scope",
     "Settings",
     "Severity",
     "Violation",
+    "canonical_json",
     "chat_messages",
     "config_key",
     "delete_line",
+    "dotted_path",
     "edit_line",
-    "edit_record",
+    "edit_value",
+    "json_type",
+    "mask",
     "message_lists",
     "messages",
+    "quote",
+    "remove_items",
     "rule",
     "texts",
     "tool_definitions",

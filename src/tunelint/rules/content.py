@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import bisect
-import contextlib
 import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
 
-from tunelint.engine.batch import PlainBatch, Reports
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.fixes import Fix, edit_record
-from tunelint.engine.registry import rule
+from tunelint.rules.authoring import (
+    Fix,
+    JsonPath,
+    PlainBatch,
+    RecordContext,
+    Reports,
+    Severity,
+    Violation,
+    edit_value,
+    quote,
+    rule,
+)
 from tunelint.rules.walk import (
     NON_PREFERRED,
     TRAINED_ROLES,
@@ -57,11 +62,20 @@ def repeated_unit(text: str, minimum: int) -> tuple[str, int] | None:
     # The end of the last run examined for each phrase length: a later probe inside it
     # would find the same run again (and, on one long run of a character, again and again).
     ruled_out: dict[int, int] = {}
+    one_character_run_end = 0
     for probe_at in range(0, len(text) - _PROBE - 1, step):
+        if probe_at < one_character_run_end:
+            continue
         probe = text[probe_at : probe_at + _PROBE]
         limit = probe_at + _LONGEST_UNIT + _PROBE
         # ``in`` on a slice costs less than ``find``'s argument parsing, and mostly fails.
         if probe not in text[probe_at + 2 : limit]:
+            continue
+        if probe == probe[0] * _PROBE:
+            # A run of one character is no phrase, and every length would match inside it
+            # (megabytes of "x" took minutes): probing resumes where the run ends.
+            run = re.compile(f"{re.escape(probe[0])}+").match(text, probe_at)
+            one_character_run_end = (run.end() if run else probe_at) - _PROBE
             continue
         found = text.find(probe, probe_at + 2, limit)
         while found != -1:
@@ -152,10 +166,6 @@ def _degenerate_repetitions(batch: PlainBatch) -> Reports:
     return [(index, degenerate_repetition(batch.context(index))) for index in suspects]
 
 
-def _shown(text: str, limit: int = 40) -> str:
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
-
-
 @rule(
     "CT001",
     "degenerate-repetition",
@@ -170,11 +180,11 @@ def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
     ## What it does
     Looks in the texts the model is trained to write (assistant turns, completions) for a
     phrase of 2 to 100 characters, containing a letter, repeated back to back at least
-    ``min-repeats`` times (default 10), with or without spaces between the copies. On by default: ordinary prose, code and tables do not repeat
-    a phrase ten times in a row (rows of ``-`` or ``=`` have no letter and are ignored).
+    `min-repeats` times (default 10), with or without spaces between the copies. On by default: ordinary prose, code and tables do not repeat
+    a phrase ten times in a row (rows of `-` or `=` have no letter and are ignored).
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Repetition loops are a classic generation failure; training on them teaches the model
@@ -188,6 +198,10 @@ def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
     ## How to fix
     Cut the text down to what it means to say once, or drop the example if it came from
     a broken generation run.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "I'm hungry."}, {"role": "assistant", "content": "Eat a banana!"}]}
+    ```
     """
     minimum: int = ctx.settings.options("CT001")["min-repeats"]
     trained = trained_texts(ctx, "CT001")
@@ -200,7 +214,7 @@ def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
         found = repeated_unit(text.text, minimum)
         if found is not None:
             unit, times = found
-            message = f"{_shown(unit)} repeated {times} times in a row"
+            message = f"{quote(unit)} repeated {times} times in a row"
             violations.append(Violation(message, text.location))
     return violations
 
@@ -227,14 +241,14 @@ def leaked_chat_template(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains chat-template tokens or role markers.
 
     ## What it does
-    Reports special tokens of chat templates in any text (``<|im_start|>``, ``<|eot_id|>``,
-    ``[INST]``, ``<<SYS>>``, ``<start_of_turn>``…), and lines of an assistant's text that
-    start like a transcript turn (``User:``, ``Assistant:``, ``### Human:``,
-    ``### Response:``). Role prefixes are only looked for in assistant turns and
+    Reports special tokens of chat templates in any text (`<|im_start|>`, `<|eot_id|>`,
+    `[INST]`, `<<SYS>>`, `<start_of_turn>`…), and lines of an assistant's text that
+    start like a transcript turn (`User:`, `Assistant:`, `### Human:`,
+    `### Response:`). Role prefixes are only looked for in assistant turns and
     completions, since system prompts and user turns quote few-shot transcripts on purpose. On by default.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     The provider applies the template itself; markers inside content are a conversion bug
@@ -243,11 +257,15 @@ def leaked_chat_template(ctx: RecordContext) -> Iterator[Violation]:
 
     ## Example
     ```jsonl
-    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!\nUser: thanks\nAssistant: You're welcome"}]}
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!\\nUser: thanks\\nAssistant: You're welcome"}]}
     ```
 
     ## How to fix
     Split the transcript into separate messages with roles, and strip template tokens.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}, {"role": "user", "content": "thanks"}, {"role": "assistant", "content": "You're welcome"}]}
+    ```
     """
     for text in judged_texts(ctx, "CT002"):
         found = _SPECIAL_TOKENS.search(text.text) if "<" in text.text or "[" in text.text else None
@@ -276,15 +294,15 @@ _AROUND = r"(?: |\\[bfnrt]|\\u[0-9a-fA-F]{4}|[\x80-\xff])*"
     chat_view=True,
 )
 def serialized_junk(ctx: RecordContext) -> Iterator[Violation]:
-    """A whole text is a serialised empty value such as ``null`` or ``[object Object]``.
+    """A whole text is a serialised empty value such as `null` or `[object Object]`.
 
     ## What it does
-    Reports texts that, spaces aside, are exactly ``null``, ``None``, ``undefined``,
-    ``NaN`` or ``[object Object]`` (and their lower- or upper-case spellings). On by
+    Reports texts that, spaces aside, are exactly `null`, `None`, `undefined`,
+    `NaN` or `[object Object]` (and their lower- or upper-case spellings). On by
     default: a real answer is rarely just one of these words.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     These are what a missing value becomes when a script formats it as a string: the
@@ -297,10 +315,14 @@ def serialized_junk(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Fix the export that produced the value, or drop the example.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Summarise the ticket."}, {"role": "assistant", "content": "The customer was charged twice and asks for a refund."}]}
+    ```
     """
     for text in judged_texts(ctx, "CT003"):
         if text.text.strip() in _JUNK:
-            yield Violation(f"text is only {text.text.strip()!r}", text.location)
+            yield Violation(f"text is only {quote(text.text.strip())}", text.location)
 
 
 # A run that could be one UTF-8 character shown as Windows-1252 / Latin-1 characters: a
@@ -346,13 +368,13 @@ def broken_encoding(ctx: RecordContext) -> Iterator[Violation]:
     """A text holds U+FFFD replacement characters or mojibake.
 
     ## What it does
-    Reports texts containing ``�`` (U+FFFD, what a decoder puts where bytes were invalid)
-    or a sequence that is UTF-8 read as Windows-1252 or Latin-1 (``Ã©`` for ``é``, ``â€™``
-    for ``\u2019``, ``í•œ`` for ``한``); a candidate counts only if its bytes decode as UTF-8.
+    Reports texts containing `�` (U+FFFD, what a decoder puts where bytes were invalid)
+    or a sequence that is UTF-8 read as Windows-1252 or Latin-1 (`Ã©` for `é`, `â€™`
+    for `\u2019`, `í•œ` for `한`); a candidate counts only if its bytes decode as UTF-8.
     On by default: correct text almost never contains either.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     The text was damaged by a wrong encoding somewhere upstream; the model learns to write
@@ -365,6 +387,10 @@ def broken_encoding(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Re-export the data as UTF-8 from the source; repair mojibake with a tool such as ftfy.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Café?"}, {"role": "assistant", "content": "The café opens at 8."}]}
+    ```
     """
     for text in judged_texts(ctx, "CT004"):
         if text.text.isascii():
@@ -377,24 +403,17 @@ def broken_encoding(ctx: RecordContext) -> Iterator[Violation]:
         if found is not None:
             repaired = _as_bytes(found) or b""
             yield Violation(
-                f"mojibake {found!r} (UTF-8 {repaired.decode('utf-8')!r} decoded as Windows-1252)",
+                f"mojibake {quote(found)} (UTF-8 {quote(repaired.decode('utf-8'))} decoded as "
+                "Windows-1252)",
                 text.location,
             )
 
 
 def _strip_text(location: JsonPath) -> Fix:
     """A fix that strips the text at ``location``, if it is still a string there."""
-
-    def transform(record: Any) -> Any:
-        with contextlib.suppress(KeyError, IndexError, TypeError):
-            parent = record
-            for key in location[:-1]:
-                parent = parent[key]
-            if isinstance(parent[location[-1]], str):
-                parent[location[-1]] = parent[location[-1]].strip()
-        return record
-
-    return edit_record("strip the text", transform)
+    return edit_value(
+        "strip the text", location, lambda text: text.strip() if isinstance(text, str) else text
+    )
 
 
 @rule(
@@ -415,11 +434,15 @@ def surrounding_whitespace(ctx: RecordContext) -> Iterator[Violation]:
 
     ## Example
     ```jsonl
-    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!\n\n"}]}
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!\\n\\n"}]}
     ```
 
     ## How to fix
-    Strip the texts: ``tunelint check --select CT005 --fix`` does it.
+    Strip the texts: `tunelint check --select CT005 --fix` does it.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}
+    ```
     """
     for text in texts(ctx):
         if text.role in ("tool", "function") or not text.text.strip():

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import Severity, Violation
-from tunelint.engine.formats import Format
-from tunelint.engine.registry import Scope, rule
+from tunelint.rules.authoring import Format, RecordContext, Scope, Severity, Violation, quote, rule
 from tunelint.rules.tally import RecordTally
 from tunelint.rules.walk import SYSTEM_ROLES, chat_messages
 
@@ -28,8 +25,8 @@ def missing_assistant_message(ctx: RecordContext) -> Iterator[Violation]:
     """A chat example has no assistant message.
 
     ## What it does
-    Reports chat examples in which no message has the role ``assistant``
-    (``example_missing_assistant_message`` in the cookbook).
+    Reports chat examples in which no message has the role `assistant`
+    (`example_missing_assistant_message` in the cookbook).
 
     ## Why is this bad?
     Supervised fine-tuning learns the assistant's turns; an example without one teaches
@@ -42,6 +39,10 @@ def missing_assistant_message(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Add the answer the model should give as an assistant message.
+
+    ```jsonl
+    {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
     roles = _roles(ctx)
     if roles and "assistant" not in roles:
@@ -53,8 +54,8 @@ class MissingSystemMessage(RecordTally):
     """Examples have no system (or developer) message.
 
     ## What it does
-    Counts the examples without a ``system`` message (or ``developer``, its newer name;
-    the ``cookbook`` profile counts ``system`` only, as the notebook does) and reports
+    Counts the examples without a `system` message (or `developer`, its newer name;
+    the `cookbook` profile counts `system` only, as the notebook does) and reports
     them once for the file: "N of M examples have no system message; first at line L",
     the count the cookbook notebook prints as a warning.
 
@@ -69,8 +70,12 @@ class MissingSystemMessage(RecordTally):
     ```
 
     ## How to fix
-    Add the system prompt you will use in production (``tunelint convert --system``), or
+    Add the system prompt you will use in production (`tunelint convert --system`), or
     ignore this rule if the model will run without one.
+
+    ```jsonl
+    {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
 
     trait = "have no system message"
@@ -89,7 +94,7 @@ class MissingUserMessage(RecordTally):
     """Examples have no user message.
 
     ## What it does
-    Counts the examples in which no message has the role ``user`` and reports them once
+    Counts the examples in which no message has the role `user` and reports them once
     for the file: "N of M examples have no user message; first at line L". The cookbook
     notebook counts these as a warning.
 
@@ -103,6 +108,10 @@ class MissingUserMessage(RecordTally):
 
     ## How to fix
     Add the user turn the answer responds to.
+
+    ```jsonl
+    {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
 
     trait = "have no user message"
@@ -126,7 +135,7 @@ def system_message_not_first(ctx: RecordContext) -> Iterator[Violation]:
     """A system (or developer) message comes after the conversation started.
 
     ## What it does
-    Reports ``system`` and ``developer`` messages at any position but the first.
+    Reports `system` and `developer` messages at any position but the first.
 
     ## Why is this bad?
     Chat templates put the system prompt first; one in the middle is usually two
@@ -139,12 +148,17 @@ def system_message_not_first(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Move the system message to the start, or split the example.
+
+    ```jsonl
+    {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
     items = ctx.record.get("messages")
     if not isinstance(items, list):
         return
     for index, message in enumerate(items):
-        if index and isinstance(message, dict) and message.get("role") in SYSTEM_ROLES:
+        role = message.get("role") if isinstance(message, dict) else None
+        if index and isinstance(role, str) and role in SYSTEM_ROLES:
             yield Violation(
                 f"{message['role']} message is not the first message", ("messages", index)
             )
@@ -171,6 +185,10 @@ def last_message_not_assistant(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Drop the trailing turns, or add the answer to them.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}, {"role": "user", "content": "Thanks"}, {"role": "assistant", "content": "You're welcome."}]}
+    ```
     """
     items = ctx.record.get("messages")
     roles = _roles(ctx)
@@ -179,14 +197,14 @@ def last_message_not_assistant(ctx: RecordContext) -> Iterator[Violation]:
     last = items[-1]
     if isinstance(last, dict) and last.get("role") != "assistant":
         yield Violation(
-            f"example ends with a {last.get('role')!r} message, which trains nothing",
+            f"example ends with {_a_role(last.get('role'))} message, which trains nothing",
             ("messages", len(items) - 1),
         )
 
 
 @rule("CV007", "nothing-to-train", Severity.ERROR, formats=[Format.CHAT], quiet_on_plain=True)
 def nothing_to_train(ctx: RecordContext) -> Iterator[Violation]:
-    """Every assistant message of the example has ``weight`` 0.
+    """Every assistant message of the example has `weight` 0.
 
     ## What it does
     Reports chat examples in which all assistant messages are excluded from training.
@@ -200,8 +218,17 @@ def nothing_to_train(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Set ``weight`` to 1 on the turn(s) the model should learn, or drop the example.
+    Set `weight` to 1 on the turn(s) the model should learn, or drop the example.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello", "weight": 1}]}
+    ```
     """
     answers = [m for m in chat_messages(ctx) if m.get("role") == "assistant"]
     if answers and all(m.get("weight", 1) == 0 for m in answers):
         yield Violation("every assistant message has weight 0: nothing is trained", ("messages",))
+
+
+def _a_role(role: object) -> str:
+    """``a 'user'``, or for a role that is no string ``an object``."""
+    return f"a {quote(role)}" if isinstance(role, str) else quote(role)

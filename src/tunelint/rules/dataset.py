@@ -7,12 +7,18 @@ from array import array
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
-from tunelint.engine.batch import PlainBatch, Reports, canonical_json
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import Severity, Violation
-from tunelint.engine.formats import Format
-from tunelint.engine.registry import Scope, rule
-from tunelint.engine.settings import Settings
+from tunelint.rules.authoring import (
+    Format,
+    PlainBatch,
+    RecordContext,
+    Reports,
+    Scope,
+    Settings,
+    Severity,
+    Violation,
+    canonical_json,
+    rule,
+)
 from tunelint.rules.similarity import (
     MinHasher,
     Positions,
@@ -59,10 +65,10 @@ class TooFewExamples(ExampleCount):
 
     ## What it does
     Counts the file's records and reports when there are fewer than the rule option
-    ``minimum``. Validation files have no minimum: a file configured as one (``datasets``,
-    ``check --validation-file``, ``train --validation-file``, the held-out file of
-    ``convert --split --check``) is not checked; others can be exempted with
-    ``per-file-ignores``.
+    `minimum`. Validation files have no minimum: a file configured as one (`datasets`,
+    `check --validation-file`, `train --validation-file`, the held-out file of
+    `convert --split --check`) is not checked; others can be exempted with
+    `per-file-ignores`.
 
     ## Why is this bad?
     The provider refuses to start a job on fewer than 10 training examples, after the
@@ -72,7 +78,7 @@ class TooFewExamples(ExampleCount):
     A training file with 5 examples (like the cookbook's toy file).
 
     ## How to fix
-    Add examples; raise ``minimum`` to hold your own datasets to a higher bar.
+    Add examples; raise `minimum` to hold your own datasets to a higher bar.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -106,7 +112,11 @@ class DuplicateExample:
     ```
 
     ## How to fix
-    Delete the repeats, or give weight to an example deliberately with ``weight``.
+    Delete the repeats, or give weight to an example deliberately with `weight`.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -189,7 +199,7 @@ class NormalisedDuplicate(_HashesPerExample):
     lower case, without punctuation and spacing (JSON's quotes among them), as normalising
     de-duplicators do: texts that differ in case, spacing or punctuation match, while
     roles, weights and tool calls must be equal. Letters beyond ASCII are compared as
-    written, and a text written with ``\\u`` escapes matches only one written so.
+    written, and a text written with `\\u` escapes matches only one written so.
     Reports a repeat with the line of the first occurrence; exact copies are DS003's.
     Keeps two 8-byte hashes per example. On by default: unlike near-duplicates, these
     are the same example typed twice.
@@ -206,6 +216,10 @@ class NormalisedDuplicate(_HashesPerExample):
 
     ## How to fix
     Delete the repeats.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "How do I reset my password?"}, {"role": "assistant", "content": "Open Settings, then Security."}]}
+    ```
     """
 
     hashes = ("keys", "exact")
@@ -256,13 +270,13 @@ class NearDuplicate:
     calls), after normalisation (case, punctuation and spacing do not count), as sets of
     5-character shingles. MinHash signatures (64 values, 136 bytes per example with its
     hash and position) and LSH banding find candidate pairs, which are verified on the full
-    signature; pairs whose estimated Jaccard similarity reaches ``threshold`` (default 0.8)
+    signature; pairs whose estimated Jaccard similarity reaches `threshold` (default 0.8)
     are reported on the later example, with the line of the earliest similar one, when
     their answers (assistant turns, completions, both outputs of a preference pair) are
     as similar too: preference pairs sharing a prompt (several per prompt are normal in
     DPO) and different questions about one shared passage are not near-duplicates. Exact
     copies (and pairs of them) are left to DS003. Off by default: templated datasets (one instruction, short
-    varying inputs) are legitimately similar; enable it with ``extend-select``.
+    varying inputs) are legitimately similar; enable it with `extend-select`.
 
     ## Why is this bad?
     Near-copies (a changed name, punctuation, a trailing sentence) act like duplicates:
@@ -276,7 +290,11 @@ class NearDuplicate:
 
     ## How to fix
     Keep one example of each group, or make the variants differ in substance; raise
-    ``threshold`` towards 1.0 to report only closer copies.
+    `threshold` towards 1.0 to report only closer copies.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "How do I reset my password?"}, {"role": "assistant", "content": "Open Settings, then Security, then Reset password."}]}
+    ```
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -332,10 +350,10 @@ class TrainValidationOverlap:
     """A validation example is also in the training file, exactly or nearly.
 
     ## What it does
-    Runs on a validation file paired with its training file (``tunelint check TRAIN
-    --validation-file VAL`` or ``[[tool.tunelint.datasets]]``). Reports each validation
+    Runs on a validation file paired with its training file (`tunelint check TRAIN
+    --validation-file VAL` or `[[tool.tunelint.datasets]]`). Reports each validation
     example that is an exact copy (canonical JSON) of a training example, or whose text is
-    nearly the same as one (the MinHash comparison of DS004, at ``threshold``, default 0.8),
+    nearly the same as one (the MinHash comparison of DS004, at `threshold`, default 0.8),
     with the training file's line. On by default: it only runs when you name the pair.
 
     ## Why is this bad?
@@ -469,6 +487,10 @@ class ConflictingAnswers(_HashesPerExample):
 
     ## How to fix
     Keep the right answer, or make the prompts say what distinguishes the answers.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Capital of Australia?"}, {"role": "assistant", "content": "Canberra"}]}
+    ```
     """
 
     hashes = ("prompts", "answers")

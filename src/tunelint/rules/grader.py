@@ -15,12 +15,16 @@ from typing import Any
 
 import orjson
 
-from tunelint.engine.context import RecordContext
-from tunelint.engine.errors import ConfigError
-from tunelint.engine.findings import JsonPath, Severity
-from tunelint.engine.formats import Format
-from tunelint.engine.registry import Scope, rule
-from tunelint.engine.settings import Settings
+from tunelint.rules.authoring import (
+    ConfigError,
+    Format,
+    JsonPath,
+    RecordContext,
+    Scope,
+    Settings,
+    Severity,
+    rule,
+)
 from tunelint.rules.tally import DistinctProblems
 
 _ITEM_FIELD = re.compile(r"\{\{\s*item\.([A-Za-z_][A-Za-z0-9_]*)")
@@ -64,8 +68,8 @@ class MissingGraderField(DistinctProblems):
     """A reinforcement record lacks a field its grader reads.
 
     ## What it does
-    With a grader (``tunelint check --grader grader.json``, or the option ``grader`` of
-    this rule), finds every ``{{item.<field>}}`` the grader refers to and reports the
+    With a grader (`tunelint check --grader grader.json`, or the option `grader` of
+    this rule), finds every `{{item.<field>}}` the grader refers to and reports the
     reinforcement records (those without an assistant answer) that lack the field, once
     per field for the file: on the first such record, with how many there are. Without
     a grader it checks nothing.
@@ -75,13 +79,13 @@ class MissingGraderField(DistinctProblems):
     string: the model is rewarded for nothing.
 
     ## Example
-    With a grader comparing ``{{sample.output_text}}`` to ``{{item.reference_answer}}``:
+    With a grader comparing `{{sample.output_text}}` to `{{item.reference_answer}}`:
     ```jsonl
     {"messages": [{"role": "user", "content": "Which macrolide is active against M. leprae?"}]}
     ```
 
     ## How to fix
-    Add the field to every record (``"reference_answer": "Clarithromycin"``), or fix the
+    Add the field to every record (`"reference_answer": "Clarithromycin"`), or fix the
     grader's template.
     """
 

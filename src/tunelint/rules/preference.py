@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import Severity, Violation
-from tunelint.engine.formats import Format, json_type
-from tunelint.engine.registry import Scope, rule
-from tunelint.engine.settings import Settings
+from tunelint.rules.authoring import (
+    Format,
+    RecordContext,
+    Scope,
+    Settings,
+    Severity,
+    Violation,
+    json_type,
+    quote,
+    rule,
+)
 
 OUTPUTS = ("preferred_output", "non_preferred_output")
 
@@ -26,8 +32,8 @@ def invalid_preference_pair(ctx: RecordContext) -> Iterator[Violation]:
     """A preference record is not a prompt with two one-message answers.
 
     ## What it does
-    A DPO record needs ``input`` (an object whose non-empty ``messages`` list does not end
-    with an assistant message), and ``preferred_output`` and ``non_preferred_output``, each
+    A DPO record needs `input` (an object whose non-empty `messages` list does not end
+    with an assistant message), and `preferred_output` and `non_preferred_output`, each
     a list of exactly one assistant message.
 
     ## Why is this bad?
@@ -40,11 +46,15 @@ def invalid_preference_pair(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## Targets
-    Azure (``--target azure``) also takes an output of several assistant and tool
+    Azure (`--target azure`) also takes an output of several assistant and tool
     messages, at least one of them the assistant's.
 
     ## How to fix
-    Wrap each output in a one-element list and keep the answers out of ``input``.
+    Wrap each output in a one-element list and keep the answers out of `input`.
+
+    ```jsonl
+    {"input": {"messages": [{"role": "user", "content": "Hi"}]}, "preferred_output": [{"role": "assistant", "content": "Hello!"}], "non_preferred_output": [{"role": "assistant", "content": "What?"}]}
+    ```
     """
     record = ctx.record
     prompt = record.get("input")
@@ -71,7 +81,8 @@ def invalid_preference_pair(ctx: RecordContext) -> Iterator[Violation]:
             yield Violation(f"must be a list of exactly one assistant message, not {shape}", (key,))
         elif isinstance(output[0], dict) and output[0].get("role") != "assistant":
             yield Violation(
-                f"must be an assistant message, not {output[0].get('role')!r}", (key, 0, "role")
+                f"must be an assistant message, not {quote(output[0].get('role'))}",
+                (key, 0, "role"),
             )
 
 
@@ -93,6 +104,10 @@ def identical_preference_outputs(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Replace the non-preferred output with the answer you want the model to avoid.
+
+    ```jsonl
+    {"input": {"messages": [{"role": "user", "content": "Hi"}]}, "preferred_output": [{"role": "assistant", "content": "Hello"}], "non_preferred_output": [{"role": "assistant", "content": "Go away."}]}
+    ```
     """
     preferred = ctx.record.get("preferred_output")
     rejected = ctx.record.get("non_preferred_output")
@@ -127,8 +142,8 @@ class PreferenceLengthBias:
 
     ## What it does
     Counts the pairs whose outputs differ in length and reports, once per file, when the
-    preferred output is the longer one in at least ``ratio`` of them (default 0.9), given
-    at least ``min-pairs`` such pairs (default 20); the finding gives the share and the
+    preferred output is the longer one in at least `ratio` of them (default 0.9), given
+    at least `min-pairs` such pairs (default 20); the finding gives the share and the
     mean lengths. Keeps two counters. On by default, as information.
 
     ## Why is this bad?

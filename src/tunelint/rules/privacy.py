@@ -4,60 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import Severity, Violation
-from tunelint.engine.registry import rule
-from tunelint.rules.walk import NON_PREFERRED, judged_texts
-
-# (kind, literal every match contains, trigger, pattern): the literal is looked for first,
-# in C, so texts without it cost one substring search per kind; the trigger (RE2, on the
-# line as written: a slash may be escaped) is what every line holding one contains. The
-# boundary check comes after the literal so that the regular expression engine can search
-# for the literal. A key's body must mix letters and digits: "sk-this-is-a-placeholder"
-# is not a key.
-_BEFORE = r"(?<![A-Za-z0-9_-]{})"
-_SECRET_SHAPES = (
-    ("private key", "PRIVATE KEY", "PRIVATE KEY",
-     r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
-    ("Anthropic API key", "sk-ant-", "sk-ant-", r"sk-ant-" + _BEFORE + r"[A-Za-z0-9_-]{20,}"),
-    ("OpenAI API key", "sk-", "sk-",
-     r"sk-" + _BEFORE + r"(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"),
-    ("AWS access key ID", "IA", "A[KS]IA",
-     r"A[KS]IA(?<![A-Z0-9]A[KS]IA)[A-Z0-9]{16}(?![A-Z0-9])"),
-    ("AWS secret access key", "_", "(?i:aws_secret_access_key)",
-     r"(?i:aws_secret_access_key)[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])"),
-    ("GitHub token", "gh", "gh[pousr]_",
-     r"gh[pousr]_(?<![A-Za-z0-9_-]gh[pousr]_)[A-Za-z0-9]{36,}"),
-    ("GitHub token", "github_pat_", "github_pat_",
-     r"github_pat_" + _BEFORE + r"[A-Za-z0-9_]{22,}"),
-    ("Slack token", "xox", "xox[abposr]-",
-     r"xox[abposr]-(?<![A-Za-z0-9_-]xox[abposr]-)[A-Za-z0-9-]{10,}"),
-    ("Slack webhook", "hooks.slack.com/", r"hooks\.slack\.com",
-     r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+"),
-    ("Google API key", "AIza", "AIza",
-     r"AIza" + _BEFORE + r"[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])"),
-    ("Stripe secret key", "_live_", "[sr]k_live_",
-     r"[sr]k_live_(?<![A-Za-z0-9_-][sr]k_live_)[0-9A-Za-z]{24,}"),
-    ("Hugging Face token", "hf_", "hf_",
-     r"hf_" + _BEFORE + r"[A-Za-z0-9]{34,}(?![A-Za-z0-9_-])"),
-    ("JSON Web Token", "eyJ", "eyJ",
-     r"eyJ" + _BEFORE + r"[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
-)  # fmt: skip
-SECRETS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
-    (kind, literal, re.compile(pattern.replace("{}", re.escape(literal))))
-    for kind, literal, _, pattern in _SECRET_SHAPES
-)
-_SECRET_TRIGGER = "|".join(dict.fromkeys(trigger for _, _, trigger, _ in _SECRET_SHAPES))
-_LETTER_AND_DIGIT = re.compile(r"(?=.*[A-Za-z])(?=.*[0-9])", re.DOTALL)
-
-
-def mask(value: str) -> str:
-    """``sk-p…9xQ``: at most four leading and three trailing characters, never a third more."""
-    head = min(4, len(value) // 4)
-    tail = min(3, len(value) // 4)
-    return f"{value[:head]}…{value[len(value) - tail :]}" if tail else "…"
-
+# The secret shapes live with the engine's quoting, which masks them in every output.
+from tunelint.engine.quoting import LETTER_AND_DIGIT, SECRET_TRIGGER, SECRETS
+from tunelint.rules.authoring import JsonPath, RecordContext, Severity, Violation, mask, quote, rule
+from tunelint.rules.walk import NON_PREFERRED, judged_in_full, judged_texts
 
 # Every phone, card and registration number has 8 digits or more in a short span; this
 # scan starts only at digits, so it is cheap, and the exact patterns run only where it hits.
@@ -86,7 +38,7 @@ def _matches(
     "PV001",
     "secret-in-content",
     Severity.ERROR,
-    trigger=_SECRET_TRIGGER,
+    trigger=SECRET_TRIGGER,
     options=NON_PREFERRED,
     chat_view=True,
 )
@@ -94,15 +46,16 @@ def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains an API key, a token or a private key.
 
     ## What it does
-    Looks for credentials with a recognisable shape: OpenAI (``sk-``, ``sk-proj-``) and
+    Looks, in every string of the record (texts, tool-call arguments, names, ids, URLs and
+    keys alike), for credentials with a recognisable shape: OpenAI (``sk-``, ``sk-proj-``) and
     Anthropic (``sk-ant-``) API keys, AWS access key IDs and secret keys, GitHub, Slack,
     Google, Stripe and Hugging Face tokens, JSON Web Tokens and PEM private key blocks. The
-    finding shows the kind of secret and a masked form (``sk-p…9xQ``), never the secret,
+    finding shows the kind of secret and a masked form (`sk-p…9xQ`), never the secret,
     so CI logs do not leak it again. On by default; an error because a secret in training
     data can be reproduced by the model for anyone.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Fine-tuned models memorise rare strings; a key in the data can come back in an answer,
@@ -115,18 +68,41 @@ def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Revoke the credential, then replace it in the data with a placeholder such as
-    ``sk-...``.
+    `sk-...`.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Why does my call fail?"}, {"role": "assistant", "content": "Use client = OpenAI(api_key=os.environ['OPENAI_API_KEY'])"}]}
+    ```
     """
-    for text in judged_texts(ctx, "PV001"):
+    for location, text in every_string(ctx.record):
+        if location[:1] == ("non_preferred_output",) and not judged_in_full(ctx, "PV001"):
+            continue
         for kind, literal, pattern in SECRETS:
-            if literal not in text.text:
+            if literal not in text:
                 continue
-            for found in pattern.finditer(text.text):
+            for found in pattern.finditer(text):
                 secret = found.group()
                 if kind == "private key":
-                    yield Violation(f"{kind} block {secret!r}", text.location)
-                elif kind.startswith("AWS") or _LETTER_AND_DIGIT.match(secret):
-                    yield Violation(f"{kind} {mask(secret)}", text.location)
+                    yield Violation(f"{kind} block {quote(secret)}", location)
+                elif kind.startswith("AWS") or LETTER_AND_DIGIT.match(secret):
+                    yield Violation(f"{kind} {mask(secret)}", location)
+
+
+def every_string(record: Any) -> Iterator[tuple[JsonPath, str]]:
+    """Every string of ``record``, keys included (at the object that holds them)."""
+    pending: list[tuple[JsonPath, Any]] = [((), record)]  # in reverse document order
+    while pending:
+        location, value = pending.pop()
+        if isinstance(value, str):
+            yield location, value
+        elif isinstance(value, dict):
+            for key in value:
+                yield location, key
+            pending.extend(((*location, key), item) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            pending.extend(
+                ((*location, index), value[index]) for index in reversed(range(len(value)))
+            )
 
 
 _AT = re.compile("@")
@@ -150,11 +126,11 @@ def email_address(ctx: RecordContext) -> Iterator[Violation]:
 
     ## What it does
     Reports e-mail addresses, except those at the domains reserved for examples
-    (``example.com``, ``.org``, ``.net``, and the ``.example``, ``.test`` and ``.invalid``
+    (`example.com`, `.org`, `.net`, and the `.example`, `.test` and `.invalid`
     top-level domains), masked in the finding. On by default: the pattern is precise.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Addresses in training data are personal data: the model can repeat them to anyone,
@@ -166,7 +142,11 @@ def email_address(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Replace addresses with placeholders (``user@example.com``) or remove them.
+    Replace addresses with placeholders (`user@example.com`) or remove them.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Who handled my refund?"}, {"role": "assistant", "content": "Jane (jane@example.com) did."}]}
+    ```
     """
     for location, address in _matches(ctx, "PV002", _EMAIL, _real_address, _AT.search):
         yield Violation(f"e-mail address {mask(address)}", location)
@@ -198,13 +178,13 @@ def phone_number(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains a phone number.
 
     ## What it does
-    Reports international numbers (``+82 10-1234-5678``, ``+1 (415) 555-0100``), Korean
-    numbers (``010-1234-5678``, ``02-123-4567``, ``01012345678``) and North American ones
-    (``(415) 555-0100``), masked, written in ASCII digits. Numbers need their usual separators (Korean mobile
+    Reports international numbers (`+82 10-1234-5678`, `+1 (415) 555-0100`), Korean
+    numbers (`010-1234-5678`, `02-123-4567`, `01012345678`) and North American ones
+    (`(415) 555-0100`), masked, written in ASCII digits. Numbers need their usual separators (Korean mobile
     numbers aside), so prices, dates and IDs do not match. On by default.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Phone numbers are personal data that the model can memorise and repeat.
@@ -216,6 +196,10 @@ def phone_number(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Replace numbers with placeholders or remove them.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "How do I reach the driver?"}, {"role": "assistant", "content": "Call him from the app's trip screen."}]}
+    ```
     """
     for location, number in _matches(ctx, "PV003", _PHONE, _phone_digits):
         yield Violation(f"phone number {mask(number)}", location)
@@ -266,7 +250,7 @@ def payment_card_number(ctx: RecordContext) -> Iterator[Violation]:
     and tracking numbers rarely match. On by default.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Card numbers are payment data (PCI DSS): they must not be stored, let alone trained
@@ -278,7 +262,11 @@ def payment_card_number(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Remove the number or replace it with a placeholder such as ``XXXX-XXXX-XXXX-1234``.
+    Remove the number or replace it with a placeholder such as `XXXX-XXXX-XXXX-1234`.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Charge the card ending in 1111."}, {"role": "assistant", "content": "Done."}]}
+    ```
     """
     for location, number in _matches(ctx, "PV004", _CARD, _card):
         yield Violation(f"payment card number {mask(number)}", location)
@@ -309,12 +297,12 @@ def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violatio
     """A text contains a Korean resident registration number (주민등록번호).
 
     ## What it does
-    Reports 13-digit numbers written ``YYMMDD-NNNNNNN`` (hyphen optional) whose date is
+    Reports 13-digit numbers written `YYMMDD-NNNNNNN` (hyphen optional) whose date is
     valid and whose check digit is right, masked. Numbers issued since October 2020 have
     no check digit and are not reported: precision first. On by default.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
-    unless the option ``non-preferred`` is true.
+    unless the option `non-preferred` is true.
 
     ## Why is this bad?
     Korean law (PIPA) restricts processing these numbers; in training data they can be
@@ -326,7 +314,36 @@ def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violatio
     ```
 
     ## How to fix
-    Remove the number or replace it with a placeholder such as ``YYMMDD-XXXXXXX``.
+    Remove the number or replace it with a placeholder such as `YYMMDD-XXXXXXX`.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "제 주민번호는 YYMMDD-XXXXXXX 입니다."}, {"role": "assistant", "content": "확인했습니다."}]}
+    ```
     """
     for location, number in _matches(ctx, "PV005", _RRN, rrn_checksum):
         yield Violation(f"resident registration number {mask(number)}", location)
+
+
+_PERSONAL: tuple[tuple[str, re.Pattern[str], Callable[[str], bool]], ...] = (
+    ("@", _EMAIL, _real_address),
+    ("", _PHONE, _phone_digits),
+    ("", _CARD, _card),
+    ("", _RRN, lambda number: True),  # numbers since 2020 have no check digit: all of them
+)
+
+
+def sensitive_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Start and end of every secret and piece of personal data in ``text`` that the PV
+    rules look for (resident numbers without a valid check digit too): what an output that
+    quotes data must mask."""
+    for _, literal, pattern in SECRETS:
+        if literal in text:
+            for found in pattern.finditer(text):
+                yield found.span()
+    if not _NUMBERS.search(text) and "@" not in text:
+        return
+    for literal, pattern, accept in _PERSONAL:
+        if literal in text:
+            for found in pattern.finditer(text):
+                if accept(found.group()):
+                    yield found.span()

@@ -7,14 +7,23 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from tunelint.engine.batch import PlainBatch, Reports
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.fixes import Fix, edit_record
-from tunelint.engine.formats import Format, json_type
-from tunelint.engine.plain import PLAIN_ROLES
-from tunelint.engine.registry import Scope, rule
-from tunelint.engine.settings import Settings
+from tunelint.rules.authoring import (
+    PLAIN_ROLES,
+    Fix,
+    Format,
+    JsonPath,
+    PlainBatch,
+    RecordContext,
+    Reports,
+    Scope,
+    Settings,
+    Severity,
+    Violation,
+    json_type,
+    quote,
+    remove_items,
+    rule,
+)
 from tunelint.rules.walk import Message, message_lists, messages, quoted
 
 MESSAGE_FORMATS = (Format.CHAT, Format.REINFORCEMENT, Format.PREFERENCE)
@@ -43,13 +52,13 @@ def _content_optional(message: Message) -> bool:
     quiet_on_plain=True,
 )
 def missing_messages(ctx: RecordContext) -> Iterator[Violation]:
-    """A chat record has no non-empty ``messages`` list.
+    """A chat record has no non-empty `messages` list.
 
     ## What it does
-    Reports chat and reinforcement records whose ``messages`` key is missing, empty or not
+    Reports chat and reinforcement records whose `messages` key is missing, empty or not
     a list. Records that match no known format are treated as chat records and land here.
-    Under the ``cookbook`` profile every record without a truthy ``messages`` value is
-    reported, as the notebook does (``missing_messages_list``).
+    Under the `cookbook` profile every record without a truthy `messages` value is
+    reported, as the notebook does (`missing_messages_list`).
 
     ## Why is this bad?
     The conversation is the training example; without it there is nothing to learn.
@@ -60,8 +69,12 @@ def missing_messages(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Put the turns under ``messages`` as a list of ``{"role", "content"}`` objects, or use
-    ``tunelint convert`` for ShareGPT, Alpaca and other layouts.
+    Put the turns under `messages` as a list of `{"role", "content"}` objects, or use
+    `tunelint convert` for ShareGPT, Alpaca and other layouts.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
     if ctx.profile.cookbook_semantics:
         if not ctx.record.get("messages"):
@@ -81,15 +94,15 @@ def missing_messages(ctx: RecordContext) -> Iterator[Violation]:
 
 @rule("SC002", "message-not-object", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True)
 def message_not_object(ctx: RecordContext) -> Iterator[Violation]:
-    """An item of a ``messages`` list is not an object.
+    """An item of a `messages` list is not an object.
 
     ## What it does
-    Reports strings, numbers, lists or ``null`` where a message object is expected, in
-    ``messages`` and in the lists of preference records.
+    Reports strings, numbers, lists or `null` where a message object is expected, in
+    `messages` and in the lists of preference records.
 
     ## Why is this bad?
     The provider rejects the example; the cookbook notebook misreads a string message
-    (``"role" in "..."`` tests for a substring) instead of reporting it.
+    (`"role" in "..."` tests for a substring) instead of reporting it.
 
     ## Example
     ```jsonl
@@ -97,7 +110,11 @@ def message_not_object(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Write each turn as ``{"role": ..., "content": ...}``.
+    Write each turn as `{"role": ..., "content": ...}`.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
     for path, items in message_lists(ctx):
         for index, item in enumerate(items):
@@ -108,14 +125,14 @@ def message_not_object(ctx: RecordContext) -> Iterator[Violation]:
 @rule("SC003", "message-missing-key", Severity.ERROR, formats=MESSAGE_FORMATS,
       aliases=["message_missing_key"], quiet_on_plain=True)  # fmt: skip
 def message_missing_key(ctx: RecordContext) -> Iterator[Violation]:
-    """A message lacks ``role`` or ``content``.
+    """A message lacks `role` or `content`.
 
     ## What it does
-    Reports messages without a ``role``, or without ``content`` (an assistant message that
-    calls a tool with ``tool_calls`` or ``function_call``, or that carries a ``refusal``,
+    Reports messages without a `role`, or without `content` (an assistant message that
+    calls a tool with `tool_calls` or `function_call`, or that carries a `refusal`,
     may omit it). Under the
-    ``cookbook`` profile both keys are always required, as in the notebook
-    (``message_missing_key``).
+    `cookbook` profile both keys are always required, as in the notebook
+    (`message_missing_key`).
 
     ## Why is this bad?
     The provider rejects messages without a role or without content.
@@ -126,8 +143,12 @@ def message_missing_key(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Add the missing key; for an assistant turn that only calls a tool, set ``content`` to
-    ``null`` and keep ``tool_calls``.
+    Add the missing key; for an assistant turn that only calls a tool, set `content` to
+    `null` and keep `tool_calls`.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
     cookbook = ctx.profile.cookbook_semantics
     for path, message in messages(ctx):
@@ -144,15 +165,15 @@ def unrecognized_message_key(ctx: RecordContext) -> Iterator[Violation]:
     """A message has a key the format does not define.
 
     ## What it does
-    Reports, once per message, the keys outside those the role may carry: ``role``,
-    ``content``, ``name`` and ``weight`` for every role; ``tool_calls``, ``function_call``
-    and ``refusal`` for assistant messages; ``tool_call_id`` for tool messages. The
-    ``cookbook`` profile allows exactly ``role``, ``content``, ``name``, ``function_call``
-    and ``weight`` on every message (``message_unrecognized_key``).
+    Reports, once per message, the keys outside those the role may carry: `role`,
+    `content`, `name` and `weight` for every role; `tool_calls`, `function_call`
+    and `refusal` for assistant messages; `tool_call_id` for tool messages. The
+    `cookbook` profile allows exactly `role`, `content`, `name`, `function_call`
+    and `weight` on every message (`message_unrecognized_key`).
 
     ## Why is this bad?
-    The provider rejects unknown keys; they are usually a misspelling (``contents``) or
-    export metadata (``id``, ``timestamp``) that belongs outside the training file.
+    The provider rejects unknown keys; they are usually a misspelling (`contents`) or
+    export metadata (`id`, `timestamp`) that belongs outside the training file.
 
     ## Example
     ```jsonl
@@ -161,6 +182,10 @@ def unrecognized_message_key(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Remove the key, or rename it to the one the format defines.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
     for path, message in messages(ctx):
         allowed = ctx.profile.allowed_keys(message.get("role"))
@@ -185,12 +210,12 @@ def unrecognized_role(ctx: RecordContext) -> Iterator[Violation]:
     """A message's role is not one the provider accepts.
 
     ## What it does
-    Reports roles outside ``system``, ``developer``, ``user``, ``assistant``, ``tool`` and
-    ``function``. The ``cookbook`` profile accepts only ``system``, ``user``, ``assistant``
-    and ``function``, and also counts a missing role here (``unrecognized_role``).
+    Reports roles outside `system`, `developer`, `user`, `assistant`, `tool` and
+    `function`. The `cookbook` profile accepts only `system`, `user`, `assistant`
+    and `function`, and also counts a missing role here (`unrecognized_role`).
 
     ## Why is this bad?
-    Exports from other tools use ``human``/``gpt``, ``bot`` or ``model``; the provider
+    Exports from other tools use `human`/`gpt`, `bot` or `model`; the provider
     rejects them, and a role typed wrongly silently changes who says what.
 
     ## Example
@@ -199,7 +224,11 @@ def unrecognized_role(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Map the roles to the provider's (``tunelint convert --from sharegpt`` does this).
+    Map the roles to the provider's (`tunelint convert --from sharegpt` does this).
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
     roles = ctx.profile.roles
     for path, message in messages(ctx):
@@ -207,7 +236,7 @@ def unrecognized_role(ctx: RecordContext) -> Iterator[Violation]:
             continue
         role = message.get("role")
         if not isinstance(role, str) or role not in roles:
-            shown = repr(role) if isinstance(role, str) else json_type(role)
+            shown = quote(role) if isinstance(role, str) else json_type(role)
             yield Violation(
                 f"unrecognized role {shown} (expected one of {quoted(roles)})", (*path, "role")
             )
@@ -216,19 +245,19 @@ def unrecognized_role(ctx: RecordContext) -> Iterator[Violation]:
 @rule("SC006", "missing-content", Severity.ERROR, formats=MESSAGE_FORMATS,
       aliases=["missing_content"], fixable=True, quiet_on_plain=True)  # fmt: skip
 def missing_content(ctx: RecordContext) -> Iterator[Violation]:
-    """A message's content is empty, ``null`` or of the wrong type.
+    """A message's content is empty, `null` or of the wrong type.
 
     ## What it does
-    Reports ``content`` that is an empty or whitespace-only string, ``null`` (allowed only on
+    Reports `content` that is an empty or whitespace-only string, `null` (allowed only on
     an assistant message that calls a tool or refuses), an empty list, or neither a string nor a list
-    of content parts. A tool message may return an empty string. A missing ``content`` key
-    is SC003's finding. The ``cookbook`` profile applies the notebook's test exactly
-    (``missing_content``): content must be a non-empty string unless ``function_call`` is
+    of content parts. A tool message may return an empty string. A missing `content` key
+    is SC003's finding. The `cookbook` profile applies the notebook's test exactly
+    (`missing_content`): content must be a non-empty string unless `function_call` is
     set, and even then must be a string.
 
     ## Why is this bad?
     An empty system or user turn teaches nothing and often means a conversion lost text
-    (the KorQuAD conversion in tunelint's seeds writes ``"content": ""`` system messages);
+    (the KorQuAD conversion in tunelint's seeds writes `"content": ""` system messages);
     an empty assistant turn trains the model to answer with nothing.
 
     ## Example
@@ -238,8 +267,12 @@ def missing_content(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Remove the empty message or fill it in. An empty or whitespace-only *system* message
-    says nothing, so ``tunelint check --fix`` removes it (a safe fix); other empty turns
+    says nothing, so `tunelint check --fix` removes it (a safe fix); other empty turns
     need a person to decide.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
     for path, message in messages(ctx):
         fix = _REMOVE_EMPTY_SYSTEM.get(path[:-1]) if _is_empty_system(message) else None
@@ -258,22 +291,15 @@ def missing_content(ctx: RecordContext) -> Iterator[Violation]:
 
 
 def _is_empty_system(message: Any) -> bool:
-    content = message.get("content") if isinstance(message, dict) else None
+    if not isinstance(message, dict):
+        return False
+    content = message.get("content")
     return message.get("role") == "system" and isinstance(content, str) and not content.strip()
 
 
 def _remove_empty_system(list_path: JsonPath) -> Fix:
     """A fix that drops every empty system message from the message list at ``list_path``."""
-
-    def transform(record: Any) -> Any:
-        parent, items = None, record
-        for key in list_path:
-            parent, items = items, items.get(key) if isinstance(items, dict) else None
-        if isinstance(parent, dict) and isinstance(items, list):
-            parent[list_path[-1]] = [item for item in items if not _is_empty_system(item)]
-        return record
-
-    return edit_record("remove the empty system message", transform)
+    return remove_items("remove the empty system message", list_path, _is_empty_system)
 
 
 # Message lists live at one of these places (``rules.walk.message_lists``).
@@ -307,13 +333,13 @@ def unrecognized_top_level_key(ctx: RecordContext) -> Iterator[Violation]:
     """A record has a top-level key its format does not define.
 
     ## What it does
-    Chat records may carry ``messages``, ``tools``, ``functions`` and
-    ``parallel_tool_calls``; preference records ``input``, ``preferred_output`` and
-    ``non_preferred_output``; legacy records ``prompt`` and ``completion``. Reinforcement
+    Chat records may carry `messages`, `tools`, `functions` and
+    `parallel_tool_calls`; preference records `input`, `preferred_output` and
+    `non_preferred_output`; legacy records `prompt` and `completion`. Reinforcement
     records may carry any extra key (their graders read them).
 
     ## Why is this bad?
-    The provider rejects the record. A frequent case is ``weight`` written at the top level
+    The provider rejects the record. A frequent case is `weight` written at the top level
     instead of on the assistant message it should apply to.
 
     ## Example
@@ -323,6 +349,10 @@ def unrecognized_top_level_key(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Move the key where the format defines it, or drop it.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello", "weight": 1}]}
+    ```
     """
     allowed = TOP_LEVEL_KEYS.get(ctx.format)
     if allowed is None:
@@ -331,7 +361,7 @@ def unrecognized_top_level_key(ctx: RecordContext) -> Iterator[Violation]:
         if key not in allowed and key not in ctx.profile.top_level_keys:
             hint = " (weight belongs on assistant messages)" if key == "weight" else ""
             yield Violation(
-                f"unrecognized top-level key {key!r} in a {ctx.format} record{hint}", (key,)
+                f"unrecognized top-level key {quote(key)} in a {ctx.format} record{hint}", (key,)
             )
 
 
@@ -354,7 +384,12 @@ class MixedFormats:
     ```
 
     ## How to fix
-    Split the file by format, or convert the odd records (``tunelint convert``).
+    Split the file by format, or convert the odd records (`tunelint convert`).
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    {"messages": [{"role": "user", "content": "Hi again"}, {"role": "assistant", "content": "Hello again"}]}
+    ```
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -409,11 +444,11 @@ class MixedFormats:
 
 @rule("SC009", "invalid-weight", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True)
 def invalid_weight(ctx: RecordContext) -> Iterator[Violation]:
-    """A message's ``weight`` is not 0 or 1, or is set on a message that is not trained.
+    """A message's `weight` is not 0 or 1, or is set on a message that is not trained.
 
     ## What it does
-    ``weight`` marks whether an assistant message is trained on (1) or only context (0).
-    Reports other values (``0.5``, ``true``, ``"1"``) and ``weight`` on non-assistant
+    `weight` marks whether an assistant message is trained on (1) or only context (0).
+    Reports other values (`0.5`, `true`, `"1"`) and `weight` on non-assistant
     messages.
 
     ## Why is this bad?
@@ -425,11 +460,15 @@ def invalid_weight(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## Targets
-    The values allowed are the target's (``--target``): 0 or 1 for every built-in target
+    The values allowed are the target's (`--target`): 0 or 1 for every built-in target
     that reads per-message weights.
 
     ## How to fix
     Use 0 or 1 on assistant messages; remove it elsewhere.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello", "weight": 1}]}
+    ```
     """
     allowed = ctx.settings.message_weights
     if not allowed:  # the target reads no per-message weight: SC004 reports the key
@@ -440,20 +479,23 @@ def invalid_weight(ctx: RecordContext) -> Iterator[Violation]:
         weight = message["weight"]
         if message.get("role") != "assistant":
             yield Violation("weight is only allowed on assistant messages", (*path, "weight"))
-        elif isinstance(weight, bool) or weight not in allowed:
+        elif (
+            isinstance(weight, bool) or not isinstance(weight, int | float) or weight not in allowed
+        ):
             expected = " or ".join(f"{value:g}" for value in sorted(allowed))
-            yield Violation(f"weight must be {expected}, not {weight!r}", (*path, "weight"))
+            shown = weight if isinstance(weight, int | float) else quote(weight)
+            yield Violation(f"weight must be {expected}, not {shown}", (*path, "weight"))
 
 
 @rule("SC010", "invalid-content-part", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True)
 def invalid_content_part(ctx: RecordContext) -> Iterator[Violation]:
-    """A content part in a ``content`` list is malformed or not allowed there.
+    """A content part in a `content` list is malformed or not allowed there.
 
     ## What it does
-    Checks each part of list-valued content: ``{"type": "text", "text": "..."}`` anywhere;
-    ``{"type": "image_url", "image_url": {"url": ..., "detail": ...}}`` only in user
-    messages (the roles the targets let carry images), with an ``http(s)`` URL or a base64 ``data:image/(jpeg|png|webp)`` URL of at
-    most 10 MB and ``detail`` one of ``auto``, ``low``, ``high``.
+    Checks each part of list-valued content: `{"type": "text", "text": "..."}` anywhere;
+    `{"type": "image_url", "image_url": {"url": ..., "detail": ...}}` only in user
+    messages (the roles the targets let carry images), with an `http(s)` URL or a base64 `data:image/(jpeg|png|webp)` URL of at
+    most 10 MB and `detail` one of `auto`, `low`, `high`.
 
     ## Why is this bad?
     The provider rejects the example; images in assistant messages cannot be trained.
@@ -465,6 +507,10 @@ def invalid_content_part(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Use the part layout above; host images over HTTPS or embed them as data URLs.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}, {"role": "assistant", "content": "A cat."}]}
+    ```
     """
     image_roles = ctx.settings.image_roles
     for path, message in messages(ctx):
@@ -490,9 +536,9 @@ def _part_problem(part: object, role: object, image_roles: frozenset[str]) -> st
     if kind == "image_url":
         if role not in image_roles:
             where = " or ".join(sorted(image_roles)) or "no"
-            return f"image parts are only allowed in {where} messages, not {role!r} messages"
+            return f"image parts are only allowed in {where} messages, not {quote(role)} messages"
         return _image_problem(part)
-    return f"unsupported content part type {kind!r} (expected 'text' or 'image_url')"
+    return f"unsupported content part type {quote(kind)} (expected 'text' or 'image_url')"
 
 
 def _image_problem(part: dict[str, object]) -> str | None:
@@ -506,8 +552,9 @@ def _image_problem(part: dict[str, object]) -> str | None:
     if extra:
         return f"unrecognized key(s) {quoted(extra)} in image_url"
     url: str = image["url"]
-    if "detail" in image and image["detail"] not in _IMAGE_DETAILS:
-        return f"image detail must be one of {quoted(_IMAGE_DETAILS)}, not {image['detail']!r}"
+    detail = image.get("detail", "auto")
+    if not isinstance(detail, str) or detail not in _IMAGE_DETAILS:
+        return f"image detail must be one of {quoted(_IMAGE_DETAILS)}, not {quote(detail)}"
     if url.startswith(("https://", "http://")):
         return None
     if _IMAGE_DATA_URL.match(url):
@@ -517,7 +564,7 @@ def _image_problem(part: dict[str, object]) -> str | None:
         return None
     if url.startswith("data:"):
         return "data URL must be a base64 JPEG, PNG or WEBP image"
-    return f"image URL must be http(s) or a data URL, not {url[:40]!r}"
+    return f"image URL must be http(s) or a data URL, not {quote(url)}"
 
 
 def _no_negative_maximum(settings: Settings) -> bool:
@@ -532,14 +579,14 @@ def too_many_images(ctx: RecordContext) -> Iterator[Violation]:
     """An example carries more images than the provider allows (10 by default).
 
     ## What it does
-    Counts ``image_url`` content parts across the example's messages. The limit is the
-    rule option ``maximum``.
+    Counts `image_url` content parts across the example's messages. The limit is the
+    rule option `maximum`.
 
     ## Why is this bad?
     The provider skips or rejects examples with more than 10 images.
 
     ## Example
-    A user message with eleven ``image_url`` parts.
+    A user message with eleven `image_url` parts.
 
     ## How to fix
     Split the example, or keep the images that matter.

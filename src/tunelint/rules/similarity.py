@@ -17,9 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import xxhash
 
-from tunelint.engine.batch import PlainBatch, canonical_json
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import Violation
+from tunelint.rules.authoring import PlainBatch, RecordContext, Violation, canonical_json
 from tunelint.rules.walk import SYSTEM_ROLES, messages, texts
 
 if TYPE_CHECKING:

@@ -10,10 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
-from tunelint.engine.batch import PlainBatch, Reports
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import JsonPath, Violation, dotted_path
-from tunelint.engine.settings import Settings
+from tunelint.rules.authoring import (
+    JsonPath,
+    PlainBatch,
+    RecordContext,
+    Reports,
+    Settings,
+    Violation,
+    dotted_path,
+)
 
 Tally = tuple[int, int, int, int]
 """``(examples with the trait, examples seen, first one's line, its example number)``;

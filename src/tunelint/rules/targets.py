@@ -11,11 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import Severity, Violation
-from tunelint.engine.formats import json_type
-from tunelint.engine.registry import Scope, rule
-from tunelint.engine.settings import Settings
+from tunelint.rules.authoring import (
+    RecordContext,
+    Scope,
+    Settings,
+    Severity,
+    Violation,
+    json_type,
+    rule,
+)
 from tunelint.rules.dataset import ExampleCount
 from tunelint.rules.walk import messages
 from tunelint.targets.catalogue import accepting
@@ -53,11 +57,11 @@ def layout_not_accepted(
 
     ## What it does
     Before any record is linted, the file's layout is recognised once from its head: OpenAI
-    chat, preference or reinforcement records, prompt-completion pairs, ``text`` records,
-    ShareGPT, Alpaca, ``chosen``/``rejected`` pairs, Vertex AI ``contents``, Bedrock
+    chat, preference or reinforcement records, prompt-completion pairs, `text` records,
+    ShareGPT, Alpaca, `chosen`/`rejected` pairs, Vertex AI `contents`, Bedrock
     conversations, a SQuAD document, a JSON array, CSV/TSV, UTF-16 (compressed files and
     Parquet are read decompressed, as rows: their records decide).
-    When every record shares a layout that a target (``--target``, ``openai`` by default)
+    When every record shares a layout that a target (`--target`, `openai` by default)
     does not accept, this one finding names the layout, the targets that accept it as it is
     and the command that converts it, and the file's records are not linted further. A file
     that mixes layouts is linted record by record instead.
@@ -72,8 +76,12 @@ def layout_not_accepted(
     ```
 
     ## How to fix
-    Convert the file (``tunelint convert --from sharegpt FILE -o OUTPUT.jsonl``), or lint it
-    for the trainer it was written for (``--target llamafactory``).
+    Convert the file (`tunelint convert --from sharegpt FILE -o OUTPUT.jsonl`), or lint it
+    for the trainer it was written for (`--target llamafactory`).
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
     layout = diagnosis.layout
     if layout is None or layout is Layout.UNKNOWN:
@@ -99,7 +107,7 @@ def records_not_linted(path: Path, settings: Settings, diagnosis: Diagnosis) -> 
     """The file is one document the targets read, but whose records tunelint cannot lint.
 
     ## What it does
-    A trainer such as LLaMA-Factory reads a JSON array (``data.json``) as it is; tunelint
+    A trainer such as LLaMA-Factory reads a JSON array (`data.json`) as it is; tunelint
     lints JSON Lines record by record. This note says the file passed its layout check but
     its records were not linted.
 
@@ -112,7 +120,7 @@ def records_not_linted(path: Path, settings: Settings, diagnosis: Diagnosis) -> 
     ```
 
     ## How to fix
-    Lint a JSON Lines copy: ``tunelint convert --from json-array data.json -o data.jsonl``.
+    Lint a JSON Lines copy: `tunelint convert --from json-array data.json -o data.jsonl`.
     """
     layout = diagnosis.layout
     if layout in FILE_LEVEL and all(target.accepts(layout) for target in settings.targets):
@@ -129,13 +137,13 @@ def file_too_large(path: Path, settings: Settings, diagnosis: Diagnosis) -> Iter
 
     ## What it does
     Compares the file's size with each target's documented limit (Together 100 GB, Nebius
-    5 GB, Vertex AI 1 GB; ``tunelint targets`` lists them).
+    5 GB, Vertex AI 1 GB; `tunelint targets` lists them).
 
     ## Why is this bad?
     The upload or the job fails after the transfer, the slowest moment to find out.
 
     ## Example
-    A 2 GB JSONL file for ``--target vertex`` (1 GB at most).
+    A 2 GB JSONL file for `--target vertex` (1 GB at most).
 
     ## How to fix
     Split the file, or drop examples.
@@ -157,12 +165,12 @@ def invalid_layout_record(ctx: RecordContext) -> Iterator[Violation]:
 
     ## What it does
     Checks records of the layouts the OpenAI-format rules do not read, against their own
-    documentation: Vertex AI (``contents`` of ``{"role": "user"|"model", "parts": [...]}``,
-    ending with the model's turn; preference records with two ``completions`` scored 1 and
-    0), Bedrock conversations (``schemaVersion``, ``system`` and ``content`` as lists of
+    documentation: Vertex AI (`contents` of `{"role": "user"|"model", "parts": [...]}`,
+    ending with the model's turn; preference records with two `completions` scored 1 and
+    0), Bedrock conversations (`schemaVersion`, `system` and `content` as lists of
     blocks, turns alternating from the user's to the assistant's), ShareGPT
-    (``conversations`` of ``{"from", "value"}``), Alpaca (string ``instruction`` and
-    ``output``, ``history`` as pairs), ``text`` and ``chosen``/``rejected`` records.
+    (`conversations` of `{"from", "value"}`), Alpaca (string `instruction` and
+    `output`, `history` as pairs), `text` and `chosen`/`rejected` records.
 
     ## Why is this bad?
     The trainer or provider rejects the record, or silently trains on a broken example.
@@ -173,7 +181,11 @@ def invalid_layout_record(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Follow the dialect's documented layout (``tunelint targets`` links it).
+    Follow the dialect's documented layout (`tunelint targets` links it).
+
+    ```jsonl
+    {"contents": [{"role": "user", "parts": [{"text": "Hi"}]}, {"role": "model", "parts": [{"text": "Hello"}]}]}
+    ```
     """
     layout = record_layout(ctx.record)
     if layout.openai_family or layout in FILE_LEVEL or layout is Layout.UNKNOWN:
@@ -207,7 +219,12 @@ def record_layout_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Convert the records to one layout (``tunelint convert``), or split the file.
+    Convert the records to one layout (`tunelint convert`), or split the file.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
     layout = record_layout(ctx.record)
     if layout is Layout.UNKNOWN:
@@ -224,7 +241,7 @@ def image_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
     """An embedded image is of a kind, or a size, the target does not accept.
 
     ## What it does
-    Reads the type and the decoded size of each ``data:image/...;base64,`` image and
+    Reads the type and the decoded size of each `data:image/...;base64,` image and
     compares them with each target's list of image kinds and its largest image (Fireworks
     takes PNG and JPEG, Bedrock PNG, JPEG and GIF, Together PNG, JPEG and WEBP up to 10 MB).
 
@@ -232,12 +249,17 @@ def image_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
     The provider rejects the example, or the whole upload.
 
     ## Example
+    With `--target fireworks`:
     ```jsonl
     {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/webp;base64,UklGRg=="}}]}, {"role": "assistant", "content": "A cat."}]}
     ```
 
     ## How to fix
     Convert the image to an accepted type, or resize it.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]}, {"role": "assistant", "content": "A cat."}]}
+    ```
     """
     policies = [
         (t.name, t.images) for t in ctx.settings.targets if t.images.kinds or t.images.max_bytes
@@ -279,7 +301,7 @@ class TooManyExamples(ExampleCount):
     The provider rejects the dataset after the upload.
 
     ## Example
-    A file of 3,000,001 records for ``--target fireworks``.
+    A file of 3,000,001 records for `--target fireworks`.
 
     ## How to fix
     Split the data over several jobs, or sample it down.
@@ -303,10 +325,10 @@ class TooManyExamples(ExampleCount):
 
 @rule("TG005", "invalid-sample-weight", Severity.ERROR, quiet_on_plain=True, any_layout=True)
 def invalid_sample_weight(ctx: RecordContext) -> Iterator[Violation]:
-    """A record's top-level ``weight`` is not what the target accepts.
+    """A record's top-level `weight` is not what the target accepts.
 
     ## What it does
-    Some targets weight whole examples with a top-level ``weight``: Together a
+    Some targets weight whole examples with a top-level `weight`: Together a
     non-negative number, Fireworks any number. Reports any other value (a string, a
     boolean, a negative number for Together). Where no target reads a top-level weight
     (OpenAI), the key itself is SC007's finding.
@@ -315,12 +337,17 @@ def invalid_sample_weight(ctx: RecordContext) -> Iterator[Violation]:
     The provider rejects the file, or the example silently counts with the wrong weight.
 
     ## Example
+    With `--target together`:
     ```jsonl
     {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}], "weight": -1}
     ```
 
     ## How to fix
-    Use a number (``1.0`` is the default weight; ``0`` leaves the example out).
+    Use a number (`1.0` is the default weight; `0` leaves the example out).
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}], "weight": 1.0}
+    ```
     """
     if "weight" not in ctx.record:
         return
@@ -341,19 +368,24 @@ def image_url_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
     """An image is given as a URL to a target that takes only embedded (base64) images.
 
     ## What it does
-    Reports ``image_url`` parts whose URL is ``http(s)://`` when a target accepts images
-    only as ``data:image/...;base64,`` URLs (Together, Fireworks).
+    Reports `image_url` parts whose URL is `http(s)://` when a target accepts images
+    only as `data:image/...;base64,` URLs (Together, Fireworks).
 
     ## Why is this bad?
     The provider does not fetch the image: the upload is rejected.
 
     ## Example
+    With `--target together`:
     ```jsonl
     {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}, {"role": "assistant", "content": "A cat."}]}
     ```
 
     ## How to fix
     Download each image and embed it as a base64 data URL.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]}, {"role": "assistant", "content": "A cat."}]}
+    ```
     """
     refusing = [target.name for target in ctx.settings.targets if not target.images.urls]
     if not refusing:

@@ -13,11 +13,17 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from tunelint.engine.batch import PlainBatch, Reports
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.formats import Format
-from tunelint.engine.registry import RecordCheck, rule
+from tunelint.rules.authoring import (
+    Format,
+    JsonPath,
+    PlainBatch,
+    RecordCheck,
+    RecordContext,
+    Reports,
+    Severity,
+    Violation,
+    rule,
+)
 
 if TYPE_CHECKING:
     from tunelint.template.analysis import Analysis, Analyzer
@@ -97,9 +103,9 @@ def template_fails_to_render(ctx: RecordContext) -> Iterator[Violation]:
     """The model's chat template raises an error on this record.
 
     ## What it does
-    Renders the record with the tokenizer's chat template (``--tokenizer DIR``), in the
+    Renders the record with the tokenizer's chat template (`--tokenizer DIR`), in the
     sandboxed Jinja environment transformers uses, and reports the template's own error:
-    a ``raise_exception`` message such as "Conversation roles must alternate
+    a `raise_exception` message such as "Conversation roles must alternate
     user/assistant/user/assistant/…", or a failure such as a missing key.
 
     ## Why is this bad?
@@ -108,7 +114,7 @@ def template_fails_to_render(ctx: RecordContext) -> Iterator[Violation]:
     silently dropped by pipelines that skip errors.
 
     ## Example
-    With a Gemma template, which rejects the ``system`` role:
+    With a Gemma template, which rejects the `system` role:
     ```jsonl
     {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
     ```
@@ -116,7 +122,7 @@ def template_fails_to_render(ctx: RecordContext) -> Iterator[Violation]:
     ## How to fix
     Reshape the record as the template requires (merge the system message into the first
     user turn, alternate the roles), or pick a template that accepts it with
-    ``--chat-template``.
+    `--chat-template`.
     """
     result = analysed(ctx)
     if result is not None and result[1].failure:
@@ -129,12 +135,12 @@ def no_trainable_tokens(ctx: RecordContext) -> Iterator[Violation]:
 
     ## What it does
     Tokenizes the rendered record and computes the loss mask the trainer would use
-    (``--loss``, default ``assistant-turns``; see the README for each mode), and reports
+    (`--loss`, default `assistant-turns`; see the README for each mode), and reports
     examples in which no token is trained. The commonest cause: TRL's
-    ``assistant_only_loss`` (``--loss assistant-only``) with a template that has no
-    ``{% generation %}`` blocks, which masks every token of every example. Others: no
-    message has the role ``assistant`` (a role mapping that missed, ``gpt`` for
-    ``assistant``), or the answer renders as nothing.
+    `assistant_only_loss` (`--loss assistant-only`) with a template that has no
+    `{% generation %}` blocks, which masks every token of every example. Others: no
+    message has the role `assistant` (a role mapping that missed, `gpt` for
+    `assistant`), or the answer renders as nothing.
 
     ## Why is this bad?
     An example without trained tokens costs compute and teaches nothing; when every
@@ -147,9 +153,9 @@ def no_trainable_tokens(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Use a chat template with ``{% generation %}`` blocks around the assistant's text and
+    Use a chat template with `{% generation %}` blocks around the assistant's text and
     end-of-turn token, or a loss mode that finds assistant turns by rendering prefixes;
-    map the roles to ``user`` and ``assistant``.
+    map the roles to `user` and `assistant`.
     """
     result = _rendered(ctx)
     if result is None:
@@ -164,19 +170,19 @@ def truncation_cuts_answer(ctx: RecordContext) -> Iterator[Violation]:
     """Truncation to the maximum sequence length cuts or removes a trained answer.
 
     ## What it does
-    Counts the rendered record's tokens and, when they exceed ``--max-seq-len`` (or, when
-    it is not given, the tokenizer's ``model_max_length``), truncates them on the
-    ``--truncation-side`` (``right`` by default, as TRL and axolotl do), and reports the
+    Counts the rendered record's tokens and, when they exceed `--max-seq-len` (or, when
+    it is not given, the tokenizer's `model_max_length`), truncates them on the
+    `--truncation-side` (`right` by default, as TRL and axolotl do), and reports the
     first trained answer that loses tokens, and how many.
 
     ## Why is this bad?
     An answer cut short teaches the model to stop mid-sentence, without its end-of-turn
     token; an answer removed entirely leaves an example that only costs compute. TRL's
-    default ``max_length`` is 1,024 tokens, far below many conversations.
+    default `max_length` is 1,024 tokens, far below many conversations.
 
     ## Example
     A 3,000-token conversation whose answer starts at token 900, trained with
-    ``--max-seq-len 1024``.
+    `--max-seq-len 1024`.
 
     ## How to fix
     Raise the maximum sequence length, shorten the prompt (system prompt, tool
@@ -229,21 +235,21 @@ def stop_token_not_trained(ctx: RecordContext) -> Iterator[Violation]:
     """The end-of-turn token after an answer is not among the trained tokens.
 
     ## What it does
-    Finds the tokens that end a turn: the tokenizer's ``eos_token``, the
-    ``eos_token_id`` of ``generation_config.json``, and the special token the template
-    closes an assistant turn with (``<|im_end|>``, ``<|eot_id|>``, ``<end_of_turn>``). Then
+    Finds the tokens that end a turn: the tokenizer's `eos_token`, the
+    `eos_token_id` of `generation_config.json`, and the special token the template
+    closes an assistant turn with (`<|im_end|>`, `<|eot_id|>`, `<end_of_turn>`). Then
     reports the first trained answer whose trained tokens include none of them.
 
     ## Why is this bad?
     The model learns when to stop only from training on that token. Without it, the tuned
     model runs on past its answer into a new turn or until the length limit: a common
-    result of ``{% generation %}`` blocks that close before the end-of-turn token, or of a
+    result of `{% generation %}` blocks that close before the end-of-turn token, or of a
     template that never writes one.
 
     ## Example
     A ChatML template whose block is
-    ``{% generation %}{{ message.content }}{% endgeneration %}<|im_end|>``, trained with
-    ``--loss assistant-only``.
+    `{% generation %}{{ message.content }}{% endgeneration %}<|im_end|>`, trained with
+    `--loss assistant-only`.
 
     ## How to fix
     Put the end-of-turn token inside the generation block, or use a template that writes
@@ -280,8 +286,8 @@ def content_dropped_by_template(ctx: RecordContext) -> Iterator[Violation]:
     """Text of the record does not appear in the rendered example.
 
     ## What it does
-    Looks for every line of every message's text (``content``, ``reasoning_content``,
-    ``thinking``, text parts) in the template's rendering, and reports the texts that the
+    Looks for every line of every message's text (`content`, `reasoning_content`,
+    `thinking`, text parts) in the template's rendering, and reports the texts that the
     template leaves out, in part or entirely.
 
     ## Why is this bad?
@@ -290,7 +296,7 @@ def content_dropped_by_template(ctx: RecordContext) -> Iterator[Violation]:
     message or a role they do not know. The data says one thing; the model learns another.
 
     ## Example
-    With a Qwen3-style template, the first answer's ``<think>`` block:
+    With a Qwen3-style template, the first answer's `<think>` block:
     ```jsonl
     {"messages": [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "<think>\\nAdd them.\\n</think>\\n\\n4"}, {"role": "user", "content": "3+3?"}, {"role": "assistant", "content": "6"}]}
     ```
@@ -313,13 +319,13 @@ def special_token_in_content(ctx: RecordContext) -> Iterator[Violation]:
 
     ## What it does
     Searches the text of every message (and a prompt-completion record's texts) for the
-    tokenizer's special tokens (``<|im_end|>``, ``<|eot_id|>``, ``<s>``, …: every added
+    tokenizer's special tokens (`<|im_end|>`, `<|eot_id|>`, `<s>`, …: every added
     token marked special) and reports the first in each text.
 
     ## Why is this bad?
     Tokenizers match special tokens in the raw text: the characters become the control
-    token itself. A user message quoting ``<|im_end|>`` ends its turn early in training;
-    an HTML ``<s>`` becomes a beginning-of-sequence token.
+    token itself. A user message quoting `<|im_end|>` ends its turn early in training;
+    an HTML `<s>` becomes a beginning-of-sequence token.
 
     ## Example
     ```jsonl
@@ -346,8 +352,8 @@ def tool_arguments_shape(ctx: RecordContext) -> Iterator[Violation]:
     """Tool-call arguments are not in the shape the chat template expects.
 
     ## What it does
-    Checks how the template renders each tool call's ``function.arguments``: a JSON string
-    (OpenAI's format) that the template writes with ``tojson`` (Qwen, Llama 3.1), which
+    Checks how the template renders each tool call's `function.arguments`: a JSON string
+    (OpenAI's format) that the template writes with `tojson` (Qwen, Llama 3.1), which
     double-encodes it, or that the template iterates as a mapping and fails on or leaves
     out; and the reverse, an object that the template prints as Python text where it
     expects a string.
@@ -358,13 +364,13 @@ def tool_arguments_shape(ctx: RecordContext) -> Iterator[Violation]:
     fail to parse.
 
     ## Example
-    With a template that writes ``{{ tool_call.arguments | tojson }}``:
+    With a template that writes `{{ tool_call.arguments | tojson }}`:
     ```jsonl
     {"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}}]}, {"role": "tool", "tool_call_id": "c1", "content": "sunny"}, {"role": "assistant", "content": "Sunny."}]}
     ```
 
     ## How to fix
-    Convert the arguments to the shape the template expects (``json.loads`` the string)
+    Convert the arguments to the shape the template expects (`json.loads` the string)
     when preparing data for open-model training.
     """
     result = analysed(ctx)
@@ -387,7 +393,7 @@ def prompt_boundary_merge(ctx: RecordContext) -> Iterator[Violation]:
     ## Why is this bad?
     Trainers mask by token position: when a token spans the boundary, the mask is off by
     one token, the answer's first token is not trained or a prompt token is; masks built
-    by searching for a response marker's tokens (Unsloth's ``train_on_responses_only``)
+    by searching for a response marker's tokens (Unsloth's `train_on_responses_only`)
     find nothing. TRL warns "Mismatch between tokenized prompt and the start of tokenized
     prompt+completion".
 
@@ -397,7 +403,7 @@ def prompt_boundary_merge(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Keep the whitespace on the answer's side (``"A:"`` and ``" Paris"``), or end the
+    Keep the whitespace on the answer's side (`"A:"` and `" Paris"`), or end the
     prompt with a character the tokenizer never merges across.
     """
     result = _rendered(ctx)

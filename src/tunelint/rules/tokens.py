@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from tunelint.engine.batch import PlainBatch, Reports
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import Severity, Violation
-from tunelint.engine.formats import Format
-from tunelint.engine.registry import Scope, config_key, rule
-from tunelint.engine.settings import Settings
+from tunelint.rules.authoring import (
+    Format,
+    PlainBatch,
+    RecordContext,
+    Reports,
+    Scope,
+    Settings,
+    Severity,
+    Violation,
+    config_key,
+    rule,
+)
 from tunelint.tokens.counting import (
     TOKENS_PER_REPLY,
     ExampleCounter,
@@ -50,16 +56,16 @@ class ExampleTooLong:
     """An example holds more tokens than the target model's context limit.
 
     ## What it does
-    Counts each example's tokens with the target model's tokenizer (``model`` in the
-    configuration or ``--model``; without one, the target's default model: ``gpt-4o-mini``
-    — 65,536 tokens — for OpenAI, ``gemini-2.5-flash`` — 131,072 — for ``vertex``; in the
-    ``cookbook`` profile, ``gpt-3.5-turbo`` with its 16,385 tokens) and reports the examples
+    Counts each example's tokens with the target model's tokenizer (`model` in the
+    configuration or `--model`; without one, the target's default model: `gpt-4o-mini`
+    — 65,536 tokens — for OpenAI, `gemini-2.5-flash` — 131,072 — for `vertex`; in the
+    `cookbook` profile, `gpt-3.5-turbo` with its 16,385 tokens) and reports the examples
     over the model's limit, with their count. The limit of a model another provider trains
-    is the context its target records (``tunelint targets --format json``); its tokens are
+    is the context its target records (`tunelint targets --format json`); its tokens are
     counted with o200k_base and said to be an estimate when its own tokenizer is not
     available offline. The count is the cookbook's formula (3 tokens
     per message, 1 per name, 3 for the reply) plus tool definitions, tool calls and an
-    estimate for images; see ``tunelint stats``. For a preference pair, the longer side counts.
+    estimate for images; see `tunelint stats`. For a preference pair, the longer side counts.
 
     ## Why is this bad?
     Training truncates an example to the context limit: the end of the conversation, usually
@@ -67,7 +73,7 @@ class ExampleTooLong:
     limit.
 
     ## Example
-    A 30,000-word transcript in one user message, trained on ``gpt-3.5-turbo``.
+    A 30,000-word transcript in one user message, trained on `gpt-3.5-turbo`.
 
     ## How to fix
     Split the conversation into shorter examples, shorten the system prompt or the tool

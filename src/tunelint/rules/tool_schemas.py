@@ -14,10 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from tunelint.engine.batch import canonical_json
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.registry import Scope, rule
+from tunelint.rules.authoring import (
+    JsonPath,
+    RecordContext,
+    Scope,
+    Severity,
+    Violation,
+    canonical_json,
+    quote,
+    rule,
+)
 from tunelint.rules.schema import MESSAGE_FORMATS
 from tunelint.rules.tally import DistinctProblems
 from tunelint.rules.tools import _calls, _definition_prefix, _definitions_holder
@@ -86,14 +92,14 @@ def _validator(schema_json: bytes) -> Validator | None:
 
 @rule("TL009", "invalid-parameters-schema", Severity.ERROR, Scope.FILE, formats=MESSAGE_FORMATS)
 class InvalidParametersSchema(DistinctProblems):
-    """A function's ``parameters`` is not a valid JSON Schema object.
+    """A function's `parameters` is not a valid JSON Schema object.
 
     ## What it does
-    Checks each defined function's ``parameters`` against the JSON Schema meta-schema
-    (with the ``jsonschema`` library, for the draft the schema names, 2020-12 otherwise),
-    and that it describes an object whose ``required`` names are declared properties.
-    Catches ``"type": "dict"`` (Python's name, common in data generated for Gorilla and
-    Glaive), an ``enum`` that is not a list, ``required`` naming no property. Each distinct
+    Checks each defined function's `parameters` against the JSON Schema meta-schema
+    (with the `jsonschema` library, for the draft the schema names, 2020-12 otherwise),
+    and that it describes an object whose `required` names are declared properties.
+    Catches `"type": "dict"` (Python's name, common in data generated for Gorilla and
+    Glaive), an `enum` that is not a list, `required` naming no property. Each distinct
     problem is reported once per file, on the first example, with how many share it.
 
     ## Why is this bad?
@@ -107,8 +113,12 @@ class InvalidParametersSchema(DistinctProblems):
     ```
 
     ## How to fix
-    Write ``"type": "object"``, lists for ``enum`` and ``required``, and declare every
+    Write `"type": "object"`, lists for `enum` and `required`, and declare every
     required property.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "Where?"}], "tools": [{"type": "function", "function": {"name": "weather", "description": "Weather in a city.", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]}
+    ```
     """
 
     def problems(self, ctx: RecordContext) -> Iterator[tuple[JsonPath, str]]:
@@ -127,10 +137,10 @@ class InvalidParametersSchema(DistinctProblems):
     formats=MESSAGE_FORMATS,
 )
 class FunctionWithoutDescription(DistinctProblems):
-    """A function is defined without a ``description``.
+    """A function is defined without a `description`.
 
     ## What it does
-    Reports each function defined without a non-empty ``description``, once per file
+    Reports each function defined without a non-empty `description`, once per file
     (on the first example that defines it so, with how many do).
 
     ## Why is this bad?
@@ -143,7 +153,11 @@ class FunctionWithoutDescription(DistinctProblems):
     ```
 
     ## How to fix
-    Add a ``description`` saying what the function does and when to call it.
+    Add a `description` saying what the function does and when to call it.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "Where?"}], "tools": [{"type": "function", "function": {"name": "weather", "description": "Weather in a city.", "parameters": {"type": "object", "properties": {}}}}]}
+    ```
     """
 
     def problems(self, ctx: RecordContext) -> Iterator[tuple[JsonPath, str]]:
@@ -161,13 +175,13 @@ class FunctionWithoutDescription(DistinctProblems):
     trigger=r'"(?:tool_calls|function_call)"',
 )
 def arguments_not_matching_parameters(ctx: RecordContext) -> Iterator[Violation]:
-    """A call's arguments do not match the called function's declared ``parameters``.
+    """A call's arguments do not match the called function's declared `parameters`.
 
     ## What it does
-    Validates the decoded ``arguments`` of each call against the ``parameters`` schema of
-    the function it calls (defined in the same example) with the ``jsonschema`` library:
-    a missing required key, a key the schema forbids (``additionalProperties: false``),
-    a value outside an ``enum`` or of the wrong type. Calls to undefined functions are
+    Validates the decoded `arguments` of each call against the `parameters` schema of
+    the function it calls (defined in the same example) with the `jsonschema` library:
+    a missing required key, a key the schema forbids (`additionalProperties: false`),
+    a value outside an `enum` or of the wrong type. Calls to undefined functions are
     TL004's, undecodable arguments TL002's and TL003's, invalid schemas TL009's.
 
     ## Why is this bad?
@@ -180,6 +194,10 @@ def arguments_not_matching_parameters(ctx: RecordContext) -> Iterator[Violation]
 
     ## How to fix
     Correct the arguments, or the schema if the calls are right.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "weather", "arguments": "{\\"city\\": \\"Paris\\"}"}}]}], "tools": [{"type": "function", "function": {"name": "weather", "description": "Weather in a city.", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": false}}}]}
+    ```
     """
     schemas: dict[str, Any] = {}
     for _, function in _definitions(ctx):
@@ -187,7 +205,8 @@ def arguments_not_matching_parameters(ctx: RecordContext) -> Iterator[Violation]
     if not schemas:
         return
     for path, call in _calls(ctx):
-        parameters = schemas.get(call.get("name"))  # type: ignore[arg-type]
+        name = call.get("name")
+        parameters = schemas.get(name) if isinstance(name, str) else None
         arguments = call.get("arguments")
         if not isinstance(parameters, dict) or not isinstance(arguments, str):
             continue
@@ -201,6 +220,6 @@ def arguments_not_matching_parameters(ctx: RecordContext) -> Iterator[Violation]
         for error in sorted(validator.iter_errors(decoded), key=lambda e: list(map(str, e.path))):
             where = "".join(f"[{part!r}]" for part in error.path)
             yield Violation(
-                f"arguments{where} do not match the parameters of {call['name']!r}: {error.message}",
+                f"arguments{where} do not match the parameters of {quote(name)}: {error.message}",
                 (*path, "arguments"),
             )

@@ -8,10 +8,16 @@ from typing import Any
 
 import orjson
 
-from tunelint.engine.context import RecordContext
-from tunelint.engine.findings import JsonPath, Severity, Violation
-from tunelint.engine.formats import Format, json_type
-from tunelint.engine.registry import rule
+from tunelint.rules.authoring import (
+    Format,
+    JsonPath,
+    RecordContext,
+    Severity,
+    Violation,
+    json_type,
+    quote,
+    rule,
+)
 from tunelint.rules.schema import MESSAGE_FORMATS
 from tunelint.rules.walk import PerRecord, messages, tool_definitions
 
@@ -55,7 +61,7 @@ def invalid_function_name(ctx: RecordContext) -> Iterator[Violation]:
 
     ## What it does
     Checks the names of defined functions and of called functions against
-    ``^[a-zA-Z0-9_-]{1,64}$``.
+    `^[a-zA-Z0-9_-]{1,64}$`.
 
     ## Why is this bad?
     The provider rejects names with spaces, dots or other characters, and names longer
@@ -63,30 +69,34 @@ def invalid_function_name(ctx: RecordContext) -> Iterator[Violation]:
 
     ## Example
     ```jsonl
-    {"tools": [{"type": "function", "function": {"name": "get weather"}}], "messages": [...]}
+    {"tools": [{"type": "function", "function": {"name": "get weather"}}], "messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "Sunny."}]}
     ```
 
     ## How to fix
-    Rename the function (``get_weather``) in its definition and in every call.
+    Rename the function (`get_weather`) in its definition and in every call.
+
+    ```jsonl
+    {"tools": [{"type": "function", "function": {"name": "get_weather"}}], "messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "Sunny."}]}
+    ```
     """
     prefix = _definition_prefix(ctx)
     for name, path in tool_definitions(_definitions_holder(ctx)).items():
         if not FUNCTION_NAME.match(name):
-            yield Violation(f"invalid function name {name!r}", (*prefix, *path))
+            yield Violation(f"invalid function name {quote(name)}", (*prefix, *path))
     for path, function in _calls(ctx):
         called = function.get("name")
         if not isinstance(called, str) or not FUNCTION_NAME.match(called):
-            yield Violation(f"invalid function name {called!r}", (*path, "name"))
+            yield Violation(f"invalid function name {quote(called)}", (*path, "name"))
 
 
 @rule(
     "TL002", "tool-arguments-not-json", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True
 )
 def tool_arguments_not_json(ctx: RecordContext) -> Iterator[Violation]:
-    """A call's ``arguments`` is not a string holding valid JSON.
+    """A call's `arguments` is not a string holding valid JSON.
 
     ## What it does
-    ``arguments`` of ``tool_calls[].function`` and ``function_call`` must be a JSON document
+    `arguments` of `tool_calls[].function` and `function_call` must be a JSON document
     encoded as a string. Reports missing arguments, non-string values (an object written
     directly) and strings that do not parse.
 
@@ -100,7 +110,11 @@ def tool_arguments_not_json(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Encode the arguments with ``json.dumps`` and store the resulting string.
+    Encode the arguments with `json.dumps` and store the resulting string.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "weather", "arguments": "{\\"city\\": \\"Paris\\"}"}}]}]}
+    ```
     """
     for path, function in _calls(ctx):
         if "arguments" not in function:
@@ -128,11 +142,11 @@ def tool_arguments_not_json(ctx: RecordContext) -> Iterator[Violation]:
     quiet_on_plain=True,
 )
 def tool_arguments_not_object(ctx: RecordContext) -> Iterator[Violation]:
-    """A call's ``arguments`` decodes to something other than a JSON object.
+    """A call's `arguments` decodes to something other than a JSON object.
 
     ## What it does
-    Decodes ``arguments`` and reports arrays, numbers, ``null`` and strings. A string is
-    the tell-tale of double encoding (``json.dumps`` applied twice), found in real public
+    Decodes `arguments` and reports arrays, numbers, `null` and strings. A string is
+    the tell-tale of double encoding (`json.dumps` applied twice), found in real public
     training files.
 
     ## Why is this bad?
@@ -145,7 +159,11 @@ def tool_arguments_not_object(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Encode the arguments once: ``json.dumps({"city": "Paris"})``.
+    Encode the arguments once: `json.dumps({"city": "Paris"})`.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "weather", "arguments": "{\\"city\\": \\"Paris\\"}"}}]}]}
+    ```
     """
     for path, function in _calls(ctx):
         arguments = function.get("arguments")
@@ -169,8 +187,8 @@ def undefined_tool(ctx: RecordContext) -> Iterator[Violation]:
     """A message calls a function the example does not define.
 
     ## What it does
-    Compares each called function name with the names under ``tools`` (or legacy
-    ``functions``) of the same example (of ``input`` for preference records).
+    Compares each called function name with the names under `tools` (or legacy
+    `functions`) of the same example (of `input` for preference records).
 
     ## Why is this bad?
     The model learns to call a function it was never shown, and at inference time it will
@@ -182,7 +200,11 @@ def undefined_tool(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Add the function's definition to ``tools``, or fix the called name.
+    Add the function's definition to `tools`, or fix the called name.
+
+    ```jsonl
+    {"tools": [{"type": "function", "function": {"name": "weather"}}, {"type": "function", "function": {"name": "clock"}}], "messages": [{"role": "user", "content": "Time?"}, {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "clock", "arguments": "{}"}}]}]}
+    ```
     """
     defined = tool_definitions(_definitions_holder(ctx))
     for path, function in _calls(ctx):
@@ -190,7 +212,7 @@ def undefined_tool(ctx: RecordContext) -> Iterator[Violation]:
         if isinstance(name, str) and name not in defined:
             known = ", ".join(sorted(defined)) or "none"
             yield Violation(
-                f"calls undefined function {name!r} (defined: {known})", (*path, "name")
+                f"calls undefined function {quote(name)} (defined: {known})", (*path, "name")
             )
 
 
@@ -201,7 +223,7 @@ def unmatched_tool_call_id(ctx: RecordContext) -> Iterator[Violation]:
     """A tool result answers no earlier tool call.
 
     ## What it does
-    Every ``tool`` message must carry a ``tool_call_id`` equal to the ``id`` of a call in an
+    Every `tool` message must carry a `tool_call_id` equal to the `id` of a call in an
     earlier assistant message of the same conversation. Reports missing ids and ids that
     match no earlier call.
 
@@ -215,7 +237,11 @@ def unmatched_tool_call_id(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Copy the ``id`` of the call the result answers.
+    Copy the `id` of the call the result answers.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "weather", "arguments": "{}"}}]}, {"role": "tool", "tool_call_id": "c1", "content": "sunny"}]}
+    ```
     """
     seen: set[str] = set()
     conversation: JsonPath | None = None
@@ -224,15 +250,25 @@ def unmatched_tool_call_id(ctx: RecordContext) -> Iterator[Violation]:
             conversation, seen = path[:-1], set()
         calls = message.get("tool_calls")
         if message.get("role") == "assistant" and isinstance(calls, list):
-            seen.update(call["id"] for call in calls if isinstance(call, dict) and "id" in call)
+            seen.update(
+                call["id"]
+                for call in calls
+                if isinstance(call, dict) and isinstance(call.get("id"), str)
+            )
         if message.get("role") != "tool":
             continue
         call_id = message.get("tool_call_id")
         if call_id is None:
             yield Violation("tool message has no 'tool_call_id'", path)
+        elif not isinstance(call_id, str):
+            yield Violation(
+                f"tool_call_id must be a string, not a {json_type(call_id)}",
+                (*path, "tool_call_id"),
+            )
         elif call_id not in seen:
             yield Violation(
-                f"tool_call_id {call_id!r} matches no earlier tool call", (*path, "tool_call_id")
+                f"tool_call_id {quote(call_id)} matches no earlier tool call",
+                (*path, "tool_call_id"),
             )
 
 
@@ -243,9 +279,9 @@ def invalid_tool_definition(ctx: RecordContext) -> Iterator[Violation]:
     """A tool definition is malformed.
 
     ## What it does
-    ``tools`` must be a list of ``{"type": "function", "function": {"name", "description"?,
-    "parameters"?}}`` and ``functions`` a list of ``{"name", "description"?,
-    "parameters"?}``, where ``parameters`` is a JSON Schema object. Reports other shapes
+    `tools` must be a list of `{"type": "function", "function": {"name", "description"?,
+    "parameters"?}}` and `functions` a list of `{"name", "description"?,
+    "parameters"?}`, where `parameters` is a JSON Schema object. Reports other shapes
     and functions defined twice.
 
     ## Why is this bad?
@@ -253,11 +289,15 @@ def invalid_tool_definition(ctx: RecordContext) -> Iterator[Violation]:
 
     ## Example
     ```jsonl
-    {"tools": [{"name": "weather"}], "messages": [...]}
+    {"tools": [{"name": "weather"}], "messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "Sunny."}]}
     ```
 
     ## How to fix
-    Wrap each function as ``{"type": "function", "function": {...}}``.
+    Wrap each function as `{"type": "function", "function": {...}}`.
+
+    ```jsonl
+    {"tools": [{"type": "function", "function": {"name": "weather"}}], "messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "Sunny."}]}
+    ```
     """
     holder = _definitions_holder(ctx)
     prefix = _definition_prefix(ctx)
@@ -281,7 +321,7 @@ def invalid_tool_definition(ctx: RecordContext) -> Iterator[Violation]:
             if problem:
                 yield Violation(problem, path)
             elif function["name"] in names:
-                yield Violation(f"function {function['name']!r} is defined twice", path)
+                yield Violation(f"function {quote(function['name'])} is defined twice", path)
             else:
                 names.add(function["name"])
 
@@ -301,11 +341,11 @@ def _function_problem(function: object) -> str | None:
 
 @rule("TL007", "malformed-tool-call", Severity.ERROR, formats=MESSAGE_FORMATS, quiet_on_plain=True)
 def malformed_tool_call(ctx: RecordContext) -> Iterator[Violation]:
-    """An assistant's ``tool_calls`` entry is malformed.
+    """An assistant's `tool_calls` entry is malformed.
 
     ## What it does
-    ``tool_calls`` must be a non-empty list of ``{"id": str, "type": "function",
-    "function": {"name": str, "arguments": str}}``; ids must be unique in the example.
+    `tool_calls` must be a non-empty list of `{"id": str, "type": "function",
+    "function": {"name": str, "arguments": str}}`; ids must be unique in the example.
     Arguments themselves are TL002/TL003's business.
 
     ## Why is this bad?
@@ -317,7 +357,11 @@ def malformed_tool_call(ctx: RecordContext) -> Iterator[Violation]:
     ```
 
     ## How to fix
-    Give every call an ``id``, ``"type": "function"`` and a ``function`` object.
+    Give every call an `id`, `"type": "function"` and a `function` object.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "weather", "arguments": "{}"}}]}]}
+    ```
     """
     ids: set[str] = set()
     for path, message in messages(ctx):
@@ -335,7 +379,7 @@ def malformed_tool_call(ctx: RecordContext) -> Iterator[Violation]:
             if not isinstance(call.get("id"), str):
                 yield Violation("tool call needs a string 'id'", where)
             elif call["id"] in ids:
-                yield Violation(f"tool call id {call['id']!r} is used twice", (*where, "id"))
+                yield Violation(f"tool call id {quote(call['id'])} is used twice", (*where, "id"))
             else:
                 ids.add(call["id"])
             if call.get("type") != "function":
@@ -355,19 +399,23 @@ def parallel_calls_disabled(ctx: RecordContext) -> Iterator[Violation]:
     """A message makes several calls at once in an example that disables parallel calls.
 
     ## What it does
-    Reports assistant messages with more than one entry in ``tool_calls`` when the example
-    sets ``"parallel_tool_calls": false``.
+    Reports assistant messages with more than one entry in `tool_calls` when the example
+    sets `"parallel_tool_calls": false`.
 
     ## Why is this bad?
     The example contradicts itself: it teaches parallel calls while saying they are off.
 
     ## Example
     ```jsonl
-    {"parallel_tool_calls": false, "tools": [...], "messages": [..., {"role": "assistant", "tool_calls": [{...}, {...}]}]}
+    {"parallel_tool_calls": false, "tools": [{"type": "function", "function": {"name": "weather"}}], "messages": [{"role": "user", "content": "Weather in Paris and Rome?"}, {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "weather", "arguments": "{\\"city\\": \\"Paris\\"}"}}, {"id": "c2", "type": "function", "function": {"name": "weather", "arguments": "{\\"city\\": \\"Rome\\"}"}}]}]}
     ```
 
     ## How to fix
     Split the calls over several assistant turns, or allow parallel calls.
+
+    ```jsonl
+    {"parallel_tool_calls": false, "tools": [{"type": "function", "function": {"name": "weather"}}], "messages": [{"role": "user", "content": "Weather in Paris and Rome?"}, {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "weather", "arguments": "{\\"city\\": \\"Paris\\"}"}}]}, {"role": "tool", "tool_call_id": "c1", "content": "sunny"}, {"role": "assistant", "tool_calls": [{"id": "c2", "type": "function", "function": {"name": "weather", "arguments": "{\\"city\\": \\"Rome\\"}"}}]}, {"role": "tool", "tool_call_id": "c2", "content": "rain"}, {"role": "assistant", "content": "Sunny in Paris, rain in Rome."}]}
+    ```
     """
     if _definitions_holder(ctx).get("parallel_tool_calls") is not False:
         return

@@ -9,6 +9,7 @@ from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import JsonPath
 from tunelint.engine.formats import SYSTEM_ROLES as SYSTEM_ROLES  # the families import it here
 from tunelint.engine.formats import Format
+from tunelint.engine.quoting import quote
 
 Message = dict[str, Any]
 
@@ -144,9 +145,15 @@ def judged_texts(ctx: RecordContext, code: str) -> Sequence[Text]:
     """``texts(ctx)`` that rule ``code`` judges: a preference pair's non-preferred output
     only when its ``non-preferred`` option asks for it."""
     found = texts(ctx)
-    if ctx.format is not Format.PREFERENCE or ctx.settings.options(code)["non-preferred"]:
+    if judged_in_full(ctx, code):
         return found
     return [text for text in found if text.location[0] != "non_preferred_output"]
+
+
+def judged_in_full(ctx: RecordContext, code: str) -> bool:
+    """Whether rule ``code`` judges all of the record: anything but a preference pair, or
+    one whose non-preferred output its ``non-preferred`` option asks for."""
+    return ctx.format is not Format.PREFERENCE or bool(ctx.settings.options(code)["non-preferred"])
 
 
 def tool_definitions(record: dict[str, Any]) -> dict[str, JsonPath]:
@@ -167,4 +174,4 @@ def tool_definitions(record: dict[str, Any]) -> dict[str, JsonPath]:
 
 
 def quoted(items: Iterable[str]) -> str:
-    return ", ".join(repr(item) for item in sorted(items))
+    return ", ".join(quote(item) for item in sorted(items))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tunelint.engine.discovery import expand_paths
-from tunelint.engine.pool import POOL_BYTES, process_pool, split_work
+from tunelint.engine.pool import POOL_BYTES, outcome, process_pool, split_work
 from tunelint.engine.reader import LineProblem, read_lines
 from tunelint.engine.settings import Settings
 from tunelint.engine.template_settings import TemplateSettings
@@ -95,12 +95,12 @@ def _tallies(settings: TemplateSettings, files: list[Path], jobs: int) -> Iterat
     analyzer_for(settings)  # loaded once: forked workers inherit it
     with process_pool(jobs, _no_setup, ()) as pool:
         pending = [
-            pool.apply_async(_tally, (settings, path, start, end))
+            pool.submit(_tally, settings, path, start, end)
             for path in files
             for start, end in split_work(path, jobs)
         ]
         for part in pending:
-            yield part.get()
+            yield outcome(part)
 
 
 def _no_setup() -> None:

@@ -20,7 +20,7 @@ token count that needs no tokenizer.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from tunelint.tokens.encoding import get_encoding
@@ -81,7 +81,37 @@ def token_measure(encoding: str) -> Measure:
 def token_count(encoding: str) -> Measure:
     """Exact token count in ``encoding``, without a cache: for texts seldom seen twice."""
     encode = get_encoding(encoding).encode_ordinary
-    return lambda text: len(encode(text))
+
+    def count(text: str) -> int:
+        if len(text) <= _LONGEST_PIECE:
+            return len(encode(text))
+        return sum(len(encode(piece)) for piece in _pieces(text))
+
+    return count
+
+
+_LONGEST_PIECE = 1 << 13
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """``text`` in pieces of about ``_LONGEST_PIECE`` characters, for the tokenizer, whose
+    merging takes time quadratic in the length of a word (a megabyte of "x" took minutes).
+
+    A cut falls before a space between two words, where the tokenizer's own pre-split cuts
+    too, so the count stays exact; a piece with no such space (no text a person writes) is
+    cut where it is, which may count a token more at the cut.
+    """
+    start = 0
+    while len(text) - start > _LONGEST_PIECE:
+        end = start + _LONGEST_PIECE
+        low = end - _LONGEST_PIECE // 4
+        cut = text.rfind(" ", low, end)
+        while cut > low and (text[cut - 1].isspace() or text[cut + 1].isspace()):
+            cut = text.rfind(" ", low, cut)
+        cut = cut if cut > low else end
+        yield text[start:cut]
+        start = cut
+    yield text[start:]
 
 
 _REPEATING_ROLES = frozenset({"system", "developer"})

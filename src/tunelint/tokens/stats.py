@@ -18,7 +18,7 @@ from typing import Any
 from tunelint.engine.discovery import expand_paths
 from tunelint.engine.errors import UsageError
 from tunelint.engine.formats import SYSTEM_ROLES
-from tunelint.engine.pool import POOL_BYTES, process_pool, split_work
+from tunelint.engine.pool import POOL_BYTES, outcome, process_pool, split_work
 from tunelint.engine.reader import Line, LineProblem, read_lines
 from tunelint.engine.settings import Settings
 from tunelint.sources import source_for
@@ -289,13 +289,13 @@ def _tallies(
     token_measure(encoding)  # load the vocabulary once: forked workers inherit it
     with process_pool(jobs, _no_setup, ()) as pool:
         pending = [
-            pool.apply_async(_tally_range, (path, start, end, encoding, cookbook))
+            pool.submit(_tally_range, path, start, end, encoding, cookbook)
             for path in files
             for start, end in split_work(path, jobs)
         ]
         done = 0
         for part in pending:
-            tally = part.get()
+            tally = outcome(part)
             done += tally.bytes_read
             if progress is not None:
                 progress(done, total)

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from tunelint.engine.errors import TunelintError, UsageError
+from tunelint.engine.errors import TunelintError
 from tunelint.jobs.method import Hyperparameters, Method
-from tunelint.jobs.providers.presets import Preset
 
 FINISHED = frozenset({"succeeded", "failed", "cancelled"})
 """Statuses a job never leaves; every provider's are mapped onto OpenAI's names."""
@@ -117,18 +116,6 @@ class Backend(Protocol):
 
     def chat(self, action: str, request: dict[str, Any]) -> dict[str, Any] | None:
         """The answer message to a chat completion request (``model``, ``messages``, ...)."""
-
-
-def require_sdk(module: str, preset: Preset) -> Any:
-    """Import a provider's SDK; missing, it is one line naming the extra that installs it."""
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise UsageError(
-            f"--provider {preset.name} needs its SDK: pip install 'tunelint[{preset.extra}]'"
-        ) from None
 
 
 def first_message(response: Any) -> dict[str, Any] | None:

@@ -25,10 +25,10 @@ from tunelint.jobs.providers.base import (
     named_line,
     poll,
     present,
-    require_sdk,
 )
 from tunelint.jobs.providers.presets import PRESETS
 from tunelint.jobs.providers.sdk import SdkBackend
+from tunelint.jobs.sdk import import_sdk
 
 ACCOUNT_VARIABLE = "FIREWORKS_ACCOUNT_ID"
 _STATUS = {
@@ -186,7 +186,7 @@ class FireworksBackend(SdkBackend):
 
 def open_fireworks(connection: Connection) -> FireworksBackend:
     preset = PRESETS["fireworks"]
-    sdk = require_sdk("fireworks", preset)
+    sdk = import_sdk("fireworks", "fireworks", f"--provider {preset.name}")
     key = api_key(preset)
     account = os.environ.get(ACCOUNT_VARIABLE)
     if not account:

@@ -20,10 +20,10 @@ from tunelint.jobs.providers.base import (
     named_line,
     poll,
     present,
-    require_sdk,
 )
 from tunelint.jobs.providers.presets import PRESETS
 from tunelint.jobs.providers.sdk import SdkBackend
+from tunelint.jobs.sdk import import_sdk
 
 _STATUS = {
     "pending": "queued",
@@ -173,7 +173,7 @@ class TogetherBackend(SdkBackend):
 
 def open_together(connection: Connection) -> TogetherBackend:
     preset = PRESETS["together"]
-    sdk = require_sdk("together", preset)
+    sdk = import_sdk("together", "together", f"--provider {preset.name}")
     client = sdk.Together(
         api_key=api_key(preset),
         base_url=connection.base_url,

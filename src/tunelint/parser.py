@@ -1,0 +1,41 @@
+"""The command-line parser, which suggests the command or flag a typo was meant to be."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Iterator
+from typing import NoReturn
+
+from tunelint.engine.suggest import did_you_mean
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+_UNRECOGNIZED = re.compile(r"unrecognized arguments: (.*)")
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> Iterator[str]:
+    """Every flag of ``parser`` and of its subcommands, at any depth."""
+    for action in parser._actions:
+        yield from action.option_strings
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _option_strings(sub)
+
+
+class SuggestingParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        super().error(message + self._suggestion(message))
+
+    def _suggestion(self, message: str) -> str:
+        choice = _INVALID_CHOICE.search(message)
+        if choice:
+            return did_you_mean(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)))
+        unrecognized = _UNRECOGNIZED.search(message)
+        if unrecognized:
+            flags = set(_option_strings(self))
+            for word in unrecognized.group(1).split():
+                if word.startswith("--"):
+                    hint = did_you_mean(word.partition("=")[0], flags)
+                    if hint:
+                        return hint
+        return ""
