@@ -39,6 +39,18 @@ PINNED: dict[str, dict[str, int]] = {
     "toy_chat_fine_tuning.jsonl": {"CT001": 1, "CV002": 1, "CV003": 1, "DS001": 1},
 }
 
+# The files in another dialect, under a target that reads it: the content and privacy rules
+# read them through their chat view, exact copies as written.
+PINNED_UNDER_TARGET: dict[str, dict[str, dict[str, int]]] = {
+    "llamafactory": {
+        "llamafactory_alpaca_en_demo.jsonl": {"PV003": 1},
+        "llamafactory_dpo_en_demo.jsonl": {"CT004": 1, "PV005": 1},
+        "llamafactory_glaive_toolcall.jsonl": {"DS003": 5, "PV002": 12},
+        "llamafactory_identity.jsonl": {"CT007": 2},
+    },
+    "together": {"together_antihallucination.jsonl": {}},
+}
+
 
 def lint_corpus(tmp_path: Path, *options: str) -> list[dict[str, object]]:
     result = run_tunelint(
@@ -61,6 +73,49 @@ def test_findings_per_file_and_code_at_default_settings(tmp_path: Path) -> None:
     for finding in lint_corpus(tmp_path):
         counts[Path(str(finding["path"])).name][str(finding["code"])] += 1
     assert {name: dict(sorted(found.items())) for name, found in counts.items()} == PINNED
+
+
+def lint_under(target: str, tmp_path: Path) -> list[dict[str, object]]:
+    files = [CORPUS / name for name in PINNED_UNDER_TARGET[target]]
+    result = run_tunelint(
+        "check", *files, "--no-cache", "--target", target, "--output-format", "json", cwd=tmp_path
+    )
+    assert result.returncode in (0, 1), result.stderr
+    findings: list[dict[str, object]] = json.loads(result.stdout)
+    return findings
+
+
+@pytest.mark.parametrize("target", PINNED_UNDER_TARGET)
+def test_findings_per_file_and_code_under_the_target_that_reads_it(
+    target: str, tmp_path: Path
+) -> None:
+    pinned = PINNED_UNDER_TARGET[target]
+    counts: dict[str, Counter[str]] = {name: Counter() for name in pinned}
+    for finding in lint_under(target, tmp_path):
+        counts[Path(str(finding["path"])).name][str(finding["code"])] += 1
+    assert {name: dict(sorted(found.items())) for name, found in counts.items()} == pinned
+
+
+def test_what_the_defects_of_other_dialects_say(tmp_path: Path) -> None:
+    said = {
+        (Path(str(f["path"])).name, f["code"], f["line"], f["message"])
+        for f in lint_under("llamafactory", tmp_path)
+    }
+    assert {
+        (
+            "llamafactory_identity.jsonl",
+            "CT007",
+            1,
+            "output: unfilled placeholder '{{name}}' (and in 76 more example(s))",
+        ),
+        ("llamafactory_glaive_toolcall.jsonl", "DS003", 75, "duplicate of the example on line 34"),
+        (
+            "llamafactory_dpo_en_demo.jsonl",
+            "CT004",
+            16,
+            "conversations[1].value: mojibake 'Ã©' (UTF-8 'é' decoded as Windows-1252)",
+        ),
+    } <= said
 
 
 def test_what_the_defects_say(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tunelint.engine.formats import Format
 from tunelint.engine.registry import Scope, all_rules, rule
 from tunelint.rules.authoring import Severity
 
@@ -58,6 +59,9 @@ class Mergeable(HalfMergeable):
         (Scope.RECORD, {"partial_holds_text": True}, check, "only a mergeable file rule"),
         (Scope.FILE, {"partial_holds_text": True, "whole_file": True}, Counter, "only a merge"),
         (Scope.RECORD, {}, check, r"clashes with SC001 \(missing-messages\) of tunelint\.rules"),
+        (Scope.LINE, {"chat_view": True}, check, "only a record or file rule can read the chat"),
+        (Scope.RECORD, {"chat_view": True, "any_layout": True}, check, "only a record or file"),
+        (Scope.RECORD, {"chat_view": True, "formats": [Format.PREFERENCE]}, check, "chat records"),
     ],
 )
 def test_contradicting_facts_are_refused(
@@ -86,3 +90,10 @@ def test_the_builtin_rules_declare_their_facts() -> None:
     }  # fmt: skip
     # Shards never write these rules' state (text of the records) to disk.
     assert [code for code, r in rules.items() if r.partial_holds_text] == ["CT006"]
+    assert {code for code, r in rules.items() if r.chat_view} == {
+        "CT001", "CT002", "CT003", "CT004", "CT005", "CT006", "CT007",
+        "PV001", "PV002", "PV003", "PV004", "PV005", "TK001",
+    }  # fmt: skip
+    assert {code for code, r in rules.items() if r.any_layout} == {
+        "DS001", "DS003", "DS007", "TG002", "TG003", "TG005", "TG006", "TG008", "TG009",
+    }  # fmt: skip

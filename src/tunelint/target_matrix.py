@@ -8,6 +8,7 @@ the findings that make it fail, most frequent first: where is this file valid as
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections import Counter
@@ -77,10 +78,12 @@ def target_list(output_format: str) -> str:
                     "max_examples": t.max_examples,
                     "max_file_bytes": t.max_file_bytes,
                     "sample_weight": t.sample_weight,
+                    "byte_order_mark": t.byte_order_mark,
                     "models": {
                         name: {"context": m.context, "price": m.price, "price_unit": m.price_unit}
                         for name, m in t.models.items()
                     },
+                    "pricing": None if t.pricing is None else dataclasses.asdict(t.pricing),
                 }
                 for t in targets
             ],

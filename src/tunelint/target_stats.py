@@ -8,6 +8,7 @@ tokenizer is not available offline they are labelled an estimate.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from tunelint.targets.model import ModelFacts, Target
@@ -30,6 +31,7 @@ def _model_row(target: Target, model: ModelFacts, stats: DatasetStats) -> dict[s
         "usd": None,
         "checked": target.checked.isoformat(),
         "source": target.source,
+        "pricing": None if target.pricing is None else dataclasses.asdict(target.pricing),
         "tokenizer": encoding,
         "estimate": not exact,
     }
@@ -45,6 +47,14 @@ def target_rows(targets: tuple[Target, ...], stats: DatasetStats) -> list[dict[s
     return [
         _model_row(target, model, stats) for target in targets for model in target.models.values()
     ]
+
+
+def _pricing_line(target: Target) -> str:
+    """How a target bills, where it says so, and why no price is recorded."""
+    assert target.pricing is not None
+    pricing = target.pricing
+    rates = f"; {pricing.rates}" if pricing.rates else ""
+    return f"  {target.name} bills {pricing.billing}{rates}: {pricing.source}"
 
 
 def target_rows_text(targets: tuple[Target, ...], rows: list[dict[str, Any]]) -> str:
@@ -66,4 +76,10 @@ def target_rows_text(targets: tuple[Target, ...], rows: list[dict[str, Any]]) ->
             f"  {row['target']} {row['model']}: {context}; {price}; "
             f"tokens by {count}; checked {row['checked']}"
         )
+    unpriced = {row["target"] for row in rows if row["price"] is None}
+    lines += [
+        _pricing_line(target)
+        for target in targets
+        if target.pricing is not None and (target.name in unpriced or not target.models)
+    ]
     return "\n".join(lines)

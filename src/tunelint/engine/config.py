@@ -23,7 +23,7 @@ from tunelint.engine.template_settings import KEYS as TEMPLATE_KEYS
 from tunelint.engine.template_settings import check_value, resolve_template
 from tunelint.sources.walk import DEFAULT_EXCLUDE
 from tunelint.targets.catalogue import DEFAULT, get_target
-from tunelint.targets.resolve import target_profile, target_rule_options
+from tunelint.targets.resolve import target_profile, target_quiet_codes, target_rule_options
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -181,6 +181,8 @@ def resolve_settings(config: ConfigFile, overrides: Mapping[str, Any] | None = N
         enabled = resolve_selectors(profile.default_select, rules)
     else:
         enabled = frozenset(code for code, rule in rules.items() if rule.default)
+    if "select" not in values:  # the defaults; what the user selects stays selected
+        enabled -= target_quiet_codes(targets)
     enabled |= resolve_selectors(config.values.get("extend-select", []), rules)
     enabled |= resolve_selectors(overrides.get("extend-select", []), rules)
     enabled -= resolve_selectors(values.get("ignore", []), rules)

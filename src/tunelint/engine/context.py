@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from tunelint.engine.findings import JsonPath
+
 if TYPE_CHECKING:
     from tunelint.engine.formats import Format
     from tunelint.engine.profiles import Profile
     from tunelint.engine.settings import Settings
+
+Piece = tuple[JsonPath, str]
+"""A text of a record as written, and where it is."""
+Origin = tuple[tuple[Piece, ...], ...]
+"""Per message of a record's chat view, the pieces of the record its text is made of."""
 
 
 class RecordContext(NamedTuple):
@@ -26,6 +33,9 @@ class RecordContext(NamedTuple):
     settings: Settings
     plain_roles: tuple[str, ...] | None = None
     """The roles, when the record is a plain conversation (``tunelint.engine.plain``)."""
+    origin: Origin | None = None
+    """Set when ``record`` is the chat view of a record in another dialect
+    (``Settings.view``): where each message's text is in the record as written, raw."""
 
     @property
     def profile(self) -> Profile:

@@ -56,6 +56,12 @@ class RulePlan:
     """Per format, positions in ``file_rules`` of the rules that visit its records."""
     dataset_rules: int
     """How many of ``file_rules``, at the end, are dataset-scope."""
+    view_rules: tuple[Rule, ...] = ()
+    """Under ``Settings.view``: the record rules that read a record of another dialect
+    through its chat view (triggered ones included), taken out of ``record_rules`` and
+    ``triggered_rules`` of the foreign format."""
+    view_file_rules: tuple[int, ...] = ()
+    """Under ``Settings.view``: positions in ``file_rules`` of those that visit the view."""
 
     @classmethod
     def compile(cls, settings: Settings, rules: Iterable[Rule]) -> RulePlan:
@@ -64,6 +70,9 @@ class RulePlan:
         record_rules = by_scope[Scope.RECORD]
         triggers = [(rule.code, rule.trigger) for rule in record_rules if rule.trigger]
         every = {form: [r for r in record_rules if form in r.formats] for form in Format}
+        viewing = settings.view is not None
+        if viewing:  # a foreign record is read by these through its view only
+            every[Format.FOREIGN] = [r for r in every[Format.FOREIGN] if not r.chat_view]
         chat = every[Format.CHAT]
         plain_rules = [
             r for r in chat if not (r.trigger or r.roles_only or r.skips_plain(settings))
@@ -96,10 +105,19 @@ class RulePlan:
             ),
             file_rules=file_rules,
             file_rules_by_format={
-                form: tuple(i for i, rule in enumerate(file_rules) if form in rule.formats)
+                form: tuple(
+                    i
+                    for i, rule in enumerate(file_rules)
+                    if form in rule.formats
+                    and not (viewing and form is Format.FOREIGN and rule.chat_view)
+                )
                 for form in Format
             },
             dataset_rules=len(by_scope[Scope.DATASET]),
+            view_rules=tuple(r for r in record_rules if viewing and r.chat_view),
+            view_file_rules=tuple(
+                i for i, rule in enumerate(file_rules) if viewing and rule.chat_view
+            ),
         )
 
 

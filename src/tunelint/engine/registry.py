@@ -37,6 +37,17 @@ What the fast path may skip is declared on the rule too, and checked here at reg
 - ``partial_holds_text``: a file rule whose ``partial()`` holds text of the records: it
   merges across worker processes, but is never written to a shard's state file
   (``engine.units``), so shards run it over the whole file.
+
+Which records a rule can read is declared too. By default a record or file rule judges
+OpenAI's formats, and a file written wholly in another dialect that the targets read
+(Alpaca, ShareGPT, Vertex ``contents``...; ``tunelint.targets.gate``) is left to the rules
+that declare one of:
+
+- ``any_layout``: it reads a record of any layout as written (the example count, exact
+  copies, the targets' own rules); line and path rules always do;
+- ``chat_view``: a record or file rule that judges roles and texts alone, so it reads a
+  record of another dialect through its chat view (``Settings.view``), and its findings
+  point into the record as written (``RecordContext.origin``).
 """
 
 from __future__ import annotations
@@ -151,6 +162,16 @@ class Rule:
     """For a file rule: it cannot merge across byte ranges; large files are read twice."""
     partial_holds_text: bool = False
     """For a mergeable file rule: its ``partial()`` holds record text (kept off disk)."""
+    any_layout: bool = False
+    """It reads records of any layout as written (line and path rules always do)."""
+    chat_view: bool = False
+    """It judges roles and texts alone: a record of another dialect is read as its chat
+    view (``Settings.view``)."""
+
+    @property
+    def reads_any_layout(self) -> bool:
+        """Whether it has work on a file wholly in another dialect than OpenAI's."""
+        return self.any_layout or self.chat_view or self.scope in (Scope.LINE, Scope.PATH)
 
     @property
     def mergeable(self) -> bool:
@@ -207,8 +228,12 @@ def rule(
     quiet_on_typed: bool | Callable[[Settings], bool] = False,
     whole_file: bool = False,
     partial_holds_text: bool = False,
+    any_layout: bool = False,
+    chat_view: bool = False,
 ) -> Callable[[T], T]:
     """Register the decorated function (or, for file and dataset scope, class) as a rule."""
+
+    kinds = frozenset(formats)
 
     def register(check: T) -> T:
         if not _CODE.match(code) or not _NAME.match(name):
@@ -231,13 +256,17 @@ def rule(
             raise ValueError(f"rule {code}: only an untriggered record rule can be quiet_on_typed")
         if partial_holds_text and (scope is not Scope.FILE or whole_file):
             raise ValueError(f"rule {code}: only a mergeable file rule has a partial state")
+        if chat_view and (any_layout or scope not in (Scope.RECORD, Scope.FILE)):
+            raise ValueError(f"rule {code}: only a record or file rule can read the chat view")
+        if chat_view and Format.CHAT not in kinds:
+            raise ValueError(f"rule {code}: a chat_view rule must read chat records")
         _RULES[code] = Rule(
             code=code,
             name=name,
             severity=severity,
             scope=scope,
             check=check,
-            formats=frozenset(formats),
+            formats=kinds,
             aliases=tuple(aliases),
             default=default,
             options=dict(options or {}),
@@ -251,6 +280,8 @@ def rule(
             quiet_on_typed=quiet_on_typed,
             whole_file=whole_file,
             partial_holds_text=partial_holds_text,
+            any_layout=any_layout,
+            chat_view=chat_view,
         )
         return check
 

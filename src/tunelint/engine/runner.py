@@ -148,6 +148,8 @@ class _FileLinter:
         if example is None or type(record) is not dict:
             return
         form = detect_format(record)
+        if form is Format.FOREIGN and (plan.view_rules or plan.view_file_rules):
+            self._run_view(line, record, example)
         typed_rules = plan.typed_rules.get(form)
         if typed_rules is not None and well_formed(record, form):
             record_rules = typed_rules
@@ -166,6 +168,25 @@ class _FileLinter:
             if found := rule.check(ctx):
                 self._add(rule, found, line, example)
         for rule, check in file_checks:
+            if found := check.visit(ctx):
+                self._add(rule, found, line, example)
+
+    def _run_view(self, line: Line, record: dict[str, Any], example: int) -> None:
+        """Lint a record of another dialect with the rules that read its chat view."""
+        view = self.settings.view
+        viewed = None if view is None else view(record)
+        if viewed is None:
+            return
+        plan, (messages, origin) = self.plan, viewed
+        ctx = RecordContext(
+            messages, line.raw, line.number, example, Format.CHAT, self.settings, None, origin
+        )
+        fired = plan.triggers.fired(line.raw) if plan.triggers is not None else frozenset()
+        for rule in plan.view_rules:
+            if (rule.trigger is None or rule.code in fired) and (found := rule.check(ctx)):
+                self._add(rule, found, line, example)
+        for index in plan.view_file_rules:
+            rule, check = self.file_checks[index]
             if found := check.visit(ctx):
                 self._add(rule, found, line, example)
 

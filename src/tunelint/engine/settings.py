@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tunelint.engine.context import Origin
 from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import OPENAI, Profile
 from tunelint.engine.registry import Rule, Scope, all_rules
@@ -15,6 +16,10 @@ from tunelint.engine.template_settings import TemplateSettings
 from tunelint.sources.walk import DEFAULT_EXCLUDE, Exclusions
 from tunelint.targets.catalogue import get_target
 from tunelint.targets.model import Target
+
+ChatView = Callable[[dict[str, Any]], "tuple[dict[str, Any], Origin] | None"]
+"""A record in another dialect as OpenAI chat, with where its texts are (``None``: the
+record is in OpenAI's own format)."""
 
 
 def _default_targets() -> tuple[Target, ...]:
@@ -49,6 +54,10 @@ class Settings:
     """The open model's tokenizer and trainer settings (``tokenizer``), for the TM rules."""
     targets: tuple[Target, ...] = field(default_factory=_default_targets)
     """The providers or trainers the data is for (``--target``): it must pass them all."""
+    view: ChatView | None = None
+    """How the rules that judge roles and texts alone (``Rule.chat_view``) read a record in
+    another dialect than OpenAI's; ``None``: they leave it alone. Set per file by the
+    layout gate (``tunelint.targets.gate``) when the targets read the file's layout."""
 
     def exclusions(self, force: bool = False) -> Exclusions:
         """What walks leave out under these settings (``force``: named files too)."""

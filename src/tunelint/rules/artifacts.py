@@ -189,6 +189,7 @@ def _prompt_and_answer(roles: Sequence[Any], contents: Sequence[Any]) -> tuple[A
     Scope.FILE,
     formats=[Format.CHAT, Format.COMPLETION],
     partial_holds_text=True,  # its sample of text ends
+    chat_view=True,
 )
 class CompletionArtifact:
     """Nearly every prompt or answer of a file carries the same separator or stop marker.
@@ -314,7 +315,14 @@ def _any_texts(ctx: RecordContext) -> Iterator[Text]:
             yield Text((key,), None, value)
 
 
-@rule("CT007", "unfilled-placeholder", Severity.WARNING, Scope.FILE, options=NON_PREFERRED)
+@rule(
+    "CT007",
+    "unfilled-placeholder",
+    Severity.WARNING,
+    Scope.FILE,
+    options=NON_PREFERRED,
+    chat_view=True,
+)
 class UnfilledPlaceholder(DistinctProblems):
     """A text holds a template placeholder that was never filled in.
 

@@ -172,6 +172,7 @@ def _degenerate_repetitions(batch: PlainBatch) -> Reports:
     Severity.WARNING,
     options={"min-repeats": 10, **NON_PREFERRED},
     batch=_degenerate_repetitions,
+    chat_view=True,
 )
 def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
     """A text repeats one phrase many times in a row.
@@ -234,6 +235,7 @@ _ROLE_PREFIX = re.compile(rf"^[ \t]*(?:#{{2,3}}[ \t]*)?(?:{_ROLE_WORDS})[ \t]*:"
     # A slash may be written ``\/`` (PHP's default), so it is optional here, escaped or not.
     trigger=rf"<\||\[(?:\\?/)?INST\]|<<(?:\\?/)?SYS>>|_of_turn>|(?:{_ROLE_WORDS})(?: |\\t)*:",
     options=NON_PREFERRED,
+    chat_view=True,
 )
 def leaked_chat_template(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains chat-template tokens or role markers.
@@ -289,6 +291,7 @@ _AROUND = r"(?: |\\[bfnrt]|\\u[0-9a-fA-F]{4}|[\x80-\xff])*"
     Severity.WARNING,
     trigger=f'"{_AROUND}(?:{_JUNK_WORDS}){_AROUND}"',
     options=NON_PREFERRED,
+    chat_view=True,
 )
 def serialized_junk(ctx: RecordContext) -> Iterator[Violation]:
     """A whole text is a serialised empty value such as `null` or `[object Object]`.
@@ -359,6 +362,7 @@ def mojibake(text: str) -> str | None:
     # U+FFFD in UTF-8 or escaped, or the lead character of mojibake (Â to ô) in UTF-8.
     trigger=r"\xef\xbf\xbd|\\u[fF][fF][fF][dD]|\xc3[\x82-\xb4]",
     options=NON_PREFERRED,
+    chat_view=True,
 )
 def broken_encoding(ctx: RecordContext) -> Iterator[Violation]:
     """A text holds U+FFFD replacement characters or mojibake.
@@ -412,7 +416,9 @@ def _strip_text(location: JsonPath) -> Fix:
     )
 
 
-@rule("CT005", "surrounding-whitespace", Severity.WARNING, default=False, fixable=True)
+@rule(
+    "CT005", "surrounding-whitespace", Severity.WARNING, default=False, fixable=True, chat_view=True
+)
 def surrounding_whitespace(ctx: RecordContext) -> Iterator[Violation]:
     """A text starts or ends with whitespace.
 

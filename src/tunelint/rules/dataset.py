@@ -58,6 +58,7 @@ class ExampleCount:
     Scope.FILE,
     options={"minimum": 10},
     on_validation=False,
+    any_layout=True,
 )
 class TooFewExamples(ExampleCount):
     """A file has fewer examples than a fine-tuning job accepts (10 by default).
@@ -90,7 +91,7 @@ class TooFewExamples(ExampleCount):
             )
 
 
-@rule("DS003", "duplicate-example", Severity.WARNING, Scope.FILE)
+@rule("DS003", "duplicate-example", Severity.WARNING, Scope.FILE, any_layout=True)
 class DuplicateExample:
     """An example is an exact copy of an earlier one.
 
@@ -189,7 +190,7 @@ def _folded(raw: bytes) -> bytes:
     return _SPACING_ESCAPES.sub(b"", raw).translate(_LOWER, _SEPARATORS)
 
 
-@rule("DS007", "normalised-duplicate", Severity.WARNING, Scope.FILE)
+@rule("DS007", "normalised-duplicate", Severity.WARNING, Scope.FILE, any_layout=True)
 class NormalisedDuplicate(_HashesPerExample):
     """An example repeats an earlier one but for case, spacing and punctuation.
 

@@ -40,6 +40,7 @@ def _matches(
     Severity.ERROR,
     trigger=SECRET_TRIGGER,
     options=NON_PREFERRED,
+    chat_view=True,
 )
 def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains an API key, a token or a private key.
@@ -117,7 +118,9 @@ def _real_address(address: str) -> bool:
     return not any(domain == name or domain.endswith("." + name) for name in _EXAMPLE_DOMAINS)
 
 
-@rule("PV002", "email-address", Severity.WARNING, trigger="@", options=NON_PREFERRED)
+@rule(
+    "PV002", "email-address", Severity.WARNING, trigger="@", options=NON_PREFERRED, chat_view=True
+)
 def email_address(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains an e-mail address.
 
@@ -163,7 +166,14 @@ def _phone_digits(number: str) -> bool:
     return 8 <= sum(char.isdigit() for char in number) <= 15
 
 
-@rule("PV003", "phone-number", Severity.WARNING, trigger=_NUMBERS_PATTERN, options=NON_PREFERRED)
+@rule(
+    "PV003",
+    "phone-number",
+    Severity.WARNING,
+    trigger=_NUMBERS_PATTERN,
+    options=NON_PREFERRED,
+    chat_view=True,
+)
 def phone_number(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains a phone number.
 
@@ -228,6 +238,7 @@ def _card(number: str) -> bool:
     Severity.WARNING,
     trigger=_NUMBERS_PATTERN,
     options=NON_PREFERRED,
+    chat_view=True,
 )
 def payment_card_number(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains a payment card number.
@@ -280,6 +291,7 @@ def rrn_checksum(number: str) -> bool:
     Severity.WARNING,
     trigger=_NUMBERS_PATTERN,
     options=NON_PREFERRED,
+    chat_view=True,
 )
 def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains a Korean resident registration number (주민등록번호).

@@ -159,7 +159,14 @@ def file_too_large(path: Path, settings: Settings, diagnosis: Diagnosis) -> Iter
             )
 
 
-@rule("TG002", "invalid-layout-record", Severity.ERROR, quiet_on_plain=True, quiet_on_typed=True)
+@rule(
+    "TG002",
+    "invalid-layout-record",
+    Severity.ERROR,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
+    any_layout=True,
+)
 def invalid_layout_record(ctx: RecordContext) -> Iterator[Violation]:
     """A record written in another dialect than OpenAI's does not have that dialect's shape.
 
@@ -200,7 +207,7 @@ def _targets_read_openai_chat(settings: Settings) -> bool:
 
 
 @rule("TG008", "record-layout-not-accepted", Severity.ERROR,
-      quiet_on_plain=_targets_read_openai_chat)  # fmt: skip
+      quiet_on_plain=_targets_read_openai_chat, any_layout=True)  # fmt: skip
 def record_layout_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
     """A record, in a file that mixes layouts, is in a layout the target does not read.
 
@@ -236,7 +243,14 @@ def record_layout_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
         )
 
 
-@rule("TG009", "image-not-accepted", Severity.ERROR, quiet_on_plain=True, quiet_on_typed=True)
+@rule(
+    "TG009",
+    "image-not-accepted",
+    Severity.ERROR,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
+    any_layout=True,
+)
 def image_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
     """An embedded image is of a kind, or a size, the target does not accept.
 
@@ -289,7 +303,7 @@ def image_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
                     )
 
 
-@rule("TG003", "too-many-examples", Severity.ERROR, Scope.FILE)
+@rule("TG003", "too-many-examples", Severity.ERROR, Scope.FILE, any_layout=True)
 class TooManyExamples(ExampleCount):
     """The file has more examples than the target accepts.
 
@@ -323,7 +337,14 @@ class TooManyExamples(ExampleCount):
                 )
 
 
-@rule("TG005", "invalid-sample-weight", Severity.ERROR, quiet_on_plain=True, quiet_on_typed=True)
+@rule(
+    "TG005",
+    "invalid-sample-weight",
+    Severity.ERROR,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
+    any_layout=True,
+)
 def invalid_sample_weight(ctx: RecordContext) -> Iterator[Violation]:
     """A record's top-level `weight` is not what the target accepts.
 
@@ -363,7 +384,14 @@ def invalid_sample_weight(ctx: RecordContext) -> Iterator[Violation]:
             yield Violation(f"weight must not be negative for {name} (got {weight!r})", ("weight",))
 
 
-@rule("TG006", "image-url-not-accepted", Severity.ERROR, quiet_on_plain=True, quiet_on_typed=True)
+@rule(
+    "TG006",
+    "image-url-not-accepted",
+    Severity.ERROR,
+    quiet_on_plain=True,
+    quiet_on_typed=True,
+    any_layout=True,
+)
 def image_url_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
     """An image is given as a URL to a target that takes only embedded (base64) images.
 

@@ -51,15 +51,19 @@ def line_bounds(raw: bytes, limit: int) -> bool:
 
 
 @rule("TK001", "example-too-long", Severity.WARNING, Scope.FILE,
-      formats=[Format.CHAT, Format.REINFORCEMENT, Format.PREFERENCE])  # fmt: skip
+      formats=[Format.CHAT, Format.REINFORCEMENT, Format.PREFERENCE], chat_view=True)  # fmt: skip
 class ExampleTooLong:
     """An example holds more tokens than the target model's context limit.
 
     ## What it does
     Counts each example's tokens with the target model's tokenizer (`model` in the
-    configuration or `--model`; without one, `gpt-4o-mini` — 65,536 tokens — or, in the
+    configuration or `--model`; without one, the target's default model: `gpt-4o-mini`
+    — 65,536 tokens — for OpenAI, `gemini-2.5-flash` — 131,072 — for `vertex`; in the
     `cookbook` profile, `gpt-3.5-turbo` with its 16,385 tokens) and reports the examples
-    over the model's limit, with their count. The count is the cookbook's formula (3 tokens
+    over the model's limit, with their count. The limit of a model another provider trains
+    is the context its target records (`tunelint targets --format json`); its tokens are
+    counted with o200k_base and said to be an estimate when its own tokenizer is not
+    available offline. The count is the cookbook's formula (3 tokens
     per message, 1 per name, 3 for the reply) plus tool definitions, tool calls and an
     estimate for images; see `tunelint stats`. For a preference pair, the longer side counts.
 
@@ -96,8 +100,9 @@ class ExampleTooLong:
         tokens = self.counter.count(ctx.record).tokens
         if tokens <= limit:
             return ()
+        counted = f" (an estimate with {self.model.encoding})" if self.model.estimated else ""
         message = (
-            f"example has {tokens:,} tokens; {self.model.name} trains on at most "
+            f"example has {tokens:,} tokens{counted}; {self.model.name} trains on at most "
             f"{limit:,} and truncates the rest"
         )
         return (Violation(message),)

@@ -106,6 +106,11 @@ def trained_texts(ctx: RecordContext, code: str) -> list[Text]:
 
 
 def _walk_texts(ctx: RecordContext) -> Iterator[Text]:
+    if ctx.origin is not None:  # another dialect's record: its texts as written, where they are
+        for message, pieces in zip(ctx.record["messages"], ctx.origin, strict=True):
+            for location, text in pieces:
+                yield Text(location, message["role"], text)
+        return
     if ctx.format is Format.COMPLETION:
         for key in ("prompt", "completion"):
             value = ctx.record.get(key)
@@ -126,8 +131,9 @@ def _walk_texts(ctx: RecordContext) -> Iterator[Text]:
 
 texts = PerRecord(_walk_texts)
 """Every text a record holds: message contents (strings and text parts) in order, or the
-prompt and completion of a prompt-completion record. The content and privacy rules all
-read them."""
+prompt and completion of a prompt-completion record, or the texts of a record in another
+dialect read through its chat view, located in the record as written. The content and
+privacy rules all read them."""
 
 
 NON_PREFERRED = {"non-preferred": False}

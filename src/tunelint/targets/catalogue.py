@@ -16,7 +16,7 @@ from typing import Any
 from tunelint.engine.errors import ConfigError
 from tunelint.engine.profiles import Profile
 from tunelint.targets.layouts import Layout
-from tunelint.targets.model import ImagePolicy, ModelFacts, Target
+from tunelint.targets.model import ImagePolicy, ModelFacts, Pricing, Target
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -161,6 +161,8 @@ def _target(data: Mapping[str, Any]) -> Target:
             "images": _TABLE,
             "preference": _TABLE,
             "models": _TABLE,
+            "byte_order_mark": _choice(("avoid", "advised")),
+            "pricing": _TABLE,
         },
         required=("name", "title", "kind", "checked", "sources", "layouts", "roles"),
     )
@@ -212,7 +214,16 @@ def _target(data: Mapping[str, Any]) -> Target:
             for name, entry in values.get("models", {}).items()
         },
         convert_to=values.get("convert_to", "openai"),
+        byte_order_mark=values.get("byte_order_mark", "avoid"),
+        pricing=_pricing(values["pricing"]) if "pricing" in values else None,
     )
+
+
+def _pricing(table: Mapping[str, Any]) -> Pricing:
+    values = _checked(
+        table, {"billing": _STR, "source": _STR, "rates": _STR}, required=("billing", "source")
+    )
+    return Pricing(**values)
 
 
 def _images(table: Mapping[str, Any]) -> ImagePolicy:

@@ -7,7 +7,9 @@
   records were not linted).
 - A file in a layout the targets accept but the OpenAI-format rules cannot read (Vertex
   ``contents``, Bedrock, ShareGPT, Alpaca, ``text``...) is linted with the rules that read
-  any layout: JSON Lines syntax (JL), the targets' own (TG) and the example count (DS001).
+  any layout (``Rule.reads_any_layout``): JSON Lines syntax (JL), the targets' own (TG),
+  the example count and exact copies as written, and the content, privacy and token rules
+  that judge texts, through each record's chat view (``targets.views``).
 - Anything else, a file that mixes layouts included, is linted record by record as usual.
 """
 
@@ -18,13 +20,10 @@ from pathlib import Path
 
 from tunelint.engine.findings import Finding, JsonPath, dotted_path, json_pointer
 from tunelint.engine.reader import read_blocks
-from tunelint.engine.registry import Rule, Scope
+from tunelint.engine.registry import Rule, Scope, all_rules
 from tunelint.engine.settings import Settings
 from tunelint.targets.layouts import FILE_LEVEL, Diagnosis, Layout, diagnose
-
-ANY_LAYOUT_FAMILIES = ("JL", "TG")
-ANY_LAYOUT_CODES = frozenset({"DS001"})
-"""Rules that read records of any layout (beyond the families above)."""
+from tunelint.targets.views import located_chat_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +63,9 @@ def gate(path: Path, settings: Settings) -> Gate:
         or not all(target.accepts(layout) for target in settings.targets)
     ):
         return Gate(findings, settings, diagnosis)
-    enabled = frozenset(
-        code
-        for code in settings.enabled
-        if code[:2] in ANY_LAYOUT_FAMILIES or code in ANY_LAYOUT_CODES
-    )
-    return Gate(findings, replace(settings, enabled=enabled), diagnosis)
+    rules_by_code = all_rules()
+    enabled = frozenset(code for code in settings.enabled if rules_by_code[code].reads_any_layout)
+    return Gate(findings, replace(settings, enabled=enabled, view=located_chat_view), diagnosis)
 
 
 def _finding(

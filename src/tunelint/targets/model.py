@@ -30,6 +30,19 @@ class ModelFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class Pricing:
+    """How a provider bills training, where it says so, and why a model has no price here."""
+
+    billing: str
+    """What is charged for (``per 1M tokens processed, by model size``...)."""
+    source: str
+    """The provider's page that says so."""
+    rates: str = ""
+    """Where the rates are, when they are not recorded on the target's models (not
+    published in the documentation, or only behind a sign-in), said rather than guessed."""
+
+
+@dataclass(frozen=True, slots=True)
 class ImagePolicy:
     per_example: int | None = None
     """Images one example may carry; ``0``: none at all."""
@@ -70,6 +83,10 @@ class Target:
     models: Mapping[str, ModelFacts] = field(default_factory=dict)
     convert_to: str = "openai"
     """The ``tunelint convert --to`` dialect that writes this target's layout."""
+    byte_order_mark: str = "avoid"
+    """A UTF-8 byte-order mark at the start of a file: ``avoid`` (JSON forbids it; JL004
+    warns) or ``advised`` (the provider's documentation asks for one: JL004 is off)."""
+    pricing: Pricing | None = None
 
     def accepts(self, layout: Layout) -> bool:
         return layout in self.layouts

@@ -45,3 +45,11 @@ def target_rule_options(
     if images and "SC011" in rules:
         options["SC011"] = {**rules["SC011"].options, "maximum": min(images)}
     return options
+
+
+def target_quiet_codes(targets: tuple[Target, ...]) -> frozenset[str]:
+    """Default rules the targets make moot: JL004 when every target asks for a byte-order
+    mark (Azure's documentation does)."""
+    if all(target.byte_order_mark == "advised" for target in targets):
+        return frozenset({"JL004"})
+    return frozenset()

@@ -207,7 +207,14 @@ def _sharegpt(record: Mapping[str, Any]) -> Problems:
         if role not in SHAREGPT_ROLES:
             yield f"unrecognized 'from' value {role!r}", (*where, "from")
         yield from _text(turn.get("value"), (*where, "value"), "value", blank_ok=role != "gpt")
-    if not any(isinstance(t, dict) and t.get("from") in SHAREGPT_ANSWERS for t in turns):
+    if "chosen" in record or "rejected" in record:  # a preference pair: the answers follow
+        for side in ("chosen", "rejected"):
+            answer = record.get(side)
+            if not isinstance(answer, dict):
+                yield f"{side} must be a turn object ('from', 'value')", (side,)
+            else:
+                yield from _text(answer.get("value"), (side, "value"), "value")
+    elif not any(isinstance(t, dict) and t.get("from") in SHAREGPT_ANSWERS for t in turns):
         yield "conversation has no answer turn ('gpt')", (key,)
 
 

@@ -1,14 +1,19 @@
-"""Any layout's record seen as OpenAI chat messages, for counting (``tunelint stats``).
+"""Any layout's record seen as OpenAI chat messages: counted by ``tunelint stats``, and
+read by the rules that judge roles and texts alone (``Rule.chat_view``).
 
 The view keeps what is trained and read, as text: roles and the text of every part. It is
 not a conversion (``tunelint convert`` is): an image or a tool call counts for nothing here.
+Each message's text is joined from pieces of the record as written, and the view says
+where each piece is, so that a finding points into the record, not into its view.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
+from tunelint.engine.context import Origin, Piece
+from tunelint.engine.findings import JsonPath
 from tunelint.targets.layouts import Layout, record_layout
 
 Messages = list[dict[str, str]]
@@ -26,112 +31,160 @@ SHAREGPT_ROLES = {
 }
 
 
-def _texts(parts: object, key: str = "text") -> str:
+class _Turn(NamedTuple):
+    role: str
+    pieces: tuple[Piece, ...]
+    joiner: str = ""
+
+    @property
+    def content(self) -> str:
+        return self.joiner.join(text for _, text in self.pieces)
+
+
+def _pieces(parts: object, where: JsonPath, key: str = "text") -> tuple[Piece, ...]:
+    """The texts of a string, or of a list of parts holding their text under ``key``."""
     if isinstance(parts, str):
-        return parts
+        return ((where, parts),)
     if not isinstance(parts, list):
-        return ""
-    return "".join(
-        part[key] for part in parts if isinstance(part, dict) and isinstance(part.get(key), str)
+        return ()
+    return tuple(
+        ((*where, index, key), part[key])
+        for index, part in enumerate(parts)
+        if isinstance(part, dict) and isinstance(part.get(key), str)
     )
 
 
-def _turns(items: object, role_of: Callable[[Any], str], text_of: Callable[[Any], str]) -> Messages:
+def _turns(
+    items: object, where: JsonPath, turn_of: Callable[[Any, JsonPath], _Turn]
+) -> list[_Turn]:
+    """The turns of the objects of a list at ``where`` (other items are skipped)."""
     if not isinstance(items, list):
         return []
     return [
-        {"role": role_of(item), "content": text_of(item)}
-        for item in items
-        if isinstance(item, dict)
+        turn_of(item, (*where, index)) for index, item in enumerate(items) if isinstance(item, dict)
     ]
 
 
-def _vertex(record: Mapping[str, Any]) -> Messages:
-    system = record.get("systemInstruction", record.get("system_instruction"))
-    messages = []
+def _vertex(record: Mapping[str, Any]) -> list[_Turn]:
+    key = "systemInstruction" if "systemInstruction" in record else "system_instruction"
+    system = record.get(key)
+    turns = []
     if isinstance(system, dict):
-        messages.append({"role": "system", "content": _texts(system.get("parts"))})
-    contents: Iterable[Any] = record.get("contents") or []
-    completions = record.get("completions")
-    if isinstance(completions, list):  # the preferred completion is what is trained
-        scored = [item for item in completions if isinstance(item, dict)]
-        best = next((item for item in scored if item.get("score") == 1), None)
-        if best is not None:
-            contents = [*contents, best.get("completion")]
+        turns.append(_Turn("system", _pieces(system.get("parts"), (key, "parts"))))
     role = {"user": "user", "model": "assistant"}
-    return messages + _turns(
-        list(contents), lambda t: role.get(t.get("role"), "user"), lambda t: _texts(t.get("parts"))
-    )
+
+    def turn(item: Any, where: JsonPath) -> _Turn:
+        return _Turn(
+            role.get(item.get("role"), "user"), _pieces(item.get("parts"), (*where, "parts"))
+        )
+
+    turns += _turns(record.get("contents"), ("contents",), turn)
+    completions = record.get("completions")
+    for index, item in enumerate(completions if isinstance(completions, list) else []):
+        if isinstance(item, dict) and item.get("score") == 1:  # the preferred one is trained
+            if isinstance(item.get("completion"), dict):
+                turns.append(turn(item["completion"], ("completions", index, "completion")))
+            break
+    return turns
 
 
-def _bedrock(record: Mapping[str, Any]) -> Messages:
-    messages = []
+def _bedrock(record: Mapping[str, Any]) -> list[_Turn]:
+    turns = []
     if isinstance(record.get("system"), list):
-        messages.append({"role": "system", "content": _texts(record["system"])})
-    return messages + _turns(
-        record.get("messages"), lambda m: str(m.get("role")), lambda m: _texts(m.get("content"))
-    )
+        turns.append(_Turn("system", _pieces(record["system"], ("system",))))
+    return turns + _messages(record.get("messages"), ("messages",))
 
 
-def _sharegpt(record: Mapping[str, Any]) -> Messages:
-    messages = []
+def _sharegpt(record: Mapping[str, Any]) -> list[_Turn]:
+    turns = []
     if isinstance(record.get("system"), str):
-        messages.append({"role": "system", "content": record["system"]})
-    turns = record.get("conversations", record.get("messages"))
-    return messages + _turns(
-        turns,
-        lambda t: SHAREGPT_ROLES.get(t.get("from"), "user"),
-        lambda t: t.get("value") if isinstance(t.get("value"), str) else "",
-    )
+        turns.append(_Turn("system", ((("system",), record["system"]),)))
+    key = "conversations" if "conversations" in record else "messages"
+    turns += _turns(record.get(key), (key,), _sharegpt_turn)
+    chosen = record.get("chosen")  # a preference pair's: the preferred answer is trained
+    if isinstance(chosen, dict):
+        turns.append(_sharegpt_turn(chosen, ("chosen",)))
+    return turns
 
 
-def _alpaca(record: Mapping[str, Any]) -> Messages:
-    def text(key: str) -> str:
+def _sharegpt_turn(turn: Any, where: JsonPath) -> _Turn:
+    value = turn.get("value")
+    role = SHAREGPT_ROLES.get(turn.get("from"), "user")
+    return _Turn(role, (((*where, "value"), value),) if isinstance(value, str) else ())
+
+
+def _alpaca(record: Mapping[str, Any]) -> list[_Turn]:
+    def piece(key: str) -> tuple[Piece, ...]:
         value = record.get(key)
-        return value if isinstance(value, str) else ""
+        return (((key,), value),) if isinstance(value, str) and value else ()
 
-    messages = [{"role": "system", "content": text("system")}] if text("system") else []
-    for pair in record.get("history") or []:
+    turns = [_Turn("system", piece("system"))] if piece("system") else []
+    history = record.get("history")
+    for index, pair in enumerate(history if isinstance(history, list) else []):
         if isinstance(pair, list) and len(pair) == 2:
-            messages += [{"role": "user", "content": str(pair[0])}]
-            messages += [{"role": "assistant", "content": str(pair[1])}]
-    user = "\n\n".join(part for part in (text("instruction"), text("input")) if part)
+            turns.append(_Turn("user", ((("history", index, 0), str(pair[0])),)))
+            turns.append(_Turn("assistant", ((("history", index, 1), str(pair[1])),)))
     return [
-        *messages,
-        {"role": "user", "content": user},
-        {"role": "assistant", "content": text("output")},
+        *turns,
+        _Turn("user", piece("instruction") + piece("input"), "\n\n"),
+        _Turn("assistant", piece("output")),
     ]
 
 
-def _pair(record: Mapping[str, Any]) -> Messages:
+def _messages(items: object, where: JsonPath, key: str = "text") -> list[_Turn]:
+    return _turns(
+        items,
+        where,
+        lambda m, at: _Turn(str(m.get("role")), _pieces(m.get("content"), (*at, "content"), key)),
+    )
+
+
+def _pair(record: Mapping[str, Any]) -> list[_Turn]:
     prompt, chosen = record.get("prompt"), record.get("chosen")
-    messages = (
-        [{"role": "user", "content": prompt}]
+    turns = (
+        [_Turn("user", ((("prompt",), prompt),))]
         if isinstance(prompt, str)
-        else _turns(prompt, lambda m: str(m.get("role")), lambda m: _texts(m.get("content")))
+        else _messages(prompt, ("prompt",))
     )
     if isinstance(chosen, str):
-        return [*messages, {"role": "assistant", "content": chosen}]
-    return messages + _turns(
-        chosen, lambda m: str(m.get("role")), lambda m: _texts(m.get("content"))
-    )
+        return [*turns, _Turn("assistant", ((("chosen",), chosen),))]
+    return turns + _messages(chosen, ("chosen",))
 
 
-def _llamafactory_v1(record: Mapping[str, Any]) -> Messages:
-    turns = record.get("messages", record.get("chosen_messages"))
-    return _turns(turns, lambda m: str(m.get("role")), lambda m: _texts(m.get("content"), "value"))
+def _llamafactory_v1(record: Mapping[str, Any]) -> list[_Turn]:
+    key = "messages" if "messages" in record else "chosen_messages"
+    return _messages(record.get(key), (key,), "value")
 
 
-_VIEWS: dict[Layout, Callable[[Mapping[str, Any]], Messages]] = {
+_VIEWS: dict[Layout, Callable[[Mapping[str, Any]], list[_Turn]]] = {
     Layout.VERTEX: _vertex,
     Layout.VERTEX_PREFERENCE: _vertex,
     Layout.BEDROCK: _bedrock,
     Layout.SHAREGPT: _sharegpt,
     Layout.ALPACA: _alpaca,
-    Layout.TEXT: lambda record: [{"role": "assistant", "content": _texts(record.get("text"))}],
+    Layout.TEXT: lambda record: [_Turn("assistant", _pieces(record.get("text"), ("text",)))],
     Layout.PREFERENCE_PAIR: _pair,
     Layout.LLAMAFACTORY_V1: _llamafactory_v1,
 }
+
+
+def _view_turns(record: Mapping[str, Any]) -> list[_Turn] | None:
+    if "messages" in record and "schemaVersion" not in record and "system" not in record:
+        first = (
+            record["messages"][0]
+            if isinstance(record["messages"], list) and record["messages"]
+            else None
+        )
+        if not isinstance(first, dict) or (
+            isinstance(first.get("content"), str | None) and "from" not in first
+        ):
+            return None  # OpenAI chat (ShareGPT's turns may be under ``messages`` too)
+    view = _VIEWS.get(record_layout(record))
+    return None if view is None else view(record)
+
+
+def _messages_of(turns: Iterable[_Turn]) -> Messages:
+    return [{"role": turn.role, "content": turn.content} for turn in turns]
 
 
 def chat_view(record: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -139,13 +192,14 @@ def chat_view(record: Mapping[str, Any]) -> dict[str, Any] | None:
 
     OpenAI chat records (the bulk of most files) are let through after a key lookup or two.
     """
-    if "messages" in record and "schemaVersion" not in record and "system" not in record:
-        first = (
-            record["messages"][0]
-            if isinstance(record["messages"], list) and record["messages"]
-            else None
-        )
-        if not isinstance(first, dict) or isinstance(first.get("content"), str | None):
-            return None
-    view = _VIEWS.get(record_layout(record))
-    return None if view is None else {"messages": view(record)}
+    turns = _view_turns(record)
+    return None if turns is None else {"messages": _messages_of(turns)}
+
+
+def located_chat_view(record: Mapping[str, Any]) -> tuple[dict[str, Any], Origin] | None:
+    """``chat_view(record)`` and, per message, the pieces of the record its text is made of
+    (``Settings.view``: how the rules that read texts see another dialect)."""
+    turns = _view_turns(record)
+    if turns is None:
+        return None
+    return {"messages": _messages_of(turns)}, tuple(turn.pieces for turn in turns)

@@ -28,6 +28,8 @@ class ModelInfo:
     """Most tokens one training example may hold; longer examples are truncated."""
     price: float | None
     """Training price in USD per 1M trained tokens; ``None`` when not billed per token."""
+    estimated: bool = False
+    """Its tokens are counted with another tokenizer than its own (not available offline)."""
 
 
 # Prices: OpenAI's fine-tuning pricing page; o4-mini (reinforcement fine-tuning) is billed
@@ -74,9 +76,29 @@ def resolve_model(
     return replace(table[key], name=model)
 
 
+ESTIMATING_ENCODING = "o200k_base"
+"""The tokenizer that stands in for a provider's own when that is not available offline."""
+
+
 def model_for(settings: Settings, model: str | None = None) -> ModelInfo:
-    """The model a run targets: ``model``, else the configured one, else the profile's."""
-    return resolve_model(model or settings.model or settings.profile.default_model, settings.models)
+    """The model a run targets: ``model``, else the configured one, else the profile's (the
+    first target's default model).
+
+    A model of the table (``[tool.tunelint.models]`` included) is taken from it; else one a
+    target lists with its context (``gemini-2.5-flash`` for ``vertex``), its tokens counted
+    with its own tokenizer when available offline, else estimated with o200k_base.
+    """
+    name = model or settings.model or settings.profile.default_model
+    if name not in merged_table(settings.models):
+        for target in settings.targets:
+            facts = target.models.get(name)
+            if facts is not None and facts.context is not None:
+                encoding = facts.tokenizer if facts.tokenizer in ENCODINGS else None
+                price = facts.price if facts.price_unit == "per 1M training tokens" else None
+                return ModelInfo(
+                    name, encoding or ESTIMATING_ENCODING, facts.context, price, encoding is None
+                )
+    return resolve_model(name, settings.models)
 
 
 def merged_table(overrides: Mapping[str, Mapping[str, Any]]) -> dict[str, ModelInfo]:
