@@ -43,9 +43,9 @@ PINNED: dict[str, dict[str, int]] = {
 # read them through their chat view, exact copies as written.
 PINNED_UNDER_TARGET: dict[str, dict[str, dict[str, int]]] = {
     "llamafactory": {
-        "llamafactory_alpaca_en_demo.jsonl": {"PV003": 1},
-        "llamafactory_dpo_en_demo.jsonl": {"CT004": 1, "PV005": 1},
-        "llamafactory_glaive_toolcall.jsonl": {"DS003": 5, "PV002": 12},
+        "llamafactory_alpaca_en_demo.jsonl": {},
+        "llamafactory_dpo_en_demo.jsonl": {"CT004": 1},
+        "llamafactory_glaive_toolcall.jsonl": {"DS003": 5},
         "llamafactory_identity.jsonl": {"CT007": 2},
     },
     "together": {"together_antihallucination.jsonl": {}},

@@ -188,6 +188,22 @@ def test_full_never_shows_a_secret_or_personal_data(
     )
 
 
+def test_an_address_repeated_in_a_text_is_one_finding_with_its_count(
+    tmp_path: Path, write_jsonl: WriteJsonl
+) -> None:
+    said = "login('jane.kim@gmail.com'); sendmail('Jane.Kim@gmail.com', to); jane.kim@gmail.com"
+    record = {
+        "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": said}]
+    }
+    path = write_jsonl([record])
+    result = run_tunelint(
+        "check", path, "--select", "PV002", "--output-format", "json", cwd=tmp_path
+    )
+    assert [finding["message"] for finding in json.loads(result.stdout)] == [
+        "messages[1].content: e-mail address jane…com (3 times)"
+    ]
+
+
 def test_fixable_findings_are_marked_and_counted(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
     path = write_jsonl([CHAT, "", CHAT])
     result = run_tunelint("check", path, "--select", "JL003,SC005", cwd=tmp_path)

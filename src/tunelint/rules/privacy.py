@@ -113,9 +113,28 @@ _EMAIL = re.compile(
 _EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net", "example", "test", "invalid")
 
 
+# Not reserved, but used as placeholders far more than as mailboxes (`you@yourcompany.com`):
+# the "your..." names under any top-level domain, and two generic .com names. Real providers
+# that examples borrow (`mail.com`, `email.com`) are left out: their addresses can be real.
+_PLACEHOLDER_NAMES = frozenset(
+    {"yourdomain", "your-domain", "yourcompany", "your-company", "youremail", "yoursite"}
+)
+_PLACEHOLDER_DOMAINS = frozenset({"domain.com", "company.com"})
+
+
 def _real_address(address: str) -> bool:
     domain = address.rsplit("@", 1)[1].lower()
     return not any(domain == name or domain.endswith("." + name) for name in _EXAMPLE_DOMAINS)
+
+
+def _personal_address(address: str) -> bool:
+    domain = address.rsplit("@", 1)[1].lower()
+    names = domain.split(".")[:-1]  # the top-level domain is never a placeholder name
+    return (
+        _real_address(address)
+        and domain not in _PLACEHOLDER_DOMAINS
+        and _PLACEHOLDER_NAMES.isdisjoint(names)
+    )
 
 
 @rule(
@@ -127,7 +146,12 @@ def email_address(ctx: RecordContext) -> Iterator[Violation]:
     ## What it does
     Reports e-mail addresses, except those at the domains reserved for examples
     (`example.com`, `.org`, `.net`, and the `.example`, `.test` and `.invalid`
-    top-level domains), masked in the finding. On by default: the pattern is precise.
+    top-level domains) and at the common placeholders `yourdomain`, `your-domain`,
+    `yourcompany`, `your-company`, `youremail` and `yoursite` (under any top-level domain),
+    `domain.com` and `company.com`, masked in the finding. Addresses at real providers
+    such as `mail.com` and `email.com` are reported even when they look made up. An
+    address written several times in one text is reported once, with the count. On by
+    default: the pattern is precise.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
     unless the option `non-preferred` is true.
@@ -148,8 +172,13 @@ def email_address(ctx: RecordContext) -> Iterator[Violation]:
     {"messages": [{"role": "user", "content": "Who handled my refund?"}, {"role": "assistant", "content": "Jane (jane@example.com) did."}]}
     ```
     """
-    for location, address in _matches(ctx, "PV002", _EMAIL, _real_address, _AT.search):
-        yield Violation(f"e-mail address {mask(address)}", location)
+    # One finding per address and text: code that logs in and sends repeats the address.
+    seen: dict[tuple[JsonPath, str], list[str]] = {}
+    for location, address in _matches(ctx, "PV002", _EMAIL, _personal_address, _AT.search):
+        seen.setdefault((location, address.lower()), []).append(address)
+    for (location, _), written in seen.items():
+        times = f" ({len(written)} times)" if len(written) > 1 else ""
+        yield Violation(f"e-mail address {mask(written[0])}{times}", location)
 
 
 _PHONE = re.compile(
@@ -166,6 +195,21 @@ def _phone_digits(number: str) -> bool:
     return 8 <= sum(char.isdigit() for char in number) <= 15
 
 
+def _fictional(number: str) -> bool:
+    """A North American number that no one can have: area code 555 is never assigned, and
+    555-0100 to 555-0199 are set aside for fiction in every area (NANPA)."""
+    digits = "".join(char for char in number if char.isdigit())
+    if number.startswith("+1") and len(digits) == 11:
+        digits = digits[1:]
+    elif number.startswith("+") or digits.startswith("0") or len(digits) != 10:
+        return False  # outside North America, or Korean
+    return digits.startswith("555") or digits[3:8] == "55501"
+
+
+def _phone(number: str) -> bool:
+    return _phone_digits(number) and not _fictional(number)
+
+
 @rule(
     "PV003",
     "phone-number",
@@ -178,10 +222,13 @@ def phone_number(ctx: RecordContext) -> Iterator[Violation]:
     """A text contains a phone number.
 
     ## What it does
-    Reports international numbers (`+82 10-1234-5678`, `+1 (415) 555-0100`), Korean
+    Reports international numbers (`+82 10-1234-5678`, `+1 (415) 392-0146`), Korean
     numbers (`010-1234-5678`, `02-123-4567`, `01012345678`) and North American ones
-    (`(415) 555-0100`), masked, written in ASCII digits. Numbers need their usual separators (Korean mobile
-    numbers aside), so prices, dates and IDs do not match. On by default.
+    (`(415) 392-0146`), masked, written in ASCII digits. Numbers need their usual separators (Korean mobile
+    numbers aside), so prices, dates and IDs do not match. North American numbers that
+    cannot belong to anyone are left alone: area code 555 (`(555) 123-4567`, never
+    assigned) and 555-0100 to 555-0199 (`(415) 555-0132`, reserved for fiction). On by
+    default.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
     unless the option `non-preferred` is true.
@@ -201,7 +248,7 @@ def phone_number(ctx: RecordContext) -> Iterator[Violation]:
     {"messages": [{"role": "user", "content": "How do I reach the driver?"}, {"role": "assistant", "content": "Call him from the app's trip screen."}]}
     ```
     """
-    for location, number in _matches(ctx, "PV003", _PHONE, _phone_digits):
+    for location, number in _matches(ctx, "PV003", _PHONE, _phone):
         yield Violation(f"phone number {mask(number)}", location)
 
 
@@ -272,8 +319,14 @@ def payment_card_number(ctx: RecordContext) -> Iterator[Violation]:
         yield Violation(f"payment card number {mask(number)}", location)
 
 
-_RRN = re.compile(
-    r"(?<![0-9])[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])-?[1-8][0-9]{6}(?![0-9])"
+_RRN_DATE = r"(?<![0-9])[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+_RRN = re.compile(_RRN_DATE + r"-?[1-8][0-9]{6}(?![0-9])")  # what outputs mask
+# What the rule reports: the hyphenated form, or 13 digits that are not an operand or the
+# result of a sum (`= 1903242526696`), which a checksum passes one time in ten.
+_OPERATOR = r"[=+*/\u00d7\u00f7^<>-]"  # \u00d7 and \u00f7: times and divided by
+_RRN_WRITTEN = re.compile(
+    rf"{_RRN_DATE}-[1-8][0-9]{{6}}(?![0-9])"
+    rf"|(?<!{_OPERATOR})(?<!{_OPERATOR} ){_RRN_DATE}[1-8][0-9]{{6}}(?![0-9])(?! ?{_OPERATOR})"
 )
 _RRN_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 
@@ -298,8 +351,11 @@ def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violatio
 
     ## What it does
     Reports 13-digit numbers written `YYMMDD-NNNNNNN` (hyphen optional) whose date is
-    valid and whose check digit is right, masked. Numbers issued since October 2020 have
-    no check digit and are not reported: precision first. On by default.
+    valid, whose seventh digit is 1 to 8 and whose check digit is right, masked. Without
+    the hyphen, a number next to `=`, `+`, `-`, `*`, `/` or another operator is taken for
+    arithmetic (`256626720691 + 1646615806005 = 1903242526696`) and left alone. Numbers
+    issued since October 2020 have no check digit and are not reported: precision first.
+    On by default.
 
     The non-preferred output of a preference pair, meant to be bad, is left alone
     unless the option `non-preferred` is true.
@@ -320,7 +376,7 @@ def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violatio
     {"messages": [{"role": "user", "content": "제 주민번호는 YYMMDD-XXXXXXX 입니다."}, {"role": "assistant", "content": "확인했습니다."}]}
     ```
     """
-    for location, number in _matches(ctx, "PV005", _RRN, rrn_checksum):
+    for location, number in _matches(ctx, "PV005", _RRN_WRITTEN, rrn_checksum):
         yield Violation(f"resident registration number {mask(number)}", location)
 
 
