@@ -27,16 +27,14 @@ from tunelint.application.settings import (
     settings_from,
 )
 from tunelint.argtypes import positive_int
-from tunelint.convert import DIALECTS, FORMATS
 from tunelint.engine.errors import TunelintError, UsageError
 from tunelint.engine.findings import Severity
 from tunelint.engine.profiles import PROFILES
 from tunelint.engine.quoting import clean
 from tunelint.engine.selection import split_selectors
 from tunelint.engine.settings import Settings
-from tunelint.finetuning import arguments as jobs_arguments
 from tunelint.inputs import Group, SettingsFinder
-from tunelint.parser import SuggestingParser
+from tunelint.parser import SuggestingParser, option_strings
 from tunelint.presentation import Presentation, add_format_argument, add_output_arguments
 from tunelint.template.arguments import (
     add_template_arguments,
@@ -161,9 +159,11 @@ def _run_check(args: argparse.Namespace) -> int:
 
 def _cluster(args: argparse.Namespace) -> Cluster | None:
     """The Ray cluster of ``--executor ray`` (``--jobs``: CPUs of a new local instance)."""
+    if args.executor != "ray":
+        return None
     from tunelint.engine.ray_executor import Cluster
 
-    return Cluster(args.ray_address, args.jobs) if args.executor == "ray" else None
+    return Cluster(args.ray_address, args.jobs)
 
 
 def _run_shard(args: argparse.Namespace, groups: list[Group]) -> int:
@@ -218,6 +218,7 @@ def _run_convert(args: argparse.Namespace) -> int:
 
 
 def _run_train(args: argparse.Namespace) -> int:
+    from tunelint.finetuning import arguments as jobs_arguments
     from tunelint.finetuning.train import train
 
     dataset = (args.training, args.validation_file) if args.validation_file else None
@@ -416,13 +417,26 @@ def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = SuggestingParser(
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; given ``command``, one with only that subcommand.
+
+    Building every subcommand's flags (and importing what their choices come from) is a good
+    part of a short run's start-up, and parsing ``tunelint check ...`` needs only ``check``'s.
+    The top-level help and the errors that list commands get the whole parser."""
+    parser = SuggestingParser(
         prog="tunelint", description="Lint LLM fine-tuning data (JSONL) the way ruff lints code."
     )
     parser.add_argument("--version", action="version", version=f"tunelint {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, add in _COMMANDS.items():
+        if command is None or name == command:
+            add(commands)
+    if command is not None:  # a misspelt flag is still matched against every command's
+        parser.flags = lambda: option_strings(build_parser())
+    return parser
 
+
+def _add_check_parser(commands: Any) -> None:
     check = commands.add_parser("check", help="lint JSONL files and folders")
     check.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH", help="files, folders, URLs, - for stdin"
@@ -463,9 +477,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_settings_arguments(check)
     check.set_defaults(run=_run_check)
 
-    _add_merge_parser(commands)
-    _add_convert_parser(commands)
 
+def _add_stats_parser(commands: Any) -> None:
     stats = commands.add_parser("stats", help="token statistics and training cost")
     stats.add_argument("paths", nargs="+", type=Path, metavar="FILE")
     _add_input_arguments(stats)
@@ -493,29 +506,50 @@ def build_parser() -> argparse.ArgumentParser:
     _add_target_argument(stats)
     stats.set_defaults(run=_run_stats, select=None, extend_select=None, ignore=None, fail_on=None)
 
+
+def _add_targets_parser(commands: Any) -> None:
     from tunelint.target_matrix import add_targets_parser
 
     targets = add_targets_parser(commands)
     _add_settings_arguments(targets)
     targets.set_defaults(run=_run_targets)
 
+
+def _add_rules_parser(commands: Any) -> None:
     rules = commands.add_parser("rules", help="list every rule")
     add_format_argument(rules, ("text", "json", "markdown"))
     rules.set_defaults(run=_run_rules)
 
+
+def _add_rule_parser(commands: Any) -> None:
     rule = commands.add_parser("rule", help="show one rule's documentation")
     rule.add_argument("rule", metavar="CODE", help="a rule code or name, e.g. SC005")
     rule.set_defaults(run=_run_rule)
 
+
+def _add_train_parser(commands: Any) -> None:
+    from tunelint.finetuning import arguments as jobs_arguments
+
     train = jobs_arguments.add_train_parser(commands)
     _add_settings_arguments(train)
     train.set_defaults(run=_run_train)
+
+
+def _add_jobs_parser(commands: Any) -> None:
+    from tunelint.finetuning import arguments as jobs_arguments
+
     jobs_arguments.add_jobs_parser(commands)
+
+
+def _add_sample_parser(commands: Any) -> None:
+    from tunelint.finetuning import arguments as jobs_arguments
+
     jobs_arguments.add_sample_parser(commands)
-    return parser
 
 
 def _add_convert_parser(commands: Any) -> None:
+    from tunelint.convert import DIALECTS, FORMATS
+
     convert = commands.add_parser(
         "convert",
         help="convert a dataset (SQuAD, Alpaca, ShareGPT, CSV, Vertex, Bedrock...) between "
@@ -566,13 +600,28 @@ def _add_convert_parser(commands: Any) -> None:
     convert.set_defaults(run=_run_convert)
 
 
+# Each command and what adds its parser, in the order the help lists them.
+_COMMANDS: dict[str, Callable[[Any], None]] = {
+    "check": _add_check_parser,
+    "merge": _add_merge_parser,
+    "convert": _add_convert_parser,
+    "stats": _add_stats_parser,
+    "targets": _add_targets_parser,
+    "rules": _add_rules_parser,
+    "rule": _add_rule_parser,
+    "train": _add_train_parser,
+    "jobs": _add_jobs_parser,
+    "sample": _add_sample_parser,
+}
+
 # Commands that talk to a fine-tuning provider through the OpenAI SDK (an extra).
 _PROVIDER_COMMANDS = ("train", "jobs", "sample")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)  # what a shard's state records
+    words = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(words[0] if words and words[0] in _COMMANDS else None).parse_args(words)
+    args.argv = words  # what a shard's state records
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         if args.command in _PROVIDER_COMMANDS:

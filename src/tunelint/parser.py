@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Iterator
-from typing import NoReturn
+from collections.abc import Callable, Iterator
+from typing import Any, NoReturn
 
 from tunelint.engine.suggest import did_you_mean
 
@@ -13,16 +13,22 @@ _INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
 _UNRECOGNIZED = re.compile(r"unrecognized arguments: (.*)")
 
 
-def _option_strings(parser: argparse.ArgumentParser) -> Iterator[str]:
+def option_strings(parser: argparse.ArgumentParser) -> Iterator[str]:
     """Every flag of ``parser`` and of its subcommands, at any depth."""
     for action in parser._actions:
         yield from action.option_strings
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
-                yield from _option_strings(sub)
+                yield from option_strings(sub)
 
 
 class SuggestingParser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The flags a misspelt one is matched against (a parser built for one subcommand
+        # sets every command's).
+        self.flags: Callable[[], Iterator[str]] = lambda: option_strings(self)
+
     def error(self, message: str) -> NoReturn:
         super().error(message + self._suggestion(message))
 
@@ -32,7 +38,7 @@ class SuggestingParser(argparse.ArgumentParser):
             return did_you_mean(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)))
         unrecognized = _UNRECOGNIZED.search(message)
         if unrecognized:
-            flags = set(_option_strings(self))
+            flags = set(self.flags())
             for word in unrecognized.group(1).split():
                 if word.startswith("--"):
                     hint = did_you_mean(word.partition("=")[0], flags)

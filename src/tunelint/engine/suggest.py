@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -17,6 +16,8 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
         by_folded.setdefault(folded(choice), choice)
     if folded(word) in by_folded:
         return by_folded[folded(word)]
+    import difflib  # only a misspelling pays for it
+
     close = difflib.get_close_matches(folded(word), list(by_folded), n=1, cutoff=0.6)
     return by_folded[close[0]] if close else None
 

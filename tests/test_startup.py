@@ -1,0 +1,100 @@
+"""Start-up: a short `tunelint check` imports and builds only what it needs, and the
+one-command parser it builds says and accepts what the whole parser does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tunelint.cli import _COMMANDS
+
+from conftest import EXAMPLES, run_tunelint
+
+# Modules `tunelint check` on a small file has no use for: a dependency of another command,
+# an optional extra, or what only a rule it does not run (or a plugin scan) needs.
+NOT_FOR_CHECK = (
+    "difflib",
+    "importlib.metadata",
+    "jsonschema",
+    "numpy",
+    "openai",
+    "ray",
+    "tiktoken",
+    "tokenizers",
+    "transformers",
+    "tunelint.convert",
+    "tunelint.engine.ray_executor",
+    "tunelint.finetuning",
+    "tunelint.target_matrix",
+)
+
+
+def _imported_by(*args: str | Path, cwd: Path) -> tuple[str, set[str]]:
+    code = (
+        "import sys\n"
+        "from tunelint.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        "print(status, *sorted(sys.modules), file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    status, *modules = result.stderr.splitlines()[-1].split()
+    return status, set(modules)
+
+
+def test_check_on_a_small_file_imports_nothing_heavy(tmp_path: Path) -> None:
+    data = EXAMPLES / "clean" / "preferences.jsonl"
+    status, modules = _imported_by("check", data, "--no-cache", cwd=tmp_path)
+    assert status == "0"
+    assert "tunelint.rules.content" in modules  # the rules did run
+    heavy = {m for m in modules if any(m == n or m.startswith(f"{n}.") for n in NOT_FOR_CHECK)}
+    assert heavy == set()
+
+
+@pytest.mark.parametrize(
+    "words", [[name] for name in _COMMANDS] + [["jobs", "list"], []], ids=" ".join
+)
+def test_each_commands_help_is_the_whole_parsers(words: list[str], tmp_path: Path) -> None:
+    """``tunelint CMD --help`` (parsed with CMD's parser alone) prints what the parser with
+    every command prints."""
+    env = {**os.environ, "COLUMNS": "100"}
+    shown = run_tunelint(*words, "--help", cwd=tmp_path, env=env)
+    code = (
+        "import contextlib, io, sys\n"
+        "from tunelint.cli import build_parser\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):\n"
+        "    build_parser().parse_args([*sys.argv[1:], '--help'])\n"
+        "print(out.getvalue(), end='')\n"
+    )
+    whole = subprocess.run(
+        [sys.executable, "-c", code, *words],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout == whole.stdout
+    assert f"usage: tunelint {' '.join(words)}".rstrip() in shown.stdout
+
+
+def test_a_misspelt_flag_is_matched_against_every_commands_flags(tmp_path: Path) -> None:
+    # `stats` has no --select; `check` has: the one-command parser still suggests it.
+    result = run_tunelint("stats", "data.jsonl", "--selct", "ALL", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "tunelint: error: unrecognized arguments: --selct ALL; did you mean '--select'?"
+    )
