@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from test_terminal_output import on_terminal
+
 from conftest import REPO, TOY, WriteJsonl, run_tunelint
 
 CHAT = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}]}
@@ -121,37 +123,6 @@ def test_check_reports_too_long_examples(tmp_path: Path, write_jsonl: WriteJsonl
     )
 
 
-def _stderr_through_a_terminal(*args: str | Path) -> tuple[int, bytes]:
-    """Run tunelint with stderr on a pseudo-terminal; return its exit status and stderr."""
-    import os
-    import pty
-    import subprocess
-    import sys
-
-    leader, follower = pty.openpty()
-    # Not in CI, as far as tunelint can tell: it draws no progress bar there.
-    env = {k: v for k, v in os.environ.items() if k not in ("CI", "PRE_COMMIT", "GITHUB_ACTIONS")}
-    with subprocess.Popen(
-        [sys.executable, "-m", "tunelint", *map(str, args)],
-        stdout=subprocess.DEVNULL,
-        stderr=follower,
-        env=env,
-    ) as process:
-        os.close(follower)
-        received = b""
-        while True:
-            try:
-                chunk = os.read(leader, 1 << 16)
-            except OSError:  # the terminal closes when the child exits
-                break
-            if not chunk:
-                break
-            received += chunk
-        status = process.wait()
-    os.close(leader)
-    return status, received
-
-
 def test_progress_bar_only_for_large_input_on_a_terminal(tmp_path: Path) -> None:
     from tunelint.output.progress import PROGRESS_MIN_BYTES
 
@@ -163,13 +134,14 @@ def test_progress_bar_only_for_large_input_on_a_terminal(tmp_path: Path) -> None
     small = tmp_path / "small.jsonl"
     small.write_text(line * 100, encoding="utf-8")
 
-    status, stderr = _stderr_through_a_terminal("stats", large, "--format", "json")
+    status, stderr = on_terminal("stats", large, "--format", "json", cwd=tmp_path, stdout=False)
     assert status == 0
-    assert b"reading [" in stderr
-    assert b"100% of 16 MiB" in stderr
-    assert stderr.endswith(b"\r\x1b[K")  # the bar is erased before the report
+    assert "reading [" in stderr
+    assert "100% of 16 MiB" in stderr
+    assert stderr.endswith("\r\x1b[K")  # the bar is erased before the report
 
-    assert _stderr_through_a_terminal("stats", small, "--format", "json") == (0, b"")
+    small_run = on_terminal("stats", small, "--format", "json", cwd=tmp_path, stdout=False)
+    assert small_run == (0, "")
     piped = run_tunelint("stats", large, "--format", "json", cwd=tmp_path)
     assert (piped.returncode, piped.stderr) == (0, "")
 

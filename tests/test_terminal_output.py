@@ -31,13 +31,16 @@ def plain_env(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
-def on_terminal(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str]:
-    """Run tunelint with stdout and stderr on one pseudo-terminal; its status and output."""
+def on_terminal(
+    *args: str | Path, cwd: Path, env: dict[str, str] | None = None, stdout: bool = True
+) -> tuple[int, str]:
+    """Run tunelint with stderr, and stdout unless told not to, on one pseudo-terminal; its
+    status and what the terminal received."""
     leader, follower = pty.openpty()
     with subprocess.Popen(
         [sys.executable, "-m", "tunelint", *map(str, args)],
         stdin=subprocess.DEVNULL,
-        stdout=follower,
+        stdout=follower if stdout else subprocess.DEVNULL,
         stderr=follower,
         cwd=cwd,
         env=plain_env() if env is None else env,
