@@ -43,19 +43,26 @@ def masked(url: str) -> str:
     return _QUERY_VALUE.sub(r"\1=***", _USERINFO.sub("***@", url))
 
 
-def list_folder(url: str) -> list[str] | None:
-    """The data files under ``url`` when it names a folder (a prefix), sorted; else ``None``
-    (a missing object is reported when it is opened)."""
-    from tunelint.sources.walk import is_data_file
-
+def _fsspec(url: str) -> Any:  # fsspec has no type hints
+    """``fsspec.core``, once fsspec and the package for ``url``'s scheme import; missing,
+    one line naming the extra that installs them."""
     scheme = url.partition("://")[0].lower()
     package, extra = EXTRAS[scheme]
     require("fsspec", extra, f"reading {scheme}:// URLs")
     require(package, extra, f"reading {scheme}:// URLs")
     import fsspec.core
 
+    return fsspec.core
+
+
+def list_folder(url: str) -> list[str] | None:
+    """The data files under ``url`` when it names a folder (a prefix), sorted; else ``None``
+    (a missing object is reported when it is opened)."""
+    from tunelint.sources.walk import is_data_file
+
+    fsspec = _fsspec(url)
     try:
-        filesystem, where = fsspec.core.url_to_fs(url)
+        filesystem, where = fsspec.url_to_fs(url)
         if not filesystem.isdir(where):
             return None
         found = filesystem.find(where)
@@ -69,14 +76,9 @@ def list_folder(url: str) -> list[str] | None:
 @contextlib.contextmanager
 def open_url(url: str, display: str) -> Iterator[Stream]:
     """The bytes behind ``url``, as a seekable stream read in ``BLOCK_SIZE`` requests."""
-    scheme = url.partition("://")[0].lower()
-    package, extra = EXTRAS[scheme]
-    require("fsspec", extra, f"reading {scheme}:// URLs")
-    require(package, extra, f"reading {scheme}:// URLs")
-    import fsspec.core
-
+    fsspec = _fsspec(url)
     try:
-        filesystem, where = fsspec.core.url_to_fs(url)
+        filesystem, where = fsspec.url_to_fs(url)
         stream: Any = filesystem.open(where, "rb", block_size=BLOCK_SIZE)
     except MissingExtra:
         raise
