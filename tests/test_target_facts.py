@@ -105,7 +105,6 @@ def test_how_a_provider_bills_when_its_rates_are_not_recorded(
         "tokens times evaluations)" in text
     )
     assert "fireworks: no model facts recorded (checked 2026-12-06)" in text
-    assert ": https://docs.fireworks.ai/fine-tuning/managed-finetuning-intro" in text
     listed = {t["name"]: t for t in json.loads(cli("targets", "--format", "json").stdout)}
     assert listed["azure"]["byte_order_mark"] == "advised"
     assert listed["azure"]["max_file_bytes"] == 512 * 1024 * 1024
@@ -114,3 +113,50 @@ def test_how_a_provider_bills_when_its_rates_are_not_recorded(
         == "https://docs.together.ai/docs/fine-tuning/pricing"
     )
     assert listed["vertex"]["pricing"] is None  # not found in its documentation: not guessed
+
+
+def test_a_provider_that_bills_by_model_size_gets_the_cost_at_each_size(
+    cli: Cli, write_jsonl: WriteJsonl
+) -> None:
+    """Fireworks' rates by base-model size, dated, and what this data costs at each."""
+    path = write_jsonl([chat(f"Question {index}") for index in range(10)])
+    result = cli("stats", path, "--target", "fireworks", "--epochs", "3", "--output-format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    billed = report["cost"]["billing_tokens"] * 3
+    (row,) = report["targets"]
+    assert row["model"] is None
+    assert row["pricing"]["checked"] == "2026-12-07"
+    assert row["pricing"]["source"] == "https://fireworks.ai/pricing"
+    assert row["usd_by_size"] == [
+        {"up_to_billion_parameters": 16.0, "usd_per_million": 0.5,
+         "usd": round(billed * 0.5 / 1_000_000, 4)},
+        {"up_to_billion_parameters": 80.0, "usd_per_million": 3.0,
+         "usd": round(billed * 3.0 / 1_000_000, 4)},
+    ]  # fmt: skip
+    text = cli("stats", path, "--target", "fireworks", "--epochs", "3").stdout
+    assert (
+        f"$0.50 per 1M tokens up to 16B parameters (${billed * 0.5 / 1_000_000:.4f}), "
+        f"$3.00 per 1M tokens up to 80B parameters (${billed * 3.0 / 1_000_000:.4f}) for these "
+        "tokens and epochs, rates checked 2026-12-07: https://fireworks.ai/pricing"
+    ) in text
+
+
+def test_price_brackets_in_a_target_file_are_checked(cli: Cli, tmp_path: Path) -> None:
+    """Rates without the day they were read, or out of order, are a configuration error."""
+    base = (Path(__file__).parents[1] / "src/tunelint/targets/data/fireworks.toml").read_text()
+    undated = tmp_path / "undated.toml"
+    undated.write_text(base.replace("checked = 2026-12-07\n", ""))
+    unordered = tmp_path / "unordered.toml"
+    unordered.write_text(
+        base.replace("up_to_billion_parameters = 16", "up_to_billion_parameters = 99")
+    )
+    data = tmp_path / "data.jsonl"
+    data.write_text(json.dumps(chat("Hi")) + "\n")
+    for target, message in (
+        (undated, "pricing.brackets needs pricing.checked"),
+        (unordered, "brackets must go from the smallest models to the largest"),
+    ):
+        result = cli("check", "--no-cache", data, "--target", str(target))
+        assert result.returncode == 2, result.stdout
+        assert message in result.stderr and "Traceback" not in result.stderr

@@ -496,7 +496,7 @@ def test_dry_run_estimates_with_the_providers_dated_price(
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-2:] == [
         "estimate: 5 training examples, about 195 tokens x 1 epochs = 195 billed tokens, about "
-        "$0.0001 at Fireworks AI's $0.50 per 1M tokens for models up to 16B (checked 2026-12-06)",
+        "$0.0001 at Fireworks AI's $0.50 per 1M tokens for models up to 16B (checked 2026-12-07)",
         "dry run: nothing uploaded",
     ]
     assert fireworks.server.requests == []  # five examples pass: Fireworks' minimum is 3
@@ -666,3 +666,26 @@ def test_limits_name_the_size_and_the_counts(write_jsonl: WriteJsonl) -> None:
         "to Fireworks in one request (larger: firectl)",
     ]
     assert list(findings(path, PRESETS["together"])) == []
+
+
+@pytest.mark.parametrize("name", ["nebius", "bedrock-openai", "together", "fireworks"])
+def test_train_refuses_what_check_target_refuses(
+    name: str, write_jsonl: WriteJsonl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The provider's data facts are its target's: a developer message, which these targets
+    do not read, is a finding of ``check --target`` and stops ``train`` before any request."""
+    records = (
+        [reinforcement(i) for i in range(12)]
+        if name == "bedrock-openai"
+        else [chat(i) for i in range(12)]
+    )
+    records[4]["messages"].insert(0, {"role": "developer", "content": "Be brief."})
+    path = write_jsonl(records, "train.jsonl")
+    checked = run_tunelint("check", "--no-cache", path, "--target", name, cwd=tmp_path)
+    assert checked.returncode == 1 and f"{path}:5:" in checked.stdout
+    for provider in _started(name, monkeypatch):
+        result = provider.train(path, "--yes", *method_for(provider, tmp_path), cwd=tmp_path)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert f"{path}:5:1: {name} [error] messages[0].role:" in result.stdout
+        assert "not 'developer'" in result.stdout
+        assert provider.server.requests == []

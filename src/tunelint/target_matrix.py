@@ -8,7 +8,6 @@ the findings that make it fail, most frequent first: where is this file valid as
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from collections import Counter
@@ -83,7 +82,7 @@ def target_list(output_format: str) -> str:
                         name: {"context": m.context, "price": m.price, "price_unit": m.price_unit}
                         for name, m in t.models.items()
                     },
-                    "pricing": None if t.pricing is None else dataclasses.asdict(t.pricing),
+                    "pricing": None if t.pricing is None else t.pricing.as_json(),
                 }
                 for t in targets
             ],

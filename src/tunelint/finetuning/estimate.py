@@ -8,6 +8,8 @@ from pathlib import Path
 
 from tunelint.engine.settings import Settings
 from tunelint.finetuning.providers.presets import Preset
+from tunelint.target_stats import dollars
+from tunelint.targets.model import Pricing
 from tunelint.tokens.models import MODELS, base_name
 
 STAND_IN = {"encoding": "o200k_base", "context": 131_072}
@@ -45,32 +47,29 @@ def parameters(model: str) -> float | None:
 def _price(billed: int, model: str, preset: Preset, settings: Settings, usd: float | None) -> str:
     if usd is not None and "price" in settings.models.get(model, {}):
         return f"about ${usd:,.4f} at the configured price"
-    if preset.prices:
-        return _provider_price(billed, model, preset)
+    pricing = preset.target.pricing
+    if pricing is not None and pricing.brackets:
+        return _provider_price(billed, model, preset.title, pricing)
     if preset.name == "openai":
         if usd is None:
             return "not billed per token"
-        return f"about ${usd:,.{2 if usd >= 0.01 else 4}f} at OpenAI's list price"
+        return f"about {dollars(usd)} at OpenAI's list price"
     return f"price: see {preset.title}'s pricing page (none known to tunelint)"
 
 
-def _provider_price(billed: int, model: str, preset: Preset) -> str:
+def _provider_price(billed: int, model: str, title: str, pricing: Pricing) -> str:
     """The provider's dated price for the model's size bracket, or every bracket."""
-    size = parameters(model)
-    bracket = next(
-        (p for p in preset.prices if size is not None and size <= p.up_to_billion_parameters),
-        None,
-    )
+    bracket = pricing.bracket_for(parameters(model))
     if bracket is None:
         rates = ", ".join(
-            f"${p.usd_per_million:.2f} per 1M tokens up to {p.up_to_billion_parameters:g}B"
-            for p in preset.prices
+            f"${b.usd_per_million:.2f} per 1M tokens up to {b.up_to_billion_parameters:g}B"
+            for b in pricing.brackets
         )
-        return f"{preset.title} charges {rates} (checked {preset.prices[0].checked})"
+        return f"{title} charges {rates} (checked {pricing.checked})"
     usd = billed * bracket.usd_per_million / 1_000_000
     return (
-        f"about ${usd:,.4f} at {preset.title}'s ${bracket.usd_per_million:.2f} per 1M tokens "
-        f"for models up to {bracket.up_to_billion_parameters:g}B (checked {bracket.checked})"
+        f"about ${usd:,.4f} at {title}'s ${bracket.usd_per_million:.2f} per 1M tokens "
+        f"for models up to {bracket.up_to_billion_parameters:g}B (checked {pricing.checked})"
     )
 
 

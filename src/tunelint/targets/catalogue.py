@@ -16,7 +16,7 @@ from typing import Any
 from tunelint.engine.errors import ConfigError
 from tunelint.engine.profiles import Profile
 from tunelint.targets.layouts import Layout
-from tunelint.targets.model import ImagePolicy, ModelFacts, Pricing, Target
+from tunelint.targets.model import ImagePolicy, ModelFacts, PriceBracket, Pricing, Target
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -221,9 +221,38 @@ def _target(data: Mapping[str, Any]) -> Target:
 
 def _pricing(table: Mapping[str, Any]) -> Pricing:
     values = _checked(
-        table, {"billing": _STR, "source": _STR, "rates": _STR}, required=("billing", "source")
+        table,
+        {
+            "billing": _STR,
+            "source": _STR,
+            "rates": _STR,
+            "checked": _date,
+            "brackets": _brackets,
+        },
+        required=("billing", "source"),
     )
+    if values.get("brackets") and "checked" not in values:
+        raise ConfigError("pricing.brackets needs pricing.checked, the day the rates were read")
     return Pricing(**values)
+
+
+def _brackets(key: str, value: Any) -> tuple[PriceBracket, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{key} must be a list of tables")
+    number = _of((int, float))
+    brackets = []
+    for entry in value:
+        fields = _checked(
+            _TABLE(key, entry),
+            {"up_to_billion_parameters": number, "usd_per_million": number},
+            required=("up_to_billion_parameters", "usd_per_million"),
+        )
+        brackets.append(PriceBracket(**{name: float(v) for name, v in fields.items()}))
+    if [b.up_to_billion_parameters for b in brackets] != sorted(
+        b.up_to_billion_parameters for b in brackets
+    ):
+        raise ConfigError(f"{key} must go from the smallest models to the largest")
+    return tuple(brackets)
 
 
 def _images(table: Mapping[str, Any]) -> ImagePolicy:

@@ -7,9 +7,11 @@ user can tell how fresh a limit is before trusting it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from tunelint.engine.profiles import Profile
 from tunelint.targets.layouts import Layout
@@ -30,6 +32,15 @@ class ModelFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class PriceBracket:
+    """A training rate for base models up to a size, where a provider bills by model size."""
+
+    up_to_billion_parameters: float
+    usd_per_million: float
+    """US dollars per 1M training tokens (tokens in the data times epochs)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Pricing:
     """How a provider bills training, where it says so, and why a model has no price here."""
 
@@ -40,6 +51,23 @@ class Pricing:
     rates: str = ""
     """Where the rates are, when they are not recorded on the target's models (not
     published in the documentation, or only behind a sign-in), said rather than guessed."""
+    brackets: tuple[PriceBracket, ...] = ()
+    """Rates by base-model size, smallest first, where the provider publishes them."""
+    checked: datetime.date | None = None
+    """When ``brackets`` were read at ``source`` (the target's ``checked`` otherwise)."""
+
+    def as_json(self) -> dict[str, Any]:
+        found = dataclasses.asdict(self)
+        found["checked"] = None if self.checked is None else self.checked.isoformat()
+        return found
+
+    def bracket_for(self, billion_parameters: float | None) -> PriceBracket | None:
+        """The rate for a model of that size; ``None``: size unknown or above every bracket."""
+        if billion_parameters is None:
+            return None
+        return next(
+            (b for b in self.brackets if billion_parameters <= b.up_to_billion_parameters), None
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
-"""What tunelint knows about each fine-tuning provider, as data with its sources and dates.
+"""How tunelint reaches each fine-tuning provider: its API, key, endpoint and methods.
 
-Until the targets package (``--target``) holds these facts, each provider's documented data
-limits live here; ``limits.check`` reads them. Every fact names where it was read and when.
+What data a provider accepts (example counts, file size, roles) and what it charges are the
+facts of its target (``tunelint/targets/data/<name>.toml``, dated, with sources), read here so
+``train`` and ``check --target`` never disagree; only limits of tunelint's own upload path
+(``upload_limit``) and how the API is reached live here.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from tunelint.finetuning.method import Method
+from tunelint.targets.catalogue import builtin_targets
+from tunelint.targets.model import Target
 
 ProviderName = Literal["openai", "azure", "nebius", "bedrock-openai", "together", "fireworks"]
 PROVIDERS: tuple[ProviderName, ...] = (
@@ -27,16 +31,6 @@ OPENAI_STOPS = "2027-01-06"
 
 
 @dataclass(frozen=True, slots=True)
-class Price:
-    """A public training price: USD per 1M trained tokens, for base models up to a size."""
-
-    usd_per_million: float
-    up_to_billion_parameters: float
-    checked: str
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
 class Limits:
     """The data a provider accepts; ``None``: no documented limit."""
 
@@ -50,6 +44,23 @@ class Limits:
     """A system message, when present, must be the first message."""
 
 
+def _limits(
+    target: Target, upload_limit: tuple[int, str] | None = None, system_first: bool = False
+) -> Limits:
+    """The target's data limits, with tunelint's own upload limit where it is smaller."""
+    max_file_bytes, reason = target.max_file_bytes, None
+    if upload_limit is not None and (max_file_bytes is None or upload_limit[0] < max_file_bytes):
+        max_file_bytes, reason = upload_limit
+    return Limits(
+        min_examples=target.min_examples,
+        max_examples=target.max_examples,
+        max_file_bytes=max_file_bytes,
+        max_file_reason=reason,
+        roles=target.profile.roles,
+        system_first=system_first,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Preset:
     name: ProviderName
@@ -60,7 +71,7 @@ class Preset:
     methods: tuple[Method, ...]
     limits: Limits
     sources: tuple[tuple[str, str], ...]
-    """(URL, date read) of the documents the facts here come from."""
+    """(URL, date read) of the API documents; the data facts cite their own in the target."""
     base_url: str | None = None
     """The endpoint, with ``{placeholders}`` filled from ``url_variables``."""
     url_variables: dict[str, str] = field(default_factory=dict)
@@ -68,7 +79,6 @@ class Preset:
     api_version: str | None = None
     extra: str | None = None
     """The pip extra that installs the provider's SDK."""
-    prices: tuple[Price, ...] = ()
     example_url: str | None = None
     """The endpoint as the user writes it, in messages and help."""
     default_epochs: int | None = None
@@ -76,7 +86,13 @@ class Preset:
     refuses: frozenset[str] = frozenset()
     """``train`` flags the provider's API has no field for."""
 
+    @property
+    def target(self) -> Target:
+        """The provider's target: the data it accepts and how it bills, with their dates."""
+        return builtin_targets()[self.name]
 
+
+_TARGETS = builtin_targets()
 _GB = 1024**3
 _MB = 1024**2
 _OPENAI_SOURCES = (
@@ -92,7 +108,9 @@ PRESETS: dict[ProviderName, Preset] = {
             "openai",
             ("OPENAI_API_KEY",),
             ("supervised", "dpo", "reinforcement"),
-            Limits(min_examples=10, max_file_bytes=8 * _GB),
+            _limits(
+                _TARGETS["openai"], upload_limit=(8 * _GB, "OpenAI's Uploads API takes in one file")
+            ),
             _OPENAI_SOURCES,
         ),
         Preset(
@@ -101,7 +119,7 @@ PRESETS: dict[ProviderName, Preset] = {
             "openai",
             ("AZURE_OPENAI_API_KEY",),
             ("supervised", "dpo", "reinforcement"),
-            Limits(min_examples=10, max_file_bytes=512 * _MB),
+            _limits(_TARGETS["azure"]),
             (
                 (
                     "https://learn.microsoft.com/azure/ai-foundry/openai/how-to/fine-tuning",
@@ -123,7 +141,7 @@ PRESETS: dict[ProviderName, Preset] = {
             "openai",
             ("NEBIUS_API_KEY",),
             ("supervised",),
-            Limits(),  # its documentation states no limit beyond OpenAI's format
+            _limits(_TARGETS["nebius"]),
             (
                 ("https://docs.tokenfactory.nebius.com/api-reference/introduction", "2026-12-06"),
                 ("https://docs.tokenfactory.nebius.com/post-training/models", "2026-12-06"),
@@ -136,7 +154,7 @@ PRESETS: dict[ProviderName, Preset] = {
             "openai",
             ("AWS_BEARER_TOKEN_BEDROCK", "OPENAI_API_KEY"),
             ("reinforcement",),
-            Limits(),
+            _limits(_TARGETS["bedrock-openai"]),
             (
                 (
                     "https://docs.aws.amazon.com/bedrock/latest/userguide/fine-tuning-openai-apis.html",
@@ -158,15 +176,8 @@ PRESETS: dict[ProviderName, Preset] = {
             "together",
             ("TOGETHER_API_KEY",),
             ("supervised", "dpo"),
-            Limits(
-                min_examples=1,
-                max_file_bytes=100 * _GB,
-                roles=frozenset({"system", "user", "assistant", "tool"}),
-            ),
-            (
-                ("https://docs.together.ai/docs/fine-tuning/data-preparation", "2026-12-06"),
-                ("https://docs.together.ai/docs/fine-tuning/pricing", "2026-12-06"),
-            ),
+            _limits(_TARGETS["together"]),
+            (("https://docs.together.ai/docs/fine-tuning/data-preparation", "2026-12-06"),),
             extra="together",
             default_epochs=1,  # the SDK's n_epochs default
             refuses=frozenset({"--learning-rate-multiplier", "--metadata"}),
@@ -177,25 +188,18 @@ PRESETS: dict[ProviderName, Preset] = {
             "fireworks",
             ("FIREWORKS_API_KEY",),
             ("supervised",),
-            Limits(
-                min_examples=3,
-                max_examples=3_000_000,
-                max_file_bytes=150 * _MB,
-                max_file_reason="tunelint uploads to Fireworks in one request (larger: firectl)",
-                roles=frozenset({"system", "user", "assistant"}),
+            _limits(
+                _TARGETS["fireworks"],
+                upload_limit=(
+                    150 * _MB,
+                    "tunelint uploads to Fireworks in one request (larger: firectl)",
+                ),
                 system_first=True,
             ),
-            (
-                ("https://docs.fireworks.ai/fine-tuning/fine-tuning-models", "2026-12-06"),
-                ("https://fireworks.ai/pricing", "2026-12-06"),
-            ),
+            (("https://docs.fireworks.ai/fine-tuning/fine-tuning-models", "2026-12-06"),),
             extra="fireworks",
             default_epochs=1,
             refuses=frozenset({"--learning-rate-multiplier", "--metadata", "--seed"}),
-            prices=(
-                Price(0.50, 16, "2026-12-06", "https://fireworks.ai/pricing"),
-                Price(3.00, 80, "2026-12-06", "https://fireworks.ai/pricing"),
-            ),
         ),
     )
 }
