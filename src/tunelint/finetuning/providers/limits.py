@@ -2,8 +2,8 @@
 
 The rules engine checks what every provider shares; these are the differences (roles a
 provider refuses, its minimum and maximum example counts, its largest file). Each finding
-prints like ``check``'s: ``path:line:col: <provider> [error] message``. The targets package
-will take these facts over; until then they come from ``presets``.
+prints like ``check``'s: ``path:line:col: <provider> [error] message``. The facts are the
+provider's target's, as ``presets`` reads them, with the limits of tunelint's own upload.
 """
 
 from __future__ import annotations
