@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tunelint.rules.authoring import (
+    JsonPath,
     RecordContext,
     Scope,
     Settings,
@@ -280,6 +281,24 @@ def image_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
     ]
     if not policies:
         return
+    for where, url in _image_urls(ctx):
+        if (found := _DATA_URL.match(url)) is None:
+            continue
+        kind = found.group(1).lower()
+        size = (len(url) - found.end()) * 3 // 4
+        for name, policy in policies:
+            if policy.kinds and kind not in policy.kinds:
+                kinds = ", ".join(sorted(policy.kinds))
+                yield Violation(f"{name} accepts {kinds} images, not {kind}", where)
+            if policy.max_bytes is not None and size > policy.max_bytes:
+                yield Violation(
+                    f"image is {size:,} bytes; {name} accepts at most {policy.max_bytes:,}",
+                    where,
+                )
+
+
+def _image_urls(ctx: RecordContext) -> Iterator[tuple[JsonPath, str]]:
+    """(location, URL) of every ``image_url`` part of the record's messages."""
     for path, message in messages(ctx):
         content = message.get("content")
         if not isinstance(content, list):
@@ -287,20 +306,8 @@ def image_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
         for index, part in enumerate(content):
             image = part.get("image_url") if isinstance(part, dict) else None
             url = image.get("url") if isinstance(image, dict) else None
-            if not isinstance(url, str) or (found := _DATA_URL.match(url)) is None:
-                continue
-            kind = found.group(1).lower()
-            size = (len(url) - found.end()) * 3 // 4
-            where = (*path, "content", index, "image_url", "url")
-            for name, policy in policies:
-                if policy.kinds and kind not in policy.kinds:
-                    kinds = ", ".join(sorted(policy.kinds))
-                    yield Violation(f"{name} accepts {kinds} images, not {kind}", where)
-                if policy.max_bytes is not None and size > policy.max_bytes:
-                    yield Violation(
-                        f"image is {size:,} bytes; {name} accepts at most {policy.max_bytes:,}",
-                        where,
-                    )
+            if isinstance(url, str):
+                yield (*path, "content", index, "image_url", "url"), url
 
 
 @rule("TG003", "too-many-examples", Severity.ERROR, Scope.FILE, any_layout=True)
@@ -418,15 +425,8 @@ def image_url_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
     refusing = [target.name for target in ctx.settings.targets if not target.images.urls]
     if not refusing:
         return
-    for path, message in messages(ctx):
-        content = message.get("content")
-        if not isinstance(content, list):
-            continue
-        for index, part in enumerate(content):
-            image = part.get("image_url") if isinstance(part, dict) else None
-            url = image.get("url") if isinstance(image, dict) else None
-            if isinstance(url, str) and url.startswith(("https://", "http://")):
-                yield Violation(
-                    f"{', '.join(refusing)} accepts only base64 data URLs, not an image URL",
-                    (*path, "content", index, "image_url", "url"),
-                )
+    for where, url in _image_urls(ctx):
+        if url.startswith(("https://", "http://")):
+            yield Violation(
+                f"{', '.join(refusing)} accepts only base64 data URLs, not an image URL", where
+            )
