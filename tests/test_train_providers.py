@@ -689,3 +689,19 @@ def test_train_refuses_what_check_target_refuses(
         assert f"{path}:5:1: {name} [error] messages[0].role:" in result.stdout
         assert "not 'developer'" in result.stdout
         assert provider.server.requests == []
+
+
+def test_an_answer_that_is_not_json_is_one_line_on_every_provider(
+    provider: Provider, tmp_path: Path
+) -> None:
+    """A captive portal's page where the API should answer: one line naming what came back,
+    on the SDK-backed providers (Together, Fireworks) as on the OpenAI-compatible ones."""
+    page = b"<html><body>Sign in to the Wi-Fi</body></html>"
+    provider.server.fail(
+        "GET", provider.create[1], 200, page, times=3, headers={"Content-Type": "text/html"}
+    )
+    result = provider.command("jobs", "list", cwd=tmp_path)
+    assert_one_line_error(
+        result, "listing jobs: the provider sent text/html, not a JSON object (is --base-url"
+    )
+    assert "Traceback" not in result.stderr

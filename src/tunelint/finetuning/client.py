@@ -77,32 +77,30 @@ def endpoint(preset: Preset, base_url: str | None) -> str | None:
     return preset.base_url.format_map(values)
 
 
-def _expect_json(response: httpx2.Response) -> None:
-    """Refuse a successful answer that is not a JSON object (a captive portal's page, an
-    empty body, a --base-url that is not the API), before the SDK misreads it."""
-    import openai
+def json_only_client(sdk: Any, timeout: float) -> Any:
+    """An HTTP client for ``sdk`` (the openai, together or fireworks module: their SDKs share
+    one generator) that refuses a successful answer that is not a JSON object (a captive
+    portal's page, an empty body, a --base-url that is not the API) before the SDK misreads
+    it, as the SDK's own ``APIResponseValidationError``, which ``provider_errors`` reports."""
 
-    if not response.is_success:
-        return
-    response.read()
-    try:
-        data = json.loads(response.content)
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        kind = response.headers.get("content-type", "no content type").split(";")[0]
-        shown = "an empty answer" if not response.content else f"{kind}, not a JSON object"
-        raise openai.APIResponseValidationError(
-            response,
-            None,
-            message=f"the provider sent {shown} (is --base-url the API's address?)",
-        )
+    def expect_json(response: httpx2.Response) -> None:
+        if not response.is_success or response.request.method == "PUT":
+            return  # a PUT stores a file at a signed URL: its answer is the storage's, not JSON
+        response.read()
+        try:
+            data = json.loads(response.content)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            kind = response.headers.get("content-type", "no content type").split(";")[0]
+            shown = "an empty answer" if not response.content else f"{kind}, not a JSON object"
+            raise sdk.APIResponseValidationError(
+                response,
+                None,
+                message=f"the provider sent {shown} (is --base-url the API's address?)",
+            )
 
-
-def _http_client(timeout: float) -> Any:
-    import openai
-
-    return openai.DefaultHttpxClient(timeout=timeout, event_hooks={"response": [_expect_json]})
+    return sdk.DefaultHttpxClient(timeout=timeout, event_hooks={"response": [expect_json]})
 
 
 def connect(connection: Connection) -> OpenAI:
@@ -123,14 +121,14 @@ def connect(connection: Connection) -> OpenAI:
             api_version=version,
             max_retries=connection.max_retries,
             timeout=connection.timeout,
-            http_client=_http_client(connection.timeout),
+            http_client=json_only_client(openai, connection.timeout),
         )
     return openai.OpenAI(
         api_key=key,
         base_url=url,
         max_retries=connection.max_retries,
         timeout=connection.timeout,
-        http_client=_http_client(connection.timeout),
+        http_client=json_only_client(openai, connection.timeout),
     )
 
 
@@ -239,6 +237,10 @@ def provider_errors(action: str, sdk: Any = None) -> Iterator[None]:
         raise ProviderError(f"{action}: the request timed out, even after retries") from None
     except sdk.APIConnectionError as error:
         cause = error.__cause__
+        if isinstance(cause, sdk.APIResponseValidationError):
+            # json_only_client's refusal, which Together's and Fireworks' SDKs retry and
+            # then report as a connection failure
+            raise ProviderError(f"{action}: {one_line(cause.message)}") from None
         reason = one_line(str(cause)) if cause else "connection failed"
         raise ProviderError(f"{action}: cannot reach the provider ({reason})") from None
     except base_error as error:

@@ -15,7 +15,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tunelint.finetuning.client import Connection, ProviderError, api_key, one_line
+from tunelint.finetuning.client import (
+    Connection,
+    ProviderError,
+    api_key,
+    json_only_client,
+    one_line,
+)
 from tunelint.finetuning.providers.base import (
     Event,
     Job,
@@ -197,5 +203,6 @@ def open_fireworks(connection: Connection) -> FireworksBackend:
         base_url=connection.base_url,
         max_retries=connection.max_retries,
         timeout=connection.timeout,
+        http_client=json_only_client(sdk, connection.timeout),
     )
     return FireworksBackend(sdk, client, account)

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tunelint.finetuning.client import Connection, api_key, one_line
+from tunelint.finetuning.client import Connection, api_key, json_only_client, one_line
 from tunelint.finetuning.providers.base import (
     Event,
     Job,
@@ -179,5 +179,6 @@ def open_together(connection: Connection) -> TogetherBackend:
         base_url=connection.base_url,
         max_retries=connection.max_retries,
         timeout=connection.timeout,
+        http_client=json_only_client(sdk, connection.timeout),
     )
     return TogetherBackend(sdk, client)
