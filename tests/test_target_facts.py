@@ -160,3 +160,18 @@ def test_price_brackets_in_a_target_file_are_checked(cli: Cli, tmp_path: Path) -
         result = cli("check", "--no-cache", data, "--target", str(target))
         assert result.returncode == 2, result.stdout
         assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_providers_own_model_is_its_default(cli: Cli, write_jsonl: WriteJsonl) -> None:
+    """Under ``--target together`` the counts and limits are a Together model's, and no
+    OpenAI price is shown for data that will not train on OpenAI."""
+    path = write_jsonl([chat(f"Question {index}") for index in range(10)])
+    result = cli("stats", path, "--target", "together", "--output-format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["cost"]["usd"] is None
+    text = cli("stats", path, "--target", "together").stdout
+    assert text.startswith(
+        "10 examples in 1 file; model meta-llama/Meta-Llama-3.1-8B-Instruct-Reference "
+        "(o200k_base, 131,072-token limit)"
+    )
