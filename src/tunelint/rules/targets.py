@@ -22,7 +22,7 @@ from tunelint.rules.authoring import (
     rule,
 )
 from tunelint.rules.dataset import ExampleCount
-from tunelint.rules.walk import messages
+from tunelint.rules.walk import messages, quoted, texts
 from tunelint.targets.catalogue import accepting
 from tunelint.targets.layouts import FILE_LEVEL, Diagnosis, Layout, record_layout
 from tunelint.targets.shapes import layout_problems
@@ -430,3 +430,51 @@ def image_url_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
             yield Violation(
                 f"{', '.join(refusing)} accepts only base64 data URLs, not an image URL", where
             )
+
+
+_PROMPT_ROLES = frozenset({"system", "user"})
+
+
+@rule("TG010", "reserved-keyword", Severity.ERROR, chat_view=True)
+def reserved_keyword(ctx: RecordContext) -> Iterator[Violation]:
+    """A prompt holds a keyword the target reserves.
+
+    ## What it does
+    Looks in the system and user turns for the keywords a target reserves: Amazon
+    Bedrock's Nova models reserve `User:`, `Bot:`, `Assistant:`, `System:`, `<image>`,
+    `<video>` and `[EOS]` (case as written). Only targets that record reserved keywords
+    are checked (`bedrock`).
+
+    ## Why is this bad?
+    Bedrock fails the whole training job on a data problem when a user or system prompt
+    starts with or contains one of them, after the upload and the wait.
+
+    ## Example
+    With `--target bedrock`:
+    ```jsonl
+    {"schemaVersion": "bedrock-conversation-2024", "messages": [{"role": "user", "content": [{"text": "Continue the chat.\\nUser: hi\\nBot: hello"}]}, {"role": "assistant", "content": [{"text": "How can I help?"}]}]}
+    ```
+
+    ## How to fix
+    Write the transcript's speakers with other words of the same meaning, as the Nova
+    guide advises.
+
+    ```jsonl
+    {"schemaVersion": "bedrock-conversation-2024", "messages": [{"role": "user", "content": [{"text": "Continue the chat.\\nCustomer - hi\\nAgent - hello"}]}, {"role": "assistant", "content": [{"text": "How can I help?"}]}]}
+    ```
+    """
+    reserving = [(t.name, t.reserved_keywords) for t in ctx.settings.targets if t.reserved_keywords]
+    if not reserving:
+        return
+    for text in texts(ctx):
+        if text.role not in _PROMPT_ROLES:
+            continue
+        for name, keywords in reserving:
+            found = [keyword for keyword in keywords if keyword in text.text]
+            if found:
+                verb, pronoun = ("is", "it") if len(found) == 1 else ("are", "them")
+                yield Violation(
+                    f"{quoted(found)} {verb} reserved by {name}: a prompt holding {pronoun} "
+                    "fails the training job",
+                    text.location,
+                )

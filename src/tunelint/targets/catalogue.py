@@ -163,6 +163,7 @@ def _target(data: Mapping[str, Any]) -> Target:
             "models": _TABLE,
             "byte_order_mark": _choice(("avoid", "advised")),
             "pricing": _TABLE,
+            "reserved_keywords": _strings,
         },
         required=("name", "title", "kind", "checked", "sources", "layouts", "roles"),
     )
@@ -216,6 +217,7 @@ def _target(data: Mapping[str, Any]) -> Target:
         convert_to=values.get("convert_to", "openai"),
         byte_order_mark=values.get("byte_order_mark", "avoid"),
         pricing=_pricing(values["pricing"]) if "pricing" in values else None,
+        reserved_keywords=tuple(sorted(values.get("reserved_keywords", ()))),
     )
 
 

@@ -115,6 +115,8 @@ class Target:
     """A UTF-8 byte-order mark at the start of a file: ``avoid`` (JSON forbids it; JL004
     warns) or ``advised`` (the provider's documentation asks for one: JL004 is off)."""
     pricing: Pricing | None = None
+    reserved_keywords: tuple[str, ...] = ()
+    """Texts a prompt (a system or user turn) may not hold: the training job fails on them."""
 
     def accepts(self, layout: Layout) -> bool:
         return layout in self.layouts
