@@ -435,7 +435,13 @@ def image_url_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
 _PROMPT_ROLES = frozenset({"system", "user"})
 
 
-@rule("TG010", "reserved-keyword", Severity.ERROR, chat_view=True)
+def _reserves_nothing(settings: Settings) -> bool:
+    """No target reserves a keyword: TG010 has nothing to look for on any record."""
+    return not any(target.reserved_keywords for target in settings.targets)
+
+
+@rule("TG010", "reserved-keyword", Severity.ERROR, chat_view=True,
+      quiet_on_plain=_reserves_nothing, quiet_on_typed=_reserves_nothing)  # fmt: skip
 def reserved_keyword(ctx: RecordContext) -> Iterator[Violation]:
     """A prompt holds a keyword the target reserves.
 
