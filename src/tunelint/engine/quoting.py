@@ -84,7 +84,8 @@ def mask_secrets(text: str) -> str:
 _SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def _escaped(char: str) -> str:
+def escape_char(char: str) -> str:
+    """One character as the escape every output shows it by (``\\n``, ``\\x01``, ``\\u202e``)."""
     if char in _SHORT_ESCAPES:
         return _SHORT_ESCAPES[char]
     code = ord(char)
@@ -97,7 +98,7 @@ def escape(text: str) -> str:
     """``text`` with control, format and separator characters (all but the space) escaped."""
     if text.isprintable():
         return text
-    return "".join(char if char.isprintable() else _escaped(char) for char in text)
+    return "".join(char if char.isprintable() else escape_char(char) for char in text)
 
 
 LONGEST_MESSAGE = 1000

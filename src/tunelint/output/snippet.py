@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tunelint.engine.findings import Finding
-from tunelint.engine.quoting import mask
+from tunelint.engine.quoting import escape_char, mask
 
 WIDTH = 96
 """Display columns of the line shown; a longer line is elided around the column."""
@@ -37,7 +37,6 @@ _LONGEST_READ = 1 << 20
 """Bytes of a line read for an excerpt; a finding further into a longer line gets none."""
 
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})(?:\\u([dD][c-fC-F][0-9a-fA-F]{2}))?|.)", re.DOTALL)
-_SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _PLAIN = re.compile(r"[ -\[\]-~]+")
 """Printable ASCII but the backslash: shown as it is, one column a character."""
@@ -168,14 +167,10 @@ def _readable_escape(match: re.Match[str]) -> str:
     return char
 
 
-def escape_char(char: str) -> str:
-    """A raw control or invisible character (bidi overrides included) as an escape."""
-    if unicodedata.category(char) not in _INVISIBLE:
-        return char
-    if char in _SHORT_ESCAPES:
-        return _SHORT_ESCAPES[char]
-    code = ord(char)
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+def shown_char(char: str) -> str:
+    """A character as a snippet shows it: a control or invisible character (bidi overrides
+    included) as its escape; others, separators such as a no-break space too, as they are."""
+    return escape_char(char) if unicodedata.category(char) in _INVISIBLE else char
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,10 +205,10 @@ def shown_chunks(text: str, secrets: dict[int, int]) -> list[Chunk]:
             continue
         elif text[index] == "\\" and (match := _ESCAPE.match(text, index)):
             end = match.end()
-            shown = "".join(map(escape_char, _readable_escape(match)))
+            shown = "".join(map(shown_char, _readable_escape(match)))
         else:
             end = index + 1
-            shown = escape_char(text[index])
+            shown = shown_char(text[index])
         chunks.append(Chunk(index, end, shown, display_width(shown), False))
         index = end
     return chunks
