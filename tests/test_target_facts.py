@@ -138,8 +138,19 @@ def test_a_provider_that_bills_by_model_size_gets_the_cost_at_each_size(
     assert (
         f"$0.50 per 1M tokens up to 16B parameters (${billed * 0.5 / 1_000_000:.4f}), "
         f"$3.00 per 1M tokens up to 80B parameters (${billed * 3.0 / 1_000_000:.4f}) for these "
-        "tokens and epochs, rates checked 2026-12-07: https://fireworks.ai/pricing"
+        "tokens over 3 epochs, rates checked 2026-12-07: https://fireworks.ai/pricing"
     ) in text
+    # Without --epochs, a Fireworks job runs its default epoch, not OpenAI's choice by size.
+    default = json.loads(
+        cli("stats", path, "--target", "fireworks,openai", "--output-format", "json").stdout
+    )
+    assert default["cost"]["epochs"] > 1
+    epochs = {row["target"]: row["epochs"] for row in default["targets"]}
+    assert epochs == {"fireworks": 1, "openai": default["cost"]["epochs"]}
+    (once,) = [row for row in default["targets"] if row["target"] == "fireworks"]
+    assert once["usd_by_size"][0]["usd"] == round(
+        default["cost"]["billing_tokens"] * 0.5 / 1_000_000, 4
+    )
 
 
 def test_price_brackets_in_a_target_file_are_checked(cli: Cli, tmp_path: Path) -> None:

@@ -25,11 +25,19 @@ def _billed(tokens: Sequence[int], context: int | None) -> int:
     return sum(count if context is None else min(count, context) for count in tokens)
 
 
+def epochs_on(target: Target, stats: DatasetStats) -> int:
+    """The epochs a job on ``target`` runs: ``--epochs``, else the provider's default, else
+    OpenAI's choice from the data's size."""
+    if stats.epochs_given or target.default_epochs is None:
+        return stats.epochs
+    return target.default_epochs
+
+
 def _bracket_costs(target: Target, stats: DatasetStats) -> list[dict[str, float]]:
-    """What the data costs at each of the target's size brackets, for the run's epochs."""
+    """What the data costs at each of the target's size brackets, for its epochs."""
     if target.pricing is None:
         return []
-    billed = _billed(stats.values["tokens_per_example"], None) * stats.epochs
+    billed = _billed(stats.values["tokens_per_example"], None) * epochs_on(target, stats)
     return [
         {
             "up_to_billion_parameters": bracket.up_to_billion_parameters,
@@ -54,6 +62,7 @@ def _row(target: Target, model: ModelFacts | None, stats: DatasetStats) -> dict[
         "price": price,
         "price_unit": None if model is None else model.price_unit,
         "usd": None,
+        "epochs": epochs_on(target, stats),
         "checked": target.checked.isoformat(),
         "source": target.source,
         "pricing": None if target.pricing is None else target.pricing.as_json(),
@@ -62,7 +71,7 @@ def _row(target: Target, model: ModelFacts | None, stats: DatasetStats) -> dict[
         "estimate": model is None or model.tokenizer != encoding,
     }
     if model is not None and price is not None and model.price_unit == "per 1M training tokens":
-        row["usd"] = round(_billed(tokens, context) * stats.epochs * price / 1_000_000, 4)
+        row["usd"] = round(_billed(tokens, context) * row["epochs"] * price / 1_000_000, 4)
     return row
 
 
@@ -75,7 +84,11 @@ def target_rows(targets: tuple[Target, ...], stats: DatasetStats) -> list[dict[s
     ]
 
 
-def _pricing_line(target: Target, costs: list[dict[str, float]]) -> str:
+def _epochs(count: int) -> str:
+    return f"{count} epoch{'' if count == 1 else 's'}"
+
+
+def _pricing_line(target: Target, costs: list[dict[str, float]], epochs: int) -> str:
     """How a target bills, its rates by model size with the data's cost at each, or why no
     rate is recorded."""
     assert target.pricing is not None
@@ -87,7 +100,9 @@ def _pricing_line(target: Target, costs: list[dict[str, float]]) -> str:
             f"{cost['up_to_billion_parameters']:g}B parameters ({dollars(cost['usd'])})"
             for cost in costs
         )
-        details += f"; {rates} for these tokens and epochs, rates checked {pricing.checked}"
+        details += (
+            f"; {rates} for these tokens over {_epochs(epochs)}, rates checked {pricing.checked}"
+        )
     return f"  {target.name} bills {pricing.billing}{details}: {pricing.source}"
 
 
@@ -104,15 +119,15 @@ def target_rows_text(targets: tuple[Target, ...], rows: list[dict[str, Any]]) ->
         if row["price"] is not None:
             price = f"${row['price']:g} {row['price_unit']}"
             if row["usd"] is not None:
-                price += f" = {dollars(row['usd'])} for these epochs"
+                price += f" = {dollars(row['usd'])} for {_epochs(row['epochs'])}"
         count = f"{row['tokenizer']} (an estimate)" if row["estimate"] else row["tokenizer"]
         lines.append(
             f"  {row['target']} {row['model']}: {context}; {price}; "
             f"tokens by {count}; checked {row['checked']}"
         )
-    unpriced = {row["target"]: row["usd_by_size"] for row in rows if row["price"] is None}
+    unpriced = {row["target"]: row for row in rows if row["price"] is None}
     lines += [
-        _pricing_line(target, unpriced[target.name])
+        _pricing_line(target, unpriced[target.name]["usd_by_size"], unpriced[target.name]["epochs"])
         for target in targets
         if target.pricing is not None and target.name in unpriced
     ]

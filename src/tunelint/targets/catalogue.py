@@ -164,6 +164,7 @@ def _target(data: Mapping[str, Any]) -> Target:
             "byte_order_mark": _choice(("avoid", "advised")),
             "pricing": _TABLE,
             "reserved_keywords": _strings,
+            "default_epochs": _INT,
         },
         required=("name", "title", "kind", "checked", "sources", "layouts", "roles"),
     )
@@ -218,6 +219,7 @@ def _target(data: Mapping[str, Any]) -> Target:
         byte_order_mark=values.get("byte_order_mark", "avoid"),
         pricing=_pricing(values["pricing"]) if "pricing" in values else None,
         reserved_keywords=tuple(sorted(values.get("reserved_keywords", ()))),
+        default_epochs=values.get("default_epochs"),
     )
 
 

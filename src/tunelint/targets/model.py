@@ -115,6 +115,9 @@ class Target:
     """A UTF-8 byte-order mark at the start of a file: ``avoid`` (JSON forbids it; JL004
     warns) or ``advised`` (the provider's documentation asks for one: JL004 is off)."""
     pricing: Pricing | None = None
+    default_epochs: int | None = None
+    """Epochs a job runs when none are asked for; ``None``: chosen from the data's size, as
+    OpenAI does (``n_epochs`` auto)."""
     reserved_keywords: tuple[str, ...] = ()
     """Texts a prompt (a system or user turn) may not hold: the training job fails on them."""
 

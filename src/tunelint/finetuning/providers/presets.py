@@ -81,8 +81,6 @@ class Preset:
     """The pip extra that installs the provider's SDK."""
     example_url: str | None = None
     """The endpoint as the user writes it, in messages and help."""
-    default_epochs: int | None = None
-    """Epochs when ``--epochs`` is not given; ``None``: chosen from the data (OpenAI's auto)."""
     refuses: frozenset[str] = frozenset()
     """``train`` flags the provider's API has no field for."""
 
@@ -90,6 +88,11 @@ class Preset:
     def target(self) -> Target:
         """The provider's target: the data it accepts and how it bills, with their dates."""
         return builtin_targets()[self.name]
+
+    @property
+    def default_epochs(self) -> int | None:
+        """Epochs when ``--epochs`` is not given; ``None``: chosen from the data (OpenAI's auto)."""
+        return self.target.default_epochs
 
 
 _TARGETS = builtin_targets()
@@ -179,7 +182,6 @@ PRESETS: dict[ProviderName, Preset] = {
             _limits(_TARGETS["together"]),
             (("https://docs.together.ai/docs/fine-tuning/data-preparation", "2026-12-06"),),
             extra="together",
-            default_epochs=1,  # the SDK's n_epochs default
             refuses=frozenset({"--learning-rate-multiplier", "--metadata"}),
         ),
         Preset(
@@ -198,7 +200,6 @@ PRESETS: dict[ProviderName, Preset] = {
             ),
             (("https://docs.fireworks.ai/fine-tuning/fine-tuning-models", "2026-12-06"),),
             extra="fireworks",
-            default_epochs=1,
             refuses=frozenset({"--learning-rate-multiplier", "--metadata", "--seed"}),
         ),
     )
