@@ -163,13 +163,15 @@ def _bedrock(record: Mapping[str, Any]) -> Problems:
     for key in record:
         if key not in {"schemaVersion", "system", "messages", "toolConfig"}:
             yield f"unrecognized top-level key {key!r} in a Bedrock record", (key,)
-    if not isinstance(record.get("schemaVersion"), str):
+    # Optional, any string (Nova 1's guide); Nova 2's marks only messages as required, and
+    # AWS's own Nova 2 samples leave it out.
+    if "schemaVersion" in record and not isinstance(record["schemaVersion"], str):
         yield "schemaVersion must be a string ('bedrock-conversation-2024')", ("schemaVersion",)
     if "system" in record:
         system = record["system"]
         if not isinstance(system, list):
             yield "system must be a list of {'text': ...} blocks", ("system",)
-        else:
+        elif system:  # an empty list is no system prompt, as AWS's samples write it
             yield from _blocks(system, ("system",))
     messages, problems = _list(record, "messages")
     yield from problems
