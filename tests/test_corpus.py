@@ -46,7 +46,8 @@ PINNED_UNDER_TARGET: dict[str, dict[str, dict[str, int]]] = {
         "llamafactory_alpaca_en_demo.jsonl": {},
         "llamafactory_dpo_en_demo.jsonl": {"CT004": 1},
         "llamafactory_glaive_toolcall.jsonl": {"DS003": 5},
-        "llamafactory_identity.jsonl": {"CT007": 2},
+        # the same greeting twice with paraphrased answers, as the korean file's DS006
+        "llamafactory_identity.jsonl": {"CT007": 2, "DS006": 2},
     },
     "together": {"together_antihallucination.jsonl": {}},
 }

@@ -487,6 +487,8 @@ def _prompt_and_answer(ctx: RecordContext) -> tuple[int, int] | None:
     for index in range(len(turns) - 1, -1, -1):
         turn = turns[index]
         if isinstance(turn, dict) and turn.get("role") == "assistant":
+            if index == 0 and ctx.origin is not None:
+                return None  # another dialect's text without a prompt (Together ``text``)
             answer = turn
             if "weight" in turn:
                 answer = {key: value for key, value in turn.items() if key != "weight"}
@@ -500,6 +502,7 @@ def _prompt_and_answer(ctx: RecordContext) -> tuple[int, int] | None:
     Severity.WARNING,
     Scope.FILE,
     formats=[Format.CHAT, Format.COMPLETION],
+    chat_view=True,
 )
 class ConflictingAnswers(_HashesPerExample):
     """Examples with the same prompt have different final answers.
@@ -510,7 +513,9 @@ class ConflictingAnswers(_HashesPerExample):
     earlier example's while its answer differs, with that example's line. Keeps two 8-byte
     hashes per example. On by default: with the whole prompt identical, different targets
     are usually label noise; a dataset that samples several answers on purpose can ignore
-    it. Preference data is exempt (several pairs per prompt are normal there).
+    it. Preference data is exempt (several pairs per prompt are normal there). Records of
+    another dialect a target reads (ShareGPT, Alpaca, Vertex...) are compared through their
+    chat view, with their `tools` as written; a `text` record has no prompt to compare.
 
     ## Why is this bad?
     The model is trained towards two answers for one input: the gradient pulls both ways,

@@ -16,8 +16,6 @@ from tunelint.engine.context import Origin, Piece
 from tunelint.engine.findings import JsonPath
 from tunelint.targets.layouts import Layout, record_layout
 
-Messages = list[dict[str, str]]
-
 SHAREGPT_ROLES = {
     "human": "user",
     "user": "user",
@@ -183,17 +181,23 @@ def _view_turns(record: Mapping[str, Any]) -> list[_Turn] | None:
     return None if view is None else view(record)
 
 
-def _messages_of(turns: Iterable[_Turn]) -> Messages:
-    return [{"role": turn.role, "content": turn.content} for turn in turns]
+def _view_of(record: Mapping[str, Any], turns: Iterable[_Turn]) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "messages": [{"role": turn.role, "content": turn.content} for turn in turns]
+    }
+    if "tools" in record:  # the definitions the prompt is rendered with, as written
+        view["tools"] = record["tools"]
+    return view
 
 
 def chat_view(record: Mapping[str, Any]) -> dict[str, Any] | None:
-    """``{"messages": [...]}`` for a record of another dialect; ``None`` for OpenAI's own.
+    """``{"messages": [...]}`` (and the record's ``tools`` as written, when it has them) for
+    a record of another dialect; ``None`` for OpenAI's own.
 
     OpenAI chat records (the bulk of most files) are let through after a key lookup or two.
     """
     turns = _view_turns(record)
-    return None if turns is None else {"messages": _messages_of(turns)}
+    return None if turns is None else _view_of(record, turns)
 
 
 def located_chat_view(record: Mapping[str, Any]) -> tuple[dict[str, Any], Origin] | None:
@@ -202,4 +206,4 @@ def located_chat_view(record: Mapping[str, Any]) -> tuple[dict[str, Any], Origin
     turns = _view_turns(record)
     if turns is None:
         return None
-    return {"messages": _messages_of(turns)}, tuple(turn.pieces for turn in turns)
+    return _view_of(record, turns), tuple(turn.pieces for turn in turns)
