@@ -109,6 +109,27 @@ def test_missing_path_is_a_one_line_error(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_an_endless_device_is_a_one_line_error_not_a_hang(tmp_path: Path, device: str) -> None:
+    """Read as a stream, ``/dev/zero`` would fill the spool until interrupted."""
+    result = run_tunelint("check", device, cwd=tmp_path)
+    assert_clean_exit(result, 2)
+    assert result.stderr == (
+        f"tunelint: error: {device}: a device that never ends (not a file, a pipe or a "
+        "terminal); nothing was read\n"
+    )
+
+
+def test_dev_null_and_a_pipe_are_still_read(tmp_path: Path) -> None:
+    empty = run_tunelint("check", "/dev/null", "--select", "DS001", cwd=tmp_path)
+    assert_clean_exit(empty, 1)
+    assert "/dev/null:1:1: DS001" in empty.stdout
+    chat = b'{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}]}\n'
+    piped = run_tunelint("check", "/dev/stdin", "--select", "DS001", cwd=tmp_path, input=chat)
+    assert_clean_exit(piped, 1)
+    assert "/dev/stdin:1:1: DS001 [error] file has 1 example(s)" in piped.stdout
+
+
 def test_unreadable_configuration_is_a_one_line_error(tmp_path: Path) -> None:
     (tmp_path / "tunelint.toml").mkdir()
     result = run_tunelint("check", "--config", tmp_path / "tunelint.toml", cwd=tmp_path)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import enum
 import io
+import os
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 from tunelint.sources.codecs import PARQUET, decode, detect
 from tunelint.sources.errors import SourceError
@@ -102,6 +103,16 @@ def _is_stream(path: Path) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
+def _endless(path: Path, stream: IO[bytes]) -> bool:
+    """A character device other than a terminal or ``/dev/null`` (``/dev/zero``,
+    ``/dev/urandom``): read as a stream, it would fill the spool until interrupted."""
+    return (
+        stat.S_ISCHR(os.fstat(stream.fileno()).st_mode)
+        and not stream.isatty()
+        and not path.samefile(os.devnull)
+    )
+
+
 REMOTE_SCHEMES = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "hf", "http", "https"})
 
 
@@ -144,7 +155,14 @@ def source_for(path: Path) -> Source:
         return Source(path, Where.STDIN, None)
     if _is_stream(path):
         # Opened once, read through a spool: a pipe neither seeks nor reads twice.
-        _streams[path] = Spool(path.open("rb", buffering=0))
+        stream = path.open("rb", buffering=0)
+        if _endless(path, stream):
+            stream.close()
+            raise SourceError(
+                f"{path}: a device that never ends (not a file, a pipe or a terminal); "
+                "nothing was read"
+            )
+        _streams[path] = Spool(stream)
         return Source(path, Where.STDIN, None)
     if is_remote(path):
         return Source(path, Where.URL, None)
