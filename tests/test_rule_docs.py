@@ -4,6 +4,8 @@ fix are data cases: the example makes the rule report, the fix does not."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from tunelint.engine.config import ConfigFile, resolve_settings
 from tunelint.engine.registry import Rule, all_rules
 from tunelint.engine.runner import lint_file
+from tunelint.engine.template_settings import TemplateSettings
 
 SECTIONS = ["What it does", "Why is this bad?", "Example", "How to fix"]
 OPTIONAL = {"Targets": "How to fix"}
@@ -30,13 +33,22 @@ PROSE_EXAMPLES = {
     "JL007": "needs a line of more than 16 MiB",
     "TG007": "a JSON array a trainer reads whole is not JSONL",
     "TK001": "needs an example of thousands of tokens",
+    "TM003": "needs a conversation longer than the maximum sequence length",
+    "TM004": "needs a template whose generation blocks leave the end-of-turn token out",
 }
 """Rules whose example is told in words, and why; every other rule shows JSONL."""
 _RST_LITERAL = re.compile(r"(?<!`)``(?!`)")
-NOT_YET = "TM"
-"""The chat-template rules (they need a tokenizer; tests/template runs them) are not yet in
-this form: their documentation is checked once it is converted."""
-RULES = {code: rule for code, rule in all_rules().items() if not code.startswith(NOT_YET)}
+RULES = all_rules()
+TEMPLATE_FAMILIES = {
+    "TM001": "gemma",  # "With a Gemma template, which rejects the `system` role"
+    "TM002": "chatml",
+    "TM005": "qwen3",  # "With a Qwen3-style template"
+    "TM006": "chatml",
+    "TM007": "chatml-tools",  # "With a template that writes `{{ tool_call.arguments | tojson }}`"
+    "TM008": "chatml",
+}
+"""The tiny tokenizer (``tests/tiny_tokenizers.py``) a chat-template rule's example is run
+with: the family its documentation names."""
 
 
 def section(doc: str, title: str) -> str:
@@ -65,24 +77,36 @@ def test_documentation_is_markdown_with_the_usual_sections(rule: Rule) -> None:
     )
 
 
-def _codes(tmp_path: Path, name: str, block: str, rule: Rule) -> set[str]:
+def _codes(
+    tmp_path: Path, name: str, block: str, rule: Rule, tokenizer: Callable[[str], Path]
+) -> set[str]:
     path = tmp_path / f"{name}.jsonl"
     path.write_text(block + "\n", encoding="utf-8")
     # An example for one target says so: "With `--target together`:".
     target = re.search(r"`--target (\S+)`", section(rule.documentation, "Example"))
     overrides = {"select": [rule.code], **({"target": [target[1]]} if target else {})}
     settings = resolve_settings(ConfigFile(None, {}), overrides)
+    if rule.code in TEMPLATE_FAMILIES:
+        folder = tokenizer(TEMPLATE_FAMILIES[rule.code])
+        settings = replace(settings, template=TemplateSettings(tokenizer=str(folder)))
     return {finding.code for finding in lint_file(path, settings).findings}
 
 
 @pytest.mark.parametrize(
     "rule", [r for r in RULES.values() if r.code not in PROSE_EXAMPLES], ids=lambda r: r.code
 )
-def test_the_example_is_reported_and_its_fix_is_not(rule: Rule, tmp_path: Path) -> None:
+def test_the_example_is_reported_and_its_fix_is_not(
+    rule: Rule, tmp_path: Path, tokenizer: Callable[[str], Path]
+) -> None:
     (example,) = jsonl_blocks(section(rule.documentation, "Example"))
     (fixed,) = jsonl_blocks(section(rule.documentation, "How to fix"))
-    assert _codes(tmp_path, "example", example, rule) == {rule.code}
-    assert _codes(tmp_path, "fixed", fixed, rule) == set()
+    assert _codes(tmp_path, "example", example, rule, tokenizer) == {rule.code}
+    assert _codes(tmp_path, "fixed", fixed, rule, tokenizer) == set()
+
+
+def test_every_template_rule_with_an_example_names_its_tokenizer() -> None:
+    shown = {code for code in RULES if code.startswith("TM") and code not in PROSE_EXAMPLES}
+    assert shown == set(TEMPLATE_FAMILIES)
 
 
 def test_docs_rules_md_is_current_and_every_rule_url_has_its_heading() -> None:

@@ -123,6 +123,10 @@ def template_fails_to_render(ctx: RecordContext) -> Iterator[Violation]:
     Reshape the record as the template requires (merge the system message into the first
     user turn, alternate the roles), or pick a template that accepts it with
     `--chat-template`.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Be brief.\\n\\nHi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
     result = analysed(ctx)
     if result is not None and result[1].failure:
@@ -156,6 +160,10 @@ def no_trainable_tokens(ctx: RecordContext) -> Iterator[Violation]:
     Use a chat template with `{% generation %}` blocks around the assistant's text and
     end-of-turn token, or a loss mode that finds assistant turns by rendering prefixes;
     map the roles to `user` and `assistant`.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    ```
     """
     result = _rendered(ctx)
     if result is None:
@@ -303,7 +311,12 @@ def content_dropped_by_template(ctx: RecordContext) -> Iterator[Violation]:
 
     ## How to fix
     Split multi-turn reasoning conversations into one example per answer, move what the
-    template ignores to where it is rendered, or choose a template that keeps it.
+    template ignores to where it is rendered, or choose a template that keeps it. The
+    second answer as an example of its own keeps its reasoning:
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "3+3?"}, {"role": "assistant", "content": "<think>\\nAdd them.\\n</think>\\n\\n6"}]}
+    ```
     """
     result = _rendered(ctx)
     if result is None:
@@ -335,6 +348,10 @@ def special_token_in_content(ctx: RecordContext) -> Iterator[Violation]:
     ## How to fix
     Remove the token from the text, or escape it (a zero-width space inside it) when the
     text is about the token itself.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "What does <|im_\\u200bend|> mean?"}, {"role": "assistant", "content": "It ends a turn."}]}
+    ```
     """
     result = analysed(ctx)
     if result is None:
@@ -372,6 +389,10 @@ def tool_arguments_shape(ctx: RecordContext) -> Iterator[Violation]:
     ## How to fix
     Convert the arguments to the shape the template expects (`json.loads` the string)
     when preparing data for open-model training.
+
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris"}}}]}, {"role": "tool", "tool_call_id": "c1", "content": "sunny"}, {"role": "assistant", "content": "Sunny."}]}
+    ```
     """
     result = analysed(ctx)
     if result is None:
@@ -405,6 +426,10 @@ def prompt_boundary_merge(ctx: RecordContext) -> Iterator[Violation]:
     ## How to fix
     Keep the whitespace on the answer's side (`"A:"` and `" Paris"`), or end the
     prompt with a character the tokenizer never merges across.
+
+    ```jsonl
+    {"prompt": "Q: capital of France?\\nA:", "completion": " Paris"}
+    ```
     """
     result = _rendered(ctx)
     if result is None:
