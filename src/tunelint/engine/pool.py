@@ -66,11 +66,12 @@ def process_pool(
     """A pool of ``jobs`` worker processes, each set up by ``initializer(*initargs)``.
 
     Unlike ``multiprocessing.Pool``, which waits forever for the work of a worker that was
-    killed, the executor notices the death: ``outcome`` then raises ``WorkerDied``. Work not
-    yet started is cancelled when the block ends early.
+    killed, the executor notices the death: ``outcome``, or a ``submit`` after it, then
+    raises ``WorkerDied``. Work not yet started is cancelled when the block ends early.
     """
     import multiprocessing  # only now: small runs never pay for its import
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # fork starts workers in milliseconds with the rules already imported; other platforms
     # spawn fresh interpreters.
@@ -79,8 +80,16 @@ def process_pool(
     pool = ProcessPoolExecutor(jobs, context, initializer=initializer, initargs=initargs)
     try:
         yield pool
+    except BrokenProcessPool:  # a worker died while more work was being handed out
+        raise WorkerDied(_DIED) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+_DIED = (
+    "a worker process died before it finished (killed, or out of memory); "
+    "the run is incomplete: run again, with fewer --jobs if memory is short"
+)
 
 
 def outcome(work: Future[T]) -> T:
@@ -90,10 +99,7 @@ def outcome(work: Future[T]) -> T:
     try:
         return work.result()
     except BrokenProcessPool:
-        raise WorkerDied(
-            "a worker process died before it finished (killed, or out of memory); "
-            "the run is incomplete: run again, with fewer --jobs if memory is short"
-        ) from None
+        raise WorkerDied(_DIED) from None
 
 
 def split_work(path: Path, jobs: int) -> list[tuple[int, int | None]]:
