@@ -125,7 +125,8 @@ def test_a_finding_in_another_dialect_points_into_the_record_as_written(
     records = [valid] * 11
     records.insert(4, flagged)
     path = write_jsonl([json.dumps(record) for record in records])
-    found = [f for f in check(cli, path, "--target", target) if f["code"] != "DS003"]
+    # The flagged record repeats the valid ones but for its answer: DS003 and DS006 say so.
+    found = [f for f in check(cli, path, "--target", target) if f["code"] not in {"DS003", "DS006"}]
     assert [(f["code"], f["line"], f["pointer"]) for f in found] == [("PV002", 5, pointer)]
     line = path.read_text(encoding="utf-8").splitlines()[4]
     value, _ = json.JSONDecoder().raw_decode(line, found[0]["column"] - 1)
