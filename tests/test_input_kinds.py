@@ -342,6 +342,25 @@ def test_an_s3_prefix_is_listed_for_its_data_files(bucket: str, tmp_path: Path) 
     assert paths == {"s3://bucket/folder/a.jsonl", "s3://bucket/folder/sub/b.jsonl.gz"}
 
 
+def test_an_s3_prefix_shards_by_object_as_jobs_1_reports(bucket: str, tmp_path: Path) -> None:
+    """Each object is its own unit: two shards take one each (by their listed sizes), and
+    the merge, like ``--jobs 2``, prints ``--jobs 1``'s report byte for byte."""
+    env = s3_env(bucket)
+    url = "s3://bucket/folder/"
+    expected = check(url, "--jobs", "1", cwd=tmp_path, env=env)
+    assert expected.returncode == 1, expected.stderr
+    assert check(url, "--jobs", "2", cwd=tmp_path, env=env).stdout == expected.stdout
+    states = []
+    for index in (1, 2):
+        state = tmp_path / f"s{index}.state"
+        shard = check(url, "--shard", f"{index}/2", "--state-out", state, cwd=tmp_path, env=env)
+        assert shard.returncode == 0, shard.stderr
+        assert f"shard {index}/2: 1 of 2 unit(s)" in shard.stderr
+        states.append(state)
+    merged = run_tunelint("merge", *states, cwd=tmp_path, env=env)
+    assert (merged.returncode, merged.stdout, merged.stderr) == (1, expected.stdout, "")
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [

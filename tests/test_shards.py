@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from tunelint.application.settings import build_settings
-from tunelint.engine import units
+from tunelint.engine import pool, units
 from tunelint.engine.runner import lint_file
 from tunelint.engine.units import Kind, UnitSettings, merge_units, plan_units, run_unit
 
 from conftest import run_tunelint
-from scale_data import EXPECTED_CODES, write_dataset
+from scale_data import EXPECTED_CODES, PARQUET_CODES, PARQUET_ROWS, write_dataset, write_parquet
 
 
 def _check(folder: Path, *flags: str) -> tuple[int, str, str]:
@@ -83,6 +83,58 @@ def test_units_merge_exactly_at_any_cut(tmp_path: Path, monkeypatch: pytest.Monk
         assert sum(unit.kind is Kind.RANGE for unit in plan) >= 30
         merged = merge_units(files, split, plan, (run_unit(files, split, unit) for unit in plan))
         assert list(merged) == [result.without_fixes() for result in expected]
+
+
+def test_parquet_row_groups_jobs_and_shards_equal_jobs_1(tmp_path: Path) -> None:
+    """A Parquet file cut into runs of whole row groups, by the pool and by shards that
+    run their units on the pool: row numbers across the file, the duplicates, conflicts
+    and counts of rows in other row groups, byte for byte."""
+    path = write_parquet(tmp_path)
+    assert path.stat().st_size >= pool.SPLIT_BYTES  # --jobs cuts it too
+
+    def check(*flags: str) -> tuple[int, str, str]:
+        result = run_tunelint("check", path.name, "--no-cache", *flags, cwd=tmp_path)
+        return result.returncode, result.stdout, result.stderr
+
+    status, expected, _ = check("--jobs", "1", "--output-format", "json")
+    assert status == 1
+    found = json.loads(expected)
+    assert {finding["code"] for finding in found} >= PARQUET_CODES
+    # The exact copy of row 11 (two broken lines were no rows): its row number in the file.
+    copies = [finding["line"] for finding in found if finding["code"] == "DS003"]
+    assert copies == [PARQUET_ROWS - 100 - 2 + 1]
+    assert check("--jobs", "2", "--output-format", "json") == (1, expected, "")
+    states = []
+    for index in (1, 2, 3):
+        state = tmp_path / f"shard-{index}.state"
+        jobs = "2" if index < 3 else "1"
+        shard = check("--output-format", "json", "--jobs", jobs, "--shard", f"{index}/3",
+                      "--state-out", str(state))  # fmt: skip
+        assert shard[0] == 0, shard[2]
+        states.append(state)
+    header = json.loads(states[0].read_bytes().split(b"\n", 2)[1])
+    kinds = [unit[1] for unit in header["run"]["groups"][0]["units"]]
+    assert kinds.count("rows") >= 3
+    assert _merge(tmp_path, *states) == (1, expected, "")
+    statistics = check("--jobs", "1", "--statistics")
+    assert check("--jobs", "2", "--statistics") == statistics
+    assert "DS006" in statistics[1]
+
+
+def test_parquet_units_merge_exactly_at_any_cut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit per row group or two, in this process."""
+    path = write_parquet(tmp_path)
+    settings = build_settings(start=tmp_path)
+    expected = lint_file(path, settings).without_fixes()
+    monkeypatch.setattr(units, "MIN_RANGE", 1)
+    for to_disk in (False, True):
+        split = UnitSettings.of(settings, to_disk)
+        plan = plan_units([path], split, 11)
+        assert sum(unit.kind is Kind.ROWS for unit in plan) == 11
+        results = (run_unit([path], split, unit) for unit in plan)
+        assert list(merge_units([path], split, plan, results)) == [expected]
 
 
 def _one_line_error(result: tuple[int, str, str], *words: str) -> None:
