@@ -9,6 +9,7 @@ import json
 import zlib
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from tunelint.application.settings import build_settings
@@ -121,13 +122,23 @@ def test_parquet_row_groups_jobs_and_shards_equal_jobs_1(tmp_path: Path) -> None
     assert "DS006" in statistics[1]
 
 
+@pytest.mark.parametrize("shards", [1, 2])
 def test_parquet_units_merge_exactly_at_any_cut(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    shards: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A unit per row group or two, in this process."""
+    """A unit per row group or two, in this process: of one file, and of a Hugging Face
+    split in two files, whose row groups are numbered across both."""
     path = write_parquet(tmp_path)
+    if shards == 2:
+        table = pq.read_table(path)
+        for index, rows in enumerate((table.slice(0, 8500), table.slice(8500))):
+            name = f"train-{index:05}-of-00002.parquet"
+            pq.write_table(rows, tmp_path / name, row_group_size=1000)
+        path.unlink()
+        path = tmp_path / "train-[0-9]*-of-[0-9]*.parquet"
     settings = build_settings(start=tmp_path)
     expected = lint_file(path, settings).without_fixes()
+    assert {finding.code for finding in expected.findings} >= PARQUET_CODES
     monkeypatch.setattr(units, "MIN_RANGE", 1)
     for to_disk in (False, True):
         split = UnitSettings.of(settings, to_disk)
