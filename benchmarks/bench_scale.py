@@ -105,6 +105,7 @@ def main() -> None:
             shard_walls.append(shard[0])
             shard_peak = max(shard_peak, shard[1])
             sizes += state.stat().st_size
+        print(f"  each shard's wall s: {', '.join(f'{wall:.1f}' for wall in shard_walls)}")
         _row("4 shards: the longest", (max(shard_walls), shard_peak, 0, ""))
         _row("4 shards: one after another", (sum(shard_walls), shard_peak, 0, ""))
         states = [str(folder / f"shard-{index}.state") for index in range(1, 5)]

@@ -348,8 +348,8 @@ def test_an_s3_prefix_is_listed_for_its_data_files(bucket: str, tmp_path: Path) 
 
 def test_an_s3_prefix_shards_by_object_as_jobs_1_reports(bucket: str, tmp_path: Path) -> None:
     """Each object is its own unit, balanced by its listed size: of two small objects and
-    one three times larger, two shards take the small ones and the large one. The merge,
-    like ``--jobs 2``, prints ``--jobs 1``'s report byte for byte."""
+    one three times larger, one shard takes the large one, the other the small ones. The
+    merge, like ``--jobs 2``, prints ``--jobs 1``'s report byte for byte."""
     env = s3_env(bucket)
     data = write_jsonl(tmp_path / "x.jsonl", records()).read_bytes()
     client = s3_client(bucket)
@@ -360,7 +360,7 @@ def test_an_s3_prefix_shards_by_object_as_jobs_1_reports(bucket: str, tmp_path: 
     assert expected.returncode == 1, expected.stderr
     assert check(url, "--jobs", "2", cwd=tmp_path, env=env).stdout == expected.stdout
     states = []
-    for index, units in ((1, 2), (2, 1)):
+    for index, units in ((1, 1), (2, 2)):
         state = tmp_path / f"s{index}.state"
         shard = check(url, "--shard", f"{index}/2", "--state-out", state, cwd=tmp_path, env=env)
         assert shard.returncode == 0, shard.stderr

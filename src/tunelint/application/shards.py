@@ -17,7 +17,7 @@ from typing import Any, TypeAlias
 
 import tunelint
 from tunelint.application.check import EXIT_OK
-from tunelint.engine.balance import part_of_each
+from tunelint.engine.balance import spread
 from tunelint.engine.cache import settings_fingerprint
 from tunelint.engine.errors import UsageError
 from tunelint.engine.findings import FileResult
@@ -37,6 +37,10 @@ from tunelint.engine.units import (
 )
 from tunelint.inputs import Group
 from tunelint.sources import display_name, source_for
+
+UNITS_PER_SHARD = 4
+"""Units a large file is cut into per shard: work for a shard's ``--jobs`` processes, the
+same whatever ``--jobs`` each shard is given (the plan must not depend on it)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -95,11 +99,10 @@ def write_shard(
     work: list[tuple[Sequence[Path], UnitSettings, Unit]] = []
     for settings, files in groups:
         split = UnitSettings.of(settings, to_disk=True)
-        units = plan_units(files, split, shard.count)
+        units = plan_units(files, split, shard.count * UNITS_PER_SHARD)
         described.append(_describe(settings, files, units))
         work.extend((files, split, unit) for unit in units)
-    # Consecutive units, about equal bytes per shard.
-    owners = part_of_each([unit.size for _, _, unit in work], shard.count)
+    owners = spread([unit.size for _, _, unit in work], shard.count)
     owned = [number for number, owner in enumerate(owners) if owner == shard.index - 1]
     results: dict[int, UnitResult] = {}
     processes = jobs or default_jobs()
