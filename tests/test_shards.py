@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from pathlib import Path
 
@@ -61,6 +62,25 @@ def test_four_shards_merged_equal_jobs_1_byte_for_byte(tmp_path: Path) -> None:
     for state in states:  # hashes, counts and findings; never the records' text
         payload = zlib.decompress(state.read_bytes().split(b"\n", 2)[2])
         assert b"Tell me about" not in payload and b"w100" not in payload
+
+
+def test_shards_share_a_large_file_evenly(tmp_path: Path) -> None:
+    """Four units per shard for a large file, and the unit that reads it whole weighs
+    what it runs: each of 4 shards gets three or four of the 15 units."""
+    write_dataset(tmp_path)
+    owned = []
+    for index in range(1, 5):
+        state = tmp_path / f"{index}.state"
+        result = run_tunelint(
+            "check", "train.jsonl", "--no-cache", "--shard", f"{index}/4", "--state-out", state,
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        counts = re.search(r": (\d+) of (\d+) unit", result.stderr)
+        assert counts is not None, result.stderr
+        owned.append(int(counts[1]))
+        assert counts[2] == "15"
+    assert sorted(owned) == [3, 4, 4, 4]
 
 
 def test_statistics_merge_equal(tmp_path: Path) -> None:
