@@ -68,9 +68,10 @@ def fingerprinted(
     if not wanted:
         return found
     # A decompressed or rendered stream only reads forward: one pass from its start.
-    seekable = not isinstance(path, Path | RowGroups) or (
-        isinstance(path, Path) and source_for(path).splittable
-    )
+    if isinstance(path, Path):
+        seekable = source_for(path).splittable
+    else:
+        seekable = not isinstance(path, RowGroups)  # a file open for ``--fix`` seeks
     known = [(1, start), *(marks if seekable else ())]
     numbers = [line for line, _ in known]
     after: dict[int, list[int]] = {}  # lines wanted, by the mark they are read from

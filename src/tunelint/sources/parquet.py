@@ -59,22 +59,14 @@ def rows_as_jsonl(
 def _render(files: Sequence[Path | Stream], display: str, groups: range | None) -> Iterator[bytes]:
     import pyarrow as pa
 
-    before = 0  # row groups of the files before this one
+    first = 0  # the number of the file's first row group, across the files
     for file in files:
         try:
             batches: Iterable[Any]
             if groups is None:
                 batches = _batches(file)
             else:
-                parquet = _parquet(file)
-                count = parquet.num_row_groups
-                wanted = [group - before for group in groups if before <= group < before + count]
-                before += count
-                batches = (
-                    parquet.iter_batches(batch_size=_BATCH_ROWS, row_groups=wanted)
-                    if wanted
-                    else ()
-                )
+                batches, first = _some_groups(file, groups, first)
             for batch in batches:
                 yield b"".join(
                     orjson.dumps(_row(row), default=_json_default) + b"\n"
@@ -97,6 +89,16 @@ def _head(file: Path | Stream) -> bytes:
     head = file.read(6)
     file.seek(0)
     return head
+
+
+def _some_groups(file: Path | Stream, groups: range, first: int) -> tuple[Iterable[Any], int]:
+    """The batches of the row ``groups`` that are in ``file``, whose first row group is
+    numbered ``first``; and the number of the next file's first."""
+    parquet = _parquet(file)
+    count = parquet.num_row_groups
+    wanted = [group - first for group in groups if first <= group < first + count]
+    batches = parquet.iter_batches(batch_size=_BATCH_ROWS, row_groups=wanted) if wanted else ()
+    return batches, first + count
 
 
 def row_group_bytes(files: Sequence[Path]) -> list[int]:
