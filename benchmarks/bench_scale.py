@@ -7,7 +7,8 @@ each in a fresh child process, and checks that all three print the same JSON:
 - ``check --jobs 2``: this machine's process pool;
 - ``check --executor ray --jobs 2``: a new local Ray instance with 2 CPUs (its start-up
   included, and measured alone on a 10-example file);
-- ``check --shard I/4 --state-out ...`` four times, one after the other, then ``merge``.
+- ``check --shard I/4 --state-out ... --jobs 2`` four times, one after the other (each
+  shard runs its units on 2 processes), then ``merge``.
 
 Reports wall time and the driver's peak resident memory (the process that merges and
 reports: ``getrusage(RUSAGE_SELF)``, workers excluded), each shard's peak, the state
@@ -94,20 +95,27 @@ def main() -> None:
             run(folder, *common, "--executor", "ray", "--jobs", "2"),
         )
         tiny = ["check", "tiny.jsonl", "--no-cache", "--executor", "ray", "--jobs", "2"]
-        _row("  Ray start-up alone (10 examples)", run(folder, *tiny))
+        start_up = _row("  Ray start-up alone (10 examples)", run(folder, *tiny))
         shard_walls, shard_peak, sizes = [], 0, 0
         for index in range(1, 5):
             state = folder / f"shard-{index}.state"
-            shard = run(folder, *common, "--shard", f"{index}/4", "--state-out", str(state))
+            shard = run(
+                folder, *common, "--jobs", "2", "--shard", f"{index}/4", "--state-out", str(state)
+            )
             shard_walls.append(shard[0])
             shard_peak = max(shard_peak, shard[1])
             sizes += state.stat().st_size
+        print(f"  each shard's wall s: {', '.join(f'{wall:.1f}' for wall in shard_walls)}")
         _row("4 shards: the longest", (max(shard_walls), shard_peak, 0, ""))
         _row("4 shards: one after another", (sum(shard_walls), shard_peak, 0, ""))
         states = [str(folder / f"shard-{index}.state") for index in range(1, 5)]
         merged = _row("  merge", run(folder, "merge", *states))
         print(
             f"state files: {sizes / 2**20:.1f} MiB in all ({sizes / args.examples:.0f} B/example)"
+        )
+        print(
+            f"Ray's overhead against --jobs 2: {ray[0] - jobs[0]:+.1f} s "
+            f"({start_up[0]:.1f} s of it start-up), driver {(ray[1] - jobs[1]) / 1024:+.0f} MiB"
         )
         same = len({jobs[3], ray[3], merged[3]}) == 1
         print(f"identical output: {'yes' if same else 'NO'}; load average {os.getloadavg()[0]:.1f}")

@@ -35,19 +35,19 @@ def _example(index: int) -> dict[str, Any]:
     return _chat(f"Tell me about {topic}?\nSolution:", f"It is {topic} and more.")
 
 
-def train_lines() -> list[Any]:
-    lines: list[Any] = [_example(index) for index in range(TRAIN_EXAMPLES)]
-    lines[2900] = _example(10)  # exact copy of line 11, a shard or more away
+def train_lines(count: int = TRAIN_EXAMPLES) -> list[Any]:
+    lines: list[Any] = [_example(index) for index in range(count)]
+    lines[count - 100] = _example(10)  # exact copy of line 11, a shard or more away
     copy = _example(20)
     copy["messages"][0]["content"] = copy["messages"][0]["content"].upper()
-    lines[2800] = copy  # a normalised duplicate of line 21
+    lines[count - 200] = copy  # a normalised duplicate of line 21
     near = _example(30)
     near["messages"][1]["content"] += " Indeed"
-    lines[2700] = near  # a near-duplicate of line 31
-    lines[2600] = _chat(_example(40)["messages"][0]["content"], "Something else.")
-    lines[1500] = "{broken"
-    lines[1501] = ""
-    lines[2000] = {"prompt": "Hi", "completion": "Hello"}
+    lines[count - 300] = near  # a near-duplicate of line 31
+    lines[count - 400] = _chat(_example(40)["messages"][0]["content"], "Something else.")
+    lines[count // 2] = "{broken"
+    lines[count // 2 + 1] = ""
+    lines[count * 2 // 3] = {"prompt": "Hi", "completion": "Hello"}
     return lines
 
 
@@ -75,3 +75,24 @@ def write_dataset(folder: Path) -> tuple[Path, Path]:
 
 
 EXPECTED_CODES = {"DS003", "DS004", "DS005", "DS006", "DS007", "CT006", "SC008", "DS001", "JL001"}
+
+
+PARQUET_ROWS = 17_000
+"""Enough rows for a Parquet file over the 4 MiB at which ``--jobs`` cuts a file."""
+PARQUET_CODES = EXPECTED_CODES - {"DS005", "JL001"}
+
+
+def write_parquet(folder: Path) -> Path:
+    """The configuration and ``train.parquet``: the training records (no broken lines: a
+    row is a record), uncompressed, in row groups of 1,000 rows, with the repeats and the
+    other format in other row groups than their first copies."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (folder / "pyproject.toml").write_text(CONFIG, encoding="utf-8")
+    rows = [line for line in train_lines(PARQUET_ROWS) if isinstance(line, dict)]
+    # From a struct array, so that the columns are the union of the records' keys.
+    table = pa.Table.from_batches([pa.RecordBatch.from_struct_array(pa.array(rows))])
+    path = folder / "train.parquet"
+    pq.write_table(table, path, row_group_size=1000, compression="none", use_dictionary=False)
+    return path

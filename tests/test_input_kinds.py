@@ -297,17 +297,21 @@ def s3_env(endpoint: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def bucket(s3_server: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    folder = tmp_path_factory.mktemp("s3")
-    data = write_jsonl(folder / "x.jsonl", records()).read_bytes()
-    client = boto3.client(
+def s3_client(endpoint: str) -> Any:
+    return boto3.client(
         "s3",
-        endpoint_url=s3_server,
+        endpoint_url=endpoint,
         aws_access_key_id="AKIATUNELINTTEST",
         aws_secret_access_key=SECRET,
         region_name="us-east-1",
     )
+
+
+@pytest.fixture(scope="module")
+def bucket(s3_server: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("s3")
+    data = write_jsonl(folder / "x.jsonl", records()).read_bytes()
+    client = s3_client(s3_server)
     client.create_bucket(Bucket="bucket")
     client.put_object(Bucket="bucket", Key="x.jsonl", Body=data)
     client.put_object(Bucket="bucket", Key="x.jsonl.gz", Body=gzip.compress(data))
@@ -340,6 +344,30 @@ def test_an_s3_prefix_is_listed_for_its_data_files(bucket: str, tmp_path: Path) 
     assert result.returncode == 1, result.stderr
     paths = {item["path"] for item in json.loads(result.stdout)}
     assert paths == {"s3://bucket/folder/a.jsonl", "s3://bucket/folder/sub/b.jsonl.gz"}
+
+
+def test_an_s3_prefix_shards_by_object_as_jobs_1_reports(bucket: str, tmp_path: Path) -> None:
+    """Each object is its own unit, balanced by its listed size: of two small objects and
+    one three times larger, one shard takes the large one, the other the small ones. The
+    merge, like ``--jobs 2``, prints ``--jobs 1``'s report byte for byte."""
+    env = s3_env(bucket)
+    data = write_jsonl(tmp_path / "x.jsonl", records()).read_bytes()
+    client = s3_client(bucket)
+    for key, body in (("a.jsonl", data), ("b.jsonl", data), ("c.jsonl", data * 3)):
+        client.put_object(Bucket="bucket", Key=f"sized/{key}", Body=body)
+    url = "s3://bucket/sized/"
+    expected = check(url, "--jobs", "1", cwd=tmp_path, env=env)
+    assert expected.returncode == 1, expected.stderr
+    assert check(url, "--jobs", "2", cwd=tmp_path, env=env).stdout == expected.stdout
+    states = []
+    for index, units in ((1, 1), (2, 2)):
+        state = tmp_path / f"s{index}.state"
+        shard = check(url, "--shard", f"{index}/2", "--state-out", state, cwd=tmp_path, env=env)
+        assert shard.returncode == 0, shard.stderr
+        assert f"shard {index}/2: {units} of 3 unit(s)" in shard.stderr
+        states.append(state)
+    merged = run_tunelint("merge", *states, cwd=tmp_path, env=env)
+    assert (merged.returncode, merged.stdout, merged.stderr) == (1, expected.stdout, "")
 
 
 @pytest.mark.parametrize(

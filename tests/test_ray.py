@@ -15,7 +15,7 @@ import pytest
 from tunelint import cli
 
 from conftest import run_tunelint
-from scale_data import EXPECTED_CODES, write_dataset
+from scale_data import EXPECTED_CODES, PARQUET_CODES, write_dataset, write_parquet
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +79,19 @@ def test_ray_equals_jobs_1_byte_for_byte(
     assert status == 2
     assert len(stderr.splitlines()) == 1 and stderr.startswith("tunelint: error: bad.jsonl.gz")
     assert {finding["path"] for finding in json.loads(stdout)} == {"train.jsonl"}
+
+
+def test_ray_on_parquet_row_groups_equals_jobs_1(
+    ray_cluster: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Parquet file of 17 row groups, linted in tasks of whole row groups."""
+    path = write_parquet(tmp_path)
+    check = [path.name, "--no-cache", "--output-format", "json"]
+    expected = run_tunelint("check", *check, "--jobs", "1", cwd=tmp_path)
+    assert expected.returncode == 1
+    assert {finding["code"] for finding in json.loads(expected.stdout)} >= PARQUET_CODES
+    ray_run = _in_process(capsys, tmp_path, "check", *check, "--executor", "ray")
+    assert ray_run == (1, expected.stdout, "")
 
 
 def test_without_ray_a_one_line_hint(tmp_path: Path) -> None:

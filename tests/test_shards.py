@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from tunelint.application.settings import build_settings
-from tunelint.engine import units
+from tunelint.engine import pool, units
 from tunelint.engine.runner import lint_file
 from tunelint.engine.units import Kind, UnitSettings, merge_units, plan_units, run_unit
 
 from conftest import run_tunelint
-from scale_data import EXPECTED_CODES, write_dataset
+from scale_data import EXPECTED_CODES, PARQUET_CODES, PARQUET_ROWS, write_dataset, write_parquet
 
 
 def _check(folder: Path, *flags: str) -> tuple[int, str, str]:
@@ -62,6 +64,25 @@ def test_four_shards_merged_equal_jobs_1_byte_for_byte(tmp_path: Path) -> None:
         assert b"Tell me about" not in payload and b"w100" not in payload
 
 
+def test_shards_share_a_large_file_evenly(tmp_path: Path) -> None:
+    """Four units per shard for a large file, and the unit that reads it whole weighs
+    what it runs: each of 4 shards gets three or four of the 15 units."""
+    write_dataset(tmp_path)
+    owned = []
+    for index in range(1, 5):
+        state = tmp_path / f"{index}.state"
+        result = run_tunelint(
+            "check", "train.jsonl", "--no-cache", "--shard", f"{index}/4", "--state-out", state,
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        counts = re.search(r": (\d+) of (\d+) unit", result.stderr)
+        assert counts is not None, result.stderr
+        owned.append(int(counts[1]))
+        assert counts[2] == "15"
+    assert sorted(owned) == [3, 4, 4, 4]
+
+
 def test_statistics_merge_equal(tmp_path: Path) -> None:
     write_dataset(tmp_path)
     status, expected, _ = _check(tmp_path, "--statistics")
@@ -83,6 +104,68 @@ def test_units_merge_exactly_at_any_cut(tmp_path: Path, monkeypatch: pytest.Monk
         assert sum(unit.kind is Kind.RANGE for unit in plan) >= 30
         merged = merge_units(files, split, plan, (run_unit(files, split, unit) for unit in plan))
         assert list(merged) == [result.without_fixes() for result in expected]
+
+
+def test_parquet_row_groups_jobs_and_shards_equal_jobs_1(tmp_path: Path) -> None:
+    """A Parquet file cut into runs of whole row groups, by the pool and by shards that
+    run their units on the pool: row numbers across the file, the duplicates, conflicts
+    and counts of rows in other row groups, byte for byte."""
+    path = write_parquet(tmp_path)
+    assert path.stat().st_size >= pool.SPLIT_BYTES  # --jobs cuts it too
+
+    def check(*flags: str) -> tuple[int, str, str]:
+        result = run_tunelint("check", path.name, "--no-cache", *flags, cwd=tmp_path)
+        return result.returncode, result.stdout, result.stderr
+
+    status, expected, _ = check("--jobs", "1", "--output-format", "json")
+    assert status == 1
+    found = json.loads(expected)
+    assert {finding["code"] for finding in found} >= PARQUET_CODES
+    # The exact copy of row 11 (two broken lines were no rows): its row number in the file.
+    copies = [finding["line"] for finding in found if finding["code"] == "DS003"]
+    assert copies == [PARQUET_ROWS - 100 - 2 + 1]
+    assert check("--jobs", "2", "--output-format", "json") == (1, expected, "")
+    states = []
+    for index in (1, 2, 3):
+        state = tmp_path / f"shard-{index}.state"
+        jobs = "2" if index < 3 else "1"
+        shard = check("--output-format", "json", "--jobs", jobs, "--shard", f"{index}/3",
+                      "--state-out", str(state))  # fmt: skip
+        assert shard[0] == 0, shard[2]
+        states.append(state)
+    header = json.loads(states[0].read_bytes().split(b"\n", 2)[1])
+    kinds = [unit[1] for unit in header["run"]["groups"][0]["units"]]
+    assert kinds.count("rows") >= 3
+    assert _merge(tmp_path, *states) == (1, expected, "")
+    statistics = check("--jobs", "1", "--statistics")
+    assert check("--jobs", "2", "--statistics") == statistics
+    assert "DS006" in statistics[1]
+
+
+@pytest.mark.parametrize("shards", [1, 2])
+def test_parquet_units_merge_exactly_at_any_cut(
+    shards: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit per row group or two, in this process: of one file, and of a Hugging Face
+    split in two files, whose row groups are numbered across both."""
+    path = write_parquet(tmp_path)
+    if shards == 2:
+        table = pq.read_table(path)
+        for index, rows in enumerate((table.slice(0, 8500), table.slice(8500))):
+            name = f"train-{index:05}-of-00002.parquet"
+            pq.write_table(rows, tmp_path / name, row_group_size=1000)
+        path.unlink()
+        path = tmp_path / "train-[0-9]*-of-[0-9]*.parquet"
+    settings = build_settings(start=tmp_path)
+    expected = lint_file(path, settings).without_fixes()
+    assert {finding.code for finding in expected.findings} >= PARQUET_CODES
+    monkeypatch.setattr(units, "MIN_RANGE", 1)
+    for to_disk in (False, True):
+        split = UnitSettings.of(settings, to_disk)
+        plan = plan_units([path], split, 11)
+        assert sum(unit.kind is Kind.ROWS for unit in plan) == 11
+        results = (run_unit([path], split, unit) for unit in plan)
+        assert list(merge_units([path], split, plan, results)) == [expected]
 
 
 def _one_line_error(result: tuple[int, str, str], *words: str) -> None:

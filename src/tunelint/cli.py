@@ -176,7 +176,8 @@ def _run_shard(args: argparse.Namespace, groups: list[Group]) -> int:
                          "--add-suppressions or --executor")  # fmt: skip
     if args.stdin_filename is not None or any(str(path) == "-" for path in args.paths):
         raise UsageError("--shard needs files every shard can read, not standard input")
-    return write_shard(groups, Shard.parse(args.shard), args.state_out, run_command(args.argv))
+    shard, command = Shard.parse(args.shard), run_command(args.argv)
+    return write_shard(groups, shard, args.state_out, command, args.jobs)
 
 
 def _run_merge(args: argparse.Namespace) -> int:

@@ -28,7 +28,7 @@ import orjson
 
 from tunelint.engine.findings import Finding
 from tunelint.engine.reader import UTF8_BOM, Line, Readable, pick_lines
-from tunelint.sources import source_for
+from tunelint.sources import RowGroups, source_for
 
 FILE = "file"
 
@@ -68,7 +68,10 @@ def fingerprinted(
     if not wanted:
         return found
     # A decompressed or rendered stream only reads forward: one pass from its start.
-    seekable = not isinstance(path, Path) or source_for(path).splittable
+    if isinstance(path, Path):
+        seekable = source_for(path).splittable
+    else:
+        seekable = not isinstance(path, RowGroups)  # a file open for ``--fix`` seeks
     known = [(1, start), *(marks if seekable else ())]
     numbers = [line for line, _ in known]
     after: dict[int, list[int]] = {}  # lines wanted, by the mark they are read from

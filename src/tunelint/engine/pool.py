@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
+from tunelint.engine.balance import runs
 from tunelint.engine.cache import ResultCache, lint_digest
 from tunelint.engine.errors import TunelintError
 from tunelint.engine.findings import FileResult
@@ -30,7 +31,7 @@ from tunelint.engine.runner import (
     merge_ranges,
 )
 from tunelint.engine.settings import Settings
-from tunelint.sources import source_for
+from tunelint.sources import Source, source_for
 from tunelint.targets.gate import gate
 
 if TYPE_CHECKING:
@@ -127,8 +128,24 @@ def _lint_file(path: Path) -> FileResult:
     return lint_file(path, _worker_settings()).without_fixes()
 
 
-def _lint_range(path: Path, start: int, end: int | None) -> RangeResult:
-    return lint_range(path, _worker_settings(), start, end)
+def _lint_range(path: Path, start: int, end: int | None, groups: range | None) -> RangeResult:
+    return lint_range(path, _worker_settings(), start, end, groups)
+
+
+def _parts(
+    path: Path, source: Source, size: int, jobs: int
+) -> list[tuple[int, int | None, range | None]]:
+    """What workers share of a large local file: byte ranges of a plain file, runs of
+    whole row groups of a Parquet file; none for a file to lint in one piece."""
+    if size < SPLIT_BYTES:
+        return []
+    if source.splittable:
+        return [(start, end, None) for start, end in split_work(path, jobs)]
+    try:
+        groups = runs(source.row_groups(), jobs * RANGES_PER_JOB)
+    except TunelintError:
+        return []  # the worker that lints it whole says what is wrong
+    return [(0, None, run) for run in groups] if len(groups) > 1 else []
 
 
 Pending: TypeAlias = "FileResult | Future[FileResult] | list[Future[RangeResult]]"
@@ -179,18 +196,14 @@ def _lint_all(
                 pending.append((path, cached[path]))
             elif not sources[path].local:  # stdin and URLs are read by this process only
                 pending.append((path, lint_file(path, settings)))
-            elif (
-                sources[path].splittable
-                and sizes[path] >= SPLIT_BYTES
-                and gate(path, settings).settings is not settings
-            ):
+            elif not (pieces := _parts(path, sources[path], sizes[path], jobs)):
+                pending.append((path, pool.submit(_lint_file, path)))
+            elif gate(path, settings).settings is not settings:
                 # A layout the targets do not read, or read with fewer rules: one process.
                 pending.append((path, lint_file(path, settings)))
-            elif sources[path].splittable and sizes[path] >= SPLIT_BYTES:
-                ranges = split_work(path, jobs)
-                pending.append((path, [pool.submit(_lint_range, path, *part) for part in ranges]))
             else:
-                pending.append((path, pool.submit(_lint_file, path)))
+                ranges = [pool.submit(_lint_range, path, *piece) for piece in pieces]
+                pending.append((path, ranges))
         for path, work in pending:
             if isinstance(work, FileResult):
                 yield path, work

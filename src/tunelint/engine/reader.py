@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, TypeAlias
 
 import orjson
 
-from tunelint.sources import open_data
+from tunelint.sources import RowGroups, open_data
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -26,16 +26,16 @@ MAX_LINE_BYTES = 16 << 20
 provider takes an example anywhere near this size, and decoding one costs gigabytes."""
 _LONG_LINE_KEPT = 1 << 10
 
-Readable: TypeAlias = "Path | io.RawIOBase"
-"""Data to read: a path (through ``tunelint.sources``), or a file already open for binary
-reading (``--fix`` reads the file through the one descriptor it checks before replacing
-the file)."""
+Readable: TypeAlias = "Path | RowGroups | io.RawIOBase"
+"""Data to read: a path or some row groups of a Parquet path (through ``tunelint.sources``),
+or a file already open for binary reading (``--fix`` reads the file through the one
+descriptor it checks before replacing the file)."""
 
 
 @contextlib.contextmanager
 def _opened(source: Readable, start: int) -> Iterator[Any]:
     """``source`` open for reading from byte ``start``."""
-    if isinstance(source, Path):
+    if isinstance(source, Path | RowGroups):
         with open_data(source, start) as stream:
             yield stream
     else:

@@ -43,7 +43,7 @@ from tunelint.engine.registry import (
 )
 from tunelint.engine.settings import Settings
 from tunelint.engine.typed import well_formed
-from tunelint.sources import display_name
+from tunelint.sources import RowGroups, display_name
 from tunelint.targets.gate import count_examples, gate
 
 _MAX_ROLE_SEQUENCES = 4096
@@ -328,13 +328,21 @@ class RangeResult:
     """Where the range's blocks began, by line (numbered from the range's first)."""
 
 
-def lint_range(path: Path, settings: Settings, start: int, end: int | None) -> RangeResult:
-    """Run the rules that merge across ranges on the bytes ``[start, end)`` of ``path``."""
+def lint_range(
+    path: Path,
+    settings: Settings,
+    start: int = 0,
+    end: int | None = None,
+    groups: range | None = None,
+) -> RangeResult:
+    """Run the rules that merge across ranges on the bytes ``[start, end)`` of ``path``,
+    or on the rows of its row ``groups`` (a Parquet file)."""
     rules = [rule for rule in settings.rules_for(path) if _in_ranges(rule)]
     linter = _FileLinter(path, settings, rules)
-    lines, examples = linter.run(read_blocks(path, start, end), finish=False)
+    data = path if groups is None else RowGroups(path, groups)
+    lines, examples = linter.run(read_blocks(data, start, end), finish=False)
     partials = tuple(cast(MergeableCheck, check).partial() for _, check in linter.file_checks)
-    findings = fingerprinted(path, described_fixes(linter.findings), start, linter.marks)
+    findings = fingerprinted(data, described_fixes(linter.findings), start, linter.marks)
     return RangeResult(findings, lines, examples, partials, tuple(linter.marks))
 
 

@@ -6,8 +6,9 @@ returns only what the merge needs. A run's files become units, in file order:
 
 - a whole file (small, compressed, remote, or in a layout the targets lint differently),
   whose result is complete;
-- a byte range of a large plain file, whose result is its findings and the state of the
-  rules that merge across ranges (``MergeableCheck``): hashes, counts, positions;
+- a byte range of a large plain file, or a run of whole row groups of a large Parquet
+  file, whose result is its findings and the state of the rules that merge across ranges
+  (``MergeableCheck``): hashes, counts, positions;
 - one ``WHOLE`` unit per split file for what cannot be split: the layout's path-scope
   findings, the rules that need the whole file (near-duplicates, the training file of a
   validation file), and the rules whose state holds record text (``partial_holds_text``),
@@ -28,6 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeAlias
 
+from tunelint.engine.balance import runs
 from tunelint.engine.errors import TunelintError
 from tunelint.engine.findings import FileResult, Finding, described_fixes
 from tunelint.engine.fingerprint import fingerprinted
@@ -45,12 +47,14 @@ MIN_RANGE = 64 << 10
 class Kind(str, enum.Enum):
     FILE = "file"
     RANGE = "range"
+    ROWS = "rows"
     WHOLE = "whole"
 
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """One task: a file of the run (by its index), whole or a byte range of it."""
+    """One task: a file of the run (by its index), whole, a byte range of it, or a run of
+    its row groups (``ROWS``: ``start`` and ``end`` number row groups, not bytes)."""
 
     file: int
     kind: Kind
@@ -102,8 +106,9 @@ class UnitSettings:
 
 def plan_units(files: Sequence[Path], settings: UnitSettings, pieces: int) -> list[Unit]:
     """The units of ``files``: a plain local file larger than a ``pieces``-th of the data
-    is cut into ranges of about that size. A file that cannot be read is one ``FILE``
-    unit, which then fails on its own."""
+    is cut into byte ranges of about that size, a local Parquet file into runs of whole
+    row groups. A file that cannot be read is one ``FILE`` unit, which then fails on its
+    own."""
     sizes = []
     for path in files:
         try:
@@ -114,26 +119,36 @@ def plan_units(files: Sequence[Path], settings: UnitSettings, pieces: int) -> li
     units: list[Unit] = []
     for index, (path, size) in enumerate(zip(files, sizes, strict=True)):
         try:
-            ranges = _ranges(path, settings.full, size, share)
+            parts = _parts(index, path, settings.full, size, share)
         except (OSError, TunelintError):
-            ranges = []
-        if len(ranges) < 2:
+            parts = []
+        if len(parts) < 2:
             units.append(Unit(index, Kind.FILE, size=size))
             continue
         reads = any(rule.scope is not Scope.PATH for rule in settings.whole.rules_for(path))
         units.append(Unit(index, Kind.WHOLE, size=size if reads else 0))
-        units.extend(Unit(index, Kind.RANGE, start, end, end - start) for start, end in ranges)
+        units.extend(parts)
     return units
 
 
-def _ranges(path: Path, settings: Settings, size: int, share: int) -> list[tuple[int, int]]:
-    """Byte ranges of about ``share`` bytes, or none: a file to lint in one task."""
+def _parts(index: int, path: Path, settings: Settings, size: int, share: int) -> list[Unit]:
+    """The ``RANGE`` or ``ROWS`` units of about ``share`` bytes of a file, or none: a file
+    to lint in one task."""
     source = source_for(path)
-    if not (source.local and source.splittable and size > share):
+    if not (source.local and size > share):
         return []
-    if gate(path, settings).settings is not settings:
+    if source.splittable:
+        ranges = line_boundaries(path, math.ceil(size / share))
+        cut = [Unit(index, Kind.RANGE, start, end, end - start) for start, end in ranges]
+    else:
+        sizes = source.row_groups()
+        cut = [
+            Unit(index, Kind.ROWS, run.start, run.stop, sum(sizes[run.start : run.stop]))
+            for run in runs(sizes, math.ceil(size / share))
+        ]
+    if len(cut) > 1 and gate(path, settings).settings is not settings:
         return []  # a layout the targets read with fewer rules (or not at all)
-    return line_boundaries(path, math.ceil(size / share))
+    return cut
 
 
 def run_unit(files: Sequence[Path], settings: UnitSettings, unit: Unit) -> UnitResult:
@@ -144,6 +159,9 @@ def run_unit(files: Sequence[Path], settings: UnitSettings, unit: Unit) -> UnitR
             return lint_file(path, settings.full).without_fixes()
         if unit.kind is Kind.RANGE:
             return lint_range(path, settings.ranges, unit.start, unit.end)
+        if unit.kind is Kind.ROWS:
+            assert unit.end is not None, "a ROWS unit names its last row group"
+            return lint_range(path, settings.ranges, groups=range(unit.start, unit.end))
         return _whole(path, settings.whole)
     except OSError as error:
         return Failed(f"{display_name(path)}: {error.strerror or error}")

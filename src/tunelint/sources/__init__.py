@@ -20,6 +20,7 @@ Heavy libraries (pyarrow, fsspec, zstandard) are imported only when such an inpu
 from __future__ import annotations
 
 from tunelint.sources.base import (
+    RowGroups,
     Source,
     display_name,
     is_remote,
@@ -33,6 +34,7 @@ from tunelint.sources.base import (
 )
 
 __all__ = [
+    "RowGroups",
     "Source",
     "display_name",
     "is_remote",

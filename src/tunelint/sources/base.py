@@ -68,12 +68,34 @@ class Source:
         return self.where is Where.FILE and self.codec is None
 
     def size(self) -> int:
-        """Bytes on disk (compressed), for scheduling work; 0 for streams."""
+        """Bytes on disk (compressed), for scheduling work: an object's as a folder listing
+        found it; 0 for streams and other URLs."""
         if self.where is Where.FILE:
             return self.path.stat().st_size
         if self.where is Where.SHARDS:
             return sum(shard.stat().st_size for shard in shards(self.path))
+        if self.where is Where.URL:
+            from tunelint.sources.remote import listed_size
+
+            return listed_size(url_of(self.path))
         return 0
+
+    def row_groups(self) -> list[int]:
+        """The bytes of each row group of a local Parquet file or split (numbered across
+        its shards), in order; none for other inputs."""
+        if not self.local or self.codec != PARQUET:
+            return []
+        from tunelint.sources.parquet import row_group_bytes
+
+        return row_group_bytes(_files(self))
+
+
+@dataclass(frozen=True, slots=True)
+class RowGroups:
+    """Some row groups of a local Parquet file or split: rows read apart from the rest."""
+
+    path: Path
+    groups: range
 
 
 _streams: dict[Path, Spool] = {}
@@ -172,19 +194,26 @@ def source_for(path: Path) -> Source:
         return Source(path, Where.FILE, detect(stream.read(_MAGIC_BYTES)))
 
 
+def _files(source: Source) -> list[Path]:
+    return shards(source.path) if source.where is Where.SHARDS else [source.path]
+
+
 @contextlib.contextmanager
-def open_data(path: Path, start: int = 0) -> Iterator[Stream]:
-    """The JSONL bytes of ``path`` from the byte ``start`` on, as a stream to ``read(n)``.
+def open_data(path: Path | RowGroups, start: int = 0) -> Iterator[Stream]:
+    """The JSONL bytes of ``path`` (or of only some of its row groups) from the byte
+    ``start`` on, as a stream to ``read(n)``.
 
     Raises ``OSError`` when a local file cannot be read, ``SourceError`` (one line) for
     corrupt compressed data, a missing extra, or a URL that cannot be read.
     """
-    source = source_for(path)
+    groups = path.groups if isinstance(path, RowGroups) else None
+    source = source_for(path.path if isinstance(path, RowGroups) else path)
     with contextlib.ExitStack() as stack:
-        if source.where is Where.SHARDS:
+        if source.where is Where.SHARDS or groups is not None:
             from tunelint.sources.parquet import rows_as_jsonl
 
-            stream: Stream = stack.enter_context(rows_as_jsonl(shards(path), source.display))
+            rows = rows_as_jsonl(_files(source), source.display, groups)
+            stream: Stream = stack.enter_context(rows)
         else:
             raw = stack.enter_context(_open_raw(source))
             codec = source.codec if source.where is Where.FILE else _peek_codec(raw)

@@ -15,7 +15,7 @@ import contextlib
 import datetime
 import decimal
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,22 +43,31 @@ _BATCH_ROWS = 1024
 
 
 @contextlib.contextmanager
-def rows_as_jsonl(files: Sequence[Path | Stream], display: str) -> Iterator[Stream]:
-    """The rows of the Parquet ``files`` (paths or seekable streams), in order, as JSONL."""
+def rows_as_jsonl(
+    files: Sequence[Path | Stream], display: str, groups: range | None = None
+) -> Iterator[Stream]:
+    """The rows of the Parquet ``files`` (paths or seekable streams), in order, as JSONL;
+    with ``groups``, only those row groups (numbered across the files from 0)."""
     require("pyarrow", "parquet", f"{display}: reading Parquet and Arrow")
-    stream = io.BufferedReader(_Chunks(_render(files, display)), buffer_size=1 << 16)
+    stream = io.BufferedReader(_Chunks(_render(files, display, groups)), buffer_size=1 << 16)
     try:
         yield stream
     finally:
         stream.close()
 
 
-def _render(files: Sequence[Path | Stream], display: str) -> Iterator[bytes]:
+def _render(files: Sequence[Path | Stream], display: str, groups: range | None) -> Iterator[bytes]:
     import pyarrow as pa
 
+    first = 0  # the number of the file's first row group, across the files
     for file in files:
         try:
-            for batch in _batches(file):
+            batches: Iterable[Any]
+            if groups is None:
+                batches = _batches(file)
+            else:
+                batches, first = _some_groups(file, groups, first)
+            for batch in batches:
                 yield b"".join(
                     orjson.dumps(_row(row), default=_json_default) + b"\n"
                     for row in batch.to_pylist()
@@ -82,17 +91,53 @@ def _head(file: Path | Stream) -> bytes:
     return head
 
 
-def _batches(file: Path | Stream) -> Iterator[Any]:
-    """Record batches of a Parquet file (per row group) or an Arrow IPC file or stream."""
+def _some_groups(file: Path | Stream, groups: range, first: int) -> tuple[Iterable[Any], int]:
+    """The batches of the row ``groups`` that are in ``file``, whose first row group is
+    numbered ``first``; and the number of the next file's first."""
+    parquet = _parquet(file)
+    count = parquet.num_row_groups
+    wanted = [group - first for group in groups if first <= group < first + count]
+    batches = parquet.iter_batches(batch_size=_BATCH_ROWS, row_groups=wanted) if wanted else ()
+    return batches, first + count
+
+
+def row_group_bytes(files: Sequence[Path]) -> list[int]:
+    """The compressed bytes of each row group of the Parquet ``files``, in order (what
+    cutting a file into parts of whole row groups balances)."""
+    import pyarrow as pa
+
+    require("pyarrow", "parquet", "reading Parquet")
+    sizes = []
+    for file in files:
+        try:
+            metadata = _parquet(file).metadata
+        except (pa.ArrowException, OSError) as error:
+            raise SourceError(f"{file}: cannot read Parquet: {error}") from None
+        for index in range(metadata.num_row_groups):
+            group = metadata.row_group(index)
+            columns = range(group.num_columns)
+            sizes.append(sum(group.column(column).total_compressed_size for column in columns))
+    return sizes
+
+
+def _parquet(file: Path | Stream) -> Any:
+    """``file`` opened as Parquet; paths are opened by pyarrow itself (memory-mapped)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    return pq.ParquetFile(pa.memory_map(str(file)) if isinstance(file, Path) else file)
+
+
+def _batches(file: Path | Stream) -> Iterator[Any]:
+    """Record batches of a Parquet file (per row group) or an Arrow IPC file or stream."""
+    import pyarrow as pa
+
     head = _head(file)
-    # Paths are opened by pyarrow itself (memory-mapped reads).
-    source = pa.memory_map(str(file)) if isinstance(file, Path) else file
     if detect(head) == PARQUET:
-        yield from pq.ParquetFile(source).iter_batches(batch_size=_BATCH_ROWS)
-    elif head == b"ARROW1":
+        yield from _parquet(file).iter_batches(batch_size=_BATCH_ROWS)
+        return
+    source = pa.memory_map(str(file)) if isinstance(file, Path) else file
+    if head == b"ARROW1":
         reader = pa.ipc.open_file(source)
         for index in range(reader.num_record_batches):
             yield reader.get_batch(index)

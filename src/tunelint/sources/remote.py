@@ -55,6 +55,10 @@ def _fsspec(url: str) -> Any:  # fsspec has no type hints
     return fsspec.core
 
 
+_listed_sizes: dict[str, int] = {}
+"""The size of each object a folder listing found, by URL."""
+
+
 def list_folder(url: str) -> list[str] | None:
     """The data files under ``url`` when it names a folder (a prefix), sorted; else ``None``
     (a missing object is reported when it is opened)."""
@@ -65,12 +69,21 @@ def list_folder(url: str) -> list[str] | None:
         filesystem, where = fsspec.url_to_fs(url)
         if not filesystem.isdir(where):
             return None
-        found = filesystem.find(where)
+        found = filesystem.find(where, detail=True)
     except Exception:  # the open that follows says what is wrong, in one line
         return None
-    return sorted(
-        filesystem.unstrip_protocol(name) for name in found if is_data_file(PurePosixPath(name))
-    )
+    sizes = {
+        filesystem.unstrip_protocol(name): int(info.get("size") or 0)
+        for name, info in found.items()
+        if is_data_file(PurePosixPath(name))
+    }
+    _listed_sizes.update(sizes)
+    return sorted(sizes)
+
+
+def listed_size(url: str) -> int:
+    """The bytes of an object a folder listing found (to balance work); 0 for others."""
+    return _listed_sizes.get(url, 0)
 
 
 @contextlib.contextmanager
