@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import xxhash
 
 from tunelint.rules.authoring import PlainBatch, RecordContext, Violation, canonical_json
-from tunelint.rules.walk import SYSTEM_ROLES, messages, texts
+from tunelint.rules.walk import SYSTEM_ROLES, PerRecord, messages, texts
 
 if TYPE_CHECKING:
     import numpy as np
@@ -43,6 +43,13 @@ def digest(value: Any) -> int:
 
 xxh3_64 = xxhash.xxh3_64_intdigest
 """The 64-bit hash of bytes that ``digest`` uses."""
+
+_record_digests = PerRecord(lambda ctx: (digest(ctx.record),))
+
+
+def record_digest(ctx: RecordContext) -> int:
+    """``digest(ctx.record)``, computed once per record for the rules that each keep it."""
+    return _record_digests(ctx)[0]
 
 
 def repeats(keys: Sequence[int]) -> Iterator[tuple[int, int]]:
