@@ -14,6 +14,9 @@ shared machine) and in wall seconds. The floors are scripts too, run the same wa
   of every message, one call per text (what ``stats`` cannot avoid doing);
 - ``python -c pass``: the interpreter's own start-up.
 
+Then the memory target: the bytes of dataset-wide state ``check`` keeps per example with
+the default rules (``MEMORY``), on the chat and tool-calling files.
+
 Every ``check`` is ``--no-cache`` (a cache would answer a second run; ``stats`` has none). Single-core
 targets run with ``--jobs 1``; the ``--jobs`` target compares the default with ``--jobs 1``
 in wall time. The load average is printed before and after: on a busy machine wall ratios
@@ -67,6 +70,37 @@ with open(sys.argv[1], "rb") as stream:
             if type(content) is str:
                 encode(content)
 """
+
+MEMORY = """
+import gc, sys, tracemalloc
+from pathlib import Path
+from tunelint.engine.config import ConfigFile, resolve_settings
+from tunelint.engine.runner import lint_range
+path = Path(sys.argv[1])
+settings = resolve_settings(ConfigFile(None), {})
+offsets = [0]
+with path.open("rb") as stream:
+    for line in stream:
+        offsets.append(offsets[-1] + len(line))
+lint_range(path, settings, 0, offsets[min(1000, len(offsets) - 1)])  # imports, plan, caches
+
+def held(end):
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    result = lint_range(path, settings, 0, end)
+    gc.collect()
+    size = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return size, result.examples
+
+half, half_examples = held(offsets[len(offsets) // 2])
+full, examples = held(None)
+print((full - half) / (examples - half_examples))
+"""
+"""Bytes of dataset-wide state per example: what ``lint_range`` holds after the whole file
+(the file rules' mergeable state, findings, marks) less what it holds after half of it,
+over the examples between, traced by ``tracemalloc`` (constant costs cancel out)."""
 
 
 def tool_example(rng: random.Random, index: int) -> dict[str, object]:
@@ -284,6 +318,15 @@ def main() -> int:
             f"| {case.name:<32} | {cpu:6.2f} | {base_cpu:6.2f} | {cpu_ratio:8.2f}x "
             f"| {wall_ratio:9.2f}x | {peak:7.1f} | {case.target:<22} | {met:<3} |"
         )
+    print(f"\n| {'dataset-wide state (default rules)':<40} | {'bytes/example':>13} | goal | met |")
+    print(f"|{'-' * 42}|{'-' * 14}:|------|-----|")
+    for name, path in (("check, plain chat", small_chat), ("check, tool calling", tools)):
+        output = subprocess.run(
+            [PY, "-c", MEMORY, str(path)], check=True, capture_output=True, text=True
+        ).stdout
+        per_example = float(output)
+        met = "yes" if per_example <= 64 else "no"
+        print(f"| {name:<40} | {per_example:13.1f} | <= 64 | {met:<3} |")
     print(f"\nload average before: see above; after: {after}")
     print(
         f"(medians of {args.runs} paired rounds, case and floor alternating; CPU includes "

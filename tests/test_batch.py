@@ -190,22 +190,31 @@ def test_positions_absorbed_in_ranges_read_as_if_numbered_once() -> None:
         return RecordContext({}, b"", line, example, Format.CHAT, settings)
 
     whole, merged = Positions(), Positions()
-    ranges = [[(1, 1), (3, 2)], [], [(1, 1), (2, 2), (5, 4)], [(2, 1)]]
+    # Runs of consecutive lines, broken by a blank line (3, 2), a broken one (5, 4) and a
+    # line whose example does not follow (6, 7: examples counted elsewhere).
+    ranges = [[(1, 1), (3, 2)], [], [(1, 1), (2, 2), (3, 3), (5, 4), (6, 7)], [(2, 1)]]
+    expected: list[tuple[int, int]] = []
     lines_before = examples_before = 0
     for part in ranges:
         positions = Positions()
         for line, example in part:
             positions.add(context(line, example))
             whole.add(context(line + lines_before, example + examples_before))
+            expected.append((line + lines_before, example + examples_before))
         merged.absorb(positions, lines_before, examples_before)
         lines_before += 6
         examples_before += 5
     merged.add(context(30, 30))
     whole.add(context(30, 30))
-    assert len(merged) == len(whole) == 7
-    for index in range(len(whole)):
-        assert merged.line(index) == whole.line(index)
+    expected.append((30, 30))
+    assert len(merged) == len(whole) == len(expected) == 9
+    for index, (line, example) in enumerate(expected):
+        assert merged.line(index) == whole.line(index) == line
         assert merged.violation(index, "x") == whole.violation(index, "x")
+        assert (whole.violation(index, "x").line, whole.violation(index, "x").example) == (
+            line,
+            example,
+        )
 
 
 def test_plain_records_after_a_stretch_without_them_take_the_fast_path_again(

@@ -102,6 +102,19 @@ def test_each_file_is_checked_with_the_nearest_configuration(tmp_path: Path) -> 
     assert reported == [("projects/a/data.jsonl", "CV002"), ("projects/b/data.jsonl", "SC005")]
 
 
+def test_a_pyproject_table_is_found_however_its_key_is_spelled(tmp_path: Path) -> None:
+    # pyproject.toml files without "tunelint" in them are not parsed; a quoted key with
+    # an escape spells it too, and is found.
+    put(tmp_path, "tunelint.toml", 'select = ["SC005"]\n')
+    put(tmp_path, "a/pyproject.toml", '[tool."tune\\u006cint"]\nselect = ["CV002"]\n')
+    put(tmp_path, "b/pyproject.toml", '[tool.other]\nselect = ["CV002"]\n')
+    put(tmp_path, "a/data.jsonl")
+    put(tmp_path, "b/data.jsonl")
+    result = check("a", "b", cwd=tmp_path)
+    reported = sorted((f["path"], f["code"]) for f in json.loads(result.stdout))
+    assert reported == [("a/data.jsonl", "CV002"), ("b/data.jsonl", "SC005")]
+
+
 def test_suppressions_live_next_to_the_configuration_that_applies(tmp_path: Path) -> None:
     put(tmp_path, "a/tunelint.toml", 'select = ["SC005"]\n')
     put(tmp_path, "a/data.jsonl")

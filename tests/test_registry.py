@@ -85,7 +85,7 @@ def test_the_builtin_rules_declare_their_facts() -> None:
     assert [code for code, r in rules.items() if r.scope is Scope.FILE and not r.mergeable] == []
     assert {code for code, r in rules.items() if r.quiet_on_typed} == {
         "CV001", "CV007", "SC001", "SC002", "SC003", "SC004", "SC005", "SC006", "SC007",
-        "SC009", "SC010", "SC011", "TG002", "TG005", "TG006", "TG009", "TG010",
+        "SC009", "SC010", "SC011", "TG002", "TG005", "TG006", "TG008", "TG009", "TG010",
         "TL001", "TL002", "TL003", "TL004", "TL005", "TL006", "TL007", "TL008",
     }  # fmt: skip
     # Shards never write these rules' state (text of the records) to disk.

@@ -44,6 +44,12 @@ def test_every_target_of_the_issue_is_built_in_with_a_date_and_sources() -> None
         assert target.checked.year >= 2026
         assert target.sources and all(s.startswith("https://") for s in target.sources)
     assert "2027-01-06" in targets["openai"].notes
+    # A target is read from its own file alone: each file is named after its target.
+    for name, target in targets.items():
+        assert get_target(name) == target
+    for name in ("../data/openai", "data/../openai", "open", ""):
+        with pytest.raises(ConfigError, match="unknown target"):
+            get_target(name)
     # The default target is the profile tunelint always applied.
     assert targets["openai"].profile.roles == OPENAI.roles
     assert dict(targets["openai"].profile.message_keys) == dict(OPENAI.message_keys)

@@ -167,6 +167,31 @@ def test_full_elides_a_long_line_around_the_column(tmp_path: Path, write_jsonl: 
     assert caret.endswith("^^^^^ SC005")
 
 
+def test_full_shows_each_findings_own_line_in_a_file_of_many_megabytes(
+    tmp_path: Path, write_jsonl: WriteJsonl
+) -> None:
+    # The lines before a finding's are skipped a megabyte at a time: findings far apart,
+    # lines of many lengths (one over a megabyte, then CRLF endings) must not shift them.
+    records: list[object] = []
+    for index in range(3000):
+        content = f"turn {index} " + "z" * (index * 37 % 900)
+        if index == 1200:
+            content = "w" * (1 << 20) + "x" * 300
+        role = "human" if index % 613 == 5 else "user"
+        records.append({"messages": [{"role": role, "content": content}]})
+    path = write_jsonl(records)
+    raw = Path(path).read_bytes().split(b"\n")
+    Path(path).write_bytes(b"\n".join(raw[:2000]) + b"\r\n".join([b"", *raw[2000:]]))
+    result = run_tunelint("check", path, "--select", "SC005", cwd=tmp_path)
+    found = result.stdout.splitlines()
+    numbers = [index + 1 for index in range(3000) if index % 613 == 5]
+    assert len(numbers) == 5 and numbers[-1] > 2000
+    for number in numbers:
+        at = found.index(next(line for line in found if line.startswith(f"{path}:{number}:")))
+        assert found[at + 2].startswith(f"{number} | ")
+        assert f'"turn {number - 1} ' in found[at + 2]
+
+
 def test_full_never_shows_a_secret_or_personal_data(
     tmp_path: Path, write_jsonl: WriteJsonl
 ) -> None:

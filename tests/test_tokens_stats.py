@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tunelint.engine.batch import decode_block
 from tunelint.engine.config import ConfigFile, check_keys, resolve_settings
 from tunelint.engine.errors import ConfigError, UsageError
+from tunelint.tokens import stats
 from tunelint.tokens.models import MODELS, base_name, resolve_model
 from tunelint.tokens.stats import compute_stats, default_epochs, percentile
 
@@ -204,3 +206,63 @@ def test_stats_reads_folders(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
     write_jsonl([CHAT, CHAT], name="a/two.jsonl")
     stats = compute_stats([tmp_path / "a"], settings())
     assert (stats.files, stats.examples) == (2, 3)
+
+
+def _sample_record(rng: random.Random) -> object:
+    """A record of the many kinds a file mixes: mostly plain conversations (names,
+    function results, Korean, repeated system prompts), and the near misses around them."""
+    words = ["the", "flight", "서울", "예약", "refund", "{x}", "  ", "\u00e9t\u00e9", "🙂", "a\nb"]
+
+    def text() -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+
+    messages: list[dict[str, object]] = []
+    if rng.random() < 0.8:
+        messages.append(
+            {"role": rng.choice(["system", "system", "developer"]), "content": "Be brief."}
+        )
+    for _ in range(rng.randint(1, 3)):
+        if rng.random() < 0.95:
+            messages.append({"role": "user", "content": text()})
+        if rng.random() < 0.1:
+            messages.append({"role": "function", "name": "weather", "content": '{"t": 3}'})
+        messages.append({"role": "assistant", "content": text()})
+    kind = rng.random()
+    if kind < 0.05:
+        messages[-1]["name"] = rng.choice(["bot", "봇"])
+    elif kind < 0.08:
+        messages[-1]["content"] = rng.choice(["", " ", None, [{"type": "text", "text": "hi"}]])
+    elif kind < 0.1:
+        messages[-1]["weight"] = 0
+    elif kind < 0.12:
+        messages.pop()  # no answer at the end, or none at all
+    elif kind < 0.14:
+        return {"messages": messages, "tools": [{"type": "function", "function": {"name": "f"}}]}
+    elif kind < 0.15:
+        return {"prompt": text(), "completion": text()}
+    elif kind < 0.16:
+        return {"conversations": [{"from": "human", "value": text()}]}
+    return {"messages": messages}
+
+
+def test_plain_records_are_counted_as_any_record_is(
+    write_jsonl: WriteJsonl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Plain records are counted from their typed messages; every figure must be what the
+    # record-by-record count gives, on 30,000 records of every kind and broken lines.
+    rng = random.Random(25)
+    lines: list[object] = []
+    for _ in range(30_000):
+        lines.append(
+            _sample_record(rng) if rng.random() < 0.995 else rng.choice(["", "{bad", "[]"])
+        )
+    path = write_jsonl(lines)
+    for profile in ("openai", "cookbook"):
+        options = settings(profile=profile)
+        fast = compute_stats([path], options, model="gpt-4o-mini")
+        with monkeypatch.context() as patch:
+            patch.setattr(stats, "decode_block", lambda raws: decode_block(raws, False))
+            slow = compute_stats([path], options, model="gpt-4o-mini")
+        assert fast == slow
+        assert fast.missing_system > 1000 and fast.missing_user > 300
+        assert fast.uncountable > 100 and fast.skipped > 50

@@ -22,7 +22,8 @@ from tunelint.engine.formats import detect_format
 from tunelint.engine.profiles import PROFILES
 from tunelint.engine.registry import Scope, all_rules
 from tunelint.engine.settings import Settings
-from tunelint.engine.typed import typed_path_applies, well_formed
+from tunelint.engine.typed import typed_format, typed_path_applies, well_formed
+from tunelint.targets.catalogue import builtin_targets
 
 from conftest import CORPUS, WriteJsonl
 
@@ -183,6 +184,18 @@ def test_the_valid_records_are_well_formed() -> None:
         assert well_formed(record, detect_format(record)), record
 
 
+def test_a_typed_record_has_the_format_detection_gives_it() -> None:
+    # The runner takes a well-formed record's format from ``typed_format`` and never
+    # detects it: on every record and mutation, the two agree.
+    typed = 0
+    for record in RECORDS:
+        form = detect_format(record)
+        found = typed_format(record)
+        assert found == (form if well_formed(record, form) else None), record
+        typed += found is not None
+    assert typed > 100
+
+
 @pytest.mark.parametrize("profile", sorted(PROFILES))
 def test_rules_quiet_on_typed_records_report_nothing_on_them(profile: str) -> None:
     settings = settings_for(profile)
@@ -211,6 +224,23 @@ def test_rules_quiet_on_typed_records_report_nothing_on_them(profile: str) -> No
     assert accepted > 100 and rejected > 1000, (accepted, rejected)
 
 
+@pytest.mark.parametrize("target", sorted(builtin_targets()))
+def test_tg008_is_skipped_on_typed_records_only_where_the_targets_read_them(target: str) -> None:
+    # TG008 depends on the targets, not the profile: each target is tried.
+    settings = resolve_settings(ConfigFile(None), {"target": [target], "select": ["ALL"]})
+    rule = all_rules()["TG008"]
+    if not typed_path_applies(settings.profile):
+        return
+    if not rule.skips_typed(settings):
+        assert target in {"axolotl", "llamafactory", "nebius", "trl"}  # no preference pairs
+        return
+    for record in RECORDS:
+        form = typed_format(record)
+        if form is not None:
+            ctx = RecordContext(record, b"", 1, 1, form, settings)
+            assert list(rule.check(ctx)) == [], (target, record)
+
+
 def test_a_file_gives_the_same_findings_with_and_without_the_typed_path(
     write_jsonl: WriteJsonl, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -226,7 +256,7 @@ def test_a_file_gives_the_same_findings_with_and_without_the_typed_path(
             continue  # no rule is skipped: the plan's typed rules are empty
         fast = runner.lint_file(path, settings)
         with monkeypatch.context() as patch:
-            patch.setattr(runner, "well_formed", lambda record, form: False)
+            patch.setattr(runner, "typed_format", lambda record: None)
             slow = runner.lint_file(path, settings)
         assert fast == slow
         assert len(fast.findings) > 1000

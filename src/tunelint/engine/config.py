@@ -6,6 +6,7 @@ a typo must not silently switch a check off.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -123,8 +124,25 @@ def find_config(start: Path) -> Path | None:
 
 def _has_tunelint(pyproject: Path) -> bool:
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        stat = pyproject.stat()
+    except OSError:
+        return False
+    return _parsed_has_tunelint(pyproject, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_has_tunelint(pyproject: Path, mtime_ns: int, size: int) -> bool:
+    """``_has_tunelint``, parsed once per version of the file (a search for the nearest
+    configuration, then for the working directory's, meets the same files)."""
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if "tunelint" not in text and "\\u" not in text and "\\U" not in text:
+        return False  # no key can spell it (but through an escape in a quoted key)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
         return False
     return isinstance(data.get("tool"), dict) and "tunelint" in data["tool"]
 

@@ -42,7 +42,7 @@ from tunelint.engine.registry import (
     Scope,
 )
 from tunelint.engine.settings import Settings
-from tunelint.engine.typed import well_formed
+from tunelint.engine.typed import typed_format
 from tunelint.sources import RowGroups, display_name
 from tunelint.targets.gate import count_examples, gate
 
@@ -147,13 +147,13 @@ class _FileLinter:
                 self._add(rule, found, line, example)
         if example is None or type(record) is not dict:
             return
-        form = detect_format(record)
-        if form is Format.FOREIGN and (plan.view_rules or plan.view_file_rules):
-            self._run_view(line, record, example)
-        typed_rules = plan.typed_rules.get(form)
-        if typed_rules is not None and well_formed(record, form):
-            record_rules = typed_rules
+        typed = typed_format(record) if plan.typed_rules else None
+        if typed is not None:
+            form, record_rules = typed, plan.typed_rules[typed]
         else:
+            form = detect_format(record)
+            if form is Format.FOREIGN and (plan.view_rules or plan.view_file_rules):
+                self._run_view(line, record, example)
             record_rules = plan.record_rules[form]
         triggered = plan.triggered_rules[form]
         if triggered and plan.triggers is not None:

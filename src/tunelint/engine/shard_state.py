@@ -1,8 +1,8 @@
 """The state file of one shard (``check --shard I/N --state-out FILE``), read by ``merge``.
 
-Layout, version 1::
+Layout, version 2 (version 1 kept a line and example number per remembered example)::
 
-    tunelint-shard-state 1\\n
+    tunelint-shard-state 2\\n
     {header: JSON on one line}\\n
     payload: zlib-compressed pickle of {unit number: unit result}
 
@@ -33,7 +33,7 @@ from tunelint.engine.atomic import atomic_write
 from tunelint.engine.errors import UsageError
 
 MAGIC = b"tunelint-shard-state"
-VERSION = 1
+VERSION = 2
 
 
 class StateError(UsageError):

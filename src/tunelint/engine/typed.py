@@ -101,6 +101,20 @@ def typed_path_applies(profile: Profile) -> bool:
     return all(keys <= profile.allowed_keys(role) for role, keys in _TYPED_KEYS.items())
 
 
+def typed_format(record: dict[str, Any]) -> Format | None:
+    """The format of ``record`` if it is well formed (``well_formed``), else ``None``.
+
+    Such a record's format is ``detect_format``'s too (``CHAT``: only ``messages`` and
+    ``tools``, with an answer; ``PREFERENCE``: only the pair's three keys), so a record
+    this accepts needs no other detection.
+    """
+    if "messages" in record:
+        return Format.CHAT if well_formed(record, Format.CHAT) else None
+    if "input" in record:
+        return Format.PREFERENCE if well_formed(record, Format.PREFERENCE) else None
+    return None
+
+
 def well_formed(record: dict[str, Any], form: Format) -> bool:
     """Whether ``record`` (of format ``form``) is a well-formed tool-calling chat record or
     preference pair, as the module's docstring defines it."""

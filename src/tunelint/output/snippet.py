@@ -35,6 +35,8 @@ _BEFORE, _AFTER = 256, 640
 WIDTH columns even of escapes (12 characters for one wide one); the rest is never shown."""
 _LONGEST_READ = 1 << 20
 """Bytes of a line read for an excerpt; a finding further into a longer line gets none."""
+_SKIP_BLOCK = 1 << 20
+"""Bytes read at a time while moving past the lines before a finding's."""
 
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})(?:\\u([dD][c-fC-F][0-9a-fA-F]{2}))?|.)", re.DOTALL)
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
@@ -82,6 +84,8 @@ class _Lines:
                 self.close()
                 self.stream = Path(self.path).open("rb")  # noqa: SIM115 (closed by close())
                 self.number, self.text = 0, None
+            if self.number < number - 1:  # the lines before are counted, not decoded
+                self.number += self._skip(self.stream, number - 1 - self.number)
             while self.number < number:
                 self.text = self._next(self.stream)
                 self.number += 1
@@ -91,6 +95,26 @@ class _Lines:
             self.failed = True
             return None
         return self.text if self.number == number else None
+
+    @staticmethod
+    def _skip(stream: BinaryIO, lines: int) -> int:
+        """Move past ``lines`` lines (fewer at the end of the file); returns how many."""
+        skipped = 0
+        while skipped < lines:
+            start = stream.tell()
+            block = stream.read(_SKIP_BLOCK)
+            if not block:
+                break
+            ends = block.count(b"\n")
+            if skipped + ends < lines:
+                skipped += ends
+                continue
+            end = -1
+            for _ in range(lines - skipped):
+                end = block.index(b"\n", end + 1)
+            stream.seek(start + end + 1)
+            return lines
+        return skipped
 
     @staticmethod
     def _next(stream: BinaryIO) -> str | None:

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 from tunelint.rules.authoring import Format, RecordContext, Scope, Severity, Violation, quote, rule
 from tunelint.rules.tally import RecordTally
-from tunelint.rules.walk import SYSTEM_ROLES, chat_messages
+from tunelint.rules.walk import SYSTEM_ROLES, PerRecord, chat_messages
 
 CONVERSATION_FORMATS = (Format.CHAT, Format.REINFORCEMENT)
 
 
-def _roles(ctx: RecordContext) -> list[object]:
-    return [message.get("role") for message in chat_messages(ctx)]
+_roles = PerRecord(lambda ctx: [message.get("role") for message in chat_messages(ctx)])
+"""The role of each message of a conversation, read once for the rules of this family."""
 
 
 def _system_roles(ctx: RecordContext) -> frozenset[str]:

@@ -24,6 +24,7 @@ from tunelint.rules.similarity import (
     Positions,
     conversation_text,
     digest,
+    record_digest,
     repeats,
     similar_pairs,
     xxh3_64,
@@ -124,7 +125,7 @@ class DuplicateExample:
         self.positions = Positions()
 
     def visit(self, ctx: RecordContext) -> Iterable[Violation]:
-        self.keys.append(digest(ctx.record))
+        self.keys.append(record_digest(ctx))
         self.positions.add(ctx)
         return ()
 
@@ -231,7 +232,7 @@ class NormalisedDuplicate(_HashesPerExample):
 
     def visit(self, ctx: RecordContext) -> Iterable[Violation]:
         self.keys.append(xxh3_64(_folded(ctx.raw)))
-        self.exact.append(digest(ctx.record))
+        self.exact.append(record_digest(ctx))
         self.positions.add(ctx)
         return ()
 
@@ -310,7 +311,7 @@ class NearDuplicate:
             answers = "\n".join(t.text for t in texts(ctx) if t.role in TRAINED_ROLES)
             if not self.answers.add(answers):
                 self.answers.add(text)  # no answer: the example is its own
-            self.keys.append(digest(ctx.record))
+            self.keys.append(record_digest(ctx))
             self.positions.add(ctx)
         return ()
 
@@ -422,13 +423,13 @@ class TrainValidationOverlap:
         self.positions = Positions()
 
     def reference(self, ctx: RecordContext) -> None:
-        self.keys.append(digest(ctx.record))
+        self.keys.append(record_digest(ctx))
         self.training_lines.append(ctx.line)
         if self.hasher.add(conversation_text(ctx)):
             self.training_rows.append(ctx.line)
 
     def visit(self, ctx: RecordContext) -> Iterable[Violation]:
-        self.keys.append(digest(ctx.record))
+        self.keys.append(record_digest(ctx))
         if self.hasher.add(conversation_text(ctx)):
             self.validation_rows.append(len(self.positions))
         self.positions.add(ctx)
@@ -473,7 +474,10 @@ def _prompt_key(tools: Any, turns: list[Any]) -> int:
     """The hash of a prompt: its tool definitions, and its turns as its record's canonical
     JSON spells them (so that a plain record's prompt is the start of its own)."""
     head = b"" if tools is None else canonical_json(tools) + b"\n"  # never in compact JSON
-    return xxh3_64(b"".join([head, _OPENING, *(canonical_json(turn) + b"," for turn in turns)]))
+    if not turns:
+        return xxh3_64(head + _OPENING)
+    # The list's encoding is its turns' joined by commas: "[" and a comma after each.
+    return xxh3_64(head + _OPENING[:-1] + canonical_json(turns)[:-1] + b",")
 
 
 def _prompt_and_answer(ctx: RecordContext) -> tuple[int, int] | None:

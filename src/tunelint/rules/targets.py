@@ -207,8 +207,23 @@ def _targets_read_openai_chat(settings: Settings) -> bool:
     return all(target.accepts(Layout.OPENAI_CHAT) for target in settings.targets)
 
 
-@rule("TG008", "record-layout-not-accepted", Severity.ERROR,
-      quiet_on_plain=_targets_read_openai_chat, any_layout=True)  # fmt: skip
+def _targets_read_openai_layouts(settings: Settings) -> bool:
+    """A well-formed tool-calling record is OpenAI chat, a well-formed pair OpenAI
+    preference (``engine.typed``): TG008 reports them only for a target refusing either."""
+    return all(
+        target.accepts(Layout.OPENAI_CHAT) and target.accepts(Layout.OPENAI_PREFERENCE)
+        for target in settings.targets
+    )
+
+
+@rule(
+    "TG008",
+    "record-layout-not-accepted",
+    Severity.ERROR,
+    quiet_on_plain=_targets_read_openai_chat,
+    quiet_on_typed=_targets_read_openai_layouts,
+    any_layout=True,
+)
 def record_layout_not_accepted(ctx: RecordContext) -> Iterator[Violation]:
     """A record, in a file that mixes layouts, is in a layout the target does not read.
 

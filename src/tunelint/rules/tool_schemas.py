@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -27,15 +27,22 @@ from tunelint.rules.authoring import (
 from tunelint.rules.schema import MESSAGE_FORMATS
 from tunelint.rules.tally import DistinctProblems
 from tunelint.rules.tools import _calls, _definition_prefix, _definitions_holder
+from tunelint.rules.walk import PerRecord
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
 
-Definition = tuple[JsonPath, dict[str, Any]]
+
+class Definition(NamedTuple):
+    """A well-formed function definition of an example."""
+
+    path: JsonPath
+    function: dict[str, Any]
+    schema_json: bytes | None
+    """Its ``parameters`` as canonical JSON, when they are an object."""
 
 
-def _definitions(ctx: RecordContext) -> Iterator[Definition]:
-    """Every well-formed function definition of the example (TL006 reports the others)."""
+def _walk_definitions(ctx: RecordContext) -> Iterator[Definition]:
     holder = _definitions_holder(ctx)
     prefix = _definition_prefix(ctx)
     for key in ("tools", "functions"):
@@ -49,7 +56,14 @@ def _definitions(ctx: RecordContext) -> Iterator[Definition]:
                     continue
                 function, path = item.get("function"), (*path, "function")
             if isinstance(function, dict) and isinstance(function.get("name"), str):
-                yield path, function
+                parameters = function.get("parameters")
+                schema = canonical_json(parameters) if isinstance(parameters, dict) else None
+                yield Definition(path, function, schema)
+
+
+_definitions = PerRecord(_walk_definitions)
+"""Every well-formed function definition of the example (TL006 reports the others), walked
+once for the three rules that read them."""
 
 
 @functools.lru_cache(maxsize=1024)
@@ -192,10 +206,9 @@ class InvalidParametersSchema(DistinctProblems):
     """
 
     def problems(self, ctx: RecordContext) -> Iterator[tuple[JsonPath, str]]:
-        for path, function in _definitions(ctx):
-            parameters = function.get("parameters")
-            if isinstance(parameters, dict):
-                for where, message in _schema_problems(canonical_json(parameters)):
+        for path, _, schema_json in _definitions(ctx):
+            if schema_json is not None:
+                for where, message in _schema_problems(schema_json):
                     yield (*path, "parameters", *where), message
 
 
@@ -231,7 +244,7 @@ class FunctionWithoutDescription(DistinctProblems):
     """
 
     def problems(self, ctx: RecordContext) -> Iterator[tuple[JsonPath, str]]:
-        for path, function in _definitions(ctx):
+        for path, function, _ in _definitions(ctx):
             description = function.get("description")
             if not isinstance(description, str) or not description.strip():
                 yield path, f"function {function['name']!r} has no description"
@@ -269,16 +282,16 @@ def arguments_not_matching_parameters(ctx: RecordContext) -> Iterator[Violation]
     {"messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "weather", "arguments": "{\\"city\\": \\"Paris\\"}"}}]}], "tools": [{"type": "function", "function": {"name": "weather", "description": "Weather in a city.", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": false}}}]}
     ```
     """
-    schemas: dict[str, Any] = {}
-    for _, function in _definitions(ctx):
-        schemas.setdefault(function["name"], function.get("parameters"))
+    schemas: dict[str, bytes | None] = {}
+    for _, function, schema in _definitions(ctx):
+        schemas.setdefault(function["name"], schema)
     if not schemas:
         return
     for path, call in _calls(ctx):
         name = call.get("name")
-        parameters = schemas.get(name) if isinstance(name, str) else None
+        schema_json = schemas.get(name) if isinstance(name, str) else None
         arguments = call.get("arguments")
-        if not isinstance(parameters, dict) or not isinstance(arguments, str):
+        if schema_json is None or not isinstance(arguments, str):
             continue
         try:
             decoded = orjson.loads(arguments)
@@ -286,7 +299,6 @@ def arguments_not_matching_parameters(ctx: RecordContext) -> Iterator[Violation]
             continue
         if not isinstance(decoded, dict):
             continue
-        schema_json = canonical_json(parameters)
         quick = _quick_check(schema_json)
         if quick is not None and quick(decoded):
             continue  # what jsonschema would accept too

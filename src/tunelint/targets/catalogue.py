@@ -31,23 +31,32 @@ def get_target(name: str) -> Target:
     """A built-in target by name, or the target defined in a ``.toml`` file at ``name``."""
     if name.endswith(".toml"):
         return load_target(Path(name))
-    try:
-        return builtin_targets()[name]
-    except KeyError:
-        choices = ", ".join(builtin_targets())
-        raise ConfigError(f"unknown target {name!r} (expected one of {choices})") from None
+    # Only the named file is read: a run needs one or two of the eleven.
+    file = _DATA / f"{name}.toml"
+    if file.parent == _DATA and file.is_file():
+        return _builtin_target(file.name)
+    choices = ", ".join(builtin_targets())
+    raise ConfigError(f"unknown target {name!r} (expected one of {choices})")
+
+
+_DATA = Path(__file__).parent / "data"
+"""The built-in targets, one file each, named after the target. Beside this module; not
+through ``importlib.resources``, whose imports (tempfile, shutil, zipfile) would cost
+every ``check`` a few milliseconds of start-up."""
+
+
+@functools.cache
+def _builtin_target(file_name: str) -> Target:
+    return parse_target((_DATA / file_name).read_text(encoding="utf-8"), file_name)
 
 
 @functools.cache
 def builtin_targets() -> Mapping[str, Target]:
     """Every built-in target by name, ``openai`` first, then in name order."""
-    # Beside this module; not through ``importlib.resources``, whose imports (tempfile,
-    # shutil, zipfile) would cost every ``check`` a few milliseconds of start-up.
-    folder = Path(__file__).parent / "data"
     found = {}
-    for entry in folder.iterdir():
+    for entry in _DATA.iterdir():
         if entry.name.endswith(".toml"):
-            target = parse_target(entry.read_text(encoding="utf-8"), entry.name)
+            target = _builtin_target(entry.name)
             found[target.name] = target
     return dict(sorted(found.items(), key=lambda item: (item[0] != DEFAULT, item[0])))
 

@@ -20,9 +20,12 @@ token count that needs no tokenizer.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from msgspec import UNSET
+
+from tunelint.engine.plain import PlainMessage
 from tunelint.tokens.encoding import get_encoding
 
 Measure = Callable[[str], int]
@@ -146,6 +149,23 @@ class ExampleCounter:
             )
         completion = self._text(record.get("completion"))
         return ExampleCount(0, self._text(record.get("prompt")) + completion, completion)
+
+    def count_plain(self, messages: Sequence[PlainMessage]) -> ExampleCount:
+        """``count`` of a plain record (``engine.plain``: role, content and perhaps name,
+        no tools), read from its decoded messages: the same figures, without the look at
+        every key that any other record needs."""
+        tokens = TOKENS_PER_REPLY
+        assistant = 0
+        measure = self.measure
+        for message in messages:
+            role = message.role
+            spoken = (measure if role in _REPEATING_ROLES else self.turn_measure)(message.content)
+            tokens += TOKENS_PER_MESSAGE + spoken + measure(role)
+            if message.name is not UNSET:
+                tokens += TOKENS_PER_NAME + measure(message.name)
+            if role == "assistant":
+                assistant += spoken
+        return ExampleCount(len(messages), tokens, assistant)
 
     def _conversation(self, messages: list[Any], definitions: Mapping[str, Any]) -> ExampleCount:
         tokens = TOKENS_PER_REPLY + self._tools(definitions)

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import array
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tunelint.engine.batch import UNDECODED, decode_block
 from tunelint.engine.discovery import expand_paths
 from tunelint.engine.errors import UsageError
 from tunelint.engine.formats import SYSTEM_ROLES
 from tunelint.engine.pool import POOL_BYTES, outcome, process_pool, split_work
-from tunelint.engine.reader import Line, LineProblem, read_lines
+from tunelint.engine.reader import Block, Line, LineProblem, decode_line, read_blocks
 from tunelint.engine.settings import Settings
 from tunelint.sources import source_for
 from tunelint.targets.views import chat_view
@@ -231,43 +232,76 @@ class _Tally:
 
 
 def _tally(
-    lines: Iterable[Line], encoding: str, cookbook: bool, path: Path, start: int = 0
+    blocks: Iterable[Block], encoding: str, cookbook: bool, path: Path, start: int = 0
 ) -> Iterator[_Tally]:
-    """Count ``lines`` (of ``path`` from byte ``start``); yields the same growing tally
-    after every line (for progress)."""
+    """Count the lines of ``blocks`` (of ``path`` from byte ``start``); yields the same
+    growing tally after every block (for progress).
+
+    A plain record (``engine.plain``), decoded typed with the rest of its block, is counted
+    from its messages (``ExampleCounter.count_plain``); any other line as ``_count_line``
+    does. ``tests/test_tokens_stats.py`` compares the two on a large sample.
+    """
     counter = ExampleCounter(token_measure(encoding), encoding, token_count(encoding))
     system_roles = {"system"} if cookbook else SYSTEM_ROLES
     tally = _Tally.empty()
     add_messages = tally.values["messages_per_example"].append
     add_tokens = tally.values["tokens_per_example"].append
     add_assistant_tokens = tally.values["assistant_tokens_per_example"].append
-    for line in lines:
-        tally.bytes_read += len(line.raw) + 1
-        record = line.value
-        if not isinstance(record, dict):
-            tally.skipped += line.problem is not LineProblem.BLANK
-            yield tally
-            continue
-        record = chat_view(record) or record  # another dialect: counted as its messages
-        if not _countable(record):
-            tally.uncountable += 1
-            tally.first_uncountable = tally.first_uncountable or (str(path), line.number, start)
-            yield tally
-            continue
-        count = counter.count(record)
-        add_messages(count.messages)
-        add_tokens(count.tokens)
-        add_assistant_tokens(count.assistant_tokens)
-        roles = _roles(record)
-        if roles is not None:
-            tally.missing_system += roles.isdisjoint(system_roles)
-            tally.missing_user += "user" not in roles
+    for block in blocks:
+        values, plain = decode_block(block.raws)
+        if block.bom:
+            values[0], plain[0] = UNDECODED, None  # the line reader strips the mark
+        for offset, (raw, value, roles) in enumerate(zip(block.raws, values, plain, strict=True)):
+            tally.bytes_read += len(raw) + 1
+            if roles is not None:
+                count = counter.count_plain(value.messages)
+                add_messages(count.messages)
+                add_tokens(count.tokens)
+                add_assistant_tokens(count.assistant_tokens)
+                # A plain record has no developer message: only "system" is a system role.
+                tally.missing_system += "system" not in roles
+                tally.missing_user += "user" not in roles
+                continue
+            number = block.first + offset
+            if value is UNDECODED:
+                line = decode_line(number, raw, block.bom and offset == 0)
+            else:
+                line = Line(number, raw, value)
+            _count_line(line, counter, system_roles, tally, path, start)
         yield tally
+
+
+def _count_line(
+    line: Line,
+    counter: ExampleCounter,
+    system_roles: Set[str],
+    tally: _Tally,
+    path: Path,
+    start: int,
+) -> None:
+    """Add a line that is not a plain record to ``tally``."""
+    record = line.value
+    if not isinstance(record, dict):
+        tally.skipped += line.problem is not LineProblem.BLANK
+        return
+    record = chat_view(record) or record  # another dialect: counted as its messages
+    if not _countable(record):
+        tally.uncountable += 1
+        tally.first_uncountable = tally.first_uncountable or (str(path), line.number, start)
+        return
+    count = counter.count(record)
+    tally.values["messages_per_example"].append(count.messages)
+    tally.values["tokens_per_example"].append(count.tokens)
+    tally.values["assistant_tokens_per_example"].append(count.assistant_tokens)
+    roles = _roles(record)
+    if roles is not None:
+        tally.missing_system += roles.isdisjoint(system_roles)
+        tally.missing_user += "user" not in roles
 
 
 def _tally_range(path: Path, start: int, end: int | None, encoding: str, cookbook: bool) -> _Tally:
     tally = _Tally.empty()
-    for tally in _tally(read_lines(path, start, end), encoding, cookbook, path, start):  # noqa: B007
+    for tally in _tally(read_blocks(path, start, end), encoding, cookbook, path, start):  # noqa: B007
         pass
     return tally
 
@@ -308,7 +342,7 @@ def _tallies(
         done = 0
         for path in files:
             tally = _Tally.empty()
-            for tally in _tally(read_lines(path), encoding, cookbook, path):
+            for tally in _tally(read_blocks(path), encoding, cookbook, path):
                 if progress is not None:
                     progress(done + tally.bytes_read, total)
             done += tally.bytes_read
