@@ -21,7 +21,7 @@ from tunelint.engine.balance import spread
 from tunelint.engine.cache import settings_fingerprint
 from tunelint.engine.errors import UsageError
 from tunelint.engine.findings import FileResult
-from tunelint.engine.pool import default_jobs, outcome, process_pool
+from tunelint.engine.pool import default_jobs, outcomes, process_pool
 from tunelint.engine.registry import all_rules
 from tunelint.engine.settings import Settings
 from tunelint.engine.shard_state import ShardState, StateError, read_state, write_state
@@ -142,7 +142,7 @@ def _run_units(work: _Work, numbers: Sequence[int], jobs: int) -> Iterator[UnitR
         return
     with process_pool(min(jobs, len(numbers)), _set_work, (work,)) as pool:
         running = [pool.submit(_run_numbered, number) for number in numbers]
-        yield from (outcome(result) for result in running)
+        yield from outcomes(running)
 
 
 def _set_work(work: _Work) -> None:

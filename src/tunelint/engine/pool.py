@@ -103,6 +103,15 @@ def outcome(work: Future[T]) -> T:
         raise WorkerDied(_DIED) from None
 
 
+def outcomes(work: list[Future[T]]) -> Iterator[T]:
+    """The results of ``work`` in order, each future let go (taken out of ``work``) as its
+    result is handed on: a consumer that merges results one by one then holds one at a
+    time, not every finished range's state at once."""
+    work.reverse()
+    while work:
+        yield outcome(work.pop())
+
+
 def split_work(path: Path, jobs: int) -> list[tuple[int, int | None]]:
     """Byte ranges of ``path`` to hand to workers: several per job for a large plain file,
     the whole of any other (compressed, Parquet: ``None`` reads to the end)."""
@@ -211,7 +220,7 @@ def _lint_all(
                 whole = lint_whole_file_rules(path, settings)  # while the workers run
                 whole += gate(path, settings).findings
                 # Each range is merged as soon as it is done, while the later ones run.
-                parts = (outcome(part) for part in work)
+                parts = outcomes(work)
                 yield path, merge_ranges(path, settings, parts, whole)
             else:
                 yield path, outcome(work)

@@ -181,7 +181,9 @@ class Rows:
     def extend(self, rows: Any) -> None:
         end = self._size + len(rows)
         if end > len(self._data):
-            capacity = max(end, 2 * len(self._data))
+            # A quarter more each time, not double: near-duplicates' signatures are most of
+            # a merge's memory, and doubling could leave half of them allocated unused.
+            capacity = max(end, len(self._data) + len(self._data) // 4)
             self._data.resize((capacity, self._data.shape[1]), refcheck=False)
         self._data[self._size : end] = rows
         self._size = end
