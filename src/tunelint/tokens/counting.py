@@ -87,7 +87,8 @@ def token_count(encoding: str, fast: bool = False) -> Measure:
     """Exact token count in ``encoding``, without a cache: for texts seldom seen twice.
 
     ``fast``: counted by bpe-openai where it is installed and has the encoding (the same
-    counts in less time, once its tables are loaded), by tiktoken otherwise.
+    counts in less time, once its tables are loaded), by tiktoken otherwise. Both count a
+    long text in the same pieces, so that its count is the same too.
     """
     count_piece = (bpe_count(encoding) if fast else None) or _tiktoken_count(encoding)
 
