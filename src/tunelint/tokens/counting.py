@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 from msgspec import UNSET
 
 from tunelint.engine.plain import PlainMessage
+from tunelint.tokens.bpe import bpe_count
 from tunelint.tokens.encoding import get_encoding
 
 Measure = Callable[[str], int]
@@ -67,12 +68,13 @@ def utf8_length(text: str) -> int:
 
 
 @functools.cache
-def token_measure(encoding: str) -> Measure:
+def token_measure(encoding: str, fast: bool = False) -> Measure:
     """Exact token count in ``encoding``; special-token text counts as ordinary text.
 
-    Remembers the counts of short texts, for those that repeat.
+    Remembers the counts of short texts, for those that repeat. ``fast`` as in
+    ``token_count``.
     """
-    count = token_count(encoding)
+    count = token_count(encoding, fast)
     cached = functools.lru_cache(maxsize=_CACHE_SIZE)(count)
 
     def measure(text: str) -> int:
@@ -81,16 +83,26 @@ def token_measure(encoding: str) -> Measure:
     return measure
 
 
-def token_count(encoding: str) -> Measure:
-    """Exact token count in ``encoding``, without a cache: for texts seldom seen twice."""
-    encode = get_encoding(encoding).encode_ordinary
+def token_count(encoding: str, fast: bool = False) -> Measure:
+    """Exact token count in ``encoding``, without a cache: for texts seldom seen twice.
+
+    ``fast``: counted by bpe-openai where it is installed and has the encoding (the same
+    counts in less time, once its tables are loaded), by tiktoken otherwise. Both count a
+    long text in the same pieces, so that its count is the same too.
+    """
+    count_piece = (bpe_count(encoding) if fast else None) or _tiktoken_count(encoding)
 
     def count(text: str) -> int:
         if len(text) <= _LONGEST_PIECE:
-            return len(encode(text))
-        return sum(len(encode(piece)) for piece in _pieces(text))
+            return count_piece(text)
+        return sum(count_piece(piece) for piece in _pieces(text))
 
     return count
+
+
+def _tiktoken_count(encoding: str) -> Measure:
+    encode = get_encoding(encoding).encode_ordinary
+    return lambda text: len(encode(text))
 
 
 _LONGEST_PIECE = 1 << 13
