@@ -192,6 +192,24 @@ def test_full_shows_each_findings_own_line_in_a_file_of_many_megabytes(
         assert f'"turn {number - 1} ' in found[at + 2]
 
 
+def test_full_shows_the_line_after_a_block_that_ends_inside_it(tmp_path: Path) -> None:
+    """The first megabyte holds exactly the lines before the finding's, and the start of
+    its line: the skip stops after the last of them, not at the block's end."""
+    lines = []
+    for index in range(1100):
+        role = "human" if index == 1048 else "user"
+        head = f'{{"messages": [{{"role": "{role}", "content": "turn {index} '
+        lines.append(head + "z" * (999 - len(head) - 4) + '"}]}')
+    assert {len(line) for line in lines} == {999}  # 1,000 bytes with the newline
+    assert 1048 * 1000 < (1 << 20) < 1049 * 1000  # the block ends inside line 1,049
+    path = tmp_path / "train.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_tunelint("check", path, "--select", "SC005", cwd=tmp_path)
+    found = result.stdout.splitlines()
+    assert found[0].startswith(f"{path}:1049:")
+    assert found[2].startswith("1049 | ") and '"turn 1048 ' in found[2]
+
+
 def test_full_never_shows_a_secret_or_personal_data(
     tmp_path: Path, write_jsonl: WriteJsonl
 ) -> None:
