@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from tunelint.finetuning.method import Method
-from tunelint.targets.catalogue import builtin_targets
+from tunelint.targets.catalogue import get_target
 from tunelint.targets.model import Target
 
 ProviderName = Literal["openai", "azure", "nebius", "bedrock-openai", "together", "fireworks"]
@@ -87,7 +87,7 @@ class Preset:
     @property
     def target(self) -> Target:
         """The provider's target: the data it accepts and how it bills, with their dates."""
-        return builtin_targets()[self.name]
+        return get_target(self.name)
 
     @property
     def default_epochs(self) -> int | None:
@@ -95,7 +95,6 @@ class Preset:
         return self.target.default_epochs
 
 
-_TARGETS = builtin_targets()
 _GB = 1024**3
 _MB = 1024**2
 _OPENAI_SOURCES = (
@@ -112,7 +111,8 @@ PRESETS: dict[ProviderName, Preset] = {
             ("OPENAI_API_KEY",),
             ("supervised", "dpo", "reinforcement"),
             _limits(
-                _TARGETS["openai"], upload_limit=(8 * _GB, "OpenAI's Uploads API takes in one file")
+                get_target("openai"),
+                upload_limit=(8 * _GB, "OpenAI's Uploads API takes in one file"),
             ),
             _OPENAI_SOURCES,
         ),
@@ -122,7 +122,7 @@ PRESETS: dict[ProviderName, Preset] = {
             "openai",
             ("AZURE_OPENAI_API_KEY",),
             ("supervised", "dpo", "reinforcement"),
-            _limits(_TARGETS["azure"]),
+            _limits(get_target("azure")),
             (
                 (
                     "https://learn.microsoft.com/azure/ai-foundry/openai/how-to/fine-tuning",
@@ -144,7 +144,7 @@ PRESETS: dict[ProviderName, Preset] = {
             "openai",
             ("NEBIUS_API_KEY",),
             ("supervised",),
-            _limits(_TARGETS["nebius"]),
+            _limits(get_target("nebius")),
             (
                 ("https://docs.tokenfactory.nebius.com/api-reference/introduction", "2026-12-06"),
                 ("https://docs.tokenfactory.nebius.com/post-training/models", "2026-12-06"),
@@ -157,7 +157,7 @@ PRESETS: dict[ProviderName, Preset] = {
             "openai",
             ("AWS_BEARER_TOKEN_BEDROCK", "OPENAI_API_KEY"),
             ("reinforcement",),
-            _limits(_TARGETS["bedrock-openai"]),
+            _limits(get_target("bedrock-openai")),
             (
                 (
                     "https://docs.aws.amazon.com/bedrock/latest/userguide/fine-tuning-openai-apis.html",
@@ -179,7 +179,7 @@ PRESETS: dict[ProviderName, Preset] = {
             "together",
             ("TOGETHER_API_KEY",),
             ("supervised", "dpo"),
-            _limits(_TARGETS["together"]),
+            _limits(get_target("together")),
             (("https://docs.together.ai/docs/fine-tuning/data-preparation", "2026-12-06"),),
             extra="together",
             refuses=frozenset({"--learning-rate-multiplier", "--metadata"}),
@@ -191,7 +191,7 @@ PRESETS: dict[ProviderName, Preset] = {
             ("FIREWORKS_API_KEY",),
             ("supervised",),
             _limits(
-                _TARGETS["fireworks"],
+                get_target("fireworks"),
                 upload_limit=(
                     150 * _MB,
                     "tunelint uploads to Fireworks in one request (larger: firectl)",
