@@ -17,8 +17,9 @@ import importlib.util
 import sys
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
+
+from tunelint.tokens.encoding import package_folders
 
 BPE_ENCODINGS = frozenset({"cl100k_base", "o200k_base"})
 """The encodings both tokenizers have (bpe-openai's ``voyage3_base`` is no OpenAI model's)."""
@@ -61,10 +62,9 @@ def _extension() -> Any:
     loaded = sys.modules.get(_EXTENSION)
     if loaded is not None:
         return loaded
-    package = importlib.util.find_spec("bpe_openai")
-    for folder in (package and package.submodule_search_locations) or ():
+    for folder in package_folders("bpe_openai"):
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-            path = Path(folder) / f"_bindings{suffix}"
+            path = folder / f"_bindings{suffix}"
             if path.is_file():
                 loader = importlib.machinery.ExtensionFileLoader(_EXTENSION, str(path))
                 spec = importlib.util.spec_from_file_location(_EXTENSION, path, loader=loader)

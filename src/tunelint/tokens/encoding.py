@@ -53,14 +53,20 @@ class TokenizerError(TunelintError):
     """An encoding cannot be loaded (unknown name, missing or corrupt vocabulary file)."""
 
 
+def package_folders(package: str) -> list[Path]:
+    """The folders of an installed package, found without running its ``__init__``
+    (which may be slow, or need what it ships); empty when it is not installed."""
+    spec = importlib.util.find_spec(package)
+    return [Path(folder) for folder in (spec and spec.submodule_search_locations) or ()]
+
+
 def vocabulary_path(name: str) -> Path:
     """The vocabulary file for ``name`` inside the installed ``quicktok-v1`` wheel."""
-    spec = importlib.util.find_spec("quicktok")
-    folders = spec.submodule_search_locations if spec else None
+    folders = package_folders("quicktok")
     if not folders:
         raise TokenizerError("the quicktok-v1 package is not installed (pip install quicktok-v1)")
     for folder in folders:
-        candidate = Path(folder) / "data" / _FILE_NAMES[name]
+        candidate = folder / "data" / _FILE_NAMES[name]
         if candidate.is_file():
             return candidate
     raise TokenizerError(f"quicktok-v1 has no vocabulary file for {name}")
