@@ -67,8 +67,9 @@ def process_pool(
     """A pool of ``jobs`` worker processes, each set up by ``initializer(*initargs)``.
 
     Unlike ``multiprocessing.Pool``, which waits forever for the work of a worker that was
-    killed, the executor notices the death: ``outcome``, or a ``submit`` after it, then
-    raises ``WorkerDied``. Work not yet started is cancelled when the block ends early.
+    killed, the executor notices the death: a result asked for, or work handed out, in the
+    block then raises ``WorkerDied``. Work not yet started is cancelled when the block ends
+    early.
     """
     import multiprocessing  # only now: small runs never pay for its import
     from concurrent.futures import ProcessPoolExecutor
@@ -81,26 +82,13 @@ def process_pool(
     pool = ProcessPoolExecutor(jobs, context, initializer=initializer, initargs=initargs)
     try:
         yield pool
-    except BrokenProcessPool:  # a worker died while more work was being handed out
-        raise WorkerDied(_DIED) from None
+    except BrokenProcessPool:
+        raise WorkerDied(
+            "a worker process died before it finished (killed, or out of memory); "
+            "the run is incomplete: run again, with fewer --jobs if memory is short"
+        ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-_DIED = (
-    "a worker process died before it finished (killed, or out of memory); "
-    "the run is incomplete: run again, with fewer --jobs if memory is short"
-)
-
-
-def outcome(work: Future[T]) -> T:
-    """The result of ``work``; ``WorkerDied`` if the process doing it was killed."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    try:
-        return work.result()
-    except BrokenProcessPool:
-        raise WorkerDied(_DIED) from None
 
 
 def outcomes(work: list[Future[T]]) -> Iterator[T]:
@@ -109,7 +97,7 @@ def outcomes(work: list[Future[T]]) -> Iterator[T]:
     time, not every finished range's state at once."""
     work.reverse()
     while work:
-        yield outcome(work.pop())
+        yield work.pop().result()
 
 
 def split_work(path: Path, jobs: int) -> list[tuple[int, int | None]]:
@@ -223,4 +211,4 @@ def _lint_all(
                 parts = outcomes(work)
                 yield path, merge_ranges(path, settings, parts, whole)
             else:
-                yield path, outcome(work)
+                yield path, work.result()

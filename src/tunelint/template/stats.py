@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tunelint.engine.discovery import expand_paths
-from tunelint.engine.pool import POOL_BYTES, outcome, process_pool, split_work
+from tunelint.engine.pool import POOL_BYTES, process_pool, split_work
 from tunelint.engine.reader import LineProblem, read_lines
 from tunelint.engine.settings import Settings
 from tunelint.engine.template_settings import TemplateSettings
@@ -100,7 +100,7 @@ def _tallies(settings: TemplateSettings, files: list[Path], jobs: int) -> Iterat
             for start, end in split_work(path, jobs)
         ]
         for part in pending:
-            yield outcome(part)
+            yield part.result()
 
 
 def _no_setup() -> None:

@@ -19,7 +19,7 @@ from tunelint.engine.batch import UNDECODED, decode_block
 from tunelint.engine.discovery import expand_paths
 from tunelint.engine.errors import UsageError
 from tunelint.engine.formats import SYSTEM_ROLES
-from tunelint.engine.pool import POOL_BYTES, outcome, process_pool, split_work
+from tunelint.engine.pool import POOL_BYTES, process_pool, split_work
 from tunelint.engine.reader import Block, Line, LineProblem, decode_line, read_blocks
 from tunelint.engine.settings import Settings
 from tunelint.sources import source_for
@@ -376,7 +376,7 @@ def _tallies(
         ]
         done = 0
         for part in pending:
-            tally = outcome(part)
+            tally = part.result()
             done += tally.bytes_read
             if progress is not None:
                 progress(done, total)
