@@ -28,7 +28,7 @@ from tunelint.engine.plain import PLAIN_ROLES, PlainMessage, decode_plain
 from tunelint.engine.reader import pick_lines, read_blocks, read_lines
 from tunelint.engine.settings import Settings
 from tunelint.rules.content import repeated_unit, repetition_candidates
-from tunelint.rules.similarity import Positions
+from tunelint.rules.similarity import Positions, normalise, normalise_all
 
 from conftest import WriteJsonl
 
@@ -154,6 +154,24 @@ def test_repetition_candidates_include_every_text_with_a_repeat() -> None:
         assert len(reported) > 50
         assert reported <= repetition_candidates(texts, minimum)
     assert repetition_candidates(["ab" * 5], 2) == {0}  # too few copies to prefilter at all
+
+
+def test_texts_normalised_together_are_each_normalised_alone() -> None:
+    """DS004's batch form normalises a run's texts at once: the same words as one by one,
+    whatever the characters (case folding that lengthens, marks, spaces of every kind,
+    controls, lone surrogates, characters beyond the Basic Multilingual Plane)."""
+    rng = random.Random(3)
+    alphabet = [
+        *"ab Z,.!_-\n\t\r\u00a0\u3000\u200b\u2028\x00\x1c\x85",
+        *"가나é\u0301ßİΣςﬁ\U0001f600\U0001d400\ud800\udfff\uffff",
+        *(chr(rng.randrange(0x110000)) for _ in range(300)),
+    ]
+    for _ in range(3000):
+        texts = [
+            "".join(rng.choices(alphabet, k=rng.randint(0, 30))) for _ in range(rng.randint(1, 12))
+        ]
+        assert normalise_all(texts) == [normalise(text) for text in texts], texts
+    assert normalise_all([]) == []
 
 
 def test_a_long_run_of_one_character_is_searched_in_linear_time() -> None:

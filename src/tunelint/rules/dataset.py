@@ -24,6 +24,7 @@ from tunelint.rules.similarity import (
     Positions,
     conversation_text,
     digest,
+    normalise_all,
     record_digest,
     repeats,
     similar_pairs,
@@ -316,16 +317,28 @@ class NearDuplicate:
         return ()
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
-        # ``visit``'s texts, read straight from the messages: a plain record has no text
-        # parts and no tool calls.
-        for index, record in enumerate(batch.records):
-            said = [message for message in record.messages if message.role not in SYSTEM_ROLES]
-            text = "\n".join([message.content for message in said])
-            if self.hasher.add(text):
-                answers = "\n".join([m.content for m in said if m.role == "assistant"])
-                if not self.answers.add(answers):
-                    self.answers.add(text)
-                self.keys.append(xxh3_64(batch.canonical()[index]))
+        # ``visit``'s texts, read straight from the messages (a plain record has no text
+        # parts and no tool calls), each normalised once, all at once: as a line feed
+        # is a separator, the words of texts joined by one are the texts' words joined.
+        said = [
+            (index, message.role, message.content)
+            for index, record in enumerate(batch.records)
+            for message in record.messages
+            if message.role not in SYSTEM_ROLES
+        ]
+        texts: list[list[str]] = [[] for _ in range(len(batch))]
+        answers: list[list[str]] = [[] for _ in range(len(batch))]
+        for (index, role, _), words in zip(said, normalise_all([s[2] for s in said]), strict=True):
+            if words:
+                texts[index].append(words)
+                if role == "assistant":
+                    answers[index].append(words)
+        canonical = batch.canonical()
+        for index, (text, answer) in enumerate(zip(texts, answers, strict=True)):
+            if self.hasher.add_normalised(" ".join(text)):
+                if not self.answers.add_normalised(" ".join(answer)):
+                    self.answers.add_normalised(" ".join(text))
+                self.keys.append(xxh3_64(canonical[index]))
                 self.positions.add_at(batch.lines[index], batch.examples[index])
         return ()
 
