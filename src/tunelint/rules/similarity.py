@@ -141,7 +141,8 @@ def normalise_all(texts: Sequence[str]) -> list[str]:
     kept[ends[:-1]] = True
     written = codes.copy()
     written[spaces] = ord(" ")
-    return written[kept].tobytes().decode("utf-32-le").split("\n")
+    words: bytes = written[kept].tobytes()
+    return words.decode("utf-32-le").split("\n")
 
 
 class Positions:
