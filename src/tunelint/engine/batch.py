@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import msgspec
 import orjson
+import xxhash
 
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Violation
@@ -38,6 +39,9 @@ Reports: TypeAlias = Iterable[tuple[int, Iterable[Violation]]]
 # Nothing compares them with orjson's; only equal values must give equal bytes.
 canonical_json = msgspec.json.Encoder(order="deterministic").encode
 """A JSON value's canonical form: keys sorted, compact; equal values give equal bytes."""
+
+xxh3_64 = xxhash.xxh3_64_intdigest
+"""The 64-bit hash (XXH3) the duplicate rules keep of bytes (a record's canonical JSON)."""
 
 
 def decode_block(
@@ -83,6 +87,7 @@ class PlainBatch:
 
     __slots__ = (
         "_canonical",
+        "_digests",
         "_values",
         "examples",
         "lines",
@@ -110,6 +115,7 @@ class PlainBatch:
         """Each record's roles in order (``roles_of``)."""
         self.settings = settings
         self._canonical: list[bytes] | None = None
+        self._digests: list[int] | None = None
         self._values: dict[int, dict[str, Any]] = {}
 
     def canonical(self) -> list[bytes]:
@@ -117,6 +123,12 @@ class PlainBatch:
         if self._canonical is None:
             self._canonical = list(map(canonical_json, self.records))
         return self._canonical
+
+    def digests(self) -> list[int]:
+        """Each record's ``xxh3_64`` of its ``canonical`` JSON, computed once."""
+        if self._digests is None:
+            self._digests = list(map(xxh3_64, self.canonical()))
+        return self._digests
 
     def __len__(self) -> int:
         return len(self.records)

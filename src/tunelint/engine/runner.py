@@ -209,9 +209,13 @@ class _FileLinter:
             cast("list[tuple[str, ...]]", roles[start:stop]),
             self.settings,
         )
-        for index, sequence in enumerate(batch.roles):
-            for rule, violations in self._roles_findings(sequence):
-                self._add(rule, violations, batch.line(index), batch.examples[index])
+        # A run holds a few distinct sequences of roles, most of them without findings.
+        reporting = {roles for roles in set(batch.roles) if self._roles_findings(roles)}
+        if reporting:
+            for index, sequence in enumerate(batch.roles):
+                if sequence in reporting:
+                    for rule, violations in self._roles_findings(sequence):
+                        self._add(rule, violations, batch.line(index), batch.examples[index])
         plan = self.plan
         if plan.plain_triggered_rules and plan.triggers is not None:
             for index, fired in plan.triggers.fired_in(batch.raws):

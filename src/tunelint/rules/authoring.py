@@ -31,7 +31,7 @@ The names, by what they are for:
   ``@rule`` (``tunelint.engine.registry`` says what each promises);
 - values and errors: ``json_type`` (a value's JSON type name), ``dotted_path`` (a
   ``JsonPath`` as text), ``canonical_json`` (the bytes duplicates are judged on),
-  ``ConfigError`` (a rule's configuration is wrong: one line, exit 2), ``UTF8_BOM``,
+  ``xxh3_64`` (the 64-bit hash they keep of bytes), ``ConfigError`` (a rule's configuration is wrong: one line, exit 2), ``UTF8_BOM``,
   ``PLAIN_ROLES`` (the roles a plain record may have), ``quote`` (a value in a message,
   escaped, secrets masked, length capped: use it for anything taken from the data) and
   ``mask`` (a secret shown as ``sk-p…9xQ``);
@@ -42,7 +42,7 @@ The names, by what they are for:
 
 from __future__ import annotations
 
-from tunelint.engine.batch import PlainBatch, Reports, canonical_json
+from tunelint.engine.batch import PlainBatch, Reports, canonical_json, xxh3_64
 from tunelint.engine.context import RecordContext
 from tunelint.engine.errors import ConfigError
 from tunelint.engine.findings import JsonPath, Severity, Violation, dotted_path
@@ -106,4 +106,5 @@ __all__ = [
     "rule",
     "texts",
     "tool_definitions",
+    "xxh3_64",
 ]

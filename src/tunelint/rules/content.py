@@ -162,8 +162,14 @@ def _degenerate_repetitions(batch: PlainBatch) -> Reports:
                 trained.append(message.content)
                 owners.append(index)
     minimum: int = batch.settings.options("CT001")["min-repeats"]
-    suspects = sorted({owners[text] for text in repetition_candidates(trained, minimum)})
-    return [(index, degenerate_repetition(batch.context(index))) for index in suspects]
+    # A record is reported for its texts that repeat a phrase: the others are cleared
+    # here, one text at a time, without decoding their records again.
+    suspects = {
+        owners[text]
+        for text in repetition_candidates(trained, minimum)
+        if repeated_unit(trained[text], minimum) is not None
+    }
+    return [(index, degenerate_repetition(batch.context(index))) for index in sorted(suspects)]
 
 
 @rule(

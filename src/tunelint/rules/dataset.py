@@ -18,6 +18,7 @@ from tunelint.rules.authoring import (
     Violation,
     canonical_json,
     rule,
+    xxh3_64,
 )
 from tunelint.rules.similarity import (
     MinHasher,
@@ -28,7 +29,6 @@ from tunelint.rules.similarity import (
     record_digest,
     repeats,
     similar_pairs,
-    xxh3_64,
 )
 from tunelint.rules.walk import SYSTEM_ROLES, TRAINED_ROLES, texts
 
@@ -131,7 +131,7 @@ class DuplicateExample:
         return ()
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
-        self.keys.extend(map(xxh3_64, batch.canonical()))
+        self.keys.extend(batch.digests())
         self.positions.add_batch(batch)
         return ()
 
@@ -240,7 +240,7 @@ class NormalisedDuplicate(_HashesPerExample):
     def visit_plain(self, batch: PlainBatch) -> Reports:
         # One pass over the run: a plain record is valid UTF-8, so holds no 0xFF byte.
         self.keys.extend(map(xxh3_64, _folded(b"\xff".join(batch.raws)).split(b"\xff")))
-        self.exact.extend(map(xxh3_64, batch.canonical()))
+        self.exact.extend(batch.digests())
         self.positions.add_batch(batch)
         return ()
 
@@ -333,12 +333,12 @@ class NearDuplicate:
                 texts[index].append(words)
                 if role == "assistant":
                     answers[index].append(words)
-        canonical = batch.canonical()
+        digests = batch.digests()
         for index, (text, answer) in enumerate(zip(texts, answers, strict=True)):
             if self.hasher.add_normalised(" ".join(text)):
                 if not self.answers.add_normalised(" ".join(answer)):
                     self.answers.add_normalised(" ".join(text))
-                self.keys.append(xxh3_64(canonical[index]))
+                self.keys.append(digests[index])
                 self.positions.add_at(batch.lines[index], batch.examples[index])
         return ()
 

@@ -15,9 +15,13 @@ from array import array
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-import xxhash
-
-from tunelint.rules.authoring import PlainBatch, RecordContext, Violation, canonical_json
+from tunelint.rules.authoring import (
+    PlainBatch,
+    RecordContext,
+    Violation,
+    canonical_json,
+    xxh3_64,
+)
 from tunelint.rules.walk import SYSTEM_ROLES, PerRecord, messages, texts
 
 if TYPE_CHECKING:
@@ -40,9 +44,6 @@ def digest(value: Any) -> int:
     """A 64-bit hash (XXH3) of a JSON value in canonical form (sorted keys, compact)."""
     return xxh3_64(canonical_json(value))
 
-
-xxh3_64 = xxhash.xxh3_64_intdigest
-"""The 64-bit hash of bytes that ``digest`` uses."""
 
 _record_digests = PerRecord(lambda ctx: (digest(ctx.record),))
 

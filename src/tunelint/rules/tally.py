@@ -60,8 +60,15 @@ class RecordTally:
         return ()
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
-        for roles, line, example in zip(batch.roles, batch.lines, batch.examples, strict=True):
-            self._seen(self.matches_roles(roles), line, example)
+        # A run holds a few distinct sequences of roles: each is judged once.
+        matching = {roles for roles in set(batch.roles) if self.matches_roles(roles)}
+        self.total += len(batch)
+        if matching:
+            count = sum(map(matching.__contains__, batch.roles))
+            if not self.count:
+                first = next(i for i, roles in enumerate(batch.roles) if roles in matching)
+                self.first = (batch.lines[first], batch.examples[first])
+            self.count += count
         return ()
 
     def partial(self) -> Tally:
