@@ -29,16 +29,22 @@ PLAIN_ROLES = frozenset({"system", "user", "assistant", "function"})
 """Roles both the ``openai`` and ``cookbook`` profiles accept, with the same keys."""
 
 
-class PlainMessage(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+class PlainMessage(
+    msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True, gc=False
+):
     """A message of a plain record. Its fields are in the order canonical JSON sorts its
-    keys, so that it encodes to the same bytes as the object it was decoded from."""
+    keys, so that it encodes to the same bytes as the object it was decoded from.
+
+    Neither this nor ``PlainRecord`` can be part of a reference cycle (strings and a
+    list of messages), so the garbage collector need not track them (``gc=False``).
+    """
 
     content: str
     name: str | msgspec.UnsetType = msgspec.UNSET
     role: Literal["system", "user", "assistant", "function"]  # PLAIN_ROLES
 
 
-class PlainRecord(msgspec.Struct, forbid_unknown_fields=True):
+class PlainRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """A record with nothing but a non-empty list of ``PlainMessage``."""
 
     messages: Annotated[list[PlainMessage], msgspec.Meta(min_length=1)]
