@@ -1,0 +1,120 @@
+"""The typed fast path over many records at once: consecutive well-formed tool-calling
+records or preference pairs (``engine.typed``) of one format, as one ``TypedBatch``.
+
+The runner gathers such a run from the lines of a block that are not plain records and
+hands it to each rule that still runs on typed records: a rule with a typed batch form
+(a record rule's check carrying one, see ``typed_batch_form``; a file rule's
+``visit_typed`` method) checks the whole run at once, reading what all records share a
+single time (their canonical JSON for the hashing rules, their texts for the content
+rules); every other rule runs record by record, as on any line. A batch form either does
+what ``visit`` does on each record in order, or finds the records that may report
+(cheaply, over the run) and runs the rule's own check on those: the findings are the
+record-by-record path's, which ``tests/test_typed_batch.py`` compares on mutated records
+and whole files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from tunelint.engine.batch import Reports, canonical_json
+from tunelint.engine.context import RecordContext
+from tunelint.engine.formats import Format
+from tunelint.engine.reader import Line
+
+if TYPE_CHECKING:
+    from tunelint.engine.settings import Settings
+
+TypedBatchCheck = Callable[["TypedBatch"], Reports]
+"""A record rule's check over a run of well-formed records (``typed_batch_form``)."""
+
+_BATCH_ATTRIBUTE = "visit_typed"
+"""Where a record rule's check keeps its typed batch form (a file rule's is a method)."""
+
+T = TypeVar("T")
+
+
+def typed_batch_form(batch: TypedBatchCheck) -> Callable[[T], T]:
+    """Give the decorated record check (below ``@rule``) a batch form for typed runs."""
+
+    def attach(check: T) -> T:
+        setattr(check, _BATCH_ATTRIBUTE, batch)
+        return check
+
+    return attach
+
+
+def batch_form_of(check: Any) -> TypedBatchCheck | None:
+    """A record check's typed batch form, or a file check's ``visit_typed``; ``None``
+    when it has none and runs record by record."""
+    form: TypedBatchCheck | None = getattr(check, _BATCH_ATTRIBUTE, None)
+    return form
+
+
+class TypedBatch:
+    """Consecutive well-formed records of one format in one file (``engine.typed``):
+    values, lines and positions by index."""
+
+    __slots__ = ("_canonical", "_contexts", "examples", "format", "lines", "raws", "records")
+
+    def __init__(
+        self,
+        records: list[dict[str, Any]],
+        raws: list[bytes],
+        lines: range,
+        examples: range,
+        form: Format,
+        settings: Settings,
+    ) -> None:
+        self.records = records
+        self.raws = raws
+        self.lines = lines
+        """Line number of each record: consecutive, as no other line lies between them."""
+        self.examples = examples
+        self.format = form
+        """``Format.CHAT`` or ``Format.PREFERENCE``, the same for every record."""
+        self._contexts = [
+            RecordContext(record, raw, line, example, form, settings)
+            for record, raw, line, example in zip(records, raws, lines, examples, strict=True)
+        ]
+        self._canonical: list[bytes] | None = None
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @property
+    def contexts(self) -> list[RecordContext]:
+        """What a record rule is given for each record, in order."""
+        return self._contexts
+
+    def context(self, index: int) -> RecordContext:
+        return self._contexts[index]
+
+    def line(self, index: int) -> Line:
+        """The line of the record at ``index``, as the line-by-line reader gives it."""
+        return Line(self.lines[index], self.raws[index], self.records[index])
+
+    def canonical(self) -> list[bytes]:
+        """Each record's ``canonical_json``, computed once for all the rules that hash it."""
+        if self._canonical is None:
+            self._canonical = list(map(canonical_json, self.records))
+        return self._canonical
+
+    def conversations(self, index: int) -> Iterator[list[dict[str, Any]]]:
+        """The message lists of the record at ``index``: ``messages``, or a pair's prompt,
+        preferred and non-preferred outputs (well formed: no type to check)."""
+        record = self.records[index]
+        if self.format is Format.CHAT:
+            yield record["messages"]
+            return
+        yield record["input"]["messages"]
+        yield record["preferred_output"]
+        yield record["non_preferred_output"]
+
+    def definitions(self, index: int) -> list[dict[str, Any]]:
+        """The ``tools`` of the record at ``index`` (of a pair's prompt), maybe empty."""
+        record = self.records[index]
+        holder = record if self.format is Format.CHAT else record["input"]
+        tools: list[dict[str, Any]] = holder.get("tools", [])
+        return tools
