@@ -56,7 +56,16 @@ class TypedBatch:
     """Consecutive well-formed records of one format in one file (``engine.typed``):
     values, lines and positions by index."""
 
-    __slots__ = ("_canonical", "_contexts", "examples", "format", "lines", "raws", "records")
+    __slots__ = (
+        "_canonical",
+        "_contexts",
+        "_roles",
+        "examples",
+        "format",
+        "lines",
+        "raws",
+        "records",
+    )
 
     def __init__(
         self,
@@ -79,6 +88,7 @@ class TypedBatch:
             for record, raw, line, example in zip(records, raws, lines, examples, strict=True)
         ]
         self._canonical: list[bytes] | None = None
+        self._roles: list[tuple[str, ...]] | None = None
 
     def __len__(self) -> int:
         return len(self.records)
@@ -100,6 +110,16 @@ class TypedBatch:
         if self._canonical is None:
             self._canonical = list(map(canonical_json, self.records))
         return self._canonical
+
+    def roles(self) -> list[tuple[str, ...]]:
+        """The roles of each chat record's messages in order (strings: well formed)."""
+        assert self.format is Format.CHAT, "a preference pair has no single list of roles"
+        if self._roles is None:
+            self._roles = [
+                tuple([message["role"] for message in record["messages"]])
+                for record in self.records
+            ]
+        return self._roles
 
     def conversations(self, index: int) -> Iterator[list[dict[str, Any]]]:
         """The message lists of the record at ``index``: ``messages``, or a pair's prompt,

@@ -14,11 +14,14 @@ from tunelint.rules.authoring import (
     PlainBatch,
     RecordContext,
     Reports,
+    Settings,
     Severity,
+    TypedBatch,
     Violation,
     edit_value,
     quote,
     rule,
+    typed_batch_form,
 )
 from tunelint.rules.walk import (
     NON_PREFERRED,
@@ -161,9 +164,30 @@ def _degenerate_repetitions(batch: PlainBatch) -> Reports:
             if message.role == "assistant":
                 trained.append(message.content)
                 owners.append(index)
-    minimum: int = batch.settings.options("CT001")["min-repeats"]
-    suspects = sorted({owners[text] for text in repetition_candidates(trained, minimum)})
+    suspects = _suspects(trained, owners, batch.settings)
     return [(index, degenerate_repetition(batch.context(index))) for index in suspects]
+
+
+def _typed_degenerate_repetitions(batch: TypedBatch) -> Reports:
+    """CT001 on a run of well-formed records: only those whose assistant texts (of every
+    conversation, a superset of those judged) may repeat are searched."""
+    trained: list[str] = []
+    owners: list[int] = []
+    for index in range(len(batch)):
+        for conversation in batch.conversations(index):
+            for message in conversation:
+                content = message.get("content")
+                if message["role"] == "assistant" and type(content) is str:
+                    trained.append(content)
+                    owners.append(index)
+    suspects = _suspects(trained, owners, batch.context(0).settings)
+    return [(index, degenerate_repetition(batch.context(index))) for index in suspects]
+
+
+def _suspects(trained: list[str], owners: list[int], settings: Settings) -> list[int]:
+    """In order, the owners of the ``trained`` texts in which CT001 may find a repeat."""
+    minimum: int = settings.options("CT001")["min-repeats"]
+    return sorted({owners[text] for text in repetition_candidates(trained, minimum)})
 
 
 @rule(
@@ -174,6 +198,7 @@ def _degenerate_repetitions(batch: PlainBatch) -> Reports:
     batch=_degenerate_repetitions,
     chat_view=True,
 )
+@typed_batch_form(_typed_degenerate_repetitions)
 def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
     """A text repeats one phrase many times in a row.
 

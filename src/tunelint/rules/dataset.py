@@ -15,6 +15,7 @@ from tunelint.rules.authoring import (
     Scope,
     Settings,
     Severity,
+    TypedBatch,
     Violation,
     canonical_json,
     rule,
@@ -42,6 +43,10 @@ class ExampleCount:
         return ()
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
+        self.examples += len(batch)
+        return ()
+
+    def visit_typed(self, batch: TypedBatch) -> Reports:
         self.examples += len(batch)
         return ()
 
@@ -134,6 +139,11 @@ class DuplicateExample:
         self.positions.add_batch(batch)
         return ()
 
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        self.keys.extend(map(xxh3_64, batch.canonical()))
+        self.positions.add_batch(batch)
+        return ()
+
     def partial(self) -> tuple[array[int], Positions]:
         return self.keys, self.positions
 
@@ -191,6 +201,12 @@ def _folded(raw: bytes) -> bytes:
     return _SPACING_ESCAPES.sub(b"", raw).translate(_LOWER, _SEPARATORS)
 
 
+def _each_folded(raws: list[bytes]) -> list[bytes]:
+    """``_folded`` of each line of decoded records, in one pass: a decoded line is valid
+    UTF-8, so holds no 0xFF byte to join them with."""
+    return _folded(b"\xff".join(raws)).split(b"\xff")
+
+
 @rule("DS007", "normalised-duplicate", Severity.WARNING, Scope.FILE, any_layout=True)
 class NormalisedDuplicate(_HashesPerExample):
     """An example repeats an earlier one but for case, spacing and punctuation.
@@ -237,8 +253,13 @@ class NormalisedDuplicate(_HashesPerExample):
         return ()
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
-        # One pass over the run: a plain record is valid UTF-8, so holds no 0xFF byte.
-        self.keys.extend(map(xxh3_64, _folded(b"\xff".join(batch.raws)).split(b"\xff")))
+        self.keys.extend(map(xxh3_64, _each_folded(batch.raws)))
+        self.exact.extend(map(xxh3_64, batch.canonical()))
+        self.positions.add_batch(batch)
+        return ()
+
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        self.keys.extend(map(xxh3_64, _each_folded(batch.raws)))
         self.exact.extend(map(xxh3_64, batch.canonical()))
         self.positions.add_batch(batch)
         return ()

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import xxhash
 
-from tunelint.rules.authoring import PlainBatch, RecordContext, Violation, canonical_json
+from tunelint.rules.authoring import (
+    PlainBatch,
+    RecordContext,
+    TypedBatch,
+    Violation,
+    canonical_json,
+)
 from tunelint.rules.walk import SYSTEM_ROLES, PerRecord, messages, texts
 
 if TYPE_CHECKING:
@@ -126,7 +132,7 @@ class Positions:
     def add_at(self, line: int, example: int) -> None:
         self._extend(line, example, 1)
 
-    def add_batch(self, batch: PlainBatch) -> None:
+    def add_batch(self, batch: PlainBatch | TypedBatch) -> None:
         if len(batch):
             self._extend(batch.lines[0], batch.examples[0], len(batch))
 

@@ -16,6 +16,7 @@ from tunelint.rules.authoring import (
     RecordContext,
     Reports,
     Settings,
+    TypedBatch,
     Violation,
     dotted_path,
 )
@@ -61,6 +62,12 @@ class RecordTally:
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
         for roles, line, example in zip(batch.roles, batch.lines, batch.examples, strict=True):
+            self._seen(self.matches_roles(roles), line, example)
+        return ()
+
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        # A well-formed record's roles are strings of ``TYPED_ROLES``: no developer role.
+        for roles, line, example in zip(batch.roles(), batch.lines, batch.examples, strict=True):
             self._seen(self.matches_roles(roles), line, example)
         return ()
 

@@ -17,12 +17,15 @@ import orjson
 from tunelint.rules.authoring import (
     JsonPath,
     RecordContext,
+    Reports,
     Scope,
     Severity,
+    TypedBatch,
     Violation,
     canonical_json,
     quote,
     rule,
+    typed_batch_form,
 )
 from tunelint.rules.schema import MESSAGE_FORMATS
 from tunelint.rules.tally import DistinctProblems
@@ -250,6 +253,42 @@ class FunctionWithoutDescription(DistinctProblems):
                 yield path, f"function {function['name']!r} has no description"
 
 
+def _typed_arguments_not_matching(batch: TypedBatch) -> Reports:
+    """TL010 on a run of well-formed records: only a record with a call whose arguments
+    the parameters' quick test (``_quick_check``) does not pass is checked in full.
+
+    Such a record defines each function once, in ``tools``, and calls it with a JSON
+    object in ``tool_calls`` (no ``functions``, no ``function_call``)."""
+    suspects = []
+    for index in range(len(batch)):
+        schemas: dict[str, bytes | None] = {}
+        for tool in batch.definitions(index):
+            function = tool["function"]
+            parameters = function.get("parameters")
+            schemas[function["name"]] = None if parameters is None else canonical_json(parameters)
+        if not schemas:
+            continue
+        for conversation in batch.conversations(index):
+            if not all(_quick_calls(conversation, schemas)):
+                suspects.append(index)
+                break
+    return [(index, arguments_not_matching_parameters(batch.context(index))) for index in suspects]
+
+
+def _quick_calls(
+    conversation: list[dict[str, Any]], schemas: dict[str, bytes | None]
+) -> Iterator[bool]:
+    """For each call of a well-formed conversation to a function with parameters, whether
+    its arguments pass the quick test."""
+    for message in conversation:
+        for call in message.get("tool_calls", ()):
+            function = call["function"]
+            schema_json = schemas[function["name"]]
+            if schema_json is not None:
+                quick = _quick_check(schema_json)
+                yield quick is not None and quick(orjson.loads(function["arguments"]))
+
+
 @rule(
     "TL010",
     "arguments-not-matching-parameters",
@@ -257,6 +296,7 @@ class FunctionWithoutDescription(DistinctProblems):
     formats=MESSAGE_FORMATS,
     trigger=r'"(?:tool_calls|function_call)"',
 )
+@typed_batch_form(_typed_arguments_not_matching)
 def arguments_not_matching_parameters(ctx: RecordContext) -> Iterator[Violation]:
     """A call's arguments do not match the called function's declared `parameters`.
 
