@@ -16,7 +16,7 @@ and whole files.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from tunelint.engine.batch import Reports, canonical_json
 from tunelint.engine.context import RecordContext
@@ -59,12 +59,15 @@ class TypedBatch:
     __slots__ = (
         "_canonical",
         "_contexts",
+        "_definitions",
         "_roles",
+        "_texts",
         "examples",
         "format",
         "lines",
         "raws",
         "records",
+        "settings",
     )
 
     def __init__(
@@ -83,12 +86,15 @@ class TypedBatch:
         self.examples = examples
         self.format = form
         """``Format.CHAT`` or ``Format.PREFERENCE``, the same for every record."""
+        self.settings = settings
         self._contexts = [
             RecordContext(record, raw, line, example, form, settings)
             for record, raw, line, example in zip(records, raws, lines, examples, strict=True)
         ]
         self._canonical: list[bytes] | None = None
         self._roles: list[tuple[str, ...]] | None = None
+        self._texts: Texts | None = None
+        self._definitions: list[bytes | None] | None = None
 
     def __len__(self) -> int:
         return len(self.records)
@@ -121,6 +127,35 @@ class TypedBatch:
             ]
         return self._roles
 
+    def texts(self) -> Texts:
+        """Every message's string ``content`` in the run, in order, with the index of its
+        record and its role: a superset of the texts any rule judges (a pair's
+        non-preferred output included), gathered once for the rules that search them."""
+        if self._texts is None:
+            owners: list[int] = []
+            roles: list[str] = []
+            contents: list[str] = []
+            for index in range(len(self.records)):
+                for conversation in self.conversations(index):
+                    for message in conversation:
+                        content = message.get("content")
+                        if type(content) is str:
+                            owners.append(index)
+                            roles.append(message["role"])
+                            contents.append(content)
+            self._texts = Texts(owners, roles, contents)
+        return self._texts
+
+    def definitions(self) -> list[bytes | None]:
+        """Each record's ``tools`` (of a pair's prompt) as canonical JSON, ``None`` for a
+        record without: equal bytes, equal definitions at the same place."""
+        if self._definitions is None:
+            self._definitions = [
+                None if tools is None else canonical_json(tools)
+                for tools in map(self.tools, range(len(self.records)))
+            ]
+        return self._definitions
+
     def conversations(self, index: int) -> Iterator[list[dict[str, Any]]]:
         """The message lists of the record at ``index``: ``messages``, or a pair's prompt,
         preferred and non-preferred outputs (well formed: no type to check)."""
@@ -132,9 +167,17 @@ class TypedBatch:
         yield record["preferred_output"]
         yield record["non_preferred_output"]
 
-    def definitions(self, index: int) -> list[dict[str, Any]]:
-        """The ``tools`` of the record at ``index`` (of a pair's prompt), maybe empty."""
+    def tools(self, index: int) -> list[dict[str, Any]] | None:
+        """The ``tools`` of the record at ``index`` (of a pair's prompt), if it has any."""
         record = self.records[index]
         holder = record if self.format is Format.CHAT else record["input"]
-        tools: list[dict[str, Any]] = holder.get("tools", [])
+        tools: list[dict[str, Any]] | None = holder.get("tools")
         return tools
+
+
+class Texts(NamedTuple):
+    """The texts of a run (``TypedBatch.texts``) in three columns."""
+
+    owners: list[int]
+    roles: list[str]
+    texts: list[str]

@@ -17,6 +17,7 @@ from tunelint.rules.authoring import (
     Scope,
     Settings,
     Severity,
+    TypedBatch,
     Violation,
     rule,
 )
@@ -370,4 +371,17 @@ class UnfilledPlaceholder(DistinctProblems):
                 if ("{" in text or "<" in text or "[" in text) and _PLACEHOLDER.search(text):
                     self.visit(batch.context(index))
                     break
+        return ()
+
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        # Joined by "\0", which no pattern needs to be absent before or after a match: a
+        # text with a placeholder leaves one in the joined texts, and most runs have none.
+        owners, _, texts = batch.texts()
+        if _PLACEHOLDER.search("\0".join(texts)) is None:
+            return ()
+        suspects = {
+            owner for owner, text in zip(owners, texts, strict=True) if _PLACEHOLDER.search(text)
+        }
+        for index in sorted(suspects):
+            self.visit(batch.context(index))
         return ()

@@ -171,16 +171,13 @@ def _degenerate_repetitions(batch: PlainBatch) -> Reports:
 def _typed_degenerate_repetitions(batch: TypedBatch) -> Reports:
     """CT001 on a run of well-formed records: only those whose assistant texts (of every
     conversation, a superset of those judged) may repeat are searched."""
-    trained: list[str] = []
-    owners: list[int] = []
-    for index in range(len(batch)):
-        for conversation in batch.conversations(index):
-            for message in conversation:
-                content = message.get("content")
-                if message["role"] == "assistant" and type(content) is str:
-                    trained.append(content)
-                    owners.append(index)
-    suspects = _suspects(trained, owners, batch.context(0).settings)
+    texts = batch.texts()
+    trained = [
+        (owner, text) for owner, role, text in zip(*texts, strict=True) if role == "assistant"
+    ]
+    suspects = _suspects(
+        [text for _, text in trained], [owner for owner, _ in trained], batch.settings
+    )
     return [(index, degenerate_repetition(batch.context(index))) for index in suspects]
 
 

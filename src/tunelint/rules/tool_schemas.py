@@ -19,6 +19,7 @@ from tunelint.rules.authoring import (
     RecordContext,
     Reports,
     Scope,
+    Settings,
     Severity,
     TypedBatch,
     Violation,
@@ -177,8 +178,35 @@ def _validator(schema_json: bytes) -> Validator | None:
     return validator
 
 
+_MAX_CLEAN_DEFINITIONS = 256
+"""Distinct ``tools`` lists without a problem remembered per file rule (``visit_typed``)."""
+
+
+class _DefinitionProblems(DistinctProblems):
+    """A rule on the function definitions alone: their problems follow from the ``tools``
+    list, the same at the same place in every record that has it."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.clean: set[bytes] = set()
+        """``tools`` lists (canonical JSON) found to have no problem."""
+
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        # A well-formed record defines tools in ``tools`` only (no ``functions``): one
+        # whose list is known to be clean is not visited (``visit`` would note nothing).
+        for index, tools in enumerate(batch.definitions()):
+            if tools is None or tools in self.clean:
+                continue
+            ctx = batch.context(index)
+            if any(True for _ in self.problems(ctx)):
+                self.visit(ctx)
+            elif len(self.clean) < _MAX_CLEAN_DEFINITIONS:
+                self.clean.add(tools)
+        return ()
+
+
 @rule("TL009", "invalid-parameters-schema", Severity.ERROR, Scope.FILE, formats=MESSAGE_FORMATS)
-class InvalidParametersSchema(DistinctProblems):
+class InvalidParametersSchema(_DefinitionProblems):
     """A function's `parameters` is not a valid JSON Schema object.
 
     ## What it does
@@ -222,7 +250,7 @@ class InvalidParametersSchema(DistinctProblems):
     Scope.FILE,
     formats=MESSAGE_FORMATS,
 )
-class FunctionWithoutDescription(DistinctProblems):
+class FunctionWithoutDescription(_DefinitionProblems):
     """A function is defined without a `description`.
 
     ## What it does
@@ -262,7 +290,7 @@ def _typed_arguments_not_matching(batch: TypedBatch) -> Reports:
     suspects = []
     for index in range(len(batch)):
         schemas: dict[str, bytes | None] = {}
-        for tool in batch.definitions(index):
+        for tool in batch.tools(index) or ():
             function = tool["function"]
             parameters = function.get("parameters")
             schemas[function["name"]] = None if parameters is None else canonical_json(parameters)
