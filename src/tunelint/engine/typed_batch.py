@@ -15,11 +15,13 @@ and whole files.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import functools
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from tunelint.engine.batch import Reports, canonical_json
 from tunelint.engine.context import RecordContext
+from tunelint.engine.findings import Violation
 from tunelint.engine.formats import Format
 from tunelint.engine.reader import Line
 
@@ -33,6 +35,7 @@ _BATCH_ATTRIBUTE = "visit_typed"
 """Where a record rule's check keeps its typed batch form (a file rule's is a method)."""
 
 T = TypeVar("T")
+C = TypeVar("C", bound=Callable[[RecordContext], Iterable[Violation]])
 
 
 def typed_batch_form(batch: TypedBatchCheck) -> Callable[[T], T]:
@@ -43,6 +46,26 @@ def typed_batch_form(batch: TypedBatchCheck) -> Callable[[T], T]:
         return check
 
     return attach
+
+
+def typed_roles_only(check: C) -> C:
+    """Declare (below ``@rule``) that the decorated record check's findings on a
+    well-formed chat record follow from its roles alone: on a run, it is run once per
+    distinct sequence of roles, and its findings repeated on the records that share it."""
+    setattr(check, _BATCH_ATTRIBUTE, functools.partial(_by_roles, check))
+    return check
+
+
+def _by_roles(check: Callable[[RecordContext], Iterable[Violation]], batch: TypedBatch) -> Reports:
+    known: dict[tuple[str, ...], list[Violation]] = {}
+    reports = []
+    for index, roles in enumerate(batch.roles()):
+        found = known.get(roles)
+        if found is None:
+            found = known[roles] = list(check(batch.context(index)))
+        if found:
+            reports.append((index, found))
+    return reports
 
 
 def batch_form_of(check: Any) -> TypedBatchCheck | None:

@@ -289,6 +289,9 @@ _PLACEHOLDER = re.compile(
     r"|<[A-Z][A-Z0-9]*(?:[_ ][A-Z0-9]+)+>|<(?:PLACEHOLDER|NAME|INSERT)>"  # <YOUR_NAME>
     r"|\[(?i:insert|placeholder)\b[^\]\n]{0,60}\]"  # [INSERT ...]
 )
+_MAYBE_PLACEHOLDER = re.compile(r"\{\{|\{[A-Za-z_]{2,}\}|<[A-Z]|\[(?i:insert|placeholder)")
+"""What each of ``_PLACEHOLDER``'s patterns starts with, without the conditions around it:
+found in every text that has a placeholder, and searched several times faster."""
 _SINGLE_BRACE = re.compile(r"^\{[^{]")
 _CODE_HINTS = ("```", "def ", "print(", ".format(", "=>", "${", 'f"', "f'", "function ", "%s")
 """In text that looks like code, ``{name}`` is a format string, not a forgotten slot."""
@@ -374,13 +377,14 @@ class UnfilledPlaceholder(DistinctProblems):
         return ()
 
     def visit_typed(self, batch: TypedBatch) -> Reports:
-        # Joined by "\0", which no pattern needs to be absent before or after a match: a
-        # text with a placeholder leaves one in the joined texts, and most runs have none.
+        # Most runs have no text with even the start of a placeholder: one search of all.
         owners, _, texts = batch.texts()
-        if _PLACEHOLDER.search("\0".join(texts)) is None:
+        if _MAYBE_PLACEHOLDER.search("\n".join(texts)) is None:
             return ()
         suspects = {
-            owner for owner, text in zip(owners, texts, strict=True) if _PLACEHOLDER.search(text)
+            owner
+            for owner, text in zip(owners, texts, strict=True)
+            if _MAYBE_PLACEHOLDER.search(text)
         }
         for index in sorted(suspects):
             self.visit(batch.context(index))

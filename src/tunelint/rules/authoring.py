@@ -27,7 +27,8 @@ The names, by what they are for:
 - walking a record: ``messages``, ``texts``, ``message_lists``, ``chat_messages``,
   ``tool_definitions``, ``SYSTEM_ROLES`` (each walk is done once per record, shared);
 - the fast paths (optional): ``PlainBatch`` and ``Reports`` for a batch form,
-  ``TypedBatch`` and ``typed_batch_form`` for one over well-formed typed records, and the
+  ``TypedBatch``, ``typed_batch_form`` and ``typed_roles_only`` for one over well-formed
+  tool-calling records and preference pairs (``engine.typed_batch``), and the
   facts ``quiet_on_object`` / ``quiet_on_plain`` / ``roles_only`` / ``whole_file`` of
   ``@rule`` (``tunelint.engine.registry`` says what each promises);
 - values and errors: ``json_type`` (a value's JSON type name), ``dotted_path`` (a
@@ -62,7 +63,7 @@ from tunelint.engine.registry import (
     rule,
 )
 from tunelint.engine.settings import Settings
-from tunelint.engine.typed_batch import TypedBatch, typed_batch_form
+from tunelint.engine.typed_batch import TypedBatch, typed_batch_form, typed_roles_only
 from tunelint.rules.walk import (
     chat_messages,
     message_lists,
@@ -110,4 +111,5 @@ __all__ = [
     "texts",
     "tool_definitions",
     "typed_batch_form",
+    "typed_roles_only",
 ]

@@ -593,6 +593,26 @@ class ConflictingAnswers(_HashesPerExample):
         self.positions.add_batch(batch)
         return ()
 
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        # As on plain records, when the answer is the last message and starts as its
+        # canonical JSON does: the prompt is what comes before it in the record's (the
+        # tools' after the messages, ``],"tools":`` ending them: no key of a well-formed
+        # message holds that unquoted), and the answer what follows, up to there.
+        for index, (record, canonical, tools) in enumerate(
+            zip(batch.records, batch.canonical(), batch.definitions(), strict=True)
+        ):
+            last = record["messages"][-1]
+            if last["role"] != "assistant" or "content" not in last:
+                self.visit(batch.context(index))
+                continue
+            end = len(canonical) - 2 if tools is None else canonical.index(b'],"tools":')
+            answer = canonical.rfind(_MESSAGE, 0, end)
+            head = b"" if tools is None else tools + b"\n"
+            self.prompts.append(xxh3_64(head + canonical[:answer]))
+            self.answers.append(xxh3_64(canonical[answer:end]))
+            self.positions.add_at(batch.lines[index], batch.examples[index])
+        return ()
+
     def finish(self) -> Iterator[Violation]:
         for index, first in repeats(self.prompts):
             if self.answers[index] != self.answers[first]:
