@@ -16,7 +16,7 @@ and whole files.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from tunelint.engine.batch import Reports, canonical_json
@@ -50,19 +50,20 @@ def typed_batch_form(batch: TypedBatchCheck) -> Callable[[T], T]:
 
 def typed_roles_only(check: C) -> C:
     """Declare (below ``@rule``) that the decorated record check's findings on a
-    well-formed chat record follow from its roles alone: on a run, it is run once per
-    distinct sequence of roles, and its findings repeated on the records that share it."""
+    well-formed record follow from its roles alone (``TypedBatch.shapes``): on a run, it
+    is run once per distinct shape, and its findings repeated on the records of that shape
+    (the settings are the same for a whole run)."""
     setattr(check, _BATCH_ATTRIBUTE, functools.partial(_by_roles, check))
     return check
 
 
 def _by_roles(check: Callable[[RecordContext], Iterable[Violation]], batch: TypedBatch) -> Reports:
-    known: dict[tuple[str, ...], list[Violation]] = {}
+    known: dict[Any, list[Violation]] = {}
     reports = []
-    for index, roles in enumerate(batch.roles()):
-        found = known.get(roles)
+    for index, shape in enumerate(batch.shapes()):
+        found = known.get(shape)
         if found is None:
-            found = known[roles] = list(check(batch.context(index)))
+            found = known[shape] = list(check(batch.context(index)))
         if found:
             reports.append((index, found))
     return reports
@@ -83,7 +84,8 @@ class TypedBatch:
         "_canonical",
         "_contexts",
         "_definitions",
-        "_roles",
+        "_lines",
+        "_shapes",
         "_texts",
         "examples",
         "format",
@@ -115,8 +117,9 @@ class TypedBatch:
             for record, raw, line, example in zip(records, raws, lines, examples, strict=True)
         ]
         self._canonical: list[bytes] | None = None
-        self._roles: list[tuple[str, ...]] | None = None
+        self._shapes: list[Any] | None = None
         self._texts: Texts | None = None
+        self._lines: dict[int, Line] = {}
         self._definitions: list[bytes | None] | None = None
 
     def __len__(self) -> int:
@@ -131,8 +134,14 @@ class TypedBatch:
         return self._contexts[index]
 
     def line(self, index: int) -> Line:
-        """The line of the record at ``index``, as the line-by-line reader gives it."""
-        return Line(self.lines[index], self.raws[index], self.records[index])
+        """The line of the record at ``index``, as the line-by-line reader gives it (made
+        once, however many rules report on it)."""
+        line = self._lines.get(index)
+        if line is None:
+            line = self._lines[index] = Line(
+                self.lines[index], self.raws[index], self.records[index]
+            )
+        return line
 
     def canonical(self) -> list[bytes]:
         """Each record's ``canonical_json``, computed once for all the rules that hash it."""
@@ -143,12 +152,24 @@ class TypedBatch:
     def roles(self) -> list[tuple[str, ...]]:
         """The roles of each chat record's messages in order (strings: well formed)."""
         assert self.format is Format.CHAT, "a preference pair has no single list of roles"
-        if self._roles is None:
-            self._roles = [
-                tuple([message["role"] for message in record["messages"]])
-                for record in self.records
-            ]
-        return self._roles
+        return self.shapes()
+
+    def shapes(self) -> list[Any]:
+        """What each record is made of, role by role: a chat record's roles in order, a
+        pair's roles of each of its conversations (a tuple of three)."""
+        if self._shapes is None:
+            if self.format is Format.CHAT:
+                self._shapes = [_roles(record["messages"]) for record in self.records]
+            else:
+                self._shapes = [
+                    (
+                        _roles(record["input"]["messages"]),
+                        _roles(record["preferred_output"]),
+                        _roles(record["non_preferred_output"]),
+                    )
+                    for record in self.records
+                ]
+        return self._shapes
 
     def texts(self) -> Texts:
         """Every message's string ``content`` in the run, in order, with the index of its
@@ -179,16 +200,17 @@ class TypedBatch:
             ]
         return self._definitions
 
-    def conversations(self, index: int) -> Iterator[list[dict[str, Any]]]:
+    def conversations(self, index: int) -> tuple[list[dict[str, Any]], ...]:
         """The message lists of the record at ``index``: ``messages``, or a pair's prompt,
         preferred and non-preferred outputs (well formed: no type to check)."""
         record = self.records[index]
         if self.format is Format.CHAT:
-            yield record["messages"]
-            return
-        yield record["input"]["messages"]
-        yield record["preferred_output"]
-        yield record["non_preferred_output"]
+            return (record["messages"],)
+        return (
+            record["input"]["messages"],
+            record["preferred_output"],
+            record["non_preferred_output"],
+        )
 
     def tools(self, index: int) -> list[dict[str, Any]] | None:
         """The ``tools`` of the record at ``index`` (of a pair's prompt), if it has any."""
@@ -196,6 +218,10 @@ class TypedBatch:
         holder = record if self.format is Format.CHAT else record["input"]
         tools: list[dict[str, Any]] | None = holder.get("tools")
         return tools
+
+
+def _roles(messages: list[dict[str, Any]]) -> tuple[str, ...]:
+    return tuple([message["role"] for message in messages])
 
 
 class Texts(NamedTuple):
