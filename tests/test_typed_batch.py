@@ -37,8 +37,10 @@ ANSWERS = [
     "Hello! 안녕하세요.",
     "Eat a banana! " * 12,  # CT001
     "네 " * 30,
-    "I am {{name}}, made by {author}.",  # CT007
-    "Dear <YOUR_NAME>, [INSERT DATE] is fine.",
+    "I am {{name}}.",  # CT007, one kind of placeholder a text
+    "Made by {author}.",
+    "Dear <YOUR_NAME>, thanks.",
+    "[INSERT DATE] is fine.",
     "Use f'{name}' in Python.",
     "<Paris> is [insert]ed {x}.",
     "Call me at 4111 1111 1111 1111.",  # PV, through the triggers
