@@ -105,6 +105,8 @@ def tool_record(rng: random.Random, index: int) -> dict[str, Any]:
     if ending < 0.1:
         messages.append({"role": "user", "content": "Thanks"})  # CV005
     elif ending < 0.15:
+        messages.append({"role": "assistant", "content": "Anything else?"})  # roles as CV005's
+    elif ending < 0.2:
         messages.insert(1, {"role": "system", "content": "Late."})  # CV004
     record: dict[str, Any] = {"messages": messages}
     if rng.random() < 0.9:
