@@ -123,7 +123,10 @@ def preference_record(rng: random.Random) -> dict[str, Any]:
         prompt["tools"] = [tool("clock", rng.choice(SCHEMAS), rng.random() < 0.5)]
     chosen = rng.choice(ANSWERS)
     preferred = [{"role": "assistant", "content": chosen}]
-    rejected = [{"role": "assistant", "content": rng.choice([chosen, chosen[:5], "No."])}]
+    other = rng.choice([chosen, chosen[:5], "No."])
+    if rng.random() < 0.05:  # most are shorter: PF003 reports the bias
+        other = rng.choice(ANSWERS)
+    rejected = [{"role": "assistant", "content": other}]
     shape = rng.random()
     if shape < 0.1:
         preferred.append({"role": "assistant", "content": "More."})  # PF001
@@ -252,6 +255,22 @@ def test_typed_runs_follow_the_targets(
     fast, record_by_record, general = lint_three_ways(path, settings, monkeypatch)
     assert fast == record_by_record == general
     assert {"TK001", "PF001"} <= {finding.code for finding in fast.findings}
+
+
+def test_typed_runs_judge_the_non_preferred_output_when_asked(
+    write_jsonl: WriteJsonl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    judged = {"non-preferred": True}
+    rules = {"degenerate-repetition": judged, "unfilled-placeholder": judged}
+    settings = resolve_settings(ConfigFile(None), {"select": ["ALL"], "rules": rules})
+    pairs = [line for line in LINES if isinstance(line, dict) and "input" in line]
+    path = write_jsonl(pairs)
+    fast, record_by_record, general = lint_three_ways(path, settings, monkeypatch)
+    assert fast == record_by_record == general
+    on_rejected = {
+        finding.code for finding in fast.findings if "non_preferred_output" in finding.pointer
+    }
+    assert "CT001" in on_rejected  # CT007 reports each placeholder once, where first seen
 
 
 def test_typed_runs_split_into_byte_ranges_merge_as_the_whole(write_jsonl: WriteJsonl) -> None:
