@@ -288,33 +288,44 @@ def _typed_arguments_not_matching(batch: TypedBatch) -> Reports:
     Such a record defines each function once, in ``tools``, and calls it with a JSON
     object in ``tool_calls`` (no ``functions``, no ``function_call``)."""
     suspects = []
-    for index in range(len(batch)):
-        schemas: dict[str, bytes | None] = {}
-        for tool in batch.tools(index) or ():
-            function = tool["function"]
-            parameters = function.get("parameters")
-            schemas[function["name"]] = None if parameters is None else canonical_json(parameters)
-        if not schemas:
+    tests: dict[bytes, dict[str, Callable[[dict[str, Any]], bool] | None]] = {}
+    for index, definitions in enumerate(batch.definitions()):
+        if definitions is None:
             continue
-        for conversation in batch.conversations(index):
-            if not all(_quick_calls(conversation, schemas)):
-                suspects.append(index)
-                break
+        quick = tests.get(definitions)
+        if quick is None:
+            quick = tests[definitions] = _quick_tests(batch.tools(index) or [])
+        if not all(_quick_calls(batch.conversations(index), quick)):
+            suspects.append(index)
     return [(index, arguments_not_matching_parameters(batch.context(index))) for index in suspects]
 
 
+def _quick_tests(
+    tools: list[dict[str, Any]],
+) -> dict[str, Callable[[dict[str, Any]], bool] | None]:
+    """For each function with parameters, the quick test of its arguments, if it has one."""
+    tests: dict[str, Callable[[dict[str, Any]], bool] | None] = {}
+    for tool in tools:
+        function = tool["function"]
+        parameters = function.get("parameters")
+        if parameters is not None:
+            tests[function["name"]] = _quick_check(canonical_json(parameters))
+    return tests
+
+
 def _quick_calls(
-    conversation: list[dict[str, Any]], schemas: dict[str, bytes | None]
+    conversations: tuple[list[dict[str, Any]], ...],
+    tests: dict[str, Callable[[dict[str, Any]], bool] | None],
 ) -> Iterator[bool]:
-    """For each call of a well-formed conversation to a function with parameters, whether
-    its arguments pass the quick test."""
-    for message in conversation:
-        for call in message.get("tool_calls", ()):
-            function = call["function"]
-            schema_json = schemas[function["name"]]
-            if schema_json is not None:
-                quick = _quick_check(schema_json)
-                yield quick is not None and quick(orjson.loads(function["arguments"]))
+    """For each call to a function with parameters, whether its arguments pass the test."""
+    for conversation in conversations:
+        for message in conversation:
+            for call in message.get("tool_calls", ()):
+                function = call["function"]
+                name = function["name"]
+                if name in tests:
+                    quick = tests[name]
+                    yield quick is not None and quick(orjson.loads(function["arguments"]))
 
 
 @rule(
