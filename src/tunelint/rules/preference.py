@@ -16,6 +16,7 @@ from tunelint.rules.authoring import (
     json_type,
     quote,
     rule,
+    typed_batch_form,
     typed_roles_only,
 )
 
@@ -90,7 +91,18 @@ def invalid_preference_pair(ctx: RecordContext) -> Iterator[Violation]:
             )
 
 
+def _identical_outputs(batch: TypedBatch) -> Reports:
+    """PF002 on a run of well-formed pairs (outputs non-empty lists): only the pairs whose
+    outputs are equal are checked."""
+    return [
+        (index, identical_preference_outputs(batch.context(index)))
+        for index, record in enumerate(batch.records)
+        if record["preferred_output"] == record["non_preferred_output"]
+    ]
+
+
 @rule("PF002", "identical-preference-outputs", Severity.ERROR, formats=[Format.PREFERENCE])
+@typed_batch_form(_identical_outputs)
 def identical_preference_outputs(ctx: RecordContext) -> Iterator[Violation]:
     """The preferred and non-preferred outputs are the same.
 
