@@ -170,6 +170,7 @@ def settings_for(profile: str, target: str | None = None) -> Settings:
 
 BATCHED = {
     "CT001",
+    "CT006",
     "CT007",
     "CV002",
     "CV003",
@@ -183,6 +184,7 @@ BATCHED = {
     "PF002",
     "PF003",
     "SC008",
+    "SC012",
     "TG003",
     "TK001",
     "TL009",
@@ -236,7 +238,15 @@ def test_typed_runs_give_the_findings_of_the_general_path(
     codes = {finding.code for finding in fast.findings}
     # Every rule with a batch form has something to report (DS001: the file is big enough,
     # TG003 and TK001: only under targets below), but for the TM rules (no tokenizer set).
-    quiet = {"DS001", "TG003", "TK001", *(code for code in BATCHED if code.startswith("TM"))}
+    # CT006 below, on answers that share an ending.
+    quiet = {
+        "CT006",
+        "DS001",
+        "SC012",
+        "TG003",
+        "TK001",
+        *(c for c in BATCHED if c.startswith("TM")),
+    }
     assert BATCHED - quiet <= codes, BATCHED - codes
     assert len(fast.findings) > 3000
 
@@ -274,6 +284,22 @@ def test_typed_runs_judge_the_non_preferred_output_when_asked(
         finding.code for finding in fast.findings if "non_preferred_output" in finding.pointer
     }
     assert "CT001" in on_rejected  # CT007 reports each placeholder once, where first seen
+
+
+def test_typed_runs_see_a_leftover_shared_by_the_answers(
+    write_jsonl: WriteJsonl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CT006 settles once the answers share nothing: here they all end with " END".
+    chats = [line for line in LINES[:1200] if isinstance(line, dict) and "tools" in line]
+    records = [copy.deepcopy(record) for record in chats if typed_format(record) is Format.CHAT]
+    for record in records:
+        for message in record["messages"]:
+            if message["role"] == "assistant" and message.get("content"):
+                message["content"] += " END"
+    path = write_jsonl(records)
+    fast, record_by_record, general = lint_three_ways(path, settings_for("openai"), monkeypatch)
+    assert fast == record_by_record == general
+    assert "CT006" in {finding.code for finding in fast.findings}
 
 
 def test_typed_runs_split_into_byte_ranges_merge_as_the_whole(write_jsonl: WriteJsonl) -> None:

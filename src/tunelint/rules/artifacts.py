@@ -252,6 +252,13 @@ class CompletionArtifact:
             self._add(*_prompt_and_answer(roles, contents), ctx.line, ctx.example)
         return ()
 
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        if self._settled(len(batch)):
+            return ()  # as ``visit`` would find on each record, one text counted each
+        for ctx in batch.contexts:
+            self.visit(ctx)
+        return ()
+
     def visit_plain(self, batch: PlainBatch) -> Reports:
         if self._settled(len(batch)):
             return ()  # the file's texts share no leftover: nothing more to count
