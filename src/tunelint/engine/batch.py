@@ -82,20 +82,38 @@ def _decode_json(raw: bytes) -> Any:
         return UNDECODED
 
 
-class PlainBatch:
+class RecordRun:
+    """Consecutive records of one file, with what the rules that hash them share: each
+    record's canonical JSON and its hash, computed once for all of them."""
+
+    __slots__ = ("_canonical", "_digests", "records")
+
+    def __init__(self, records: Sequence[Any]) -> None:
+        self.records = records
+        self._canonical: list[bytes] | None = None
+        self._digests: list[int] | None = None
+
+    def canonical(self) -> list[bytes]:
+        """Each record's ``canonical_json``."""
+        if self._canonical is None:
+            self._canonical = list(map(canonical_json, self.records))
+        return self._canonical
+
+    def digests(self) -> list[int]:
+        """Each record's ``xxh3_64`` of its ``canonical`` JSON."""
+        if self._digests is None:
+            self._digests = list(map(xxh3_64, self.canonical()))
+        return self._digests
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+class PlainBatch(RecordRun):
     """Consecutive plain records of one file: values, lines and positions by index."""
 
-    __slots__ = (
-        "_canonical",
-        "_digests",
-        "_values",
-        "examples",
-        "lines",
-        "raws",
-        "records",
-        "roles",
-        "settings",
-    )
+    __slots__ = ("_values", "examples", "lines", "raws", "roles", "settings")
+    records: list[PlainRecord]
 
     def __init__(
         self,
@@ -106,7 +124,7 @@ class PlainBatch:
         roles: list[tuple[str, ...]],
         settings: Settings,
     ) -> None:
-        self.records = records
+        super().__init__(records)
         self.raws = raws
         self.lines = lines
         """Line number of each record: consecutive, as no other line lies between them."""
@@ -114,24 +132,7 @@ class PlainBatch:
         self.roles = roles
         """Each record's roles in order (``roles_of``)."""
         self.settings = settings
-        self._canonical: list[bytes] | None = None
-        self._digests: list[int] | None = None
         self._values: dict[int, dict[str, Any]] = {}
-
-    def canonical(self) -> list[bytes]:
-        """Each record's ``canonical_json``, computed once for all the rules that hash it."""
-        if self._canonical is None:
-            self._canonical = list(map(canonical_json, self.records))
-        return self._canonical
-
-    def digests(self) -> list[int]:
-        """Each record's ``xxh3_64`` of its ``canonical`` JSON, computed once."""
-        if self._digests is None:
-            self._digests = list(map(xxh3_64, self.canonical()))
-        return self._digests
-
-    def __len__(self) -> int:
-        return len(self.records)
 
     def value(self, index: int) -> dict[str, Any]:
         """The record at ``index`` as any other record is decoded, for the rules that read

@@ -43,11 +43,85 @@ from tunelint.engine.registry import (
 )
 from tunelint.engine.settings import Settings
 from tunelint.engine.typed import typed_format
+from tunelint.engine.typed_batch import TypedBatch, TypedBatchCheck, batch_form_of
 from tunelint.sources import RowGroups, display_name
 from tunelint.targets.gate import count_examples, gate
 
 _MAX_ROLE_SEQUENCES = 4096
 _PLAIN_PROBE_EVERY = 16
+
+
+@dataclass(frozen=True, slots=True)
+class _TypedChecks:
+    """The rules with work on a run of well-formed records of one format, sorted by
+    whether they have a typed batch form (``engine.typed_batch``)."""
+
+    batched: tuple[tuple[Rule, TypedBatchCheck], ...]
+    """Record rules (triggered or not) and file checks with a batch form, with it."""
+    record_rules: tuple[Rule, ...]
+    triggered: tuple[Rule, ...]
+    file_checks: tuple[tuple[Rule, FileCheck], ...]
+
+    @classmethod
+    def sort(
+        cls,
+        record_rules: Iterable[Rule],
+        triggered: Iterable[Rule],
+        file_checks: Iterable[tuple[Rule, FileCheck]],
+    ) -> _TypedChecks:
+        record_rules, triggered = tuple(record_rules), tuple(triggered)
+        batched = [
+            (rule, form)
+            for rule, check in (
+                *((rule, rule.check) for rule in (*record_rules, *triggered)),
+                *file_checks,
+            )
+            if (form := batch_form_of(check)) is not None
+        ]
+        return cls(
+            tuple(batched),
+            tuple(rule for rule in record_rules if batch_form_of(rule.check) is None),
+            tuple(rule for rule in triggered if batch_form_of(rule.check) is None),
+            tuple((rule, check) for rule, check in file_checks if batch_form_of(check) is None),
+        )
+
+
+class _TypedRun:
+    """Consecutive well-formed records of one format among a block's lines, gathered
+    until a line of another kind ends the run."""
+
+    __slots__ = ("block", "first", "form", "settings", "start", "stop", "values")
+
+    def __init__(self, block: Block, values: list[Any], settings: Settings) -> None:
+        self.block, self.values, self.settings = block, values, settings
+        self.start = self.stop = self.first = 0
+        self.form = Format.CHAT
+
+    def extends(self, form: Format) -> bool:
+        """Whether the next line, a record of ``form``, joins the run (and if so, adds it)."""
+        if self.stop == self.start or form is not self.form:
+            return False
+        self.stop += 1
+        return True
+
+    def begin(self, offset: int, form: Format, example: int) -> None:
+        self.start, self.stop, self.form, self.first = offset, offset + 1, form, example
+
+    def take(self) -> TypedBatch | None:
+        """The run gathered so far as a batch (``None`` if empty); the next one starts."""
+        start, stop = self.start, self.stop
+        if start == stop:
+            return None
+        self.start = stop
+        first, block = self.first, self.block
+        return TypedBatch(
+            self.values[start:stop],
+            block.raws[start:stop],
+            range(block.first + start, block.first + stop),
+            range(first, first + stop - start),
+            self.form,
+            self.settings,
+        )
 
 
 class _FileLinter:
@@ -79,6 +153,11 @@ class _FileLinter:
                 for rule, check in self.file_checks_by_format[Format.CHAT]
             ),
         ]
+        self.typed_checks = {
+            form: _TypedChecks.sort(rules, triggered, self.file_checks_by_format[form])
+            for form, rules in plan.typed_rules.items()
+            for triggered in [plan.triggered_rules[form]]
+        }
         self.by_roles: dict[tuple[str, ...], list[tuple[Rule, list[Violation]]]] = {}
         self.findings: list[Finding] = []
         self.marks: list[Mark] = []
@@ -116,11 +195,13 @@ class _FileLinter:
         values, roles = decode_block(raws, look_for_plain)
         if block.bom:
             values[0], roles[0] = UNDECODED, None  # the reader strips the mark and reports it
+        typed = _TypedRun(block, values, self.settings)
         start = 0
         for offset, found in enumerate(roles):
             if found is not None:
                 continue
             if start < offset:
+                self._run_typed(typed.take())
                 examples = self._run_plain(block, values, roles, start, offset, examples)
             value = values[offset]
             if value is UNDECODED:
@@ -131,14 +212,25 @@ class _FileLinter:
             if line.problem is not LineProblem.BLANK:
                 examples += 1
                 example = examples
-            self._run_line(line, example)
+            form = None
+            if example is not None and type(line.value) is dict and self.plan.typed_rules:
+                form = typed_format(line.value)
             start = offset + 1
+            if form is not None and not line.has_bom:
+                if not typed.extends(form):
+                    self._run_typed(typed.take())
+                    typed.begin(offset, form, examples)
+                continue
+            self._run_typed(typed.take())
+            self._run_line(line, example, form)
+        self._run_typed(typed.take())
         if start < len(raws):
             examples = self._run_plain(block, values, roles, start, len(raws), examples)
         return examples, roles.count(None) < len(roles)
 
-    def _run_line(self, line: Line, example: int | None) -> None:
-        """Lint a line that is not a plain record (or any line, off the fast path)."""
+    def _run_line(self, line: Line, example: int | None, typed: Format | None = None) -> None:
+        """Lint a line that is not a plain record (or any line, off the fast path); ``typed``
+        is the format of a well-formed record (``engine.typed``)."""
         record = line.value
         plan = self.plan
         is_object = type(record) is dict and not line.has_bom
@@ -147,7 +239,6 @@ class _FileLinter:
                 self._add(rule, found, line, example)
         if example is None or type(record) is not dict:
             return
-        typed = typed_format(record) if plan.typed_rules else None
         if typed is not None:
             form, record_rules = typed, plan.typed_rules[typed]
         else:
@@ -170,6 +261,42 @@ class _FileLinter:
         for rule, check in file_checks:
             if found := check.visit(ctx):
                 self._add(rule, found, line, example)
+
+    def _run_typed(self, batch: TypedBatch | None) -> None:
+        """Lint a run of well-formed records of one format (``engine.typed_batch``)."""
+        if batch is None:
+            return
+        checks = self.typed_checks[batch.format]
+        plan = self.plan
+        for rule in plan.object_line_rules:
+            for index in range(len(batch)):
+                if found := rule.check(line := batch.line(index)):
+                    self._add(rule, found, line, batch.examples[index])
+        fired_at: dict[int, frozenset[str]] = {}
+        if plan.triggered_rules[batch.format] and plan.triggers is not None:
+            fired_at = dict(plan.triggers.fired_in(batch.raws))
+        # Record by record, rule after rule: the walks rules share are kept per record.
+        record_rules, triggered, file_checks = (
+            checks.record_rules,
+            checks.triggered,
+            checks.file_checks,
+        )
+        for index, ctx in enumerate(batch.contexts):
+            rules = record_rules
+            fired = fired_at.get(index)
+            if fired:
+                rules = rules + tuple(rule for rule in triggered if rule.code in fired)
+            for rule in rules:
+                if found := rule.check(ctx):
+                    self._add(rule, found, batch.line(index), ctx.example)
+            for rule, check in file_checks:
+                if found := check.visit(ctx):
+                    self._add(rule, found, batch.line(index), ctx.example)
+        for rule, batch_check in checks.batched:
+            for index, reported in batch_check(batch):
+                # A triggered rule reports only where its trigger fired, as on its own.
+                if reported and (not rule.trigger or rule.code in fired_at.get(index, ())):
+                    self._add(rule, reported, batch.line(index), batch.examples[index])
 
     def _run_view(self, line: Line, record: dict[str, Any], example: int) -> None:
         """Lint a record of another dialect with the rules that read its chat view."""

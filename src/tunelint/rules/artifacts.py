@@ -17,6 +17,7 @@ from tunelint.rules.authoring import (
     Scope,
     Settings,
     Severity,
+    TypedBatch,
     Violation,
     rule,
 )
@@ -251,6 +252,13 @@ class CompletionArtifact:
             self._add(*_prompt_and_answer(roles, contents), ctx.line, ctx.example)
         return ()
 
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        if self._settled(len(batch)):
+            return ()  # as ``visit`` would find on each record, one text counted each
+        for ctx in batch.contexts:
+            self.visit(ctx)
+        return ()
+
     def visit_plain(self, batch: PlainBatch) -> Reports:
         if self._settled(len(batch)):
             return ()  # the file's texts share no leftover: nothing more to count
@@ -288,6 +296,9 @@ _PLACEHOLDER = re.compile(
     r"|<[A-Z][A-Z0-9]*(?:[_ ][A-Z0-9]+)+>|<(?:PLACEHOLDER|NAME|INSERT)>"  # <YOUR_NAME>
     r"|\[(?i:insert|placeholder)\b[^\]\n]{0,60}\]"  # [INSERT ...]
 )
+_MAYBE_PLACEHOLDER = re.compile(r"\{\{|\{[A-Za-z_]{2,}\}|<[A-Z]|\[(?i:insert|placeholder)")
+"""What each of ``_PLACEHOLDER``'s patterns starts with, without the conditions around it:
+found in every text that has a placeholder, and searched several times faster."""
 _SINGLE_BRACE = re.compile(r"^\{[^{]")
 _CODE_HINTS = ("```", "def ", "print(", ".format(", "=>", "${", 'f"', "f'", "function ", "%s")
 """In text that looks like code, ``{name}`` is a format string, not a forgotten slot."""
@@ -370,4 +381,18 @@ class UnfilledPlaceholder(DistinctProblems):
                 if ("{" in text or "<" in text or "[" in text) and _PLACEHOLDER.search(text):
                     self.visit(batch.context(index))
                     break
+        return ()
+
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        # Most runs have no text with even the start of a placeholder: one search of all.
+        owners, _, texts = batch.texts()
+        if _MAYBE_PLACEHOLDER.search("\n".join(texts)) is None:
+            return ()
+        suspects = {
+            owner
+            for owner, text in zip(owners, texts, strict=True)
+            if _MAYBE_PLACEHOLDER.search(text)
+        }
+        for index in sorted(suspects):
+            self.visit(batch.context(index))
         return ()

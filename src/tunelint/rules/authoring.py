@@ -26,7 +26,9 @@ The names, by what they are for:
   the bytes it fixes, never the rest of the record);
 - walking a record: ``messages``, ``texts``, ``message_lists``, ``chat_messages``,
   ``tool_definitions``, ``SYSTEM_ROLES`` (each walk is done once per record, shared);
-- the fast path (optional): ``PlainBatch`` and ``Reports`` for a batch form, and the
+- the fast paths (optional): ``PlainBatch`` and ``Reports`` for a batch form,
+  ``TypedBatch``, ``typed_batch_form`` and ``typed_roles_only`` for one over well-formed
+  tool-calling records and preference pairs (``engine.typed_batch``), and the
   facts ``quiet_on_object`` / ``quiet_on_plain`` / ``roles_only`` / ``whole_file`` of
   ``@rule`` (``tunelint.engine.registry`` says what each promises);
 - values and errors: ``json_type`` (a value's JSON type name), ``dotted_path`` (a
@@ -61,6 +63,7 @@ from tunelint.engine.registry import (
     rule,
 )
 from tunelint.engine.settings import Settings
+from tunelint.engine.typed_batch import TypedBatch, typed_batch_form, typed_roles_only
 from tunelint.rules.walk import (
     chat_messages,
     message_lists,
@@ -89,6 +92,7 @@ __all__ = [
     "Scope",
     "Settings",
     "Severity",
+    "TypedBatch",
     "Violation",
     "canonical_json",
     "chat_messages",
@@ -106,5 +110,7 @@ __all__ = [
     "rule",
     "texts",
     "tool_definitions",
+    "typed_batch_form",
+    "typed_roles_only",
     "xxh3_64",
 ]

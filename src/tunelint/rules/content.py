@@ -14,11 +14,14 @@ from tunelint.rules.authoring import (
     PlainBatch,
     RecordContext,
     Reports,
+    Settings,
     Severity,
+    TypedBatch,
     Violation,
     edit_value,
     quote,
     rule,
+    typed_batch_form,
 )
 from tunelint.rules.walk import (
     NON_PREFERRED,
@@ -161,15 +164,35 @@ def _degenerate_repetitions(batch: PlainBatch) -> Reports:
             if message.role == "assistant":
                 trained.append(message.content)
                 owners.append(index)
-    minimum: int = batch.settings.options("CT001")["min-repeats"]
-    # A record is reported for its texts that repeat a phrase: the others are cleared
-    # here, one text at a time, without decoding their records again.
-    suspects = {
-        owners[text]
-        for text in repetition_candidates(trained, minimum)
-        if repeated_unit(trained[text], minimum) is not None
-    }
-    return [(index, degenerate_repetition(batch.context(index))) for index in sorted(suspects)]
+    suspects = _suspects(trained, owners, batch.settings)
+    return [(index, degenerate_repetition(batch.context(index))) for index in suspects]
+
+
+def _typed_degenerate_repetitions(batch: TypedBatch) -> Reports:
+    """CT001 on a run of well-formed records: only those whose assistant texts (of every
+    conversation, a superset of those judged) may repeat are searched."""
+    texts = batch.texts()
+    trained = [
+        (owner, text) for owner, role, text in zip(*texts, strict=True) if role == "assistant"
+    ]
+    suspects = _suspects(
+        [text for _, text in trained], [owner for owner, _ in trained], batch.settings
+    )
+    return [(index, degenerate_repetition(batch.context(index))) for index in suspects]
+
+
+def _suspects(trained: list[str], owners: list[int], settings: Settings) -> list[int]:
+    """In order, the owners of the ``trained`` texts that repeat a phrase: a record is
+    reported for those alone, so the others are cleared here, one text at a time,
+    without decoding their records again."""
+    minimum: int = settings.options("CT001")["min-repeats"]
+    return sorted(
+        {
+            owners[text]
+            for text in repetition_candidates(trained, minimum)
+            if repeated_unit(trained[text], minimum) is not None
+        }
+    )
 
 
 @rule(
@@ -180,6 +203,7 @@ def _degenerate_repetitions(batch: PlainBatch) -> Reports:
     batch=_degenerate_repetitions,
     chat_view=True,
 )
+@typed_batch_form(_typed_degenerate_repetitions)
 def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
     """A text repeats one phrase many times in a row.
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tunelint.rules.authoring import Format, RecordContext, Scope, Severity, Violation, quote, rule
+from tunelint.rules.authoring import (
+    Format,
+    RecordContext,
+    Scope,
+    Severity,
+    Violation,
+    quote,
+    rule,
+    typed_roles_only,
+)
 from tunelint.rules.tally import RecordTally
 from tunelint.rules.walk import SYSTEM_ROLES, PerRecord, chat_messages
 
@@ -131,6 +140,7 @@ class MissingUserMessage(RecordTally):
     formats=CONVERSATION_FORMATS,
     roles_only=True,
 )
+@typed_roles_only
 def system_message_not_first(ctx: RecordContext) -> Iterator[Violation]:
     """A system (or developer) message comes after the conversation started.
 
@@ -167,6 +177,7 @@ def system_message_not_first(ctx: RecordContext) -> Iterator[Violation]:
 @rule(
     "CV005", "last-message-not-assistant", Severity.WARNING, formats=[Format.CHAT], roles_only=True
 )
+@typed_roles_only
 def last_message_not_assistant(ctx: RecordContext) -> Iterator[Violation]:
     """A chat example ends with a turn that is not the assistant's.
 

@@ -15,6 +15,7 @@ from tunelint.rules.authoring import (
     Scope,
     Settings,
     Severity,
+    TypedBatch,
     Violation,
     canonical_json,
     rule,
@@ -43,6 +44,10 @@ class ExampleCount:
         return ()
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
+        self.examples += len(batch)
+        return ()
+
+    def visit_typed(self, batch: TypedBatch) -> Reports:
         self.examples += len(batch)
         return ()
 
@@ -135,6 +140,11 @@ class DuplicateExample:
         self.positions.add_batch(batch)
         return ()
 
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        self.keys.extend(batch.digests())
+        self.positions.add_batch(batch)
+        return ()
+
     def partial(self) -> tuple[array[int], Positions]:
         return self.keys, self.positions
 
@@ -192,6 +202,12 @@ def _folded(raw: bytes) -> bytes:
     return _SPACING_ESCAPES.sub(b"", raw).translate(_LOWER, _SEPARATORS)
 
 
+def _each_folded(raws: list[bytes]) -> list[bytes]:
+    """``_folded`` of each line of decoded records, in one pass: a decoded line is valid
+    UTF-8, so holds no 0xFF byte to join them with."""
+    return _folded(b"\xff".join(raws)).split(b"\xff")
+
+
 @rule("DS007", "normalised-duplicate", Severity.WARNING, Scope.FILE, any_layout=True)
 class NormalisedDuplicate(_HashesPerExample):
     """An example repeats an earlier one but for case, spacing and punctuation.
@@ -238,8 +254,13 @@ class NormalisedDuplicate(_HashesPerExample):
         return ()
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
-        # One pass over the run: a plain record is valid UTF-8, so holds no 0xFF byte.
-        self.keys.extend(map(xxh3_64, _folded(b"\xff".join(batch.raws)).split(b"\xff")))
+        self.keys.extend(map(xxh3_64, _each_folded(batch.raws)))
+        self.exact.extend(batch.digests())
+        self.positions.add_batch(batch)
+        return ()
+
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        self.keys.extend(map(xxh3_64, _each_folded(batch.raws)))
         self.exact.extend(batch.digests())
         self.positions.add_batch(batch)
         return ()
@@ -583,6 +604,26 @@ class ConflictingAnswers(_HashesPerExample):
                 self.prompts.append(_prompt_key(None, turns[:index]))
                 self.answers.append(digest(turns[index]))
         self.positions.add_batch(batch)
+        return ()
+
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        # As on plain records, when the answer is the last message and starts as its
+        # canonical JSON does: the prompt is what comes before it in the record's (the
+        # tools' after the messages, ``],"tools":`` ending them: no key of a well-formed
+        # message holds that unquoted), and the answer what follows, up to there.
+        for index, (record, canonical, tools) in enumerate(
+            zip(batch.records, batch.canonical(), batch.definitions(), strict=True)
+        ):
+            last = record["messages"][-1]
+            if last["role"] != "assistant" or "content" not in last:
+                self.visit(batch.context(index))
+                continue
+            end = len(canonical) - 2 if tools is None else canonical.index(b'],"tools":')
+            answer = canonical.rfind(_MESSAGE, 0, end)
+            head = b"" if tools is None else tools + b"\n"
+            self.prompts.append(xxh3_64(head + canonical[:answer]))
+            self.answers.append(xxh3_64(canonical[answer:end]))
+            self.positions.add_at(batch.lines[index], batch.examples[index])
         return ()
 
     def finish(self) -> Iterator[Violation]:

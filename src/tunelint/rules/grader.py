@@ -20,9 +20,11 @@ from tunelint.rules.authoring import (
     Format,
     JsonPath,
     RecordContext,
+    Reports,
     Scope,
     Settings,
     Severity,
+    TypedBatch,
     rule,
 )
 from tunelint.rules.tally import DistinctProblems
@@ -96,6 +98,9 @@ class MissingGraderField(DistinctProblems):
 
     def key(self, path: JsonPath, message: str) -> tuple[str, str]:
         return "", message
+
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        return ()  # a well-formed chat record has an assistant answer: supervised data
 
     def problems(self, ctx: RecordContext) -> Iterator[tuple[JsonPath, str]]:
         if not self.fields:

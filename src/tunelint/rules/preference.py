@@ -7,13 +7,17 @@ from collections.abc import Iterable, Iterator
 from tunelint.rules.authoring import (
     Format,
     RecordContext,
+    Reports,
     Scope,
     Settings,
     Severity,
+    TypedBatch,
     Violation,
     json_type,
     quote,
     rule,
+    typed_batch_form,
+    typed_roles_only,
 )
 
 OUTPUTS = ("preferred_output", "non_preferred_output")
@@ -28,6 +32,7 @@ def _assistant_or_tool(output: object) -> bool:
 
 
 @rule("PF001", "invalid-preference-pair", Severity.ERROR, formats=[Format.PREFERENCE])
+@typed_roles_only
 def invalid_preference_pair(ctx: RecordContext) -> Iterator[Violation]:
     """A preference record is not a prompt with two one-message answers.
 
@@ -86,7 +91,18 @@ def invalid_preference_pair(ctx: RecordContext) -> Iterator[Violation]:
             )
 
 
+def _identical_outputs(batch: TypedBatch) -> Reports:
+    """PF002 on a run of well-formed pairs (outputs non-empty lists): only the pairs whose
+    outputs are equal are checked."""
+    return [
+        (index, identical_preference_outputs(batch.context(index)))
+        for index, record in enumerate(batch.records)
+        if record["preferred_output"] == record["non_preferred_output"]
+    ]
+
+
 @rule("PF002", "identical-preference-outputs", Severity.ERROR, formats=[Format.PREFERENCE])
+@typed_batch_form(_identical_outputs)
 def identical_preference_outputs(ctx: RecordContext) -> Iterator[Violation]:
     """The preferred and non-preferred outputs are the same.
 
@@ -173,6 +189,20 @@ class PreferenceLengthBias:
             self.longer += preferred > other
             self.preferred_chars += preferred
             self.other_chars += other
+        return ()
+
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        # ``_output_length`` of well-formed outputs: lists of messages whose content, if
+        # any, is a string.
+        for record in batch.records:
+            preferred, other = record["preferred_output"], record["non_preferred_output"]
+            if len(preferred) == 1 == len(other):
+                chosen, rejected = preferred[0].get("content"), other[0].get("content")
+                if type(chosen) is str and type(rejected) is str and len(chosen) != len(rejected):
+                    self.pairs += 1
+                    self.longer += len(chosen) > len(rejected)
+                    self.preferred_chars += len(chosen)
+                    self.other_chars += len(rejected)
         return ()
 
     def partial(self) -> tuple[int, int, int, int]:

@@ -18,6 +18,7 @@ from tunelint.rules.authoring import (
     Scope,
     Settings,
     Severity,
+    TypedBatch,
     Violation,
     json_type,
     quote,
@@ -413,6 +414,10 @@ class MixedFormats:
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
         self._seen(Format.CHAT, batch.lines[0], batch.examples[0], len(batch))
+        return ()
+
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        self._seen(batch.format, batch.lines[0], batch.examples[0], len(batch))
         return ()
 
     def _seen(self, form: Format, line: int, example: int, records: int) -> None:

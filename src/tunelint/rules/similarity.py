@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from tunelint.rules.authoring import (
     PlainBatch,
     RecordContext,
+    TypedBatch,
     Violation,
     canonical_json,
     xxh3_64,
@@ -170,7 +171,7 @@ class Positions:
     def add_at(self, line: int, example: int) -> None:
         self._extend(line, example, 1)
 
-    def add_batch(self, batch: PlainBatch) -> None:
+    def add_batch(self, batch: PlainBatch | TypedBatch) -> None:
         if len(batch):
             self._extend(batch.lines[0], batch.examples[0], len(batch))
 

@@ -16,6 +16,7 @@ from tunelint.rules.authoring import (
     RecordContext,
     Reports,
     Settings,
+    TypedBatch,
     Violation,
     dotted_path,
 )
@@ -60,16 +61,24 @@ class RecordTally:
         return ()
 
     def visit_plain(self, batch: PlainBatch) -> Reports:
-        # A run holds a few distinct sequences of roles: each is judged once.
-        matching = {roles for roles in set(batch.roles) if self.matches_roles(roles)}
-        self.total += len(batch)
-        if matching:
-            count = sum(map(matching.__contains__, batch.roles))
-            if not self.count:
-                first = next(i for i, roles in enumerate(batch.roles) if roles in matching)
-                self.first = (batch.lines[first], batch.examples[first])
-            self.count += count
+        self._seen_run(batch.roles, batch.lines, batch.examples)
         return ()
+
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        # A well-formed record's roles are strings of ``TYPED_ROLES``: no developer role.
+        self._seen_run(batch.roles(), batch.lines, batch.examples)
+        return ()
+
+    def _seen_run(self, roles: list[tuple[str, ...]], lines: range, examples: range) -> None:
+        """``_seen`` for each record of a run, by its roles; a run holds a few distinct
+        sequences of roles, each judged once."""
+        matching = {sequence for sequence in set(roles) if self.matches_roles(sequence)}
+        self.total += len(roles)
+        if matching:
+            if not self.count:
+                first = next(i for i, sequence in enumerate(roles) if sequence in matching)
+                self.first = (lines[first], examples[first])
+            self.count += sum(map(matching.__contains__, roles))
 
     def partial(self) -> Tally:
         return self.count, self.total, *self.first

@@ -21,8 +21,10 @@ from tunelint.rules.authoring import (
     RecordContext,
     Reports,
     Severity,
+    TypedBatch,
     Violation,
     rule,
+    typed_batch_form,
 )
 
 if TYPE_CHECKING:
@@ -88,7 +90,14 @@ def template_rule(code: str, name: str, severity: Severity) -> Callable[[RecordC
                 return ()
             return [(index, check(plain.context(index))) for index in range(len(plain))]
 
-        rule(code, name, severity, formats=TEMPLATE_FORMATS, batch=batch)(guarded)
+        def typed(run: TypedBatch) -> Reports:
+            if run.settings.template is None:
+                return ()
+            return [(index, check(ctx)) for index, ctx in enumerate(run.contexts)]
+
+        rule(code, name, severity, formats=TEMPLATE_FORMATS, batch=batch)(
+            typed_batch_form(typed)(guarded)
+        )
         return check
 
     return register

@@ -12,6 +12,7 @@ from tunelint.rules.authoring import (
     Scope,
     Settings,
     Severity,
+    TypedBatch,
     Violation,
     config_key,
     rule,
@@ -116,6 +117,15 @@ class ExampleTooLong:
             for index, raw in enumerate(batch.raws)
             if not line_bounds(raw, limit)
         ]
+
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        # ``fits_by_size`` of the longest line, if no line holds what it looks for: all fit.
+        joined = b"\n".join(batch.raws)
+        if fits_by_size(max(batch.raws, key=len), self.model.context) and (
+            b"image_url" not in joined and b"\\u00" not in joined
+        ):
+            return ()
+        return [(index, self.visit(ctx)) for index, ctx in enumerate(batch.contexts)]
 
     def partial(self) -> None:
         return None  # every finding is reported as the example is visited

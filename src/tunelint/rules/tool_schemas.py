@@ -17,12 +17,16 @@ import orjson
 from tunelint.rules.authoring import (
     JsonPath,
     RecordContext,
+    Reports,
     Scope,
+    Settings,
     Severity,
+    TypedBatch,
     Violation,
     canonical_json,
     quote,
     rule,
+    typed_batch_form,
 )
 from tunelint.rules.schema import MESSAGE_FORMATS
 from tunelint.rules.tally import DistinctProblems
@@ -174,8 +178,35 @@ def _validator(schema_json: bytes) -> Validator | None:
     return validator
 
 
+_MAX_CLEAN_DEFINITIONS = 256
+"""Distinct ``tools`` lists without a problem remembered per file rule (``visit_typed``)."""
+
+
+class _DefinitionProblems(DistinctProblems):
+    """A rule on the function definitions alone: their problems follow from the ``tools``
+    list, the same at the same place in every record that has it."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.clean: set[bytes] = set()
+        """``tools`` lists (canonical JSON) found to have no problem."""
+
+    def visit_typed(self, batch: TypedBatch) -> Reports:
+        # A well-formed record defines tools in ``tools`` only (no ``functions``): one
+        # whose list is known to be clean is not visited (``visit`` would note nothing).
+        for index, tools in enumerate(batch.definitions()):
+            if tools is None or tools in self.clean:
+                continue
+            ctx = batch.context(index)
+            if any(True for _ in self.problems(ctx)):
+                self.visit(ctx)
+            elif len(self.clean) < _MAX_CLEAN_DEFINITIONS:
+                self.clean.add(tools)
+        return ()
+
+
 @rule("TL009", "invalid-parameters-schema", Severity.ERROR, Scope.FILE, formats=MESSAGE_FORMATS)
-class InvalidParametersSchema(DistinctProblems):
+class InvalidParametersSchema(_DefinitionProblems):
     """A function's `parameters` is not a valid JSON Schema object.
 
     ## What it does
@@ -219,7 +250,7 @@ class InvalidParametersSchema(DistinctProblems):
     Scope.FILE,
     formats=MESSAGE_FORMATS,
 )
-class FunctionWithoutDescription(DistinctProblems):
+class FunctionWithoutDescription(_DefinitionProblems):
     """A function is defined without a `description`.
 
     ## What it does
@@ -250,6 +281,53 @@ class FunctionWithoutDescription(DistinctProblems):
                 yield path, f"function {function['name']!r} has no description"
 
 
+def _typed_arguments_not_matching(batch: TypedBatch) -> Reports:
+    """TL010 on a run of well-formed records: only a record with a call whose arguments
+    the parameters' quick test (``_quick_check``) does not pass is checked in full.
+
+    Such a record defines each function once, in ``tools``, and calls it with a JSON
+    object in ``tool_calls`` (no ``functions``, no ``function_call``)."""
+    suspects = []
+    tests: dict[bytes, dict[str, Callable[[dict[str, Any]], bool] | None]] = {}
+    for index, definitions in enumerate(batch.definitions()):
+        if definitions is None:
+            continue
+        quick = tests.get(definitions)
+        if quick is None:
+            quick = tests[definitions] = _quick_tests(batch.tools(index) or [])
+        if not all(_quick_calls(batch.conversations(index), quick)):
+            suspects.append(index)
+    return [(index, arguments_not_matching_parameters(batch.context(index))) for index in suspects]
+
+
+def _quick_tests(
+    tools: list[dict[str, Any]],
+) -> dict[str, Callable[[dict[str, Any]], bool] | None]:
+    """For each function with parameters, the quick test of its arguments, if it has one."""
+    tests: dict[str, Callable[[dict[str, Any]], bool] | None] = {}
+    for tool in tools:
+        function = tool["function"]
+        parameters = function.get("parameters")
+        if parameters is not None:
+            tests[function["name"]] = _quick_check(canonical_json(parameters))
+    return tests
+
+
+def _quick_calls(
+    conversations: tuple[list[dict[str, Any]], ...],
+    tests: dict[str, Callable[[dict[str, Any]], bool] | None],
+) -> Iterator[bool]:
+    """For each call to a function with parameters, whether its arguments pass the test."""
+    for conversation in conversations:
+        for message in conversation:
+            for call in message.get("tool_calls", ()):
+                function = call["function"]
+                name = function["name"]
+                if name in tests:
+                    quick = tests[name]
+                    yield quick is not None and quick(orjson.loads(function["arguments"]))
+
+
 @rule(
     "TL010",
     "arguments-not-matching-parameters",
@@ -257,6 +335,7 @@ class FunctionWithoutDescription(DistinctProblems):
     formats=MESSAGE_FORMATS,
     trigger=r'"(?:tool_calls|function_call)"',
 )
+@typed_batch_form(_typed_arguments_not_matching)
 def arguments_not_matching_parameters(ctx: RecordContext) -> Iterator[Violation]:
     """A call's arguments do not match the called function's declared `parameters`.
 

@@ -1,0 +1,221 @@
+"""The typed fast path over many records at once: consecutive well-formed tool-calling
+records or preference pairs (``engine.typed``) of one format, as one ``TypedBatch``.
+
+The runner gathers such a run from the lines of a block that are not plain records and
+hands it to each rule that still runs on typed records: a rule with a typed batch form
+(a record rule's check carrying one, see ``typed_batch_form``; a file rule's
+``visit_typed`` method) checks the whole run at once, reading what all records share a
+single time (their canonical JSON for the hashing rules, their texts for the content
+rules); every other rule runs record by record, as on any line. A batch form either does
+what ``visit`` does on each record in order, or finds the records that may report
+(cheaply, over the run) and runs the rule's own check on those: the findings are the
+record-by-record path's, which ``tests/test_typed_batch.py`` compares on mutated records
+and whole files.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+
+from tunelint.engine.batch import RecordRun, Reports, canonical_json
+from tunelint.engine.context import RecordContext
+from tunelint.engine.findings import Violation
+from tunelint.engine.formats import Format
+from tunelint.engine.reader import Line
+
+if TYPE_CHECKING:
+    from tunelint.engine.settings import Settings
+
+TypedBatchCheck = Callable[["TypedBatch"], Reports]
+"""A record rule's check over a run of well-formed records (``typed_batch_form``)."""
+
+_BATCH_ATTRIBUTE = "visit_typed"
+"""Where a record rule's check keeps its typed batch form (a file rule's is a method)."""
+
+T = TypeVar("T")
+C = TypeVar("C", bound=Callable[[RecordContext], Iterable[Violation]])
+
+
+def typed_batch_form(batch: TypedBatchCheck) -> Callable[[T], T]:
+    """Give the decorated record check (below ``@rule``) a batch form for typed runs."""
+
+    def attach(check: T) -> T:
+        setattr(check, _BATCH_ATTRIBUTE, batch)
+        return check
+
+    return attach
+
+
+def typed_roles_only(check: C) -> C:
+    """Declare (below ``@rule``) that the decorated record check's findings on a
+    well-formed record follow from its roles alone (``TypedBatch.shapes``): on a run, it
+    is run once per distinct shape, and its findings repeated on the records of that shape
+    (the settings are the same for a whole run)."""
+    setattr(check, _BATCH_ATTRIBUTE, functools.partial(_by_roles, check))
+    return check
+
+
+def _by_roles(check: Callable[[RecordContext], Iterable[Violation]], batch: TypedBatch) -> Reports:
+    known: dict[Any, list[Violation]] = {}
+    reports = []
+    for index, shape in enumerate(batch.shapes()):
+        found = known.get(shape)
+        if found is None:
+            found = known[shape] = list(check(batch.context(index)))
+        if found:
+            reports.append((index, found))
+    return reports
+
+
+def batch_form_of(check: Any) -> TypedBatchCheck | None:
+    """A record check's typed batch form, or a file check's ``visit_typed``; ``None``
+    when it has none and runs record by record."""
+    form: TypedBatchCheck | None = getattr(check, _BATCH_ATTRIBUTE, None)
+    return form
+
+
+class TypedBatch(RecordRun):
+    """Consecutive well-formed records of one format in one file (``engine.typed``):
+    values, lines and positions by index."""
+
+    __slots__ = (
+        "_contexts",
+        "_definitions",
+        "_lines",
+        "_shapes",
+        "_texts",
+        "examples",
+        "format",
+        "lines",
+        "raws",
+        "settings",
+    )
+    records: list[dict[str, Any]]
+
+    def __init__(
+        self,
+        records: list[dict[str, Any]],
+        raws: list[bytes],
+        lines: range,
+        examples: range,
+        form: Format,
+        settings: Settings,
+    ) -> None:
+        super().__init__(records)
+        self.raws = raws
+        self.lines = lines
+        """Line number of each record: consecutive, as no other line lies between them."""
+        self.examples = examples
+        self.format = form
+        """``Format.CHAT`` or ``Format.PREFERENCE``, the same for every record."""
+        self.settings = settings
+        self._contexts = [
+            RecordContext(record, raw, line, example, form, settings)
+            for record, raw, line, example in zip(records, raws, lines, examples, strict=True)
+        ]
+        self._shapes: list[Any] | None = None
+        self._texts: Texts | None = None
+        self._lines: dict[int, Line] = {}
+        self._definitions: list[bytes | None] | None = None
+
+    @property
+    def contexts(self) -> list[RecordContext]:
+        """What a record rule is given for each record, in order."""
+        return self._contexts
+
+    def context(self, index: int) -> RecordContext:
+        return self._contexts[index]
+
+    def line(self, index: int) -> Line:
+        """The line of the record at ``index``, as the line-by-line reader gives it (made
+        once, however many rules report on it)."""
+        line = self._lines.get(index)
+        if line is None:
+            line = self._lines[index] = Line(
+                self.lines[index], self.raws[index], self.records[index]
+            )
+        return line
+
+    def roles(self) -> list[tuple[str, ...]]:
+        """The roles of each chat record's messages in order (strings: well formed)."""
+        assert self.format is Format.CHAT, "a preference pair has no single list of roles"
+        return self.shapes()
+
+    def shapes(self) -> list[Any]:
+        """What each record is made of, role by role: a chat record's roles in order, a
+        pair's roles of each of its conversations (a tuple of three)."""
+        if self._shapes is None:
+            if self.format is Format.CHAT:
+                self._shapes = [_roles(record["messages"]) for record in self.records]
+            else:
+                self._shapes = [
+                    (
+                        _roles(record["input"]["messages"]),
+                        _roles(record["preferred_output"]),
+                        _roles(record["non_preferred_output"]),
+                    )
+                    for record in self.records
+                ]
+        return self._shapes
+
+    def texts(self) -> Texts:
+        """Every message's string ``content`` in the run, in order, with the index of its
+        record and its role: a superset of the texts any rule judges (a pair's
+        non-preferred output included), gathered once for the rules that search them."""
+        if self._texts is None:
+            owners: list[int] = []
+            roles: list[str] = []
+            contents: list[str] = []
+            for index in range(len(self.records)):
+                for conversation in self.conversations(index):
+                    for message in conversation:
+                        content = message.get("content")
+                        if type(content) is str:
+                            owners.append(index)
+                            roles.append(message["role"])
+                            contents.append(content)
+            self._texts = Texts(owners, roles, contents)
+        return self._texts
+
+    def definitions(self) -> list[bytes | None]:
+        """Each record's ``tools`` (of a pair's prompt) as canonical JSON, ``None`` for a
+        record without: equal bytes, equal definitions at the same place."""
+        if self._definitions is None:
+            self._definitions = [
+                None if tools is None else canonical_json(tools)
+                for tools in map(self.tools, range(len(self.records)))
+            ]
+        return self._definitions
+
+    def conversations(self, index: int) -> tuple[list[dict[str, Any]], ...]:
+        """The message lists of the record at ``index``: ``messages``, or a pair's prompt,
+        preferred and non-preferred outputs (well formed: no type to check)."""
+        record = self.records[index]
+        if self.format is Format.CHAT:
+            return (record["messages"],)
+        return (
+            record["input"]["messages"],
+            record["preferred_output"],
+            record["non_preferred_output"],
+        )
+
+    def tools(self, index: int) -> list[dict[str, Any]] | None:
+        """The ``tools`` of the record at ``index`` (of a pair's prompt), if it has any."""
+        record = self.records[index]
+        holder = record if self.format is Format.CHAT else record["input"]
+        tools: list[dict[str, Any]] | None = holder.get("tools")
+        return tools
+
+
+def _roles(messages: list[dict[str, Any]]) -> tuple[str, ...]:
+    return tuple([message["role"] for message in messages])
+
+
+class Texts(NamedTuple):
+    """The texts of a run (``TypedBatch.texts``) in three columns."""
+
+    owners: list[int]
+    roles: list[str]
+    texts: list[str]
