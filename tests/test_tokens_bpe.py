@@ -12,9 +12,9 @@ from typing import NamedTuple
 
 import pytest
 
+from tunelint.engine.pool import POOL_BYTES
 from tunelint.tokens.bpe import bpe_count
 from tunelint.tokens.counting import token_count
-from tunelint.tokens.stats import FAST_COUNT_BYTES
 
 GENERATE = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
 
@@ -169,11 +169,11 @@ def _run(bpe: str, *args: str | Path, cwd: Path) -> Run:
 
 @pytest.fixture(scope="module")
 def benchmark_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The benchmark generator's chat file, 8,000 examples: more than ``FAST_COUNT_BYTES``,
-    and than a pool's share (``POOL_BYTES``), so that ``--jobs 2`` uses workers."""
+    """The benchmark generator's chat file, 8,000 examples: more than a pool's share
+    (``POOL_BYTES``), so that ``--jobs 2`` uses workers."""
     path = tmp_path_factory.mktemp("bench") / "chat.jsonl"
     subprocess.run([sys.executable, str(GENERATE), str(path), "--examples", "8000"], check=True)
-    assert path.stat().st_size > 4 * FAST_COUNT_BYTES
+    assert path.stat().st_size > POOL_BYTES
     return path
 
 
@@ -197,15 +197,17 @@ def test_stats_on_large_data_counts_with_bpe_openai_and_the_same_figures(
     assert all(flags == {True} for flags in pooled.fast.values())
 
 
-def test_small_data_and_check_do_not_load_bpe_openai(benchmark_file: Path, tmp_path: Path) -> None:
+def test_small_data_is_counted_with_bpe_openai_too_and_check_never_loads_it(
+    benchmark_file: Path, tmp_path: Path
+) -> None:
+    # Loading bpe-openai's tables costs less than tiktoken's vocabulary: it pays at any size.
     small = tmp_path / "small.jsonl"
     with benchmark_file.open("rb") as source:
-        small.write_bytes(b"".join(next(source) for _ in range(100)))
-    assert small.stat().st_size < FAST_COUNT_BYTES
+        small.write_bytes(b"".join(next(source) for _ in range(10)))
     stats = ("stats", "--model", "gpt-4o-mini", "--format", "json")
     run = _run("with", *stats, small, cwd=tmp_path)
-    assert run.modules == []
-    assert run.fast == {run.pid: {False}}
+    assert run.modules == ["bpe_openai._bindings"]
+    assert run.fast == {run.pid: {True}}
     assert run.output == _run("without", *stats, small, cwd=tmp_path).output
     # check counts tokens (TK rules, cookbook profile) with tiktoken, on data of any size.
     check = ("check", "--no-cache", "--profile", "cookbook", "--format", "json", benchmark_file)
