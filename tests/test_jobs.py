@@ -206,3 +206,78 @@ def test_a_killed_worker_ends_the_run_in_one_line(tmp_path: Path) -> None:
         "tunelint: error: a worker process died before it finished (killed, or out of memory); "
         "the run is incomplete: run again, with fewer --jobs if memory is short\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("load", "cores", "machine", "expected"),
+    [
+        (0.0, 2, 2, 2),
+        (0.4, 2, 2, 2),
+        (0.6, 2, 2, 1),  # one core half busy: splitting no longer pays
+        (5.0, 2, 2, 1),
+        (3.0, 8, 8, 5),
+        (32.0, 4, 64, 2),  # a container's 4 cores on a half-busy 64-core machine
+        (0.0, 1, 1, 1),
+    ],
+)
+def test_default_jobs_are_the_cores_other_work_leaves_free(
+    load: float, cores: int, machine: int, expected: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: set(range(cores)))
+    monkeypatch.setattr(os, "cpu_count", lambda: machine)
+    assert pool.default_jobs() == expected
+
+
+# The command line on a machine of two cores at the given one-minute load average; logs
+# the byte range each worker process is given.
+BUSY = """\
+import os, sys
+load, log = float(sys.argv[1]), sys.argv[2]
+os.getloadavg = lambda: (load, load, load)
+os.sched_getaffinity = lambda _: {0, 1}
+os.cpu_count = lambda: 2
+from tunelint.engine import pool
+lint_range = pool._lint_range
+def logged(path, start, end, groups):
+    with open(log, "a") as stream:
+        print(os.getpid(), start, end, file=stream)
+    return lint_range(path, start, end, groups)
+pool._lint_range = logged
+from tunelint.cli import main
+status = main(sys.argv[3:])
+print(os.getpid(), file=sys.stderr)
+sys.exit(status)
+"""
+
+
+def test_without_jobs_a_file_of_a_few_mib_is_split_on_free_cores_only(
+    tmp_path: Path, write_jsonl: WriteJsonl
+) -> None:
+    big = write_jsonl(mixed_lines(20_000), "big.jsonl")
+    size = big.stat().st_size
+    assert pool.SPLIT_BYTES <= size < 2 * pool.SPLIT_BYTES  # 4 to 8 MiB: one file
+    command = ("check", big, "--no-cache", "--output-format", "json")
+    alone = run_tunelint(*command, "--jobs", "1", cwd=tmp_path)
+    for load, split in ((0.0, True), (1.0, False), (5.0, False)):
+        log = tmp_path / f"ranges-{load}.log"
+        log.touch()
+        result = subprocess.run(
+            [sys.executable, "-c", BUSY, str(load), log, *map(str, command)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert (result.returncode, result.stdout) == (alone.returncode, alone.stdout)
+        main = int(result.stderr.split()[-1])
+        given = [tuple(map(int, line.split())) for line in log.read_text().splitlines()]
+        if not split:
+            assert given == []  # linted in the main process, as with --jobs 1
+            continue
+        ranges = sorted((start, end) for _, start, end in given)
+        assert len(ranges) == 2 * pool.RANGES_PER_JOB
+        assert ranges[0][0] == 0 and ranges[-1][1] == size
+        assert all(end == start for (_, end), (start, _) in itertools.pairwise(ranges))
+        assert main not in {pid for pid, _, _ in given}

@@ -62,6 +62,50 @@ def test_check_on_a_small_file_imports_nothing_heavy(tmp_path: Path) -> None:
     assert heavy == set()
 
 
+# The dataclasses `tunelint check` may create: creating one compiles several functions (about
+# 4M instructions, as much as importing a small module); a msgspec Struct costs almost
+# nothing. These are public (``Finding``, ``Settings``...) or copied with
+# ``dataclasses.replace``; a new record on check's path should be a ``msgspec.Struct``.
+DATACLASSES_FOR_CHECK = {
+    "tunelint.engine.findings.FileResult",
+    "tunelint.engine.findings.Finding",
+    "tunelint.engine.findings.Violation",
+    "tunelint.engine.plan.RulePlan",
+    "tunelint.engine.settings.Settings",
+    "tunelint.engine.template_settings.TemplateSettings",
+}
+
+DATACLASSES_MADE = (
+    "import dataclasses, sys\n"
+    "made = []\n"
+    "process_class = dataclasses._process_class\n"
+    "def recorded(cls, *args, **kwargs):\n"
+    "    made.append(f'{cls.__module__}.{cls.__qualname__}')\n"
+    "    return process_class(cls, *args, **kwargs)\n"
+    "dataclasses._process_class = recorded\n"
+    "from tunelint.cli import main\n"
+    "from tunelint.engine.quoting import secret_patterns\n"
+    "status = main(sys.argv[1:])\n"
+    "print(status, secret_patterns.cache_info().misses, *made, file=sys.stderr)\n"
+)
+
+
+def test_check_on_a_small_clean_file_builds_no_more_than_it_needs(tmp_path: Path) -> None:
+    """Only the public dataclasses, and no secret pattern: nothing is quoted."""
+    data = EXAMPLES / "clean" / "preferences.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-c", DATACLASSES_MADE, "check", str(data), "--no-cache"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    status, compiled, *made = result.stderr.splitlines()[-1].split()
+    assert (status, compiled) == ("0", "0")
+    assert set(made) - DATACLASSES_FOR_CHECK == set()
+
+
 @pytest.mark.parametrize(
     "words", [[name] for name in _COMMANDS] + [["jobs", "list"], []], ids=" ".join
 )

@@ -12,9 +12,9 @@ from typing import NamedTuple
 
 import pytest
 
+from tunelint.engine.pool import POOL_BYTES
 from tunelint.tokens.bpe import bpe_count
 from tunelint.tokens.counting import token_count
-from tunelint.tokens.stats import FAST_COUNT_BYTES
 
 GENERATE = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
 
@@ -116,7 +116,8 @@ def test_no_bpe_counter_for_an_encoding_of_no_openai_model() -> None:
 
 
 # Runs tunelint's command line; logs which tokenizer each process's counter was asked for
-# (``fast``); prints its own process id and the bpe-openai modules it imported. With
+# (``fast``); prints its own process id and the tokenizer modules it imported (bpe-openai's,
+# and tiktoken itself). With
 # "without", bpe-openai cannot be found, as when the extra is not installed.
 PROBE = """\
 import json, os, sys
@@ -131,14 +132,16 @@ def logged(encoding, fast=False):
 stats.token_count = logged
 from tunelint.cli import main
 status = main(sys.argv[3:])
-print(os.getpid(), *sorted(m for m, v in sys.modules.items() if v and m.startswith("bpe_openai")))
+print(os.getpid(), *sorted(
+    m for m, v in sys.modules.items() if v and (m == "tiktoken" or m.startswith("bpe_openai"))
+))
 """
 
 
 class Run(NamedTuple):
     output: str
     modules: list[str]
-    """The bpe-openai modules the command imported."""
+    """The tokenizer modules the command imported: bpe-openai's, and ``tiktoken``'s."""
     fast: dict[int, set[bool]]
     """Per process that counted, the ``fast`` values its counters were built with."""
     pid: int
@@ -169,11 +172,11 @@ def _run(bpe: str, *args: str | Path, cwd: Path) -> Run:
 
 @pytest.fixture(scope="module")
 def benchmark_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The benchmark generator's chat file, 8,000 examples: more than ``FAST_COUNT_BYTES``,
-    and than a pool's share (``POOL_BYTES``), so that ``--jobs 2`` uses workers."""
+    """The benchmark generator's chat file, 8,000 examples: more than a pool's share
+    (``POOL_BYTES``), so that ``--jobs 2`` uses workers."""
     path = tmp_path_factory.mktemp("bench") / "chat.jsonl"
     subprocess.run([sys.executable, str(GENERATE), str(path), "--examples", "8000"], check=True)
-    assert path.stat().st_size > 4 * FAST_COUNT_BYTES
+    assert path.stat().st_size > POOL_BYTES
     return path
 
 
@@ -186,7 +189,8 @@ def test_stats_on_large_data_counts_with_bpe_openai_and_the_same_figures(
     slow = _run("without", *stats, "--jobs", "1", cwd=tmp_path)
     assert fast.modules == ["bpe_openai._bindings"]  # the extension alone, not the package
     assert fast.fast == {fast.pid: {True}}
-    assert slow.modules == []  # the same choice, and tiktoken counts
+    assert "tiktoken" in slow.modules  # the same choice, and tiktoken counts
+    assert not any(module.startswith("bpe_openai") for module in slow.modules)
     assert json.loads(fast.output)["examples"] == 8000
     assert fast.output == slow.output
     # Workers count with what the main process chose, and so give the same figures.
@@ -197,16 +201,18 @@ def test_stats_on_large_data_counts_with_bpe_openai_and_the_same_figures(
     assert all(flags == {True} for flags in pooled.fast.values())
 
 
-def test_small_data_and_check_do_not_load_bpe_openai(benchmark_file: Path, tmp_path: Path) -> None:
+def test_small_data_is_counted_with_bpe_openai_too_and_check_never_loads_it(
+    benchmark_file: Path, tmp_path: Path
+) -> None:
+    # Loading bpe-openai's tables costs less than tiktoken's vocabulary: it pays at any size.
     small = tmp_path / "small.jsonl"
     with benchmark_file.open("rb") as source:
-        small.write_bytes(b"".join(next(source) for _ in range(100)))
-    assert small.stat().st_size < FAST_COUNT_BYTES
+        small.write_bytes(b"".join(next(source) for _ in range(10)))
     stats = ("stats", "--model", "gpt-4o-mini", "--format", "json")
     run = _run("with", *stats, small, cwd=tmp_path)
-    assert run.modules == []
-    assert run.fast == {run.pid: {False}}
+    assert run.modules == ["bpe_openai._bindings"]  # tiktoken's vocabulary is never read
+    assert run.fast == {run.pid: {True}}
     assert run.output == _run("without", *stats, small, cwd=tmp_path).output
     # check counts tokens (TK rules, cookbook profile) with tiktoken, on data of any size.
     check = ("check", "--no-cache", "--profile", "cookbook", "--format", "json", benchmark_file)
-    assert _run("with", *check, cwd=tmp_path).modules == []
+    assert not any(m.startswith("bpe_openai") for m in _run("with", *check, cwd=tmp_path).modules)

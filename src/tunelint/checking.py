@@ -11,8 +11,9 @@ import dataclasses
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
 from pathlib import Path
+
+import msgspec
 
 from tunelint.engine.findings import FileResult
 from tunelint.engine.settings import Settings
@@ -81,8 +82,7 @@ def show_diff(groups: Sequence[tuple[Settings, Sequence[Path]]]) -> int:
     return 1 if changed else 0
 
 
-@dataclass(frozen=True)
-class CheckExtras:
+class CheckExtras(msgspec.Struct, frozen=True):
     """The ``check`` flags beyond linting and reporting."""
 
     fix: bool = False
@@ -94,7 +94,7 @@ class CheckExtras:
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> CheckExtras:
-        return cls(**{f.name: getattr(args, f.name) for f in fields(cls)})
+        return cls(**{name: getattr(args, name) for name in cls.__struct_fields__})
 
 
 class Filters:

@@ -454,7 +454,7 @@ def _add_check_parser(commands: Any) -> None:
         "--jobs",
         "-j",
         type=positive_int,
-        help="worker processes (default: the number of cores)",
+        help="worker processes (default: the cores other work leaves free)",
     )
     check.add_argument(
         "--no-cache",
@@ -498,7 +498,7 @@ def _add_stats_parser(commands: Any) -> None:
         "--jobs",
         "-j",
         type=positive_int,
-        help="worker processes for large data (default: the number of cores)",
+        help="worker processes for large data (default: the cores other work leaves free)",
     )
     _add_executor_arguments(stats)
     stats.add_argument("--config", type=Path, help="configuration file (default: nearest)")

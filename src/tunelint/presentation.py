@@ -10,9 +10,10 @@ import argparse
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TextIO
+
+import msgspec
 
 from tunelint.engine.findings import Severity
 from tunelint.output import FORMATS, Reporter, ReportOptions, reporter
@@ -66,8 +67,7 @@ def add_format_argument(
     )
 
 
-@dataclass(frozen=True)
-class Presentation:
+class Presentation(msgspec.Struct, frozen=True):
     output_format: str = "full"
     output_file: Path | None = None
     color: str = "auto"
@@ -77,7 +77,7 @@ class Presentation:
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Presentation:
-        return cls(**{f.name: getattr(args, f.name) for f in fields(cls)})
+        return cls(**{name: getattr(args, name) for name in cls.__struct_fields__})
 
     @contextmanager
     def reporter(

@@ -56,7 +56,7 @@ def lint_file(path: Path, settings: Settings) -> FileResult:
 def lint_files(
     files: Sequence[Path], settings: Settings, jobs: int | None = 1, use_cache: bool = False
 ) -> Iterator[FileResult]:
-    """Lint ``files`` with up to ``jobs`` processes (``None``: one per core), through the
+    """Lint ``files`` with up to ``jobs`` processes (``None``: one per free core, ``pool.default_jobs``), through the
     result cache if asked; results in order, before suppressions."""
     from tunelint.engine.cache import ResultCache
     from tunelint.engine.pool import default_jobs
@@ -101,9 +101,9 @@ def check_paths(
     """Lint and report files and folders; the exit status of ``tunelint check``.
 
     ``presentation``: the format, destination and flags of the report (default: ``full``
-    on stdout). ``jobs=None``: a worker process per core. A ``linter`` lints instead of this
-    machine's processes; a file it could not read is a one-line error, and the others still
-    report.
+    on stdout). ``jobs=None``: a worker process per free core. A ``linter`` lints instead of
+    this machine's processes; a file it could not read is a one-line error, and the others
+    still report.
     """
     from tunelint.checking import CheckExtras, Filters, FixTally, warn_unused_baseline
     from tunelint.engine.suppressions import load_baseline

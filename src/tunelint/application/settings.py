@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from tunelint.engine.config import find_config, load_config, resolve_settings
 from tunelint.engine.errors import UsageError
 from tunelint.engine.settings import Settings
 
 
-@dataclass(frozen=True, slots=True)
-class Overrides:
+class Overrides(msgspec.Struct, frozen=True):
     """Values given for this run (flags, pytest options, API arguments) that win over the
     configuration file; ``None`` leaves the file's value."""
 
@@ -26,7 +26,7 @@ class Overrides:
     fail_on: str | None = None
     grader: Path | None = None
     """``--grader``: the reinforcement grader whose ``{{item.<field>}}`` records need (SC012)."""
-    more: Mapping[str, Any] = field(default_factory=dict)
+    more: Mapping[str, Any] = msgspec.field(default_factory=dict)
     """Other configuration keys given for the run (the chat template's flags)."""
 
     def values(self) -> dict[str, Any]:

@@ -98,7 +98,7 @@ def write_shard(
     jobs: int | None = 1,
 ) -> int:
     """Run shard ``I/N`` of the run ``command`` over ``groups`` with up to ``jobs``
-    processes (``None``: one per core) and write its state."""
+    processes (``None``: one per free core, ``pool.default_jobs``) and write its state."""
     described: list[dict[str, Any]] = []
     work: list[tuple[Sequence[Path], UnitSettings, Unit]] = []
     for settings, files in groups:

@@ -25,7 +25,7 @@ def stats_with_progress(
     jobs: int | None = None,
     cluster: Cluster | None = None,
 ) -> DatasetStats:
-    """``compute_stats`` with ``jobs`` processes (``None``: one per core) or Ray tasks on
+    """``compute_stats`` with ``jobs`` processes (``None``: one per free core, ``pool.default_jobs``) or Ray tasks on
     ``cluster``, and a progress bar on stderr when it is a terminal outside pre-commit and
     CI (``progress_wanted``)."""
     progress = ProgressBar(sys.stderr) if progress_wanted(sys.stderr) else None
@@ -38,7 +38,7 @@ def stats_with_progress(
 
 
 def worker_count(jobs: int | None) -> int:
-    """``jobs``, or one worker process per core."""
+    """``jobs``, or one worker process per free core (``pool.default_jobs``)."""
     from tunelint.engine.pool import default_jobs
 
     return jobs or default_jobs()

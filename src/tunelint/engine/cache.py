@@ -54,6 +54,8 @@ def _canonical(value: Any) -> Any:
     """A JSON-able form of a settings value that is the same in every process."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, msgspec.Struct):  # the same form as a dataclass's
+        return {name: _canonical(getattr(value, name)) for name in value.__struct_fields__}
     if isinstance(value, Mapping):
         return sorted((str(key), _canonical(item)) for key, item in value.items())
     if isinstance(value, set | frozenset):

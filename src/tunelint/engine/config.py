@@ -9,9 +9,10 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from tunelint.engine.errors import ConfigError
 from tunelint.engine.findings import Severity
@@ -100,12 +101,11 @@ KNOWN_KEYS: dict[str, Callable[[str, Any], Any]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ConfigFile:
+class ConfigFile(msgspec.Struct, frozen=True):
     """The ``[tool.tunelint]`` table of one file, its keys checked."""
 
     path: Path | None
-    values: Mapping[str, Any] = field(default_factory=dict)
+    values: Mapping[str, Any] = msgspec.field(default_factory=dict)
 
     @property
     def root(self) -> Path:

@@ -36,9 +36,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import orjson
 
 from tunelint.engine.findings import JsonPath
@@ -48,8 +48,7 @@ from tunelint.engine.spans import Malformed, value_span, without_item
 LineEdit = Callable[[bytes], "bytes | None"]
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(msgspec.Struct, frozen=True):
     """An edit of one physical line; ``apply`` returns the new bytes or ``None`` (remove)."""
 
     description: str

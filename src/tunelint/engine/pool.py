@@ -50,10 +50,19 @@ T = TypeVar("T")
 
 
 def default_jobs() -> int:
-    """The number of cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
+    """Worker processes when no ``--jobs`` is given: the cores this process may run on that
+    other work leaves free, rounded (1: lint in this process).
+
+    Workers on busy cores only take turns with the work already there, and splitting costs
+    a merge and a second read of a split file: ``--jobs 2`` lost a third to one process on
+    two busy cores. How busy is judged from the one-minute load average, which counts the
+    whole machine: each of this process's cores is taken to be as busy as the average one.
+    """
+    machine = os.cpu_count() or 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else machine
+    cores = cores or 1
+    busy = os.getloadavg()[0] / machine if hasattr(os, "getloadavg") else 0.0
+    return max(1, min(cores, int(cores * (1 - busy) + 0.5)))
 
 
 class WorkerDied(TunelintError):

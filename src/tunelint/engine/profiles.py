@@ -9,13 +9,13 @@ compared with it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+import msgspec
 
 from tunelint.engine.errors import ConfigError
 
 
-@dataclass(frozen=True, slots=True)
-class Profile:
+class Profile(msgspec.Struct, frozen=True):
     name: str
     description: str
     roles: frozenset[str]

@@ -56,9 +56,10 @@ import enum
 import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+import msgspec
 
 from tunelint.engine.findings import Severity, Violation
 from tunelint.engine.formats import Format
@@ -127,8 +128,7 @@ class DatasetCheck(FileCheck, Protocol):
     def reference(self, ctx: RecordContext) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(msgspec.Struct, frozen=True):
     code: str
     name: str
     severity: Severity
@@ -139,7 +139,7 @@ class Rule:
     formats: frozenset[Format] = ALL_FORMATS
     aliases: tuple[str, ...] = ()
     default: bool = True
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = msgspec.field(default_factory=dict)
     """Per-rule settings and their defaults, set under ``[tool.tunelint.rules.<name>]``."""
     fixable: bool = False
     """Its violations can carry a safe fix (``engine.fixes``) that ``check --fix`` applies."""

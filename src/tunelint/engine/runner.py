@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
+
+import msgspec
 
 from tunelint.engine.batch import UNDECODED, PlainBatch, decode_block
 from tunelint.engine.context import RecordContext
@@ -445,8 +446,7 @@ def _in_ranges(rule: Rule) -> bool:
     return rule.scope in (Scope.LINE, Scope.RECORD) or rule.mergeable
 
 
-@dataclass(frozen=True, slots=True)
-class RangeResult:
+class RangeResult(msgspec.Struct, frozen=True):
     """What a byte range of a file gave, numbered from the range's first line (no fixes,
     fingerprints set)."""
 

@@ -25,9 +25,10 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from tunelint.engine.atomic import atomic_write_text
 from tunelint.engine.errors import ConfigError, UsageError
@@ -45,13 +46,12 @@ def _key(finding: Finding, root: Path) -> Key:
     return relative_path(finding.path, root), finding.code, finding.fingerprint
 
 
-@dataclass
-class Matcher:
+class Matcher(msgspec.Struct):
     """A multiset of keys that findings consume as they match."""
 
     root: Path
-    counts: Counter[Key] = field(default_factory=Counter)
-    used: Counter[Key] = field(default_factory=Counter)
+    counts: Counter[Key] = msgspec.field(default_factory=Counter)
+    used: Counter[Key] = msgspec.field(default_factory=Counter)
 
     def fresh(self) -> Matcher:
         """The same entries, none of them used yet."""
@@ -72,12 +72,11 @@ class Matcher:
         return tuple(kept)
 
 
-@dataclass
 class Suppressions(Matcher):
-    file: Path = field(default_factory=Path)
-    messages: dict[Key, str] = field(default_factory=dict)
-    reasons: dict[Key, str] = field(default_factory=dict)
-    checked: set[tuple[str, str]] = field(default_factory=set)
+    file: Path = msgspec.field(default_factory=Path)
+    messages: dict[Key, str] = msgspec.field(default_factory=dict)
+    reasons: dict[Key, str] = msgspec.field(default_factory=dict)
+    checked: set[tuple[str, str]] = msgspec.field(default_factory=set)
     """(path, code) pairs this run checked: only their entries can be stale."""
 
     @classmethod

@@ -25,9 +25,11 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeAlias
+
+import msgspec
 
 from tunelint.engine.balance import runs
 from tunelint.engine.errors import TunelintError
@@ -51,8 +53,7 @@ class Kind(str, enum.Enum):
     WHOLE = "whole"
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
+class Unit(msgspec.Struct, frozen=True):
     """One task: a file of the run (by its index), whole, a byte range of it, or a run of
     its row groups (``ROWS``: ``start`` and ``end`` number row groups, not bytes)."""
 
@@ -64,8 +65,7 @@ class Unit:
     """Bytes it reads, to balance shards."""
 
 
-@dataclass(frozen=True, slots=True)
-class Failed:
+class Failed(msgspec.Struct, frozen=True):
     """A unit whose file could not be read: the one-line reason, naming the file."""
 
     message: str
@@ -74,8 +74,7 @@ class Failed:
 UnitResult: TypeAlias = "FileResult | RangeResult | tuple[Finding, ...] | Failed"
 
 
-@dataclass(frozen=True, slots=True)
-class UnitSettings:
+class UnitSettings(msgspec.Struct, frozen=True):
     """A run's settings, and the same split between range units and ``WHOLE`` units."""
 
     full: Settings

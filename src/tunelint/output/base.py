@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
+
+import msgspec
 
 from tunelint.engine.findings import Severity
 from tunelint.output.color import PLAIN, Style
@@ -20,16 +21,14 @@ class Reporter(Protocol):
     def finish(self) -> None: ...
 
 
-@dataclass
-class Filtered:
+class Filtered(msgspec.Struct):
     """Findings of this run that a suppression or the baseline hid (counted for the summary)."""
 
     suppressed: int = 0
     baselined: int = 0
 
 
-@dataclass
-class ReportOptions:
+class ReportOptions(msgspec.Struct):
     """How a run's findings are to be shown, beyond the format itself."""
 
     style: Style = PLAIN
@@ -37,7 +36,7 @@ class ReportOptions:
     """Findings only: no summary line, no hints."""
     show_fixes: bool = False
     """Each fixable finding says what its fix does."""
-    filtered: Filtered = field(default_factory=Filtered)
+    filtered: Filtered = msgspec.field(default_factory=Filtered)
     fix_hint: bool = True
     """Close with how many findings ``--fix`` would fix (off when ``--fix`` already ran)."""
     fail_on: Severity = Severity.ERROR

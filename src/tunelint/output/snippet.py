@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+import msgspec
 
 from tunelint.engine.findings import Finding
 from tunelint.engine.quoting import escape_char, mask
@@ -197,8 +198,7 @@ def shown_char(char: str) -> str:
     return escape_char(char) if unicodedata.category(char) in _INVISIBLE else char
 
 
-@dataclass(frozen=True, slots=True)
-class Chunk:
+class Chunk(msgspec.Struct, frozen=True):
     """A piece of a line as shown: ``text`` for the characters ``start``..``end``."""
 
     start: int
@@ -246,8 +246,7 @@ def display_width(text: str) -> int:
     )
 
 
-@dataclass(frozen=True)
-class Excerpt:
+class Excerpt(msgspec.Struct, frozen=True):
     text: str
     """The line as shown (a window of it, with ``…`` where it was cut)."""
     caret: int

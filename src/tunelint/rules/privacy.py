@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 # The secret shapes live with the engine's quoting, which masks them in every output.
-from tunelint.engine.quoting import LETTER_AND_DIGIT, SECRET_TRIGGER, SECRETS
+from tunelint.engine.quoting import LETTER_AND_DIGIT, SECRET_TRIGGER, secret_patterns
 from tunelint.rules.authoring import JsonPath, RecordContext, Severity, Violation, mask, quote, rule
 from tunelint.rules.walk import NON_PREFERRED, judged_in_full, judged_texts
 
@@ -77,7 +77,7 @@ def secret_in_content(ctx: RecordContext) -> Iterator[Violation]:
     for location, text in every_string(ctx.record):
         if location[:1] == ("non_preferred_output",) and not judged_in_full(ctx, "PV001"):
             continue
-        for kind, literal, pattern in SECRETS:
+        for kind, literal, pattern in secret_patterns():
             if literal not in text:
                 continue
             for found in pattern.finditer(text):
@@ -392,7 +392,7 @@ def sensitive_spans(text: str) -> Iterator[tuple[int, int]]:
     """Start and end of every secret and piece of personal data in ``text`` that the PV
     rules look for (resident numbers without a valid check digit too): what an output that
     quotes data must mask."""
-    for _, literal, pattern in SECRETS:
+    for _, literal, pattern in secret_patterns():
         if literal in text:
             for found in pattern.finditer(text):
                 yield found.span()

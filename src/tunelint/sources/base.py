@@ -8,9 +8,10 @@ import io
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
+
+import msgspec
 
 from tunelint.sources.codecs import PARQUET, decode, detect
 from tunelint.sources.errors import SourceError
@@ -38,8 +39,7 @@ class Where(enum.Enum):
     URL = "url"
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(msgspec.Struct, frozen=True):
     """One input as the engine sees it: a name (``path``) and how its bytes are read."""
 
     path: Path
@@ -90,8 +90,7 @@ class Source:
         return row_group_bytes(_files(self))
 
 
-@dataclass(frozen=True, slots=True)
-class RowGroups:
+class RowGroups(msgspec.Struct, frozen=True):
     """Some row groups of a local Parquet file or split: rows read apart from the rest."""
 
     path: Path

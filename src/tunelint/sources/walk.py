@@ -15,9 +15,10 @@ import functools
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from tunelint.sources.base import is_remote, url_of
 from tunelint.sources.codecs import COMPRESSED_SUFFIXES
@@ -42,12 +43,11 @@ def is_data_file(path: PurePath) -> bool:
     return path.name.lower().endswith(DATA_SUFFIXES)
 
 
-@dataclass(frozen=True)
-class Exclusions:
+class Exclusions(msgspec.Struct, frozen=True):
     """What a walk leaves out, and whether files named explicitly are left out too."""
 
     patterns: Sequence[str] = DEFAULT_EXCLUDE
-    root: Path = field(default_factory=Path.cwd)
+    root: Path = msgspec.field(default_factory=Path.cwd)
     """Folder the patterns are relative to (the configuration's)."""
     gitignore: bool = True
     force: bool = False
@@ -107,8 +107,7 @@ def _listed(path: Path) -> list[str] | None:
     return list_folder(url_of(path))
 
 
-@dataclass
-class _Walk:
+class _Walk(msgspec.Struct):
     exclusions: Exclusions
     spec: GitIgnoreSpec
     ignores: list[tuple[Path, GitIgnoreSpec]]

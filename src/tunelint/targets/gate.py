@@ -15,8 +15,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
+
+import msgspec
 
 from tunelint.engine.findings import Finding, JsonPath, dotted_path, json_pointer
 from tunelint.engine.reader import read_blocks
@@ -26,8 +28,7 @@ from tunelint.targets.layouts import FILE_LEVEL, Diagnosis, Layout, diagnose
 from tunelint.targets.views import located_chat_view
 
 
-@dataclass(frozen=True, slots=True)
-class Gate:
+class Gate(msgspec.Struct, frozen=True):
     findings: list[Finding]
     """The path-scope rules' findings."""
     settings: Settings | None

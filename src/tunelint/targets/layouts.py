@@ -12,10 +12,10 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import orjson
 
 from tunelint.engine.reader import UTF8_BOM, UTF16_BOMS
@@ -176,8 +176,7 @@ def _value_parts(content: object) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnosis:
+class Diagnosis(msgspec.Struct, frozen=True):
     """What a file's head shows: its layout, or ``None`` when its records mix layouts."""
 
     layout: Layout | None

@@ -7,18 +7,17 @@ user can tell how fresh a limit is before trusting it.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from tunelint.engine.profiles import Profile
 from tunelint.targets.layouts import Layout
 
 
-@dataclass(frozen=True, slots=True)
-class ModelFacts:
+class ModelFacts(msgspec.Struct, frozen=True):
     """One trainable model: its context limit and its public training price."""
 
     name: str
@@ -31,8 +30,7 @@ class ModelFacts:
     """The tokenizer whose counts the provider bills; ``None``: not available offline."""
 
 
-@dataclass(frozen=True, slots=True)
-class PriceBracket:
+class PriceBracket(msgspec.Struct, frozen=True):
     """A training rate for base models up to a size, where a provider bills by model size."""
 
     up_to_billion_parameters: float
@@ -40,8 +38,7 @@ class PriceBracket:
     """US dollars per 1M training tokens (tokens in the data times epochs)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Pricing:
+class Pricing(msgspec.Struct, frozen=True):
     """How a provider bills training, where it says so, and why a model has no price here."""
 
     billing: str
@@ -57,7 +54,8 @@ class Pricing:
     """When ``brackets`` were read at ``source`` (the target's ``checked`` otherwise)."""
 
     def as_json(self) -> dict[str, Any]:
-        found = dataclasses.asdict(self)
+        found = msgspec.structs.asdict(self)
+        found["brackets"] = tuple(map(msgspec.structs.asdict, self.brackets))
         found["checked"] = None if self.checked is None else self.checked.isoformat()
         return found
 
@@ -70,8 +68,7 @@ class Pricing:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class ImagePolicy:
+class ImagePolicy(msgspec.Struct, frozen=True):
     per_example: int | None = None
     """Images one example may carry; ``0``: none at all."""
     max_bytes: int | None = None
@@ -83,8 +80,7 @@ class ImagePolicy:
     """Whether an image may be an ``https://`` URL the provider fetches (else base64 only)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(msgspec.Struct, frozen=True):
     name: str
     title: str
     kind: str
@@ -108,7 +104,7 @@ class Target:
     """A preference (DPO) output: ``one-assistant`` message, or ``assistant-or-tool``
     messages with at least one assistant turn (Azure)."""
     images: ImagePolicy = ImagePolicy()
-    models: Mapping[str, ModelFacts] = field(default_factory=dict)
+    models: Mapping[str, ModelFacts] = msgspec.field(default_factory=dict)
     convert_to: str = "openai"
     """The ``tunelint convert --to`` dialect that writes this target's layout."""
     byte_order_mark: str = "avoid"

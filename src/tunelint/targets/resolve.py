@@ -7,8 +7,9 @@ key is accepted only when every target accepts it, and the highest minimum appli
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
+
+import msgspec
 
 from tunelint.engine.profiles import Profile
 from tunelint.engine.registry import Rule
@@ -21,7 +22,7 @@ def target_profile(targets: tuple[Target, ...]) -> Profile:
     for target in targets[1:]:
         other = target.profile
         roles = set(profile.message_keys) | set(other.message_keys)
-        profile = replace(
+        profile = msgspec.structs.replace(
             profile,
             name=f"{profile.name}+{other.name}",
             roles=profile.roles & other.roles,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from tunelint.engine.errors import ConfigError
 from tunelint.tokens.encoding import ENCODINGS
@@ -19,8 +20,7 @@ if TYPE_CHECKING:
     from tunelint.engine.settings import Settings
 
 
-@dataclass(frozen=True, slots=True)
-class ModelInfo:
+class ModelInfo(msgspec.Struct, frozen=True):
     name: str
     """The name as the user gave it (``ft:`` prefix and snapshot date included)."""
     encoding: str
@@ -73,7 +73,7 @@ def resolve_model(
         raise ConfigError(
             f"unknown model {model!r} (known: {known}; add it under [tool.tunelint.models])"
         )
-    return replace(table[key], name=model)
+    return msgspec.structs.replace(table[key], name=model)
 
 
 ESTIMATING_ENCODING = "o200k_base"
@@ -106,7 +106,7 @@ def merged_table(overrides: Mapping[str, Mapping[str, Any]]) -> dict[str, ModelI
     table = dict(MODELS)
     for name, values in overrides.items():
         if name in table:
-            table[name] = replace(table[name], **values)
+            table[name] = msgspec.structs.replace(table[name], **values)
         else:
             table[name] = ModelInfo(
                 name, values["encoding"], values["context"], values.get("price")

@@ -40,10 +40,6 @@ MAX_DEFAULT_EPOCHS = 25
 
 DISTRIBUTIONS = ("messages_per_example", "tokens_per_example", "assistant_tokens_per_example")
 
-FAST_COUNT_BYTES = 1 << 20
-"""Data of this many bytes or more is counted by bpe-openai, if installed (``tunelint[fast]``):
-below it, loading its tables costs more than its speed saves (measured: README, Speed)."""
-
 Progress = Callable[[int, int], None]
 """Called with (bytes read, bytes in all files) as the files are read."""
 
@@ -239,19 +235,20 @@ def _tally(
     blocks: Iterable[Block],
     encoding: str,
     cookbook: bool,
-    fast: bool,
     path: Path,
     start: int = 0,
 ) -> Iterator[_Tally]:
-    """Count the lines of ``blocks`` (of ``path`` from byte ``start``), with bpe-openai if
-    ``fast`` (``counting.token_count``); yields the same growing tally after every block
-    (for progress).
+    """Count the lines of ``blocks`` (of ``path`` from byte ``start``), with bpe-openai
+    where it is installed (``counting.token_count``); yields the same growing tally after
+    every block (for progress).
 
     A plain record (``engine.plain``), decoded typed with the rest of its block, is counted
     from its messages (``ExampleCounter.count_plain``); any other line as ``_count_line``
     does. ``tests/test_tokens_stats.py`` compares the two on a large sample.
     """
-    counter = ExampleCounter(token_measure(encoding, fast), encoding, token_count(encoding, fast))
+    counter = ExampleCounter(
+        token_measure(encoding, fast=True), encoding, token_count(encoding, fast=True)
+    )
     system_roles = {"system"} if cookbook else SYSTEM_ROLES
     tally = _Tally.empty()
     add_messages = tally.values["messages_per_example"].append
@@ -309,22 +306,20 @@ def _count_line(
         tally.missing_user += "user" not in roles
 
 
-def _tally_range(
-    path: Path, start: int, end: int | None, encoding: str, cookbook: bool, fast: bool
-) -> _Tally:
+def _tally_range(path: Path, start: int, end: int | None, encoding: str, cookbook: bool) -> _Tally:
     tally = _Tally.empty()
     blocks = read_blocks(path, start, end)
-    for tally in _tally(blocks, encoding, cookbook, fast, path, start):  # noqa: B007
+    for tally in _tally(blocks, encoding, cookbook, path, start):  # noqa: B007
         pass
     return tally
 
 
-def _tally_part(shared: tuple[str, bool, bool], part: tuple[Path, int, int | None]) -> _Tally:
+def _tally_part(shared: tuple[str, bool], part: tuple[Path, int, int | None]) -> _Tally:
     return _tally_range(*part, *shared)
 
 
 def _ray_tallies(
-    files: list[Path], encoding: str, cookbook: bool, fast: bool, cluster: Cluster
+    files: list[Path], encoding: str, cookbook: bool, cluster: Cluster
 ) -> Iterator[_Tally]:
     """Tallies of the files' byte ranges as Ray tasks, in file order."""
     from tunelint.engine.ray_executor import RANGES_PER_CPU, cluster_cpus, connect, ordered_map
@@ -332,7 +327,7 @@ def _ray_tallies(
     ray = connect(cluster.address, cluster.cpus)
     pieces = cluster_cpus(ray) * RANGES_PER_CPU
     parts = [(path, *part) for path in files for part in split_work(path, pieces)]
-    yield from ordered_map(ray, _tally_part, (encoding, cookbook, fast), parts)
+    yield from ordered_map(ray, _tally_part, (encoding, cookbook), parts)
 
 
 def _tallies(
@@ -345,32 +340,28 @@ def _tallies(
 ) -> Iterator[_Tally]:
     """Tallies of the files' byte ranges, in file order; several processes for large data,
     or Ray tasks on ``cluster`` (for local files: standard input and URLs are read here).
-
-    The tokenizer is chosen here, once for every process: bpe-openai for data of at least
-    ``FAST_COUNT_BYTES`` (where it is installed), tiktoken for less.
     """
     sources = [source_for(path) for path in files]
     local = all(source.local for source in sources)
     total = sum(source.size() for source in sources)
-    fast = total >= FAST_COUNT_BYTES
     if cluster is not None and local:
-        yield from _ray_tallies(files, encoding, cookbook, fast, cluster)
+        yield from _ray_tallies(files, encoding, cookbook, cluster)
         return
     # Standard input and URLs are read by this process alone.
     if jobs <= 1 or total < POOL_BYTES or not local:
         done = 0
         for path in files:
             tally = _Tally.empty()
-            for tally in _tally(read_blocks(path), encoding, cookbook, fast, path):
+            for tally in _tally(read_blocks(path), encoding, cookbook, path):
                 if progress is not None:
                     progress(done + tally.bytes_read, total)
             done += tally.bytes_read
             yield tally
         return
-    token_measure(encoding, fast)  # load the vocabulary once: forked workers inherit it
+    token_measure(encoding, fast=True)  # load the vocabulary once: forked workers inherit it
     with process_pool(jobs, _no_setup, ()) as pool:
         pending = [
-            pool.submit(_tally_range, path, start, end, encoding, cookbook, fast)
+            pool.submit(_tally_range, path, start, end, encoding, cookbook)
             for path in files
             for start, end in split_work(path, jobs)
         ]
