@@ -52,8 +52,7 @@ _MAX_ROLE_SEQUENCES = 4096
 _PLAIN_PROBE_EVERY = 16
 
 
-@dataclass(frozen=True, slots=True)
-class _TypedChecks:
+class _TypedChecks(msgspec.Struct, frozen=True):
     """The rules with work on a run of well-formed records of one format, sorted by
     whether they have a typed batch form (``engine.typed_batch``)."""
 
