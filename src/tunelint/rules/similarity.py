@@ -90,13 +90,19 @@ def conversation_text(ctx: RecordContext) -> str:
 
 
 @functools.cache
-def _separators() -> dict[int, str]:
-    """Punctuation, symbols, spaces and controls of the Basic Multilingual Plane, as spaces."""
-    return {
-        code: " "
+def _separator_codes() -> list[int]:
+    """Punctuation, symbols, spaces and controls of the Basic Multilingual Plane, and ``_``."""
+    return [
+        code
         for code in range(0x10000)
         if unicodedata.category(chr(code))[0] in "PSZC" or code == ord("_")
-    }
+    ]
+
+
+@functools.cache
+def _separators() -> dict[int, str]:
+    """``_separator_codes()`` as spaces, for ``str.translate``."""
+    return dict.fromkeys(_separator_codes(), " ")
 
 
 def normalise(text: str) -> str:
@@ -106,11 +112,12 @@ def normalise(text: str) -> str:
 
 @functools.cache
 def _separator_table() -> npt.NDArray[np.bool_]:
-    """``_separators()`` by code point, for ``normalise_all``."""
+    """Whether each code point of the Basic Multilingual Plane is a separator
+    (``_separator_codes``), for ``normalise_all``."""
     import numpy as np
 
     table = np.zeros(0x10000, dtype=bool)
-    table[list(_separators())] = True
+    table[_separator_codes()] = True
     return table
 
 
@@ -283,9 +290,10 @@ class MinHasher:
         codes = np.frombuffer("".join(batch).encode("utf-32-le"), dtype=np.uint32)
         codes = codes.astype(np.uint64)
         windows = len(codes) - SHINGLE + 1
-        hashes = np.zeros(windows, dtype=np.uint64)
-        for offset in range(SHINGLE):
-            hashes = hashes * np.uint64(0x100000001B3) + codes[offset : offset + windows]
+        hashes = codes[:windows].copy()  # in place from here: no array per step
+        for offset in range(1, SHINGLE):
+            hashes *= np.uint64(0x100000001B3)
+            hashes += codes[offset : offset + windows]
         for shift, multiplier in ((29, 0xBF58476D1CE4E5B9), (32, 0x94D049BB133111EB)):
             hashes ^= hashes >> np.uint64(shift)
             hashes *= np.uint64(multiplier)
