@@ -353,7 +353,11 @@ def similar_pairs(signatures: Signatures, threshold: float) -> Iterator[tuple[in
         candidates.append(np.stack([order[same], group_first], axis=1))
     if not candidates:
         return
-    pairs = np.unique(np.sort(np.concatenate(candidates), axis=1)[:, ::-1], axis=0)
+    ordered_pairs = np.sort(np.concatenate(candidates), axis=1).astype(np.int64)
+    # Each pair as one number, later * count + earlier: a 1-D unique sorts several times
+    # faster than rows do, in the same order (by the later row, then the earlier).
+    keys = np.unique(ordered_pairs[:, 1] * count + ordered_pairs[:, 0])
+    pairs = np.stack([keys // count, keys % count], axis=1)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     for chunk in range(0, len(pairs), 65536):
         later, earlier = pairs[chunk : chunk + 65536].T
