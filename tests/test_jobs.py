@@ -212,11 +212,11 @@ def test_a_killed_worker_ends_the_run_in_one_line(tmp_path: Path) -> None:
     ("load", "cores", "machine", "expected"),
     [
         (0.0, 2, 2, 2),
-        (0.4, 2, 2, 2),
-        (0.6, 2, 2, 1),  # one core half busy: splitting no longer pays
+        (1.2, 2, 2, 2),  # most of a core to spare: a worker more pays
+        (1.6, 2, 2, 1),  # less than half a core: it would only take turns
         (5.0, 2, 2, 1),
-        (3.0, 8, 8, 5),
-        (32.0, 4, 64, 2),  # a container's 4 cores on a half-busy 64-core machine
+        (3.0, 8, 8, 6),
+        (32.0, 4, 64, 3),  # a container's 4 cores on a half-busy 64-core machine
         (0.0, 1, 1, 1),
     ],
 )
@@ -259,7 +259,7 @@ def test_without_jobs_a_file_of_a_few_mib_is_split_on_free_cores_only(
     assert pool.SPLIT_BYTES <= size < 2 * pool.SPLIT_BYTES  # 4 to 8 MiB: one file
     command = ("check", big, "--no-cache", "--output-format", "json")
     alone = run_tunelint(*command, "--jobs", "1", cwd=tmp_path)
-    for load, split in ((0.0, True), (1.0, False), (5.0, False)):
+    for load, split in ((0.0, True), (1.6, False), (5.0, False)):
         log = tmp_path / f"ranges-{load}.log"
         log.touch()
         result = subprocess.run(

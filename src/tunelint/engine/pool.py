@@ -50,19 +50,22 @@ T = TypeVar("T")
 
 
 def default_jobs() -> int:
-    """Worker processes when no ``--jobs`` is given: the cores this process may run on that
-    other work leaves free, rounded (1: lint in this process).
+    """Worker processes when no ``--jobs`` is given: one, and one more for each core this
+    process may run on that other work leaves free, rounded (1: lint in this process).
 
-    Workers on busy cores only take turns with the work already there, and splitting costs
-    a merge and a second read of a split file: ``--jobs 2`` lost a third to one process on
-    two busy cores. How busy is judged from the one-minute load average, which counts the
-    whole machine: each of this process's cores is taken to be as busy as the average one.
+    This process has its share of a core however busy the machine is; workers beyond it
+    pay only with cores to spare. On busy cores they take turns with the work already
+    there, and splitting costs a merge and a second read of a split file: ``--jobs 2``
+    lost a third to one process on two cores at load 5, and won a third at load 1.2. How
+    busy is judged from the one-minute load average, which counts the whole machine: each
+    of this process's cores is taken to be as busy as the average one.
     """
     machine = os.cpu_count() or 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else machine
     cores = cores or 1
     busy = os.getloadavg()[0] / machine if hasattr(os, "getloadavg") else 0.0
-    return max(1, min(cores, int(cores * (1 - busy) + 0.5)))
+    free = max(0.0, cores * (1 - busy))
+    return min(cores, 1 + int(free + 0.5))
 
 
 class WorkerDied(TunelintError):
