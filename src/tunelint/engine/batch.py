@@ -83,13 +83,26 @@ def _decode_json(raw: bytes) -> Any:
 
 
 class RecordRun:
-    """Consecutive records of one file, with what the rules that hash them share: each
-    record's canonical JSON and its hash, computed once for all of them."""
+    """Consecutive records of one file: values, lines and positions by index, and what the
+    rules that hash them share (each record's canonical JSON and its hash, computed once
+    for all of them)."""
 
-    __slots__ = ("_canonical", "_digests", "records")
+    __slots__ = ("_canonical", "_digests", "examples", "lines", "raws", "records", "settings")
 
-    def __init__(self, records: Sequence[Any]) -> None:
+    def __init__(
+        self,
+        records: Sequence[Any],
+        raws: list[bytes],
+        lines: range,
+        examples: range,
+        settings: Settings,
+    ) -> None:
         self.records = records
+        self.raws = raws
+        self.lines = lines
+        """Line number of each record: consecutive, as no other line lies between them."""
+        self.examples = examples
+        self.settings = settings
         self._canonical: list[bytes] | None = None
         self._digests: list[int] | None = None
 
@@ -110,9 +123,9 @@ class RecordRun:
 
 
 class PlainBatch(RecordRun):
-    """Consecutive plain records of one file: values, lines and positions by index."""
+    """Consecutive plain records of one file."""
 
-    __slots__ = ("_values", "examples", "lines", "raws", "roles", "settings")
+    __slots__ = ("_values", "roles")
     records: list[PlainRecord]
 
     def __init__(
@@ -124,14 +137,9 @@ class PlainBatch(RecordRun):
         roles: list[tuple[str, ...]],
         settings: Settings,
     ) -> None:
-        super().__init__(records)
-        self.raws = raws
-        self.lines = lines
-        """Line number of each record: consecutive, as no other line lies between them."""
-        self.examples = examples
+        super().__init__(records, raws, lines, examples, settings)
         self.roles = roles
         """Each record's roles in order (``roles_of``)."""
-        self.settings = settings
         self._values: dict[int, dict[str, Any]] = {}
 
     def value(self, index: int) -> dict[str, Any]:

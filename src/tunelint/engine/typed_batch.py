@@ -77,21 +77,9 @@ def batch_form_of(check: Any) -> TypedBatchCheck | None:
 
 
 class TypedBatch(RecordRun):
-    """Consecutive well-formed records of one format in one file (``engine.typed``):
-    values, lines and positions by index."""
+    """Consecutive well-formed records of one format in one file (``engine.typed``)."""
 
-    __slots__ = (
-        "_contexts",
-        "_definitions",
-        "_lines",
-        "_shapes",
-        "_texts",
-        "examples",
-        "format",
-        "lines",
-        "raws",
-        "settings",
-    )
+    __slots__ = ("_contexts", "_definitions", "_lines", "_shapes", "_texts", "format")
     records: list[dict[str, Any]]
 
     def __init__(
@@ -103,14 +91,9 @@ class TypedBatch(RecordRun):
         form: Format,
         settings: Settings,
     ) -> None:
-        super().__init__(records)
-        self.raws = raws
-        self.lines = lines
-        """Line number of each record: consecutive, as no other line lies between them."""
-        self.examples = examples
+        super().__init__(records, raws, lines, examples, settings)
         self.format = form
         """``Format.CHAT`` or ``Format.PREFERENCE``, the same for every record."""
-        self.settings = settings
         self._contexts = [
             RecordContext(record, raw, line, example, form, settings)
             for record, raw, line, example in zip(records, raws, lines, examples, strict=True)
