@@ -192,7 +192,8 @@ BATCHED = {
     "TL011",
     *(f"TM00{number}" for number in range(1, 9)),
 }
-"""The rules with a typed batch form (on the check, or ``visit_typed`` on the file check)."""
+"""The rules with a typed batch form (``typed_batch`` or ``typed_roles_only`` on a record
+rule, ``visit_typed`` on a file rule's check)."""
 
 
 def test_the_generated_records_are_mostly_typed_runs_of_both_formats() -> None:
@@ -206,7 +207,7 @@ def test_the_rules_with_a_batch_form_are_the_ones_this_file_proves() -> None:
     found = set()
     for code, rule in all_rules().items():
         check = rule.check(settings) if rule.scope in (Scope.FILE, Scope.DATASET) else rule.check
-        if batch_form_of(check) is not None:
+        if batch_form_of(rule, check) is not None:
             found.add(code)
     assert found == BATCHED
 
@@ -216,7 +217,7 @@ def lint_three_ways(
 ) -> tuple[Any, Any, Any]:
     fast = runner.lint_file(path, settings)
     with monkeypatch.context() as patch:
-        patch.setattr(runner, "batch_form_of", lambda check: None)
+        patch.setattr(runner, "batch_form_of", lambda rule, check: None)
         record_by_record = runner.lint_file(path, settings)
     with monkeypatch.context() as patch:
         patch.setattr(runner, "typed_format", lambda record: None)

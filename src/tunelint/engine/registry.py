@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from tunelint.engine.context import RecordContext
     from tunelint.engine.reader import Line
     from tunelint.engine.settings import Settings
+    from tunelint.engine.typed_batch import TypedBatch
 
 _CODE = re.compile(r"^[A-Z]{2}[0-9]{3}$")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -88,6 +89,8 @@ LineCheck = Callable[["Line"], Iterable[Violation]]
 RecordCheck = Callable[["RecordContext"], Iterable[Violation]]
 BatchCheck = Callable[["PlainBatch"], "Reports"]
 """A line or record rule's check over a run of plain records (``engine.batch``)."""
+TypedBatchCheck = Callable[["TypedBatch"], "Reports"]
+"""A record rule's check over a run of well-formed records (``engine.typed_batch``)."""
 
 
 class FileCheck(Protocol):
@@ -158,6 +161,12 @@ class Rule(msgspec.Struct, frozen=True):
     quiet_on_typed: bool | Callable[[Settings], bool] = False
     """For a record rule: it reports nothing on a well-formed tool-calling record or
     preference pair (``engine.typed``), under these settings."""
+    typed_batch: TypedBatchCheck | None = None
+    """For a record rule: the same check over a run of well-formed records at once (a
+    file rule's is its ``visit_typed`` method)."""
+    typed_roles_only: bool = False
+    """For a record rule: on a well-formed record, what it reports depends only on its
+    roles (``TypedBatch.shapes``): it runs once per distinct shape of a run."""
     whole_file: bool = False
     """For a file rule: it cannot merge across byte ranges; large files are read twice."""
     partial_holds_text: bool = False
@@ -226,6 +235,8 @@ def rule(
     quiet_on_plain: bool | Callable[[Settings], bool] = False,
     roles_only: bool = False,
     quiet_on_typed: bool | Callable[[Settings], bool] = False,
+    typed_batch: TypedBatchCheck | None = None,
+    typed_roles_only: bool = False,
     whole_file: bool = False,
     partial_holds_text: bool = False,
     any_layout: bool = False,
@@ -254,6 +265,12 @@ def rule(
                                quiet_on_plain, roles_only, whole_file)  # fmt: skip
         if quiet_on_typed and (scope is not Scope.RECORD or trigger is not None):
             raise ValueError(f"rule {code}: only an untriggered record rule can be quiet_on_typed")
+        if (typed_batch is not None or typed_roles_only) and scope is not Scope.RECORD:
+            raise ValueError(
+                f"rule {code}: a file rule's typed batch form is its visit_typed method"
+            )
+        if typed_roles_only and (typed_batch is not None or quiet_on_typed):
+            raise ValueError(f"rule {code}: a typed_roles_only rule has no other typed form")
         if partial_holds_text and (scope is not Scope.FILE or whole_file):
             raise ValueError(f"rule {code}: only a mergeable file rule has a partial state")
         if chat_view and (any_layout or scope not in (Scope.RECORD, Scope.FILE)):
@@ -278,6 +295,8 @@ def rule(
             quiet_on_plain=quiet_on_plain,
             roles_only=roles_only,
             quiet_on_typed=quiet_on_typed,
+            typed_batch=typed_batch,
+            typed_roles_only=typed_roles_only,
             whole_file=whole_file,
             partial_holds_text=partial_holds_text,
             any_layout=any_layout,

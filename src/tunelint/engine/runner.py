@@ -41,10 +41,11 @@ from tunelint.engine.registry import (
     MergeableCheck,
     Rule,
     Scope,
+    TypedBatchCheck,
 )
 from tunelint.engine.settings import Settings
 from tunelint.engine.typed import typed_format
-from tunelint.engine.typed_batch import TypedBatch, TypedBatchCheck, batch_form_of
+from tunelint.engine.typed_batch import TypedBatch, batch_form_of
 from tunelint.sources import RowGroups, display_name
 from tunelint.targets.gate import count_examples, gate
 
@@ -76,13 +77,15 @@ class _TypedChecks(msgspec.Struct, frozen=True):
                 *((rule, rule.check) for rule in (*record_rules, *triggered)),
                 *file_checks,
             )
-            if (form := batch_form_of(check)) is not None
+            if (form := batch_form_of(rule, check)) is not None
         ]
         return cls(
             tuple(batched),
-            tuple(rule for rule in record_rules if batch_form_of(rule.check) is None),
-            tuple(rule for rule in triggered if batch_form_of(rule.check) is None),
-            tuple((rule, check) for rule, check in file_checks if batch_form_of(check) is None),
+            tuple(rule for rule in record_rules if batch_form_of(rule, rule.check) is None),
+            tuple(rule for rule in triggered if batch_form_of(rule, rule.check) is None),
+            tuple(
+                (rule, check) for rule, check in file_checks if batch_form_of(rule, check) is None
+            ),
         )
 
 

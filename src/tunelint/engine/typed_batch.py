@@ -3,7 +3,7 @@ records or preference pairs (``engine.typed``) of one format, as one ``TypedBatc
 
 The runner gathers such a run from the lines of a block that are not plain records and
 hands it to each rule that still runs on typed records: a rule with a typed batch form
-(a record rule's check carrying one, see ``typed_batch_form``; a file rule's
+(a record rule's ``@rule(..., typed_batch=...)`` or ``typed_roles_only``; a file rule's
 ``visit_typed`` method) checks the whole run at once, reading what all records share a
 single time (their canonical JSON for the hashing rules, their texts for the content
 rules); every other rule runs record by record, as on any line. A batch form either does
@@ -17,47 +17,22 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tunelint.engine.batch import RecordRun, Reports, canonical_json
 from tunelint.engine.context import RecordContext
 from tunelint.engine.findings import Violation
 from tunelint.engine.formats import Format
 from tunelint.engine.reader import Line
+from tunelint.engine.registry import Rule, Scope, TypedBatchCheck
 
 if TYPE_CHECKING:
     from tunelint.engine.settings import Settings
 
-TypedBatchCheck = Callable[["TypedBatch"], Reports]
-"""A record rule's check over a run of well-formed records (``typed_batch_form``)."""
-
-_BATCH_ATTRIBUTE = "visit_typed"
-"""Where a record rule's check keeps its typed batch form (a file rule's is a method)."""
-
-T = TypeVar("T")
-C = TypeVar("C", bound=Callable[[RecordContext], Iterable[Violation]])
-
-
-def typed_batch_form(batch: TypedBatchCheck) -> Callable[[T], T]:
-    """Give the decorated record check (below ``@rule``) a batch form for typed runs."""
-
-    def attach(check: T) -> T:
-        setattr(check, _BATCH_ATTRIBUTE, batch)
-        return check
-
-    return attach
-
-
-def typed_roles_only(check: C) -> C:
-    """Declare (below ``@rule``) that the decorated record check's findings on a
-    well-formed record follow from its roles alone (``TypedBatch.shapes``): on a run, it
-    is run once per distinct shape, and its findings repeated on the records of that shape
-    (the settings are the same for a whole run)."""
-    setattr(check, _BATCH_ATTRIBUTE, functools.partial(_by_roles, check))
-    return check
-
 
 def _by_roles(check: Callable[[RecordContext], Iterable[Violation]], batch: TypedBatch) -> Reports:
+    """A ``typed_roles_only`` rule's check on a run: once per distinct shape, its findings
+    repeated on the records of that shape (the settings are the same for a whole run)."""
     known: dict[Any, list[Violation]] = {}
     reports = []
     for index, shape in enumerate(batch.shapes()):
@@ -69,10 +44,15 @@ def _by_roles(check: Callable[[RecordContext], Iterable[Violation]], batch: Type
     return reports
 
 
-def batch_form_of(check: Any) -> TypedBatchCheck | None:
-    """A record check's typed batch form, or a file check's ``visit_typed``; ``None``
-    when it has none and runs record by record."""
-    form: TypedBatchCheck | None = getattr(check, _BATCH_ATTRIBUTE, None)
+def batch_form_of(rule: Rule, check: Any) -> TypedBatchCheck | None:
+    """A rule's form over a run of well-formed records: a record rule's ``typed_batch``,
+    or its check once per shape (``typed_roles_only``); a file check's ``visit_typed``.
+    ``None`` when it has none and runs record by record."""
+    if rule.scope is Scope.RECORD:
+        if rule.typed_roles_only:
+            return functools.partial(_by_roles, rule.check)
+        return rule.typed_batch
+    form: TypedBatchCheck | None = getattr(check, "visit_typed", None)
     return form
 
 

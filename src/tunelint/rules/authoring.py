@@ -26,11 +26,12 @@ The names, by what they are for:
   the bytes it fixes, never the rest of the record);
 - walking a record: ``messages``, ``texts``, ``message_lists``, ``chat_messages``,
   ``tool_definitions``, ``SYSTEM_ROLES`` (each walk is done once per record, shared);
-- the fast paths (optional): ``PlainBatch`` and ``Reports`` for a batch form,
-  ``TypedBatch``, ``typed_batch_form`` and ``typed_roles_only`` for one over well-formed
-  tool-calling records and preference pairs (``engine.typed_batch``), and the
-  facts ``quiet_on_object`` / ``quiet_on_plain`` / ``roles_only`` / ``whole_file`` of
-  ``@rule`` (``tunelint.engine.registry`` says what each promises);
+- the fast paths (optional): ``PlainBatch`` and ``Reports`` for a batch form
+  (``@rule(batch=...)``), ``TypedBatch`` for one over well-formed tool-calling records
+  and preference pairs (``typed_batch=...``; ``engine.typed_batch``), and the facts
+  ``quiet_on_object`` / ``quiet_on_plain`` / ``roles_only`` / ``quiet_on_typed`` /
+  ``typed_roles_only`` / ``whole_file`` of ``@rule`` (``tunelint.engine.registry`` says
+  what each promises);
 - values and errors: ``json_type`` (a value's JSON type name), ``dotted_path`` (a
   ``JsonPath`` as text), ``canonical_json`` (the bytes duplicates are judged on),
   ``xxh3_64`` (the 64-bit hash they keep of bytes), ``ConfigError`` (a rule's configuration is wrong: one line, exit 2), ``UTF8_BOM``,
@@ -63,7 +64,7 @@ from tunelint.engine.registry import (
     rule,
 )
 from tunelint.engine.settings import Settings
-from tunelint.engine.typed_batch import TypedBatch, typed_batch_form, typed_roles_only
+from tunelint.engine.typed_batch import TypedBatch
 from tunelint.rules.walk import (
     chat_messages,
     message_lists,
@@ -110,7 +111,5 @@ __all__ = [
     "rule",
     "texts",
     "tool_definitions",
-    "typed_batch_form",
-    "typed_roles_only",
     "xxh3_64",
 ]

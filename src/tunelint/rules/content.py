@@ -21,7 +21,6 @@ from tunelint.rules.authoring import (
     edit_value,
     quote,
     rule,
-    typed_batch_form,
 )
 from tunelint.rules.walk import (
     NON_PREFERRED,
@@ -201,9 +200,9 @@ def _suspects(trained: list[str], owners: list[int], settings: Settings) -> list
     Severity.WARNING,
     options={"min-repeats": 10, **NON_PREFERRED},
     batch=_degenerate_repetitions,
+    typed_batch=_typed_degenerate_repetitions,
     chat_view=True,
 )
-@typed_batch_form(_typed_degenerate_repetitions)
 def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
     """A text repeats one phrase many times in a row.
 

@@ -12,7 +12,6 @@ from tunelint.rules.authoring import (
     Violation,
     quote,
     rule,
-    typed_roles_only,
 )
 from tunelint.rules.tally import RecordTally
 from tunelint.rules.walk import SYSTEM_ROLES, PerRecord, chat_messages
@@ -139,8 +138,8 @@ class MissingUserMessage(RecordTally):
     Severity.WARNING,
     formats=CONVERSATION_FORMATS,
     roles_only=True,
+    typed_roles_only=True,
 )
-@typed_roles_only
 def system_message_not_first(ctx: RecordContext) -> Iterator[Violation]:
     """A system (or developer) message comes after the conversation started.
 
@@ -175,9 +174,13 @@ def system_message_not_first(ctx: RecordContext) -> Iterator[Violation]:
 
 
 @rule(
-    "CV005", "last-message-not-assistant", Severity.WARNING, formats=[Format.CHAT], roles_only=True
+    "CV005",
+    "last-message-not-assistant",
+    Severity.WARNING,
+    formats=[Format.CHAT],
+    roles_only=True,
+    typed_roles_only=True,
 )
-@typed_roles_only
 def last_message_not_assistant(ctx: RecordContext) -> Iterator[Violation]:
     """A chat example ends with a turn that is not the assistant's.
 

@@ -16,8 +16,6 @@ from tunelint.rules.authoring import (
     json_type,
     quote,
     rule,
-    typed_batch_form,
-    typed_roles_only,
 )
 
 OUTPUTS = ("preferred_output", "non_preferred_output")
@@ -31,8 +29,13 @@ def _assistant_or_tool(output: object) -> bool:
     return "assistant" in roles and set(roles) <= {"assistant", "tool"}
 
 
-@rule("PF001", "invalid-preference-pair", Severity.ERROR, formats=[Format.PREFERENCE])
-@typed_roles_only
+@rule(
+    "PF001",
+    "invalid-preference-pair",
+    Severity.ERROR,
+    formats=[Format.PREFERENCE],
+    typed_roles_only=True,
+)
 def invalid_preference_pair(ctx: RecordContext) -> Iterator[Violation]:
     """A preference record is not a prompt with two one-message answers.
 
@@ -101,8 +104,13 @@ def _identical_outputs(batch: TypedBatch) -> Reports:
     ]
 
 
-@rule("PF002", "identical-preference-outputs", Severity.ERROR, formats=[Format.PREFERENCE])
-@typed_batch_form(_identical_outputs)
+@rule(
+    "PF002",
+    "identical-preference-outputs",
+    Severity.ERROR,
+    formats=[Format.PREFERENCE],
+    typed_batch=_identical_outputs,
+)
 def identical_preference_outputs(ctx: RecordContext) -> Iterator[Violation]:
     """The preferred and non-preferred outputs are the same.
 

@@ -24,7 +24,6 @@ from tunelint.rules.authoring import (
     TypedBatch,
     Violation,
     rule,
-    typed_batch_form,
 )
 
 if TYPE_CHECKING:
@@ -95,8 +94,8 @@ def template_rule(code: str, name: str, severity: Severity) -> Callable[[RecordC
                 return ()
             return [(index, check(ctx)) for index, ctx in enumerate(run.contexts)]
 
-        rule(code, name, severity, formats=TEMPLATE_FORMATS, batch=batch)(
-            typed_batch_form(typed)(guarded)
+        rule(code, name, severity, formats=TEMPLATE_FORMATS, batch=batch, typed_batch=typed)(
+            guarded
         )
         return check
 

@@ -26,7 +26,6 @@ from tunelint.rules.authoring import (
     canonical_json,
     quote,
     rule,
-    typed_batch_form,
 )
 from tunelint.rules.schema import MESSAGE_FORMATS
 from tunelint.rules.tally import DistinctProblems
@@ -334,8 +333,8 @@ def _quick_calls(
     Severity.WARNING,
     formats=MESSAGE_FORMATS,
     trigger=r'"(?:tool_calls|function_call)"',
+    typed_batch=_typed_arguments_not_matching,
 )
-@typed_batch_form(_typed_arguments_not_matching)
 def arguments_not_matching_parameters(ctx: RecordContext) -> Iterator[Violation]:
     """A call's arguments do not match the called function's declared `parameters`.
 
