@@ -62,6 +62,10 @@ class Mergeable(HalfMergeable):
         (Scope.LINE, {"chat_view": True}, check, "only a record or file rule can read the chat"),
         (Scope.RECORD, {"chat_view": True, "any_layout": True}, check, "only a record or file"),
         (Scope.RECORD, {"chat_view": True, "formats": [Format.PREFERENCE]}, check, "chat records"),
+        (Scope.FILE, {"typed_batch": check}, Mergeable, "typed batch form is its visit_typed"),
+        (Scope.LINE, {"typed_roles_only": True}, check, "typed batch form is its visit_typed"),
+        (Scope.RECORD, {"typed_roles_only": True, "typed_batch": check}, check, "no other typed"),
+        (Scope.RECORD, {"typed_roles_only": True, "quiet_on_typed": True}, check, "no other typ"),
     ],
 )
 def test_contradicting_facts_are_refused(
@@ -81,6 +85,9 @@ def test_the_builtin_rules_declare_their_facts() -> None:
     }  # fmt: skip
     assert {code for code, r in rules.items() if r.roles_only} == {
         "CV004", "CV005",
+    }  # fmt: skip
+    assert {code for code, r in rules.items() if r.typed_roles_only} == {
+        "CV004", "CV005", "PF001",
     }  # fmt: skip
     assert [code for code, r in rules.items() if r.scope is Scope.FILE and not r.mergeable] == []
     assert {code for code, r in rules.items() if r.quiet_on_typed} == {
