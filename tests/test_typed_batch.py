@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -317,3 +318,22 @@ def test_typed_runs_split_into_byte_ranges_merge_as_the_whole(write_jsonl: Write
     single = runner.lint_file(path, settings)
     assert merged == single
     assert {"DS003", "DS006", "DS007", "TL009", "CV002"} <= {f.code for f in single.findings}
+
+
+@pytest.mark.parametrize("family", ["chatml-tools", "tools-mapping", "gemma"])
+def test_typed_runs_render_with_a_tokenizer_as_record_by_record(
+    family: str,
+    tokenizer: Callable[[str], Path],
+    write_jsonl: WriteJsonl,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With a tokenizer set, the TM rules render every record of a run: their batch forms
+    give what they give record by record (a Gemma-style template refuses system turns, a
+    mapping-iterating one string arguments, so each family makes some rule report)."""
+    options = {"profile": "openai", "select": ["ALL"], "tokenizer": str(tokenizer(family))}
+    settings = resolve_settings(ConfigFile(None), options)
+    assert settings.template is not None
+    path = write_jsonl(LINES[:600])
+    fast, record_by_record, general = lint_three_ways(path, settings, monkeypatch)
+    assert fast == record_by_record == general
+    assert any(finding.code.startswith("TM") for finding in fast.findings)
