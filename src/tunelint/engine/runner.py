@@ -70,22 +70,27 @@ class _TypedChecks(msgspec.Struct, frozen=True):
         triggered: Iterable[Rule],
         file_checks: Iterable[tuple[Rule, FileCheck]],
     ) -> _TypedChecks:
-        record_rules, triggered = tuple(record_rules), tuple(triggered)
-        batched = [
-            (rule, form)
-            for rule, check in (
-                *((rule, rule.check) for rule in (*record_rules, *triggered)),
-                *file_checks,
-            )
-            if (form := batch_form_of(rule, check)) is not None
-        ]
+        batched: list[tuple[Rule, TypedBatchCheck]] = []
+
+        def without_form(checks: Iterable[tuple[Rule, Any]]) -> list[tuple[Rule, Any]]:
+            """The ``(rule, check)`` pairs without a batch form; the others go to ``batched``."""
+            left = []
+            for rule, check in checks:
+                form = batch_form_of(rule, check)
+                if form is None:
+                    left.append((rule, check))
+                else:
+                    batched.append((rule, form))
+            return left
+
+        records = without_form((rule, rule.check) for rule in record_rules)
+        fired = without_form((rule, rule.check) for rule in triggered)
+        files = without_form(file_checks)
         return cls(
             tuple(batched),
-            tuple(rule for rule in record_rules if batch_form_of(rule, rule.check) is None),
-            tuple(rule for rule in triggered if batch_form_of(rule, rule.check) is None),
-            tuple(
-                (rule, check) for rule, check in file_checks if batch_form_of(rule, check) is None
-            ),
+            tuple(rule for rule, _ in records),
+            tuple(rule for rule, _ in fired),
+            tuple(files),
         )
 
 

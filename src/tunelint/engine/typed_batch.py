@@ -110,17 +110,11 @@ class TypedBatch(RecordRun):
         """What each record is made of, role by role: a chat record's roles in order, a
         pair's roles of each of its conversations (a tuple of three)."""
         if self._shapes is None:
+            each = map(self.conversations, range(len(self.records)))
             if self.format is Format.CHAT:
-                self._shapes = [_roles(record["messages"]) for record in self.records]
+                self._shapes = [_roles(messages) for (messages,) in each]
             else:
-                self._shapes = [
-                    (
-                        _roles(record["input"]["messages"]),
-                        _roles(record["preferred_output"]),
-                        _roles(record["non_preferred_output"]),
-                    )
-                    for record in self.records
-                ]
+                self._shapes = [tuple(map(_roles, conversations)) for conversations in each]
         return self._shapes
 
     def texts(self) -> Texts:

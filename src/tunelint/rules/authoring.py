@@ -28,7 +28,9 @@ The names, by what they are for:
   ``tool_definitions``, ``SYSTEM_ROLES`` (each walk is done once per record, shared);
 - the fast paths (optional): ``PlainBatch`` and ``Reports`` for a batch form
   (``@rule(batch=...)``), ``TypedBatch`` for one over well-formed tool-calling records
-  and preference pairs (``typed_batch=...``; ``engine.typed_batch``), and the facts
+  and preference pairs (``typed_batch=...``; ``engine.typed_batch``), ``RecordRun`` for
+  what serves both (a file rule may then have one method for ``visit_plain`` and
+  ``visit_typed``), and the facts
   ``quiet_on_object`` / ``quiet_on_plain`` / ``roles_only`` / ``quiet_on_typed`` /
   ``typed_roles_only`` / ``whole_file`` of ``@rule`` (``tunelint.engine.registry`` says
   what each promises);
@@ -45,7 +47,7 @@ The names, by what they are for:
 
 from __future__ import annotations
 
-from tunelint.engine.batch import PlainBatch, Reports, canonical_json, xxh3_64
+from tunelint.engine.batch import PlainBatch, RecordRun, Reports, canonical_json, xxh3_64
 from tunelint.engine.context import RecordContext
 from tunelint.engine.errors import ConfigError
 from tunelint.engine.findings import JsonPath, Severity, Violation, dotted_path
@@ -89,6 +91,7 @@ __all__ = [
     "PlainBatch",
     "RecordCheck",
     "RecordContext",
+    "RecordRun",
     "Reports",
     "Scope",
     "Settings",

@@ -11,6 +11,7 @@ from tunelint.rules.authoring import (
     Format,
     PlainBatch,
     RecordContext,
+    RecordRun,
     Reports,
     Scope,
     Settings,
@@ -43,13 +44,11 @@ class ExampleCount:
         self.examples += 1
         return ()
 
-    def visit_plain(self, batch: PlainBatch) -> Reports:
+    def visit_run(self, batch: RecordRun) -> Reports:
         self.examples += len(batch)
         return ()
 
-    def visit_typed(self, batch: TypedBatch) -> Reports:
-        self.examples += len(batch)
-        return ()
+    visit_plain = visit_typed = visit_run
 
     def partial(self) -> int:
         return self.examples
@@ -135,15 +134,12 @@ class DuplicateExample:
         self.positions.add(ctx)
         return ()
 
-    def visit_plain(self, batch: PlainBatch) -> Reports:
+    def visit_run(self, batch: RecordRun) -> Reports:
         self.keys.extend(batch.digests())
         self.positions.add_batch(batch)
         return ()
 
-    def visit_typed(self, batch: TypedBatch) -> Reports:
-        self.keys.extend(batch.digests())
-        self.positions.add_batch(batch)
-        return ()
+    visit_plain = visit_typed = visit_run
 
     def partial(self) -> tuple[array[int], Positions]:
         return self.keys, self.positions
@@ -253,17 +249,13 @@ class NormalisedDuplicate(_HashesPerExample):
         self.positions.add(ctx)
         return ()
 
-    def visit_plain(self, batch: PlainBatch) -> Reports:
+    def visit_run(self, batch: RecordRun) -> Reports:
         self.keys.extend(map(xxh3_64, _each_folded(batch.raws)))
         self.exact.extend(batch.digests())
         self.positions.add_batch(batch)
         return ()
 
-    def visit_typed(self, batch: TypedBatch) -> Reports:
-        self.keys.extend(map(xxh3_64, _each_folded(batch.raws)))
-        self.exact.extend(batch.digests())
-        self.positions.add_batch(batch)
-        return ()
+    visit_plain = visit_typed = visit_run
 
     def finish(self) -> Iterator[Violation]:
         copies = {index for index, _ in repeats(self.exact)}

@@ -16,9 +16,8 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tunelint.rules.authoring import (
-    PlainBatch,
     RecordContext,
-    TypedBatch,
+    RecordRun,
     Violation,
     canonical_json,
     xxh3_64,
@@ -178,7 +177,7 @@ class Positions:
     def add_at(self, line: int, example: int) -> None:
         self._extend(line, example, 1)
 
-    def add_batch(self, batch: PlainBatch | TypedBatch) -> None:
+    def add_batch(self, batch: RecordRun) -> None:
         if len(batch):
             self._extend(batch.lines[0], batch.examples[0], len(batch))
 
