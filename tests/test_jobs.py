@@ -138,6 +138,42 @@ def test_stats_over_ranges_equal_one_process(
     assert len(progress) == 2 * 2 * 20 and progress[-1][0] == progress[-1][1]
 
 
+def write_row_groups(path: Path, rows: list[dict[str, Any]], group_rows: int) -> Path:
+    """``rows`` as an uncompressed Parquet file in row groups of ``group_rows`` rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_batches([pa.RecordBatch.from_struct_array(pa.array(rows))])
+    pq.write_table(table, path, row_group_size=group_rows, compression="none")
+    return path
+
+
+def test_stats_over_parquet_row_groups_equal_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large Parquet file is counted in runs of whole row groups, one part per group
+    here; the first record with nothing to count is named by its row in the file."""
+    from tunelint.tokens.stats import compute_stats
+
+    rows = [chat(index) for index in range(3000)]
+    rows[2500] = rows[2700] = {"messages": [{"role": "user", "content": "  "}]}
+    path = write_row_groups(tmp_path / "rows.parquet", rows, 200)
+    settings = resolve_settings(ConfigFile(None))
+    one = compute_stats([path], settings, "gpt-3.5-turbo-0125")
+    assert (one.uncountable, one.first_uncountable) == (2, f"{path}:2501")
+    monkeypatch.setattr(pool, "SPLIT_BYTES", 1)
+    monkeypatch.setattr(pool, "RANGES_PER_JOB", 20)
+    monkeypatch.setattr("tunelint.tokens.stats.POOL_BYTES", 1)
+    progress: list[tuple[int, int]] = []
+    split = compute_stats(
+        [path], settings, "gpt-3.5-turbo-0125", None, lambda *done: progress.append(done), 2
+    )
+    assert split.to_dict() == one.to_dict()
+    assert split.values == one.values
+    assert split.first_uncountable == one.first_uncountable
+    assert len(progress) == 3000 // 200  # a part per row group
+
+
 def test_a_split_file_is_read_again_only_for_whole_file_work(
     write_jsonl: WriteJsonl, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,10 +9,13 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tunelint import cli
+from tunelint.engine import pool, ray_executor
+from tunelint.engine.ray_executor import ordered_map
 
 from conftest import run_tunelint
 from scale_data import EXPECTED_CODES, PARQUET_CODES, write_dataset, write_parquet
@@ -82,9 +85,12 @@ def test_ray_equals_jobs_1_byte_for_byte(
 
 
 def test_ray_on_parquet_row_groups_equals_jobs_1(
-    ray_cluster: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ray_cluster: None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A Parquet file of 17 row groups, linted in tasks of whole row groups."""
+    """A Parquet file of 17 row groups, linted and counted in tasks of whole row groups."""
     path = write_parquet(tmp_path)
     check = [path.name, "--no-cache", "--output-format", "json"]
     expected = run_tunelint("check", *check, "--jobs", "1", cwd=tmp_path)
@@ -92,6 +98,22 @@ def test_ray_on_parquet_row_groups_equals_jobs_1(
     assert {finding["code"] for finding in json.loads(expected.stdout)} >= PARQUET_CODES
     ray_run = _in_process(capsys, tmp_path, "check", *check, "--executor", "ray")
     assert ray_run == (1, expected.stdout, "")
+
+    stats = run_tunelint("stats", path.name, "--format", "json", cwd=tmp_path)
+    assert stats.returncode == 0, stats.stderr
+    monkeypatch.setattr(pool, "SPLIT_BYTES", 1)  # this small file is counted in parts too
+    tasks: list[int] = []
+
+    def counted(ray: Any, function: Any, shared: Any, items: Any) -> Any:
+        tasks.append(len(items))
+        return ordered_map(ray, function, shared, items)
+
+    monkeypatch.setattr(ray_executor, "ordered_map", counted)
+    ray_run = _in_process(
+        capsys, tmp_path, "stats", path.name, "--format", "json", "--executor", "ray"
+    )
+    assert ray_run == (0, stats.stdout, stats.stderr)
+    assert tasks and tasks[0] > 1  # runs of row groups, each a task
 
 
 def test_without_ray_a_one_line_hint(tmp_path: Path) -> None:

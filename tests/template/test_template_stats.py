@@ -7,9 +7,13 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from tokenizers import Tokenizer
 
+from tunelint.engine import pool
+from tunelint.engine.pool import Part, split_work
 from tunelint.template.stats import packed_sequences
 
 from conftest import WriteJsonl, run_tunelint
@@ -146,8 +150,20 @@ def test_worker_processes_give_the_same_figures(
     settings = Settings(
         template=TemplateSettings(tokenizer=str(tokenizer("llama3")), max_seq_len=40)
     )
+    rows = pa.Table.from_pylist(RECORDS * 10)  # in row groups of two records
+    pq.write_table(rows, tmp_path / "rows.parquet", row_group_size=2, compression="none")
+    files.append(tmp_path / "rows.parquet")
     alone = template_stats.compute_template_stats(files, settings, jobs=1).to_dict()
     monkeypatch.setattr(template_stats, "POOL_BYTES", 0)
+    monkeypatch.setattr(pool, "SPLIT_BYTES", 1)  # every file is cut into parts
+    parts: list[Part] = []
+
+    def recorded(path: Path, jobs: int) -> list[Part]:
+        parts.extend(found := split_work(path, jobs))
+        return found
+
+    monkeypatch.setattr(template_stats, "split_work", recorded)
     pooled = template_stats.compute_template_stats(files, settings, jobs=2).to_dict()
     assert pooled == alone
-    assert alone["examples"] == 12
+    assert alone["examples"] == 12 + 20
+    assert sum(groups is not None for _, _, groups in parts) > 1  # runs of row groups

@@ -31,7 +31,7 @@ from tunelint.engine.runner import (
     merge_ranges,
 )
 from tunelint.engine.settings import Settings
-from tunelint.sources import Source, source_for
+from tunelint.sources import source_for
 from tunelint.targets.gate import gate
 
 if TYPE_CHECKING:
@@ -112,15 +112,29 @@ def outcomes(work: list[Future[T]]) -> Iterator[T]:
         yield work.pop().result()
 
 
-def split_work(path: Path, jobs: int) -> list[tuple[int, int | None]]:
-    """Byte ranges of ``path`` to hand to workers: several per job for a large plain file,
-    the whole of any other (compressed, Parquet: ``None`` reads to the end)."""
-    if not source_for(path).splittable:
-        return [(0, None)]
-    size = path.stat().st_size
-    if size < SPLIT_BYTES:
-        return [(0, size)]
-    return list(line_boundaries(path, jobs * RANGES_PER_JOB))
+Part: TypeAlias = tuple[int, int | None, range | None]
+"""A worker's share of a file: the bytes ``[start, end)`` of a plain file (``None``: to its
+end), or, with a range of row groups, the rows of those groups of a Parquet file or split."""
+
+
+def split_work(path: Path, jobs: int) -> list[Part]:
+    """Parts of ``path`` to hand to workers, several per job: byte ranges of a large plain
+    file, runs of whole row groups of a large local Parquet file or split; one part, the
+    whole, of any other (compressed, small, unreadable: whoever reads it says why)."""
+    source = source_for(path)
+    if source.splittable:
+        size = path.stat().st_size
+        if size < SPLIT_BYTES:
+            return [(0, size, None)]
+        return [(start, end, None) for start, end in line_boundaries(path, jobs * RANGES_PER_JOB)]
+    if source.size() >= SPLIT_BYTES:
+        try:
+            groups = runs(source.row_groups(), jobs * RANGES_PER_JOB)
+        except TunelintError:
+            groups = []
+        if len(groups) > 1:
+            return [(0, None, run) for run in groups]
+    return [(0, None, None)]
 
 
 def _init_worker(settings: Settings) -> None:
@@ -139,22 +153,6 @@ def _lint_file(path: Path) -> FileResult:
 
 def _lint_range(path: Path, start: int, end: int | None, groups: range | None) -> RangeResult:
     return lint_range(path, _worker_settings(), start, end, groups)
-
-
-def _parts(
-    path: Path, source: Source, size: int, jobs: int
-) -> list[tuple[int, int | None, range | None]]:
-    """What workers share of a large local file: byte ranges of a plain file, runs of
-    whole row groups of a Parquet file; none for a file to lint in one piece."""
-    if size < SPLIT_BYTES:
-        return []
-    if source.splittable:
-        return [(start, end, None) for start, end in split_work(path, jobs)]
-    try:
-        groups = runs(source.row_groups(), jobs * RANGES_PER_JOB)
-    except TunelintError:
-        return []  # the worker that lints it whole says what is wrong
-    return [(0, None, run) for run in groups] if len(groups) > 1 else []
 
 
 Pending: TypeAlias = "FileResult | Future[FileResult] | list[Future[RangeResult]]"
@@ -205,7 +203,7 @@ def _lint_all(
                 pending.append((path, cached[path]))
             elif not sources[path].local:  # stdin and URLs are read by this process only
                 pending.append((path, lint_file(path, settings)))
-            elif not (pieces := _parts(path, sources[path], sizes[path], jobs)):
+            elif sizes[path] < SPLIT_BYTES or len(pieces := split_work(path, jobs)) < 2:
                 pending.append((path, pool.submit(_lint_file, path)))
             elif gate(path, settings).settings is not settings:
                 # A layout the targets do not read, or read with fewer rules: one process.

@@ -213,7 +213,7 @@ def pick_lines(path: Readable, numbers: Iterable[int], start: int = 0) -> dict[i
     return picked
 
 
-def read_lines(path: Path, start: int = 0, end: int | None = None) -> Iterator[Line]:
+def read_lines(path: Readable, start: int = 0, end: int | None = None) -> Iterator[Line]:
     """Yield every line of ``path`` with 1-based line numbers, holding one block at a time.
 
     Reads as ``read_blocks`` does, and decodes each line.

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from tunelint.engine.discovery import expand_paths
-from tunelint.engine.pool import POOL_BYTES, process_pool, split_work
+from tunelint.engine.pool import POOL_BYTES, Part, process_pool, split_work
 from tunelint.engine.reader import LineProblem, read_lines
 from tunelint.engine.settings import Settings
 from tunelint.engine.template_settings import TemplateSettings
-from tunelint.sources import source_for
+from tunelint.sources import RowGroups, source_for
 from tunelint.template.analysis import Analysis, analyzer_for
 from tunelint.tokens.stats import distribution, histogram
 
@@ -60,13 +60,13 @@ def kept_trained(analysis: Analysis, limit: int | None, side: str) -> int:
     )
 
 
-def _tally(
-    settings: TemplateSettings, path: Path, start: int = 0, end: int | None = None
-) -> _Tally:
+def _tally(settings: TemplateSettings, path: Path, part: Part = (0, None, None)) -> _Tally:
+    """The tally of ``path``, or of one part of it (``pool.split_work``)."""
     analyzer = analyzer_for(settings)
     limit, side = analyzer.max_length, settings.truncation_side
     tally = _Tally()
-    for line in read_lines(path, start, end):
+    start, end, groups = part
+    for line in read_lines(path if groups is None else RowGroups(path, groups), start, end):
         record = line.value
         if type(record) is not dict:
             tally.skipped += line.problem is not LineProblem.BLANK
@@ -95,9 +95,9 @@ def _tallies(settings: TemplateSettings, files: list[Path], jobs: int) -> Iterat
     analyzer_for(settings)  # loaded once: forked workers inherit it
     with process_pool(jobs, _no_setup, ()) as pool:
         pending = [
-            pool.submit(_tally, settings, path, start, end)
+            pool.submit(_tally, settings, path, part)
             for path in files
-            for start, end in split_work(path, jobs)
+            for part in split_work(path, jobs)
         ]
         for part in pending:
             yield part.result()

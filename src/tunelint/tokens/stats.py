@@ -19,10 +19,10 @@ from tunelint.engine.batch import UNDECODED, decode_block
 from tunelint.engine.discovery import expand_paths
 from tunelint.engine.errors import UsageError
 from tunelint.engine.formats import SYSTEM_ROLES
-from tunelint.engine.pool import POOL_BYTES, process_pool, split_work
+from tunelint.engine.pool import POOL_BYTES, Part, process_pool, split_work
 from tunelint.engine.reader import Block, Line, LineProblem, decode_line, read_blocks
 from tunelint.engine.settings import Settings
-from tunelint.sources import source_for
+from tunelint.sources import RowGroups, source_for
 from tunelint.targets.views import chat_view
 from tunelint.tokens.counting import ExampleCounter, token_count, token_measure
 from tunelint.tokens.models import ModelInfo, model_for
@@ -211,10 +211,12 @@ class _Tally:
     missing_user: int = 0
     skipped: int = 0
     uncountable: int = 0
-    first_uncountable: tuple[str, int, int] | None = None
-    """``(path, line in the stretch, byte offset of the stretch)`` of the first record
-    with nothing to count."""
+    first_uncountable: tuple[str, int] | None = None
+    """``(path, line)`` of the first record with nothing to count, the line counted from
+    the start of the stretch (``_numbered`` counts it from the file's)."""
     bytes_read: int = 0
+    lines: int = 0
+    """Lines in the stretch."""
 
     @classmethod
     def empty(cls) -> _Tally:
@@ -236,9 +238,8 @@ def _tally(
     encoding: str,
     cookbook: bool,
     path: Path,
-    start: int = 0,
 ) -> Iterator[_Tally]:
-    """Count the lines of ``blocks`` (of ``path`` from byte ``start``), with bpe-openai
+    """Count the lines of ``blocks`` (of ``path``, or a stretch of it), with bpe-openai
     where it is installed (``counting.token_count``); yields the same growing tally after
     every block (for progress).
 
@@ -274,7 +275,8 @@ def _tally(
                 line = decode_line(number, raw, block.bom and offset == 0)
             else:
                 line = Line(number, raw, value)
-            _count_line(line, counter, system_roles, tally, path, start)
+            _count_line(line, counter, system_roles, tally, path)
+        tally.lines = block.first + len(block.raws) - 1
         yield tally
 
 
@@ -284,7 +286,6 @@ def _count_line(
     system_roles: Set[str],
     tally: _Tally,
     path: Path,
-    start: int,
 ) -> None:
     """Add a line that is not a plain record to ``tally``."""
     record = line.value
@@ -294,7 +295,7 @@ def _count_line(
     record = chat_view(record) or record  # another dialect: counted as its messages
     if not _countable(record):
         tally.uncountable += 1
-        tally.first_uncountable = tally.first_uncountable or (str(path), line.number, start)
+        tally.first_uncountable = tally.first_uncountable or (str(path), line.number)
         return
     count = counter.count(record)
     tally.values["messages_per_example"].append(count.messages)
@@ -306,16 +307,31 @@ def _count_line(
         tally.missing_user += "user" not in roles
 
 
-def _tally_range(path: Path, start: int, end: int | None, encoding: str, cookbook: bool) -> _Tally:
+def _tally_part(path: Path, part: Part, encoding: str, cookbook: bool) -> _Tally:
+    """The tally of one part of ``path`` (``pool.split_work``)."""
+    start, end, groups = part
     tally = _Tally.empty()
-    blocks = read_blocks(path, start, end)
-    for tally in _tally(blocks, encoding, cookbook, path, start):  # noqa: B007
+    blocks = read_blocks(path if groups is None else RowGroups(path, groups), start, end)
+    for tally in _tally(blocks, encoding, cookbook, path):  # noqa: B007
         pass
     return tally
 
 
-def _tally_part(shared: tuple[str, bool], part: tuple[Path, int, int | None]) -> _Tally:
-    return _tally_range(*part, *shared)
+def _ray_part(shared: tuple[str, bool], part: tuple[Path, Part]) -> _Tally:
+    return _tally_part(*part, *shared)
+
+
+def _numbered(tallies: Iterable[tuple[Path, _Tally]]) -> Iterator[_Tally]:
+    """The tallies of consecutive parts of files, in file order, each first uncountable
+    record's line counted from the start of its file instead of its part's."""
+    lines_before: dict[Path, int] = {}
+    for path, tally in tallies:
+        before = lines_before.get(path, 0)
+        if tally.first_uncountable is not None:
+            where, line = tally.first_uncountable
+            tally.first_uncountable = where, before + line
+        lines_before[path] = before + tally.lines
+        yield tally
 
 
 def _ray_tallies(
@@ -326,8 +342,9 @@ def _ray_tallies(
 
     ray = connect(cluster.address, cluster.cpus)
     pieces = cluster_cpus(ray) * RANGES_PER_CPU
-    parts = [(path, *part) for path in files for part in split_work(path, pieces)]
-    yield from ordered_map(ray, _tally_part, (encoding, cookbook), parts)
+    parts = [(path, part) for path in files for part in split_work(path, pieces)]
+    tallies = ordered_map(ray, _ray_part, (encoding, cookbook), parts)
+    yield from _numbered(zip([path for path, _ in parts], tallies, strict=True))
 
 
 def _tallies(
@@ -361,29 +378,16 @@ def _tallies(
     token_measure(encoding, fast=True)  # load the vocabulary once: forked workers inherit it
     with process_pool(jobs, _no_setup, ()) as pool:
         pending = [
-            pool.submit(_tally_range, path, start, end, encoding, cookbook)
+            (path, pool.submit(_tally_part, path, part, encoding, cookbook))
             for path in files
-            for start, end in split_work(path, jobs)
+            for part in split_work(path, jobs)
         ]
         done = 0
-        for part in pending:
-            tally = part.result()
+        for tally in _numbered((path, work.result()) for path, work in pending):
             done += tally.bytes_read
             if progress is not None:
                 progress(done, total)
             yield tally
-
-
-def _where(first: tuple[str, int, int] | None) -> str | None:
-    """``path:line`` of a line numbered from a byte offset of its file."""
-    if first is None:
-        return None
-    path, line, start = first
-    if start:
-        with Path(path).open("rb") as file:
-            before = file.read(start)  # one stretch's head, once per run
-        line += before.count(b"\n")
-    return f"{path}:{line}"
 
 
 def _no_setup() -> None:
@@ -416,6 +420,7 @@ def compute_stats(
     for tally in _tallies(files, info.encoding, cookbook, jobs, progress, cluster):
         total.add(tally)
     tokens = total.values["tokens_per_example"]
+    first = total.first_uncountable
     return DatasetStats(
         model=info,
         files=len(files),
@@ -426,7 +431,7 @@ def compute_stats(
         epochs_given=epochs is not None,
         skipped=total.skipped,
         uncountable=total.uncountable,
-        first_uncountable=_where(total.first_uncountable),
+        first_uncountable=None if first is None else f"{first[0]}:{first[1]}",
         # Summed once here: the report and the estimate read them several times.
         over_limit=sum(1 for count in tokens if count > info.context),
         billing_tokens=sum(min(count, info.context) for count in tokens),
