@@ -59,8 +59,13 @@ class Mergeable(HalfMergeable):
         (Scope.RECORD, {"partial_holds_text": True}, check, "only a mergeable file rule"),
         (Scope.FILE, {"partial_holds_text": True, "whole_file": True}, Counter, "only a merge"),
         (Scope.RECORD, {}, check, r"clashes with SC001 \(missing-messages\) of tunelint\.rules"),
-        (Scope.LINE, {"chat_view": True}, check, "only a record or file rule can read the chat"),
-        (Scope.RECORD, {"chat_view": True, "any_layout": True}, check, "only a record or file"),
+        (
+            Scope.LINE,
+            {"chat_view": True},
+            check,
+            "only a record, file or dataset rule can read the chat",
+        ),
+        (Scope.RECORD, {"chat_view": True, "any_layout": True}, check, "only a record, file or"),
         (Scope.RECORD, {"chat_view": True, "formats": [Format.PREFERENCE]}, check, "chat records"),
         (Scope.FILE, {"typed_batch": check}, Mergeable, "typed batch form is its visit_typed"),
         (Scope.LINE, {"typed_roles_only": True}, check, "typed batch form is its visit_typed"),
@@ -99,7 +104,7 @@ def test_the_builtin_rules_declare_their_facts() -> None:
     assert [code for code, r in rules.items() if r.partial_holds_text] == ["CT006"]
     assert {code for code, r in rules.items() if r.chat_view} == {
         "CT001", "CT002", "CT003", "CT004", "CT005", "CT006", "CT007",
-        "PV001", "PV002", "PV003", "PV004", "PV005", "TK001", "DS006", "TG010",
+        "PV001", "PV002", "PV003", "PV004", "PV005", "TK001", "DS004", "DS005", "DS006", "TG010",
     }  # fmt: skip
     assert {code for code, r in rules.items() if r.any_layout} == {
         "DS001", "DS003", "DS007", "TG002", "TG003", "TG005", "TG006", "TG008", "TG009",

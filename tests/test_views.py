@@ -156,3 +156,61 @@ def test_exact_copies_are_found_in_any_layout(cli: Cli, write_jsonl: WriteJsonl)
     path = write_jsonl([sharegpt, *records, sharegpt])
     found = check(cli, path, "--target", "llamafactory")
     assert [(f["code"], f["line"]) for f in found] == [("DS003", 12)]
+
+
+QUESTIONS = [
+    "How do I renew a passport that expired last year?",
+    "Which vegetables grow well on a shaded balcony?",
+    "Why does my bread collapse after it comes out of the oven?",
+    "What is the difference between a Roth and a traditional retirement account?",
+    "How can I stop my cat from scratching the sofa?",
+    "Which trains run overnight between Seoul and Busan?",
+    "How long should I boil an egg for a runny yolk?",
+    "What does a tenant need to check before signing a lease?",
+]
+ANSWERS = [
+    "Fill in the renewal form online, attach a recent photo and mail your old passport.",
+    "Lettuce, spinach, mint and parsley tolerate shade and grow in small pots.",
+    "It was probably underbaked: bake it longer until the crust sounds hollow.",
+    "Roth contributions are taxed now and withdrawn tax free; traditional ones the reverse.",
+    "Give it a sturdy scratching post near the sofa and reward it for using it.",
+    "No regular trains run overnight; the last KTX leaves around eleven at night.",
+    "Six minutes in boiling water, then cool it in cold water for a minute.",
+    "The deposit terms, who pays for repairs, and how the lease can be ended early.",
+]
+
+
+def sharegpt(question: str, answer: str) -> dict[str, Any]:
+    return {
+        "conversations": [{"from": "human", "value": question}, {"from": "gpt", "value": answer}]
+    }
+
+
+def test_overlap_and_near_duplicates_are_found_through_the_chat_view(
+    cli: Cli, write_jsonl: WriteJsonl
+) -> None:
+    """ShareGPT training and validation files, as axolotl and LLaMA-Factory read them: a
+    validation example copied from training (DS005, exact), one reworded (DS005, near),
+    and a near-copy within the training file (DS004, opt-in)."""
+    pairs = list(zip(QUESTIONS, ANSWERS, strict=True))
+    reworded = (QUESTIONS[2].replace("my bread", "the bread"), ANSWERS[2])
+    near = (QUESTIONS[4].replace("How can I", "How do I"), ANSWERS[4])
+    train = write_jsonl([sharegpt(*pair) for pair in [*pairs[:6], reworded]], "train.jsonl")
+    validation = write_jsonl(
+        [sharegpt(*pairs[6]), sharegpt(*pairs[1]), sharegpt(*near), sharegpt(*pairs[7])],
+        "valid.jsonl",
+    )
+    paired = (train, "--validation-file", validation, "--extend-select", "DS004")
+    found = check(cli, *paired, "--target", "llamafactory")
+    assert [(Path(f["path"]).name, f["line"], f["code"], f["message"]) for f in found] == [
+        ("train.jsonl", 7, "DS004", "nearly the same as the example on line 3 (similarity 0.89)"),
+        ("valid.jsonl", 2, "DS005", "exact copy of the training file's line 2"),
+        (
+            "valid.jsonl",
+            3,
+            "DS005",
+            "nearly the same as the training file's line 5 (similarity 0.94)",
+        ),
+    ]
+    # Under a target that does not read the layout: the layout's finding alone.
+    assert [f["code"] for f in check(cli, *paired, "--target", "openai")] == ["TG001", "TG001"]

@@ -45,9 +45,10 @@ that declare one of:
 
 - ``any_layout``: it reads a record of any layout as written (the example count, exact
   copies, the targets' own rules); line and path rules always do;
-- ``chat_view``: a record or file rule that judges roles and texts alone, so it reads a
-  record of another dialect through its chat view (``Settings.view``), and its findings
-  point into the record as written (``RecordContext.origin``).
+- ``chat_view``: a record, file or dataset rule that judges roles and texts alone, so it
+  reads a record of another dialect through its chat view (``Settings.view``; a dataset
+  rule the training file's records too), and its findings point into the record as
+  written (``RecordContext.origin``).
 """
 
 from __future__ import annotations
@@ -273,8 +274,10 @@ def rule(
             raise ValueError(f"rule {code}: a typed_roles_only rule has no other typed form")
         if partial_holds_text and (scope is not Scope.FILE or whole_file):
             raise ValueError(f"rule {code}: only a mergeable file rule has a partial state")
-        if chat_view and (any_layout or scope not in (Scope.RECORD, Scope.FILE)):
-            raise ValueError(f"rule {code}: only a record or file rule can read the chat view")
+        if chat_view and (any_layout or scope not in (Scope.RECORD, Scope.FILE, Scope.DATASET)):
+            raise ValueError(
+                f"rule {code}: only a record, file or dataset rule can read the chat view"
+            )
         if chat_view and Format.CHAT not in kinds:
             raise ValueError(f"rule {code}: a chat_view rule must read chat records")
         _RULES[code] = Rule(

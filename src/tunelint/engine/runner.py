@@ -308,14 +308,10 @@ class _FileLinter:
 
     def _run_view(self, line: Line, record: dict[str, Any], example: int) -> None:
         """Lint a record of another dialect with the rules that read its chat view."""
-        view = self.settings.view
-        viewed = None if view is None else view(record)
-        if viewed is None:
+        ctx = self._view_context(line, record, example)
+        if ctx is None:
             return
-        plan, (messages, origin) = self.plan, viewed
-        ctx = RecordContext(
-            messages, line.raw, line.number, example, Format.CHAT, self.settings, None, origin
-        )
+        plan = self.plan
         fired = plan.triggers.fired(line.raw) if plan.triggers is not None else frozenset()
         for rule in plan.view_rules:
             if (rule.trigger is None or rule.code in fired) and (found := rule.check(ctx)):
@@ -324,6 +320,20 @@ class _FileLinter:
             rule, check = self.file_checks[index]
             if found := check.visit(ctx):
                 self._add(rule, found, line, example)
+
+    def _view_context(
+        self, line: Line, record: dict[str, Any], example: int
+    ) -> RecordContext | None:
+        """What the chat-view rules are given for a record of another dialect; ``None``
+        when it has no chat view."""
+        view = self.settings.view
+        viewed = None if view is None else view(record)
+        if viewed is None:
+            return None
+        messages, origin = viewed
+        return RecordContext(
+            messages, line.raw, line.number, example, Format.CHAT, self.settings, None, origin
+        )
 
     def _run_plain(
         self,
@@ -365,14 +375,21 @@ class _FileLinter:
         return first + len(batch) - 1
 
     def _read_training_file(self, training: Path) -> None:
-        """Show every record of the training file to the dataset checks (no findings)."""
+        """Show every record of the training file to the dataset checks (no findings); a
+        record of another dialect to those that read its chat view, through it."""
         for line in read_lines(training):
-            if type(line.value) is dict:
-                form = detect_format(line.value)
-                ctx = RecordContext(line.value, line.raw, line.number, 0, form, self.settings)
-                for rule, check in self.dataset_checks:
-                    if form in rule.formats:
-                        check.reference(ctx)
+            if type(line.value) is not dict:
+                continue
+            form = detect_format(line.value)
+            ctx = RecordContext(line.value, line.raw, line.number, 0, form, self.settings)
+            viewing = form is Format.FOREIGN and self.settings.view is not None
+            viewed = self._view_context(line, line.value, 0) if viewing else None
+            for rule, check in self.dataset_checks:
+                if viewing and rule.chat_view:
+                    if viewed is not None:
+                        check.reference(viewed)
+                elif form in rule.formats:
+                    check.reference(ctx)
 
     def finish(self) -> None:
         for rule, check in self.file_checks:

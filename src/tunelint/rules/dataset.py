@@ -275,6 +275,7 @@ class NormalisedDuplicate(_HashesPerExample):
     Scope.FILE,
     default=False,
     options={"threshold": 0.8},
+    chat_view=True,
 )
 class NearDuplicate:
     """An example says nearly the same as an earlier one.
@@ -289,8 +290,10 @@ class NearDuplicate:
     their answers (assistant turns, completions, both outputs of a preference pair) are
     as similar too: preference pairs sharing a prompt (several per prompt are normal in
     DPO) and different questions about one shared passage are not near-duplicates. Exact
-    copies (and pairs of them) are left to DS003. Off by default: templated datasets (one instruction, short
-    varying inputs) are legitimately similar; enable it with `extend-select`.
+    copies (and pairs of them) are left to DS003. A record of another dialect (ShareGPT,
+    Alpaca, Vertex...) that the target reads is compared by its chat view. Off by default:
+    templated datasets (one instruction, short varying inputs) are legitimately similar;
+    enable it with `extend-select`.
 
     ## Why is this bad?
     Near-copies (a changed name, punctuation, a trailing sentence) act like duplicates:
@@ -409,6 +412,7 @@ class NearDuplicate:
     Severity.WARNING,
     Scope.DATASET,
     options={"threshold": 0.8},
+    chat_view=True,
 )
 class TrainValidationOverlap:
     """A validation example is also in the training file, exactly or nearly.
@@ -418,7 +422,9 @@ class TrainValidationOverlap:
     --validation-file VAL` or `[[tool.tunelint.datasets]]`). Reports each validation
     example that is an exact copy (canonical JSON) of a training example, or whose text is
     nearly the same as one (the MinHash comparison of DS004, at `threshold`, default 0.8),
-    with the training file's line. On by default: it only runs when you name the pair.
+    with the training file's line. Records of another dialect (ShareGPT, Alpaca,
+    Vertex...) that the target reads are compared by their chat view, in both files.
+    On by default: it only runs when you name the pair.
 
     ## Why is this bad?
     Validation loss on examples the model trained on measures memorisation, not
