@@ -288,6 +288,35 @@ def test_typed_runs_judge_the_non_preferred_output_when_asked(
     assert "CT001" in on_rejected  # CT007 reports each placeholder once, where first seen
 
 
+def test_typed_runs_with_a_grader_report_the_reinforcement_records_only(
+    tmp_path: Path, write_jsonl: WriteJsonl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SC012 has nothing to say on a typed run (each record has an answer): with a grader
+    reading two fields, the prompts without an answer between the runs are reported, the
+    same three ways."""
+    grader = tmp_path / "grader.json"
+    grader.write_text(
+        '{"type": "string_check", "input": "{{sample.output_text}}",'
+        ' "reference": "{{item.answer}} {{item.source}}", "operation": "eq"}',
+        encoding="utf-8",
+    )
+    prompts = [
+        {
+            "messages": [{"role": "user", "content": f"Which is prime, {n} or {n + 1}?"}],
+            "answer": "?",
+        }
+        for n in range(40)
+    ]
+    records = [line for line in LINES[:1500] if isinstance(line, dict) and "messages" in line]
+    path = write_jsonl([item for pair in zip(records, prompts * 40, strict=False) for item in pair])
+    rules = {"missing-grader-field": {"grader": str(grader)}}
+    settings = resolve_settings(ConfigFile(None), {"select": ["ALL"], "rules": rules})
+    fast, record_by_record, general = lint_three_ways(path, settings, monkeypatch)
+    assert fast == record_by_record == general
+    (finding,) = [finding for finding in fast.findings if finding.code == "SC012"]
+    assert "no 'source'" in finding.message and finding.line == 2
+
+
 def test_typed_runs_see_a_leftover_shared_by_the_answers(
     write_jsonl: WriteJsonl, monkeypatch: pytest.MonkeyPatch
 ) -> None:
