@@ -397,6 +397,70 @@ def test_a_refused_connection_is_one_line_without_credentials(tmp_path: Path) ->
     assert result.stderr.count("\n") == 1 and SECRET not in result.stderr
 
 
+LOGGED_WORKERS = """\
+import os, sys
+log = sys.argv[1]
+from tunelint.engine import pool
+lint_file = pool._lint_file
+def logged(path):
+    with open(log, "a") as stream:
+        print(os.getpid(), path, file=stream)
+    return lint_file(path)
+pool._lint_file = logged
+from tunelint.cli import main
+status = main(sys.argv[2:])
+print(os.getpid(), file=sys.stderr)
+sys.exit(status)
+"""
+
+
+def test_jobs_lint_and_count_objects_in_worker_processes(bucket: str, tmp_path: Path) -> None:
+    """Three objects of 3 MiB under a prefix: ``--jobs 2`` hands each to a worker, which
+    reads it itself, and reports what one process reports, byte for byte."""
+    env = s3_env(bucket)
+    rows = records()
+    data = write_jsonl(
+        tmp_path / "x.jsonl", rows * (3 * (1 << 20) // len(json.dumps(rows)))
+    ).read_bytes()
+    client = s3_client(bucket)
+    for key in ("a.jsonl", "b.jsonl", "c.jsonl.gz"):
+        client.put_object(
+            Bucket="bucket",
+            Key=f"large/{key}",
+            Body=gzip.compress(data) if key.endswith(".gz") else data,
+        )
+    url = "s3://bucket/large/"
+    alone = check(url, "--jobs", "1", cwd=tmp_path, env=env)
+    assert alone.returncode == 1, alone.stderr
+    log = tmp_path / "workers.log"
+    log.touch()
+    command = ("check", "--no-cache", "--output-format", "json", url, "--jobs", "2")
+    pooled = subprocess.run(
+        [sys.executable, "-c", LOGGED_WORKERS, str(log), *command],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert (pooled.returncode, pooled.stdout) == (1, alone.stdout), pooled.stderr
+    main = int(pooled.stderr.split()[-1])
+    linted = [line.split() for line in log.read_text().splitlines()]
+    assert sorted(name.rsplit("/", 1)[-1] for _, name in linted) == [
+        "a.jsonl",
+        "b.jsonl",
+        "c.jsonl.gz",
+    ]
+    assert main not in {int(pid) for pid, _ in linted}
+    stats = [
+        run_tunelint("stats", "--format", "json", url, "--jobs", jobs, cwd=tmp_path, env=env)
+        for jobs in ("1", "2")
+    ]
+    assert stats[0].returncode == 0, stats[0].stderr
+    assert stats[1].stdout == stats[0].stdout
+
+
 def test_stats_reads_stdin_and_urls(bucket: str, plain: Path, tmp_path: Path) -> None:
     expected = run_tunelint("stats", "--format", "json", plain, cwd=tmp_path)
     piped = run_tunelint("stats", "--format", "json", "-", cwd=tmp_path, input=plain.read_bytes())

@@ -201,7 +201,7 @@ def _lint_all(
         for path in files:
             if path in cached:
                 pending.append((path, cached[path]))
-            elif not sources[path].local:  # stdin and URLs are read by this process only
+            elif not sources[path].forkable:  # a stream is read by this process only
                 pending.append((path, lint_file(path, settings)))
             elif sizes[path] < SPLIT_BYTES or len(pieces := split_work(path, jobs)) < 2:
                 pending.append((path, pool.submit(_lint_file, path)))

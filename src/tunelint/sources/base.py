@@ -58,6 +58,12 @@ class Source(msgspec.Struct, frozen=True):
         return self.where in (Where.FILE, Where.SHARDS)
 
     @property
+    def forkable(self) -> bool:
+        """A worker forked from this process can read it too: a local file or split, or a
+        URL (with the credentials it inherits); not a stream, which is read once."""
+        return self.where is not Where.STDIN
+
+    @property
     def cacheable(self) -> bool:
         """One local file whose bytes can be hashed for the result cache."""
         return self.where is Where.FILE

@@ -84,11 +84,11 @@ def _tally(settings: TemplateSettings, path: Path, part: Part = (0, None, None))
 
 def _tallies(settings: TemplateSettings, files: list[Path], jobs: int) -> Iterator[_Tally]:
     sources = [source_for(path) for path in files]
-    # Standard input and URLs are read by this process alone.
+    # Standard input is read by this process alone.
     if (
         jobs <= 1
         or sum(source.size() for source in sources) < POOL_BYTES
-        or not all(source.local for source in sources)
+        or not all(source.forkable for source in sources)
     ):
         yield from (_tally(settings, path) for path in files)
         return

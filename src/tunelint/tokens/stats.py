@@ -355,17 +355,17 @@ def _tallies(
     progress: Progress | None,
     cluster: Cluster | None = None,
 ) -> Iterator[_Tally]:
-    """Tallies of the files' byte ranges, in file order; several processes for large data,
-    or Ray tasks on ``cluster`` (for local files: standard input and URLs are read here).
+    """Tallies of the files' parts, in file order; several processes for large data (URLs
+    included), or Ray tasks on ``cluster`` (for local files: standard input and URLs are
+    read here).
     """
     sources = [source_for(path) for path in files]
-    local = all(source.local for source in sources)
     total = sum(source.size() for source in sources)
-    if cluster is not None and local:
+    if cluster is not None and all(source.local for source in sources):
         yield from _ray_tallies(files, encoding, cookbook, cluster)
         return
-    # Standard input and URLs are read by this process alone.
-    if jobs <= 1 or total < POOL_BYTES or not local:
+    # Standard input is read by this process alone.
+    if jobs <= 1 or total < POOL_BYTES or not all(source.forkable for source in sources):
         done = 0
         for path in files:
             tally = _Tally.empty()
