@@ -15,6 +15,7 @@ their codes.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,15 +75,18 @@ def _declared(group: str) -> bool:
     ``group``: the files importlib.metadata would read."""
     header = f"[{group}]".encode()
     for folder in sys.path:
+        # os.scandir, not Path.iterdir: a Path per entry of site-packages costs start-up.
         try:
-            entries = list(Path(folder or ".").iterdir())
+            with os.scandir(folder or ".") as scan:
+                names = [entry.path for entry in scan]
         except OSError:
             continue
-        for entry in entries:
-            if entry.name.endswith((".dist-info", ".egg-info")):
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
                 try:
-                    if header in (entry / "entry_points.txt").read_bytes():
-                        return True
+                    with open(os.path.join(name, "entry_points.txt"), "rb") as entries:
+                        if header in entries.read():
+                            return True
                 except OSError:
                     continue
     return False
