@@ -7,10 +7,11 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
+from tunelint.engine.patterns import LazyPattern
 from tunelint.engine.suggest import did_you_mean
 
-_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
-_UNRECOGNIZED = re.compile(r"unrecognized arguments: (.*)")
+_INVALID_CHOICE = LazyPattern(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+_UNRECOGNIZED = LazyPattern(r"unrecognized arguments: (.*)")
 
 
 def option_strings(parser: argparse.ArgumentParser) -> Iterator[str]:

@@ -84,9 +84,8 @@ def _declared(group: str) -> bool:
         for name in names:
             if name.endswith((".dist-info", ".egg-info")):
                 try:
-                    with open(os.path.join(name, "entry_points.txt"), "rb") as entries:
-                        if header in entries.read():
-                            return True
+                    if header in Path(name, "entry_points.txt").read_bytes():
+                        return True
                 except OSError:
                     continue
     return False

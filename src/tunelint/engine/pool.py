@@ -34,8 +34,9 @@ from tunelint.sources import Source, source_for
 from tunelint.targets.gate import gate
 
 if TYPE_CHECKING:
-    from tunelint.engine.cache import ResultCache
     from concurrent.futures import Future, ProcessPoolExecutor
+
+    from tunelint.engine.cache import ResultCache
 
 POOL_BYTES = 4 << 20
 """Below this much data in all, starting worker processes costs more than it saves."""

@@ -8,12 +8,12 @@ a readable report without asking for one.
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tunelint.engine.findings import FileResult, Finding, Severity
+from tunelint.engine.patterns import LazyPattern
 from tunelint.output.base import Reporter, ReportOptions
 from tunelint.output.catalogue import rule_url
 from tunelint.output.text import summarize
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 VARIABLE = "GITHUB_STEP_SUMMARY"
 FIRST_PER_FILE = 5
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MARKDOWN = LazyPattern(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
 def summary_file() -> Path | None:
