@@ -7,6 +7,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from conftest import run_tunelint
 
 BAD_ROLE = {"messages": [{"role": "bot", "content": "x"}, {"role": "assistant", "content": "y"}]}
@@ -113,6 +115,44 @@ def test_a_pyproject_table_is_found_however_its_key_is_spelled(tmp_path: Path) -
     result = check("a", "b", cwd=tmp_path)
     reported = sorted((f["path"], f["code"]) for f in json.loads(result.stdout))
     assert reported == [("a/data.jsonl", "CV002"), ("b/data.jsonl", "SC005")]
+
+
+# Every TOML way to write the table (a pyproject.toml that only names tunelint elsewhere is
+# not parsed, so each of these must still be recognised as holding one).
+TABLE_SPELLINGS = [
+    '[tool.tunelint]\nselect = ["CV002"]\n',
+    '[ tool . "tunelint" ]\nselect = ["CV002"]\n',
+    "[tool.'tunelint']\nselect = ['CV002']\n",
+    '[tool]\ntunelint = { select = ["CV002"] }\n',
+    '[tool]\ntunelint.select = ["CV002"]\n',
+    'tool.tunelint.select = ["CV002"]\n',
+    'tool = { tunelint = { select = ["CV002"] } }\n',
+    '[project]\nname = "x"\ndependencies = ["tunelint"]\n[tool.tunelint]\nselect = ["CV002"]\n',
+]
+
+
+@pytest.mark.parametrize("table", TABLE_SPELLINGS)
+def test_a_pyproject_table_is_found_in_every_toml_spelling(tmp_path: Path, table: str) -> None:
+    put(tmp_path, "tunelint.toml", 'select = ["SC005"]\n')
+    put(tmp_path, "a/pyproject.toml", table)
+    put(tmp_path, "a/data.jsonl")
+    result = check("a", cwd=tmp_path)
+    assert [f["code"] for f in json.loads(result.stdout)] == ["CV002"]
+
+
+def test_a_pyproject_that_names_tunelint_without_the_table_is_not_a_configuration(
+    tmp_path: Path,
+) -> None:
+    put(tmp_path, "tunelint.toml", 'select = ["SC005"]\n')
+    put(
+        tmp_path,
+        "a/pyproject.toml",
+        '[project]\nname = "tunelint-data"\ndependencies = ["tunelint>=0.1"]\n'
+        '[project.scripts]\ntunelint = "tunelint.cli:main"\n[tool.ruff]\nline-length = 99\n',
+    )
+    put(tmp_path, "a/data.jsonl")
+    result = check("a", cwd=tmp_path)
+    assert [f["code"] for f in json.loads(result.stdout)] == ["SC005"]
 
 
 def test_suppressions_live_next_to_the_configuration_that_applies(tmp_path: Path) -> None:

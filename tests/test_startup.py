@@ -3,6 +3,7 @@ one-command parser it builds says and accepts what the whole parser does."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -19,18 +20,23 @@ from conftest import EXAMPLES, run_tunelint
 NOT_FOR_CHECK = (
     "bpe_openai",
     "difflib",
+    "hashlib",  # loads OpenSSL: only a finding's fingerprint, the cache or a tokenizer needs it
     "importlib.metadata",
     "jsonschema",
     "numpy",
     "openai",
     "ray",
+    "shutil",  # imports zlib, bz2 and lzma: argparse asks it for the terminal's width
     "tiktoken",
     "tokenizers",
     "transformers",
     "tunelint.convert",
+    "tunelint.engine.cache",
     "tunelint.engine.ray_executor",
     "tunelint.finetuning",
+    "tunelint.output.step_summary",
     "tunelint.target_matrix",
+    "tunelint.tokens.bpe",
 )
 
 
@@ -104,6 +110,80 @@ def test_check_on_a_small_clean_file_builds_no_more_than_it_needs(tmp_path: Path
     status, compiled, *made = result.stderr.splitlines()[-1].split()
     assert (status, compiled) == ("0", "0")
     assert set(made) - DATACLASSES_FOR_CHECK == set()
+
+
+# The modules whose regular expressions a clean run of a small plain chat file uses; every other
+# pattern of tunelint's is a ``LazyPattern``, compiled when a text, a finding or a
+# configuration first needs it (a pattern costs start-up as much as a small module).
+PATTERNS_FOR_CHECK = {
+    "tunelint.engine.config",  # whether a pyproject.toml that names tunelint holds the table
+    "tunelint.engine.registry",
+    "tunelint.engine.typed",
+    "tunelint.rules.dataset",
+    "tunelint.sources.walk",
+    "tunelint.tokens.models",
+}
+
+PATTERNS_AND_TOML_PARSED = (
+    "import re, sys, tomllib\n"
+    "compiled, parsed = set(), []\n"
+    "compile, loads = re._compile, tomllib.loads\n"
+    "def recorded(pattern, flags):\n"
+    "    caller = sys._getframe(1)\n"
+    "    while caller.f_globals.get('__name__') in ('re', 'tunelint.engine.patterns'):\n"
+    "        caller = caller.f_back\n"
+    "    compiled.add(caller.f_globals.get('__name__', '?'))\n"
+    "    return compile(pattern, flags)\n"
+    "def parse(text, **options):\n"
+    "    parsed.append(text.partition('\\n')[0])\n"
+    "    return loads(text, **options)\n"
+    "re._compile, tomllib.loads = recorded, parse\n"
+    "from tunelint.cli import main\n"
+    "status = main(sys.argv[1:])\n"
+    "ours = sorted(name for name in compiled if name.startswith('tunelint'))\n"
+    "print(status, len(parsed), *ours, file=sys.stderr)\n"
+)
+
+
+def test_check_on_a_small_clean_file_compiles_and_parses_no_more_than_it_needs(
+    tmp_path: Path,
+) -> None:
+    """No regular expression of a rule that finds nothing, and one TOML file parsed (the
+    default target's): not the project's pyproject.toml, which names tunelint only as a
+    dependency and a script."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "data"\ndependencies = ["tunelint>=0.1"]\n'
+        '[project.scripts]\ntunelint = "tunelint.cli:main"\n',
+        encoding="utf-8",
+    )
+    data = tmp_path / "chat.jsonl"
+    data.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "messages": [
+                        {"role": "system", "content": "You answer questions about the weather."},
+                        {"role": "user", "content": f"Will it rain on day {day}?"},
+                        {"role": "assistant", "content": f"Day {day} should stay dry and mild."},
+                    ]
+                }
+            )
+            + "\n"
+            for day in range(10)
+        ),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", PATTERNS_AND_TOML_PARSED, "check", str(data), "--no-cache"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    status, parsed, *compiled = result.stderr.splitlines()[-1].split()
+    assert (status, parsed) == ("0", "1")
+    assert set(compiled) - PATTERNS_FOR_CHECK == set()
 
 
 @pytest.mark.parametrize(

@@ -428,7 +428,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="tunelint", description="Lint LLM fine-tuning data (JSONL) the way ruff lints code."
     )
     parser.add_argument("--version", action="version", version=f"tunelint {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # ``prog`` as argparse would make it from this usage (no positional arguments), without
+    # a help formatter: building one costs start-up (``tunelint.parser``).
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, prog=parser.prog
+    )
     for name, add in _COMMANDS.items():
         if command is None or name == command:
             add(commands)

@@ -7,10 +7,11 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
+from tunelint.engine.patterns import LazyPattern
 from tunelint.engine.suggest import did_you_mean
 
-_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
-_UNRECOGNIZED = re.compile(r"unrecognized arguments: (.*)")
+_INVALID_CHOICE = LazyPattern(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+_UNRECOGNIZED = LazyPattern(r"unrecognized arguments: (.*)")
 
 
 def option_strings(parser: argparse.ArgumentParser) -> Iterator[str]:
@@ -28,6 +29,22 @@ class SuggestingParser(argparse.ArgumentParser):
         # The flags a misspelt one is matched against (a parser built for one subcommand
         # sets every command's).
         self.flags: Callable[[], Iterator[str]] = lambda: option_strings(self)
+        self._checking_argument = False
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        # argparse checks each argument with a help formatter, and a formatter asks shutil
+        # (which imports zlib, bz2 and lzma) for the terminal's width: the check needs no
+        # width, so it gets a fixed one; help and usage still fit the terminal.
+        self._checking_argument = True
+        try:
+            return super().add_argument(*args, **kwargs)
+        finally:
+            self._checking_argument = False
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        if self._checking_argument:
+            return argparse.HelpFormatter(self.prog, width=80)
+        return super()._get_formatter()
 
     def error(self, message: str) -> NoReturn:
         super().error(message + self._suggestion(message))

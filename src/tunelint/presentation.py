@@ -17,6 +17,7 @@ import msgspec
 
 from tunelint.engine.findings import Severity
 from tunelint.output import FORMATS, Reporter, ReportOptions, reporter
+from tunelint.output.base import summary_file
 from tunelint.output.color import CHOICES, Style, use_color
 
 
@@ -85,8 +86,6 @@ class Presentation(msgspec.Struct, frozen=True):
     ) -> Iterator[tuple[Reporter, ReportOptions]]:
         """The reporter of this run (beside it, the GitHub job summary when one is kept);
         ``fail_on`` is the level at which JUnit marks a file failed."""
-        from tunelint.output.step_summary import StepSummary, Tee, summary_file
-
         with self._stream() as stream:
             options = ReportOptions(
                 style=Style(use_color(self.color, stream)),
@@ -100,7 +99,12 @@ class Presentation(msgspec.Struct, frozen=True):
                 name = "statistics-json" if name == "json" else "statistics"
             made = reporter(name, stream, options)
             summary = summary_file()
-            yield (made if summary is None else Tee(made, StepSummary(summary, options))), options
+            if summary is None:
+                yield made, options
+                return
+            from tunelint.output.step_summary import StepSummary, Tee
+
+            yield Tee(made, StepSummary(summary, options)), options
 
     @contextmanager
     def _stream(self) -> Iterator[TextIO]:

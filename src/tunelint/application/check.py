@@ -58,11 +58,14 @@ def lint_files(
 ) -> Iterator[FileResult]:
     """Lint ``files`` with up to ``jobs`` processes (``None``: one per free core, ``pool.default_jobs``), through the
     result cache if asked; results in order, before suppressions."""
-    from tunelint.engine.cache import ResultCache
     from tunelint.engine.pool import default_jobs
     from tunelint.engine.pool import lint_files as lint
 
-    cache = ResultCache.for_settings(settings) if use_cache else None
+    cache = None
+    if use_cache:
+        from tunelint.engine.cache import ResultCache
+
+        cache = ResultCache.for_settings(settings)
     return lint(files, settings, jobs or default_jobs(), cache)
 
 

@@ -7,6 +7,7 @@ a typo must not silently switch a check off.
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -16,6 +17,7 @@ import msgspec
 
 from tunelint.engine.errors import ConfigError
 from tunelint.engine.findings import Severity
+from tunelint.engine.patterns import LazyPattern
 from tunelint.engine.profiles import get_profile
 from tunelint.engine.registry import Rule, all_rules, config_keys
 from tunelint.engine.selection import resolve_selector, resolve_selectors
@@ -122,6 +124,17 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+# What a ``[tool.tunelint]`` table needs, written in any TOML way: the dotted ``tool.tunelint``
+# (a header or a key, quoted or spaced), or a ``[tool]`` table or ``tool = {...}`` with a
+# ``tunelint`` key. A project that only depends on tunelint (most that mention it) has
+# none of these: its pyproject.toml is not parsed.
+_MAY_HOLD_TUNELINT = LazyPattern(
+    r"""tool["']?[ \t]*\.[ \t]*["']?tunelint"""
+    r"""|\[[ \t]*["']?tool["']?[ \t]*\]|(?:^|[\s{,])["']?tool["']?[ \t]*=""",
+    re.MULTILINE,
+)
+
+
 def _has_tunelint(pyproject: Path) -> bool:
     try:
         stat = pyproject.stat()
@@ -138,8 +151,9 @@ def _parsed_has_tunelint(pyproject: Path, mtime_ns: int, size: int) -> bool:
         text = pyproject.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
-    if "tunelint" not in text and "\\u" not in text and "\\U" not in text:
-        return False  # no key can spell it (but through an escape in a quoted key)
+    escaped = "\\u" in text or "\\U" in text  # an escape in a quoted key could spell it
+    if not escaped and ("tunelint" not in text or not _MAY_HOLD_TUNELINT.search(text)):
+        return False
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import dataclasses
-import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TypeAlias
@@ -41,7 +40,7 @@ def record_hash(raw: bytes) -> str:
     body = raw.removeprefix(UTF8_BOM).strip()
     with contextlib.suppress(orjson.JSONDecodeError, orjson.JSONEncodeError):
         body = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(body).hexdigest()[:16]
+    return _sha256(body)
 
 
 def line_hash(line: Line) -> str:
@@ -50,8 +49,15 @@ def line_hash(line: Line) -> str:
         # orjson writes less deeply nested values than it reads: those fall back to bytes.
         with contextlib.suppress(orjson.JSONEncodeError):
             canonical = orjson.dumps(line.value, option=orjson.OPT_SORT_KEYS)
-            return hashlib.sha256(canonical).hexdigest()[:16]
+            return _sha256(canonical)
     return record_hash(line.raw)
+
+
+def _sha256(body: bytes) -> str:
+    # Imported on the first finding: hashlib loads OpenSSL, which a clean run never needs.
+    import hashlib
+
+    return hashlib.sha256(body).hexdigest()[:16]
 
 
 def fingerprinted(

@@ -7,13 +7,12 @@ strings as single tokens, so the cost stays proportional to one line.
 
 from __future__ import annotations
 
-import re
-
 from tunelint.engine.findings import JsonPath
+from tunelint.engine.patterns import LazyPattern
 
 # A string (escapes included, unrolled for speed) or a structural character.
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],:]')
-_SPACE = re.compile(r"[ \t\r\n]*")
+_TOKEN = LazyPattern(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],:]')
+_SPACE = LazyPattern(r"[ \t\r\n]*")
 _LONGEST_SCANNED = 1 << 20
 
 

@@ -15,6 +15,7 @@ their codes.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,16 +74,34 @@ def _declared(group: str) -> bool:
     """Whether an ``entry_points.txt`` of a distribution in a folder on ``sys.path`` names
     ``group``: the files importlib.metadata would read."""
     header = f"[{group}]".encode()
+    # os.scandir and os.open, not Path: this runs on every start-up, over every
+    # distribution installed (most of which have no entry_points.txt).
     for folder in sys.path:
         try:
-            entries = list(Path(folder or ".").iterdir())
+            with os.scandir(folder or ".") as scan:
+                found = [entry.path for entry in scan if entry.name.endswith(_METADATA)]
         except OSError:
             continue
-        for entry in entries:
-            if entry.name.endswith((".dist-info", ".egg-info")):
-                try:
-                    if header in (entry / "entry_points.txt").read_bytes():
-                        return True
-                except OSError:
-                    continue
+        for distribution in found:
+            try:
+                descriptor = os.open(f"{distribution}/entry_points.txt", os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                if header in _read_all(descriptor):
+                    return True
+            except OSError:
+                continue
+            finally:
+                os.close(descriptor)
     return False
+
+
+_METADATA = (".dist-info", ".egg-info")
+
+
+def _read_all(descriptor: int) -> bytes:
+    chunks = []
+    while chunk := os.read(descriptor, 1 << 16):
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from tunelint.engine.balance import runs
-from tunelint.engine.cache import ResultCache, lint_digest
 from tunelint.engine.errors import TunelintError
 from tunelint.engine.findings import FileResult
 from tunelint.engine.reader import line_boundaries
@@ -36,6 +35,8 @@ from tunelint.targets.gate import gate
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
+
+    from tunelint.engine.cache import ResultCache
 
 POOL_BYTES = 4 << 20
 """Below this much data in all, starting worker processes costs more than it saves."""
@@ -167,8 +168,12 @@ def lint_files(
     is not linted again; its stored result is yielded. Raises ``OSError`` for a file that
     cannot be read.
     """
-    cacheable = (path for path in files if cache and _cacheable(path, settings))
-    digests = {path: lint_digest(path, settings) for path in cacheable}
+    digests: dict[Path, str] = {}
+    if cache is not None:
+        from tunelint.engine.cache import lint_digest  # hashlib: only for a run with a cache
+
+        cacheable = (path for path in files if _cacheable(path, settings))
+        digests = {path: lint_digest(path, settings) for path in cacheable}
     cached = {
         path: hit
         for path in digests

@@ -15,6 +15,8 @@ import functools
 import re
 from typing import Any
 
+from tunelint.engine.patterns import LazyPattern
+
 # (kind, literal every match contains, trigger, pattern): the literal is looked for first,
 # in C, so texts without it cost one substring search per kind; the trigger (RE2, on the
 # line as written: a slash may be escaped) is what every line holding one contains. The
@@ -65,7 +67,7 @@ def secret_patterns() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
 SECRET_TRIGGER = "|".join(
     [*dict.fromkeys(trigger for _, _, trigger, _ in _SECRET_SHAPES), r"\\u00[0-7]"]
 )
-LETTER_AND_DIGIT = re.compile(r"(?=.*[A-Za-z])(?=.*[0-9])", re.DOTALL)
+LETTER_AND_DIGIT = LazyPattern(r"(?=.*[A-Za-z])(?=.*[0-9])", re.DOTALL)
 
 
 def mask(value: str) -> str:

@@ -256,7 +256,9 @@ def rule(
             raise ValueError(
                 f"rule {code} ({name}) clashes with {clash.code} ({clash.name}) of {where}"
             )
-        if not inspect.getdoc(check):
+        # A docstring of its own is enough; only without one is an inherited one looked for
+        # (inspect.getdoc cleans the whole text: dozens of rules' worth at every start-up).
+        if not ((check.__doc__ or "").strip() or inspect.getdoc(check)):
             raise ValueError(f"rule {code} has no documentation")
         if trigger is not None and scope is not Scope.RECORD:
             raise ValueError(f"rule {code}: only record rules can have a trigger")

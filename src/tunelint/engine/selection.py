@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 from tunelint.engine.errors import ConfigError
+from tunelint.engine.patterns import LazyPattern
 from tunelint.engine.registry import Rule
 from tunelint.engine.suggest import did_you_mean
 
-_PREFIX = re.compile(r"^[A-Z]{2}[0-9]{0,3}$")
+_PREFIX = LazyPattern(r"^[A-Z]{2}[0-9]{0,3}$")
 
 
 def split_selectors(text: str) -> list[str]:

@@ -8,15 +8,15 @@ last counts, as in the decoder the linter uses.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from tunelint.engine.findings import JsonPath
+from tunelint.engine.patterns import LazyPattern
 
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
-_STRUCTURE = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]')
-_SCALAR = re.compile(rb"[^,:\[\]{}\s\"]+")
-_SPACE = re.compile(rb"[ \t\r\n]*")
+_STRING = LazyPattern(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_STRUCTURE = LazyPattern(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]')
+_SCALAR = LazyPattern(rb"[^,:\[\]{}\s\"]+")
+_SPACE = LazyPattern(rb"[ \t\r\n]*")
 
 Span = tuple[int, int]
 

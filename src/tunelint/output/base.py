@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import msgspec
@@ -11,6 +13,15 @@ from tunelint.output.color import PLAIN, Style
 
 if TYPE_CHECKING:
     from tunelint.engine.findings import FileResult
+
+SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"
+
+
+def summary_file() -> Path | None:
+    """The GitHub job summary's file (``tunelint.output.step_summary``), if one is kept:
+    asked here, so that a run without one does not import the summary's writer."""
+    value = os.environ.get(SUMMARY_VARIABLE)
+    return Path(value) if value else None
 
 
 class Reporter(Protocol):

@@ -25,6 +25,7 @@ from typing import BinaryIO
 import msgspec
 
 from tunelint.engine.findings import Finding
+from tunelint.engine.patterns import LazyPattern
 from tunelint.engine.quoting import escape_char, mask
 
 WIDTH = 96
@@ -39,9 +40,9 @@ _LONGEST_READ = 1 << 20
 _SKIP_BLOCK = 1 << 20
 """Bytes read at a time while moving past the lines before a finding's."""
 
-_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})(?:\\u([dD][c-fC-F][0-9a-fA-F]{2}))?|.)", re.DOTALL)
+_ESCAPE = LazyPattern(r"\\(?:u([0-9a-fA-F]{4})(?:\\u([dD][c-fC-F][0-9a-fA-F]{2}))?|.)", re.DOTALL)
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-_PLAIN = re.compile(r"[ -\[\]-~]+")
+_PLAIN = LazyPattern(r"[ -\[\]-~]+")
 """Printable ASCII but the backslash: shown as it is, one column a character."""
 
 

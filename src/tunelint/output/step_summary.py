@@ -7,28 +7,21 @@ a readable report without asking for one.
 
 from __future__ import annotations
 
-import os
-import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tunelint.engine.findings import FileResult, Finding, Severity
-from tunelint.output.base import Reporter, ReportOptions
+from tunelint.engine.patterns import LazyPattern
+from tunelint.output.base import Reporter, ReportOptions, summary_file
 from tunelint.output.catalogue import rule_url
 from tunelint.output.text import summarize
 
 if TYPE_CHECKING:
     from tunelint.tokens.stats import DatasetStats
 
-VARIABLE = "GITHUB_STEP_SUMMARY"
 FIRST_PER_FILE = 5
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
-
-
-def summary_file() -> Path | None:
-    value = os.environ.get(VARIABLE)
-    return Path(value) if value else None
+_MARKDOWN = LazyPattern(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
 def markdown_text(text: str) -> str:

@@ -3,7 +3,6 @@ template placeholders nobody filled in."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from tunelint.rules.authoring import (
     Format,
     JsonPath,
+    LazyPattern,
     PlainBatch,
     RecordContext,
     Reports,
@@ -290,16 +290,16 @@ class CompletionArtifact:
                 )
 
 
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = LazyPattern(
     r"\{\{\s*[A-Za-z_][\w.]*\s*\}\}"  # {{name}}, {{ user.name }}
     r"|(?<![\w\\$#%{}\])])\{[A-Za-z_]{2,}\}(?!\})"  # {name}: not LaTeX, not ${x}
     r"|<[A-Z][A-Z0-9]*(?:[_ ][A-Z0-9]+)+>|<(?:PLACEHOLDER|NAME|INSERT)>"  # <YOUR_NAME>
     r"|\[(?i:insert|placeholder)\b[^\]\n]{0,60}\]"  # [INSERT ...]
 )
-_MAYBE_PLACEHOLDER = re.compile(r"\{\{|\{[A-Za-z_]{2,}\}|<[A-Z]|\[(?i:insert|placeholder)")
+_MAYBE_PLACEHOLDER = LazyPattern(r"\{\{|\{[A-Za-z_]{2,}\}|<[A-Z]|\[(?i:insert|placeholder)")
 """What each of ``_PLACEHOLDER``'s patterns starts with, without the conditions around it:
 found in every text that has a placeholder, and searched several times faster."""
-_SINGLE_BRACE = re.compile(r"^\{[^{]")
+_SINGLE_BRACE = LazyPattern(r"^\{[^{]")
 _CODE_HINTS = ("```", "def ", "print(", ".format(", "=>", "${", 'f"', "f'", "function ", "%s")
 """In text that looks like code, ``{name}`` is a format string, not a forgotten slot."""
 

@@ -53,6 +53,7 @@ from tunelint.engine.errors import ConfigError
 from tunelint.engine.findings import JsonPath, Severity, Violation, dotted_path
 from tunelint.engine.fixes import Fix, delete_line, edit_line, edit_value, remove_items
 from tunelint.engine.formats import SYSTEM_ROLES, Format, json_type
+from tunelint.engine.patterns import LazyPattern
 from tunelint.engine.plain import PLAIN_ROLES
 from tunelint.engine.quoting import mask, quote
 from tunelint.engine.reader import UTF8_BOM, Line, LineProblem
@@ -85,6 +86,7 @@ __all__ = [
     "Fix",
     "Format",
     "JsonPath",
+    "LazyPattern",
     "Line",
     "LineProblem",
     "MergeableCheck",

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from tunelint.rules.authoring import (
     Fix,
     JsonPath,
+    LazyPattern,
     PlainBatch,
     RecordContext,
     Reports,
@@ -248,13 +249,13 @@ def degenerate_repetition(ctx: RecordContext) -> Iterable[Violation]:
     return violations
 
 
-_SPECIAL_TOKENS = re.compile(
+_SPECIAL_TOKENS = LazyPattern(
     r"<\|(?:im_start|im_end|im_sep|endoftext|eot_id|eom_id|start_header_id|end_header_id"
     r"|begin_of_text|end_of_text|system|user|assistant|end)\|>"
     r"|\[/?INST\]|<</?SYS>>|<(?:start|end)_of_turn>"
 )
 _ROLE_WORDS = "Human|Assistant|User|System|USER|ASSISTANT|Instruction|Response"
-_ROLE_PREFIX = re.compile(rf"^[ \t]*(?:#{{2,3}}[ \t]*)?(?:{_ROLE_WORDS})[ \t]*:", re.MULTILINE)
+_ROLE_PREFIX = LazyPattern(rf"^[ \t]*(?:#{{2,3}}[ \t]*)?(?:{_ROLE_WORDS})[ \t]*:", re.MULTILINE)
 
 
 @rule(
@@ -358,7 +359,7 @@ def serialized_junk(ctx: RecordContext) -> Iterator[Violation]:
 # lead byte (Â-ô) then as many continuation bytes as it announces (0x80-0xBF, as Latin-1
 # or as their Windows-1252 glyphs).
 _CONTINUATION = "\u0080-\u00bf" + re.escape(bytes(range(0x80, 0xA0)).decode("cp1252", "ignore"))
-_MOJIBAKE = re.compile(
+_MOJIBAKE = LazyPattern(
     f"[\u00c2-\u00df][{_CONTINUATION}]"
     f"|[\u00e0-\u00ef][{_CONTINUATION}]{{2}}"
     f"|[\u00f0-\u00f4][{_CONTINUATION}]{{3}}"

@@ -8,7 +8,6 @@ the field leaves the grader nothing to compare with.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from tunelint.rules.authoring import (
     ConfigError,
     Format,
     JsonPath,
+    LazyPattern,
     RecordContext,
     Reports,
     Scope,
@@ -29,7 +29,7 @@ from tunelint.rules.authoring import (
 )
 from tunelint.rules.tally import DistinctProblems
 
-_ITEM_FIELD = re.compile(r"\{\{\s*item\.([A-Za-z_][A-Za-z0-9_]*)")
+_ITEM_FIELD = LazyPattern(r"\{\{\s*item\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _strings(value: Any) -> Iterator[str]:

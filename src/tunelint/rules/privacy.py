@@ -8,26 +8,35 @@ from typing import Any
 
 # The secret shapes live with the engine's quoting, which masks them in every output.
 from tunelint.engine.quoting import LETTER_AND_DIGIT, SECRET_TRIGGER, secret_patterns
-from tunelint.rules.authoring import JsonPath, RecordContext, Severity, Violation, mask, quote, rule
+from tunelint.rules.authoring import (
+    JsonPath,
+    LazyPattern,
+    RecordContext,
+    Severity,
+    Violation,
+    mask,
+    quote,
+    rule,
+)
 from tunelint.rules.walk import NON_PREFERRED, judged_in_full, judged_texts
 
 # Every phone, card and registration number has 8 digits or more in a short span; this
 # scan starts only at digits, so it is cheap, and the exact patterns run only where it hits.
 # Digits are ASCII digits throughout: numbers written in other scripts are not looked for.
 _NUMBERS_PATTERN = r"[0-9][0-9 ().+-]{6,}[0-9]"
-_NUMBERS = re.compile(_NUMBERS_PATTERN)
+_NUMBERS = LazyPattern(_NUMBERS_PATTERN)
 
 
 def _matches(
     ctx: RecordContext,
     code: str,
-    pattern: re.Pattern[str],
+    pattern: LazyPattern[str],
     accept: Callable[[str], bool],
-    has: Callable[[str], object] = _NUMBERS.search,
+    has: LazyPattern[str] = _NUMBERS,
 ) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Matches that ``accept`` confirms, in the texts where ``has`` finds a candidate."""
     for text in judged_texts(ctx, code):
-        if not has(text.text):
+        if not has.search(text.text):
             continue
         for found in pattern.finditer(text.text):
             if accept(found.group()):
@@ -105,8 +114,8 @@ def every_string(record: Any) -> Iterator[tuple[JsonPath, str]]:
             )
 
 
-_AT = re.compile("@")
-_EMAIL = re.compile(
+_AT = LazyPattern("@")
+_EMAIL = LazyPattern(
     r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})(?![A-Za-z0-9-])"
 )
 # RFC 2606 and RFC 6761 reserve these for documentation and tests.
@@ -174,14 +183,14 @@ def email_address(ctx: RecordContext) -> Iterator[Violation]:
     """
     # One finding per address and text: code that logs in and sends repeats the address.
     seen: dict[tuple[JsonPath, str], list[str]] = {}
-    for location, address in _matches(ctx, "PV002", _EMAIL, _personal_address, _AT.search):
+    for location, address in _matches(ctx, "PV002", _EMAIL, _personal_address, _AT):
         seen.setdefault((location, address.lower()), []).append(address)
     for (location, _), written in seen.items():
         times = f" ({len(written)} times)" if len(written) > 1 else ""
         yield Violation(f"e-mail address {mask(written[0])}{times}", location)
 
 
-_PHONE = re.compile(
+_PHONE = LazyPattern(
     r"(?<![\w+.-])(?:"
     r"\+[0-9]{1,3}[ .-]?(?:\([0-9]{1,4}\)[ .-]?)?[0-9]{1,4}(?:[ .-][0-9]{2,4}){1,3}"  # international
     r"|0(?:1[016789]|2|[3-6][1-5]|70|80)[ .)-][0-9]{3,4}[ .-][0-9]{4}"  # Korean, separated
@@ -252,9 +261,9 @@ def phone_number(ctx: RecordContext) -> Iterator[Violation]:
         yield Violation(f"phone number {mask(number)}", location)
 
 
-_CARD = re.compile(r"(?<![0-9-])[0-9](?:[ -]?[0-9]){12,18}(?![0-9-])")
+_CARD = LazyPattern(r"(?<![0-9-])[0-9](?:[ -]?[0-9]){12,18}(?![0-9-])")
 # Issuer prefixes (IIN ranges) of the major networks, with their card lengths.
-_ISSUERS = re.compile(
+_ISSUERS = LazyPattern(
     r"4(?:\d{12}|\d{15}|\d{18})"  # Visa
     r"|(?:5[1-5]\d{2}|222[1-9]|22[3-9]\d|2[3-6]\d{2}|27[01]\d|2720)\d{12}"  # Mastercard
     r"|3[47]\d{13}"  # American Express
@@ -320,11 +329,11 @@ def payment_card_number(ctx: RecordContext) -> Iterator[Violation]:
 
 
 _RRN_DATE = r"(?<![0-9])[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-_RRN = re.compile(_RRN_DATE + r"-?[1-8][0-9]{6}(?![0-9])")  # what outputs mask
+_RRN = LazyPattern(_RRN_DATE + r"-?[1-8][0-9]{6}(?![0-9])")  # what outputs mask
 # What the rule reports: the hyphenated form, or 13 digits that are not an operand or the
 # result of a sum (`= 1903242526696`), which a checksum passes one time in ten.
 _OPERATOR = r"[=+*/\u00d7\u00f7^<>-]"  # \u00d7 and \u00f7: times and divided by
-_RRN_WRITTEN = re.compile(
+_RRN_WRITTEN = LazyPattern(
     rf"{_RRN_DATE}-[1-8][0-9]{{6}}(?![0-9])"
     rf"|(?<!{_OPERATOR})(?<!{_OPERATOR} ){_RRN_DATE}[1-8][0-9]{{6}}(?![0-9])(?! ?{_OPERATOR})"
 )
@@ -380,7 +389,7 @@ def korean_resident_registration_number(ctx: RecordContext) -> Iterator[Violatio
         yield Violation(f"resident registration number {mask(number)}", location)
 
 
-_PERSONAL: tuple[tuple[str, re.Pattern[str], Callable[[str], bool]], ...] = (
+_PERSONAL: tuple[tuple[str, LazyPattern[str], Callable[[str], bool]], ...] = (
     ("@", _EMAIL, _real_address),
     ("", _PHONE, _phone_digits),
     ("", _CARD, _card),
@@ -392,9 +401,9 @@ def sensitive_spans(text: str) -> Iterator[tuple[int, int]]:
     """Start and end of every secret and piece of personal data in ``text`` that the PV
     rules look for (resident numbers without a valid check digit too): what an output that
     quotes data must mask."""
-    for _, literal, pattern in secret_patterns():
+    for _, literal, secret in secret_patterns():
         if literal in text:
-            for found in pattern.finditer(text):
+            for found in secret.finditer(text):
                 yield found.span()
     if not _NUMBERS.search(text) and "@" not in text:
         return

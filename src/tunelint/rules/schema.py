@@ -12,6 +12,7 @@ from tunelint.rules.authoring import (
     Fix,
     Format,
     JsonPath,
+    LazyPattern,
     PlainBatch,
     RecordContext,
     Reports,
@@ -36,7 +37,7 @@ TOP_LEVEL_KEYS = {
 }
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
-_IMAGE_DATA_URL = re.compile(r"^data:image/(jpeg|jpg|png|webp);base64,", re.IGNORECASE)
+_IMAGE_DATA_URL = LazyPattern(r"^data:image/(jpeg|jpg|png|webp);base64,", re.IGNORECASE)
 _IMAGE_DETAILS = frozenset({"auto", "low", "high"})
 
 

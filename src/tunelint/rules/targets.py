@@ -13,6 +13,7 @@ from typing import Any
 
 from tunelint.rules.authoring import (
     JsonPath,
+    LazyPattern,
     RecordContext,
     Scope,
     Settings,
@@ -27,7 +28,7 @@ from tunelint.targets.catalogue import accepting
 from tunelint.targets.layouts import FILE_LEVEL, Diagnosis, Layout, record_layout
 from tunelint.targets.shapes import layout_problems
 
-_DATA_URL = re.compile(r"data:image/([a-z0-9.+-]+);base64,", re.IGNORECASE)
+_DATA_URL = LazyPattern(r"data:image/([a-z0-9.+-]+);base64,", re.IGNORECASE)
 
 
 def convert_command(layout: Layout, to: str, path: Path | str = "FILE") -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +10,7 @@ import orjson
 from tunelint.rules.authoring import (
     Format,
     JsonPath,
+    LazyPattern,
     RecordContext,
     Severity,
     Violation,
@@ -21,7 +21,7 @@ from tunelint.rules.authoring import (
 from tunelint.rules.schema import MESSAGE_FORMATS
 from tunelint.rules.walk import PerRecord, messages, tool_definitions
 
-FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+FUNCTION_NAME = LazyPattern(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
 def _walk_calls(ctx: RecordContext) -> Iterator[tuple[JsonPath, dict[str, Any]]]:

@@ -26,8 +26,6 @@ from typing import Any, NamedTuple
 from msgspec import UNSET
 
 from tunelint.engine.plain import PlainMessage
-from tunelint.tokens.bpe import bpe_count
-from tunelint.tokens.encoding import get_encoding
 
 Measure = Callable[[str], int]
 
@@ -90,6 +88,8 @@ def token_count(encoding: str, fast: bool = False) -> Measure:
     counts in less time, once its tables are loaded), by tiktoken otherwise. Both count a
     long text in the same pieces, so that its count is the same too.
     """
+    from tunelint.tokens.bpe import bpe_count  # the tokenizers: only for exact counts
+
     count_piece = (bpe_count(encoding) if fast else None) or _tiktoken_count(encoding)
 
     def count(text: str) -> int:
@@ -101,6 +101,8 @@ def token_count(encoding: str, fast: bool = False) -> Measure:
 
 
 def _tiktoken_count(encoding: str) -> Measure:
+    from tunelint.tokens.encoding import get_encoding
+
     encode = get_encoding(encoding).encode_ordinary
     return lambda text: len(encode(text))
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import binascii
 import functools
-import hashlib
 import importlib.util
 import struct
 import threading
@@ -74,6 +73,8 @@ def vocabulary_path(name: str) -> Path:
 
 def read_ranks(name: str, expected_sha256: str | None = None) -> dict[bytes, int]:
     """Read and verify the vocabulary of ``name`` (token bytes -> rank)."""
+    import hashlib  # loads OpenSSL: not on the start-up of a `check` that counts no token
+
     expected = VOCABULARY_SHA256[name]
     if expected_sha256 not in (None, expected):
         raise TokenizerError(
