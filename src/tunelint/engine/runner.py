@@ -58,19 +58,24 @@ class _TypedChecks(msgspec.Struct, frozen=True):
     whether they have a typed batch form (``engine.typed_batch``)."""
 
     batched: tuple[tuple[Rule, TypedBatchCheck], ...]
-    """Record rules (triggered or not) and file checks with a batch form, with it."""
+    """Line rules, record rules (triggered or not) and file checks with a batch form,
+    with it."""
     record_rules: tuple[Rule, ...]
     triggered: tuple[Rule, ...]
     file_checks: tuple[tuple[Rule, FileCheck], ...]
+    with_fired: dict[frozenset[str], tuple[Rule, ...]]
+    """``record_rules`` and the ``triggered`` ones among the codes fired on a line, by
+    those codes (few sets recur)."""
 
     @classmethod
     def sort(
         cls,
+        line_checks: Iterable[tuple[Rule, TypedBatchCheck]],
         record_rules: Iterable[Rule],
         triggered: Iterable[Rule],
         file_checks: Iterable[tuple[Rule, FileCheck]],
     ) -> _TypedChecks:
-        batched: list[tuple[Rule, TypedBatchCheck]] = []
+        batched = list(line_checks)
 
         def without_form(checks: Iterable[tuple[Rule, Any]]) -> list[tuple[Rule, Any]]:
             """The ``(rule, check)`` pairs without a batch form; the others go to ``batched``."""
@@ -91,6 +96,7 @@ class _TypedChecks(msgspec.Struct, frozen=True):
             tuple(rule for rule, _ in records),
             tuple(rule for rule, _ in fired),
             tuple(files),
+            {},
         )
 
 
@@ -161,8 +167,14 @@ class _FileLinter:
                 for rule, check in self.file_checks_by_format[Format.CHAT]
             ),
         ]
+        # A line rule's batch form reads only the raws and lines any run of records has.
+        typed_line_checks = [
+            (rule, cast("TypedBatchCheck", check)) for rule, check in plan.object_line_checks
+        ]
         self.typed_checks = {
-            form: _TypedChecks.sort(rules, triggered, self.file_checks_by_format[form])
+            form: _TypedChecks.sort(
+                typed_line_checks, rules, triggered, self.file_checks_by_format[form]
+            )
             for form, rules in plan.typed_rules.items()
             for triggered in [plan.triggered_rules[form]]
         }
@@ -204,6 +216,7 @@ class _FileLinter:
         if block.bom:
             values[0], roles[0] = UNDECODED, None  # the reader strips the mark and reports it
         typed = _TypedRun(block, values, self.settings)
+        typed_rules = self.plan.typed_rules
         start = 0
         for offset, found in enumerate(roles):
             if found is not None:
@@ -212,6 +225,15 @@ class _FileLinter:
                 self._run_typed(typed.take())
                 examples = self._run_plain(block, values, roles, start, offset, examples)
             value = values[offset]
+            start = offset + 1
+            # A decoded line is a record without a byte-order mark (``decode_block``).
+            form = typed_format(value) if type(value) is dict and typed_rules else None
+            if form is not None:
+                examples += 1
+                if not typed.extends(form):
+                    self._run_typed(typed.take())
+                    typed.begin(offset, form, examples)
+                continue
             if value is UNDECODED:
                 line = decode_line(block.first + offset, raws[offset], block.bom and offset == 0)
             else:
@@ -220,15 +242,8 @@ class _FileLinter:
             if line.problem is not LineProblem.BLANK:
                 examples += 1
                 example = examples
-            form = None
-            if example is not None and type(line.value) is dict and self.plan.typed_rules:
+            if example is not None and type(line.value) is dict and typed_rules and line.has_bom:
                 form = typed_format(line.value)
-            start = offset + 1
-            if form is not None and not line.has_bom:
-                if not typed.extends(form):
-                    self._run_typed(typed.take())
-                    typed.begin(offset, form, examples)
-                continue
             self._run_typed(typed.take())
             self._run_line(line, example, form)
         self._run_typed(typed.take())
@@ -276,24 +291,21 @@ class _FileLinter:
             return
         checks = self.typed_checks[batch.format]
         plan = self.plan
-        for rule in plan.object_line_rules:
-            for index in range(len(batch)):
-                if found := rule.check(line := batch.line(index)):
-                    self._add(rule, found, line, batch.examples[index])
         fired_at: dict[int, frozenset[str]] = {}
         if plan.triggered_rules[batch.format] and plan.triggers is not None:
             fired_at = dict(plan.triggers.fired_in(batch.raws))
         # Record by record, rule after rule: the walks rules share are kept per record.
-        record_rules, triggered, file_checks = (
-            checks.record_rules,
-            checks.triggered,
-            checks.file_checks,
-        )
+        record_rules, file_checks = checks.record_rules, checks.file_checks
+        with_fired = checks.with_fired
         for index, ctx in enumerate(batch.contexts):
             rules = record_rules
             fired = fired_at.get(index)
             if fired:
-                rules = rules + tuple(rule for rule in triggered if rule.code in fired)
+                rules = with_fired.get(fired) or with_fired.setdefault(
+                    fired, rules + tuple(rule for rule in checks.triggered if rule.code in fired)
+                )
+            if not rules and not file_checks:
+                continue
             for rule in rules:
                 if found := rule.check(ctx):
                     self._add(rule, found, batch.line(index), ctx.example)
