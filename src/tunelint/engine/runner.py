@@ -44,7 +44,7 @@ from tunelint.engine.registry import (
     TypedBatchCheck,
 )
 from tunelint.engine.settings import Settings
-from tunelint.engine.typed import typed_format
+from tunelint.engine.typed import TypedRecord, typed_record
 from tunelint.engine.typed_batch import TypedBatch, batch_form_of
 from tunelint.sources import RowGroups, display_name
 from tunelint.targets.gate import count_examples, gate
@@ -104,22 +104,25 @@ class _TypedRun:
     """Consecutive well-formed records of one format among a block's lines, gathered
     until a line of another kind ends the run."""
 
-    __slots__ = ("block", "first", "form", "settings", "start", "stop", "values")
+    __slots__ = ("block", "first", "form", "settings", "start", "stop", "values", "walks")
 
     def __init__(self, block: Block, values: list[Any], settings: Settings) -> None:
         self.block, self.values, self.settings = block, values, settings
         self.start = self.stop = self.first = 0
         self.form = Format.CHAT
+        self.walks: list[TypedRecord] = []
 
-    def extends(self, form: Format) -> bool:
-        """Whether the next line, a record of ``form``, joins the run (and if so, adds it)."""
-        if self.stop == self.start or form is not self.form:
+    def extends(self, walk: TypedRecord) -> bool:
+        """Whether the next line, a record ``walk`` saw, joins the run (and if so, adds it)."""
+        if self.stop == self.start or walk.format is not self.form:
             return False
         self.stop += 1
+        self.walks.append(walk)
         return True
 
-    def begin(self, offset: int, form: Format, example: int) -> None:
-        self.start, self.stop, self.form, self.first = offset, offset + 1, form, example
+    def begin(self, offset: int, walk: TypedRecord, example: int) -> None:
+        self.start, self.stop, self.form, self.first = offset, offset + 1, walk.format, example
+        self.walks = [walk]
 
     def take(self) -> TypedBatch | None:
         """The run gathered so far as a batch (``None`` if empty); the next one starts."""
@@ -133,7 +136,7 @@ class _TypedRun:
             block.raws[start:stop],
             range(block.first + start, block.first + stop),
             range(first, first + stop - start),
-            self.form,
+            self.walks,
             self.settings,
         )
 
@@ -227,12 +230,12 @@ class _FileLinter:
             value = values[offset]
             start = offset + 1
             # A decoded line is a record without a byte-order mark (``decode_block``).
-            form = typed_format(value) if type(value) is dict and typed_rules else None
-            if form is not None:
+            walk = typed_record(value) if type(value) is dict and typed_rules else None
+            if walk is not None:
                 examples += 1
-                if not typed.extends(form):
+                if not typed.extends(walk):
                     self._run_typed(typed.take())
-                    typed.begin(offset, form, examples)
+                    typed.begin(offset, walk, examples)
                 continue
             if value is UNDECODED:
                 line = decode_line(block.first + offset, raws[offset], block.bom and offset == 0)
@@ -242,8 +245,9 @@ class _FileLinter:
             if line.problem is not LineProblem.BLANK:
                 examples += 1
                 example = examples
+            form = None
             if example is not None and type(line.value) is dict and typed_rules and line.has_bom:
-                form = typed_format(line.value)
+                form = walk.format if (walk := typed_record(line.value)) else None
             self._run_typed(typed.take())
             self._run_line(line, example, form)
         self._run_typed(typed.take())

@@ -25,6 +25,7 @@ from tunelint.engine.findings import Violation
 from tunelint.engine.formats import Format
 from tunelint.engine.reader import Line
 from tunelint.engine.registry import Rule, Scope, TypedBatchCheck
+from tunelint.engine.typed import TypedRecord
 
 if TYPE_CHECKING:
     from tunelint.engine.settings import Settings
@@ -59,7 +60,7 @@ def batch_form_of(rule: Rule, check: Any) -> TypedBatchCheck | None:
 class TypedBatch(RecordRun):
     """Consecutive well-formed records of one format in one file (``engine.typed``)."""
 
-    __slots__ = ("_contexts", "_definitions", "_lines", "_shapes", "_texts", "format")
+    __slots__ = ("_contexts", "_definitions", "_lines", "_shapes", "_texts", "format", "walks")
     records: list[dict[str, Any]]
 
     def __init__(
@@ -68,14 +69,16 @@ class TypedBatch(RecordRun):
         raws: list[bytes],
         lines: range,
         examples: range,
-        form: Format,
+        walks: list[TypedRecord],
         settings: Settings,
     ) -> None:
         super().__init__(records, raws, lines, examples, settings)
-        self.format = form
+        self.walks = walks
+        """What the walk of each record saw (``typed_record``)."""
+        self.format = walks[0].format
         """``Format.CHAT`` or ``Format.PREFERENCE``, the same for every record."""
         self._contexts = [
-            RecordContext(record, raw, line, example, form, settings)
+            RecordContext(record, raw, line, example, self.format, settings)
             for record, raw, line, example in zip(records, raws, lines, examples, strict=True)
         ]
         self._shapes: list[Any] | None = None
@@ -110,11 +113,7 @@ class TypedBatch(RecordRun):
         """What each record is made of, role by role: a chat record's roles in order, a
         pair's roles of each of its conversations (a tuple of three)."""
         if self._shapes is None:
-            each = map(self.conversations, range(len(self.records)))
-            if self.format is Format.CHAT:
-                self._shapes = [_roles(messages) for (messages,) in each]
-            else:
-                self._shapes = [tuple(map(_roles, conversations)) for conversations in each]
+            self._shapes = [walk.shape for walk in self.walks]
         return self._shapes
 
     def texts(self) -> Texts:
@@ -125,14 +124,10 @@ class TypedBatch(RecordRun):
             owners: list[int] = []
             roles: list[str] = []
             contents: list[str] = []
-            for index in range(len(self.records)):
-                for conversation in self.conversations(index):
-                    for message in conversation:
-                        content = message.get("content")
-                        if type(content) is str:
-                            owners.append(index)
-                            roles.append(message["role"])
-                            contents.append(content)
+            for index, walk in enumerate(self.walks):
+                owners += [index] * len(walk.texts)
+                roles += walk.text_roles
+                contents += walk.texts
             self._texts = Texts(owners, roles, contents)
         return self._texts
 
@@ -164,10 +159,6 @@ class TypedBatch(RecordRun):
         holder = record if self.format is Format.CHAT else record["input"]
         tools: list[dict[str, Any]] | None = holder.get("tools")
         return tools
-
-
-def _roles(messages: list[dict[str, Any]]) -> tuple[str, ...]:
-    return tuple([message["role"] for message in messages])
 
 
 class Texts(NamedTuple):

@@ -285,46 +285,33 @@ def _typed_arguments_not_matching(batch: TypedBatch) -> Reports:
     the parameters' quick test (``_quick_check``) does not pass is checked in full.
 
     Such a record defines each function once, in ``tools``, and calls it with a JSON
-    object in ``tool_calls`` (no ``functions``, no ``function_call``)."""
+    object in ``tool_calls`` (no ``functions``, no ``function_call``), which its walk
+    decoded (``TypedRecord.calls``)."""
     suspects = []
-    tests: dict[bytes, dict[str, Callable[[dict[str, Any]], bool] | None]] = {}
-    for index, definitions in enumerate(batch.definitions()):
-        if definitions is None:
+    for index, (definitions, walk) in enumerate(zip(batch.definitions(), batch.walks, strict=True)):
+        if definitions is None or not walk.calls:
             continue
-        quick = tests.get(definitions)
-        if quick is None:
-            quick = tests[definitions] = _quick_tests(batch.tools(index) or [])
-        if not all(_quick_calls(batch.conversations(index), quick)):
-            suspects.append(index)
+        quick = _quick_tests(definitions)
+        for name, arguments in walk.calls:
+            if name in quick:
+                test = quick[name]
+                if test is None or not test(arguments):
+                    suspects.append(index)
+                    break
     return [(index, arguments_not_matching_parameters(batch.context(index))) for index in suspects]
 
 
-def _quick_tests(
-    tools: list[dict[str, Any]],
-) -> dict[str, Callable[[dict[str, Any]], bool] | None]:
-    """For each function with parameters, the quick test of its arguments, if it has one."""
+@functools.lru_cache(maxsize=1024)
+def _quick_tests(definitions: bytes) -> dict[str, Callable[[dict[str, Any]], bool] | None]:
+    """For each function with parameters in a ``tools`` list (canonical JSON), the quick
+    test of its arguments, if it has one (once per distinct list: not to be changed)."""
     tests: dict[str, Callable[[dict[str, Any]], bool] | None] = {}
-    for tool in tools:
+    for tool in orjson.loads(definitions):
         function = tool["function"]
         parameters = function.get("parameters")
         if parameters is not None:
             tests[function["name"]] = _quick_check(canonical_json(parameters))
     return tests
-
-
-def _quick_calls(
-    conversations: tuple[list[dict[str, Any]], ...],
-    tests: dict[str, Callable[[dict[str, Any]], bool] | None],
-) -> Iterator[bool]:
-    """For each call to a function with parameters, whether its arguments pass the test."""
-    for conversation in conversations:
-        for message in conversation:
-            for call in message.get("tool_calls", ()):
-                function = call["function"]
-                name = function["name"]
-                if name in tests:
-                    quick = tests[name]
-                    yield quick is not None and quick(orjson.loads(function["arguments"]))
 
 
 @rule(
