@@ -135,10 +135,20 @@ class TypedBatch(RecordRun):
         """Each record's ``tools`` (of a pair's prompt) as canonical JSON, ``None`` for a
         record without: equal bytes, equal definitions at the same place."""
         if self._definitions is None:
-            self._definitions = [
-                None if tools is None else canonical_json(tools)
-                for tools in map(self.tools, range(len(self.records)))
-            ]
+            if self.format is Format.CHAT:
+                # The end of the record's: ``],"tools":[...]}``, the keys sorted (no key of
+                # a well-formed message holds that unquoted). Cheaper than encoding again.
+                self._definitions = [
+                    canonical[canonical.index(_TOOLS) + len(_TOOLS) - 1 : -1]
+                    if "tools" in record
+                    else None
+                    for record, canonical in zip(self.records, self.canonical(), strict=True)
+                ]
+            else:
+                self._definitions = [
+                    None if tools is None else canonical_json(tools)
+                    for tools in map(self.tools, range(len(self.records)))
+                ]
         return self._definitions
 
     def conversations(self, index: int) -> tuple[list[dict[str, Any]], ...]:
@@ -159,6 +169,10 @@ class TypedBatch(RecordRun):
         holder = record if self.format is Format.CHAT else record["input"]
         tools: list[dict[str, Any]] | None = holder.get("tools")
         return tools
+
+
+_TOOLS = b'],"tools":['
+"""Where a well-formed chat record's ``tools`` begin in its canonical JSON."""
 
 
 class Texts(NamedTuple):
