@@ -23,7 +23,7 @@ semantics (``typed_path_applies``): under the ``cookbook`` profile every rule ru
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
 import msgspec
 import orjson
@@ -57,11 +57,30 @@ class _ToolCall(msgspec.Struct, forbid_unknown_fields=True):
     function: _Call
 
 
-class _Message(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    role: Literal["system", "user", "assistant", "tool"]  # TYPED_ROLES
+# A message of each role, told apart by ``role`` in C, with its keys (``_TYPED_KEYS``).
+class _System(msgspec.Struct, tag_field="role", tag="system", forbid_unknown_fields=True):
+    role: ClassVar[str] = "system"
+    content: str
+
+
+class _User(msgspec.Struct, tag_field="role", tag="user", forbid_unknown_fields=True):
+    role: ClassVar[str] = "user"
+    content: str
+
+
+class _Assistant(msgspec.Struct, tag_field="role", tag="assistant", forbid_unknown_fields=True):
+    role: ClassVar[str] = "assistant"
     content: str | _Unset | None = _UNSET
     tool_calls: Annotated[list[_ToolCall], msgspec.Meta(min_length=1)] | _Unset = _UNSET
-    tool_call_id: str | _Unset = _UNSET
+
+
+class _ToolResult(msgspec.Struct, tag_field="role", tag="tool", forbid_unknown_fields=True):
+    role: ClassVar[str] = "tool"
+    content: str
+    tool_call_id: str
+
+
+_Message = _System | _User | _Assistant | _ToolResult
 
 
 class _Definition(msgspec.Struct, forbid_unknown_fields=True):
@@ -173,33 +192,32 @@ def _walk(
     for messages in conversations:
         called: set[str] = set()
         for message in messages:
-            content, role = message.content, message.role
-            if (message.tool_call_id is not _UNSET) != (role == "tool"):
-                return None
-            if message.tool_calls is not _UNSET:
-                if role != "assistant" or content not in (_UNSET, None):
-                    return None
-                for call in message.tool_calls:
-                    function = call.function
-                    name = function.name
-                    if call.id in ids or name not in defined or not _FUNCTION_NAME.fullmatch(name):
+            if type(message) is _Assistant:
+                if message.tool_calls is not _UNSET:
+                    if message.content not in (_UNSET, None):
                         return None
-                    try:
-                        arguments = orjson.loads(function.arguments)
-                    except orjson.JSONDecodeError:
-                        return None
-                    if type(arguments) is not dict:
-                        return None
-                    ids.add(call.id)
-                    called.add(call.id)
-                    calls.append((name, arguments))
-                continue
-            if type(content) is not str or not content.strip():
+                    for call in message.tool_calls:
+                        name = call.function.name
+                        if call.id in ids or name not in defined:  # a defined name is valid
+                            return None
+                        try:
+                            arguments = orjson.loads(call.function.arguments)
+                        except orjson.JSONDecodeError:
+                            return None
+                        if type(arguments) is not dict:
+                            return None
+                        ids.add(call.id)
+                        called.add(call.id)
+                        calls.append((name, arguments))
+                    continue
+                answers = True
+            elif type(message) is _ToolResult and message.tool_call_id not in called:
                 return None
-            if role == "tool" and message.tool_call_id not in called:
+            content = message.content
+            # ``isspace`` is ``strip``'s test of a character: blank without a copy.
+            if type(content) is not str or not content or content.isspace():
                 return None
-            answers = answers or role == "assistant"
-            roles.append(role)
+            roles.append(message.role)
             texts.append(content)
         if form is Format.CHAT and not answers:
             return None
