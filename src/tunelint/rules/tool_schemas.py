@@ -72,9 +72,11 @@ once for the three rules that read them."""
 @functools.lru_cache(maxsize=1024)
 def _schema_problems(schema_json: bytes) -> tuple[tuple[JsonPath, str], ...]:
     """What is wrong with a ``parameters`` schema (given as canonical JSON), by location."""
+    schema = orjson.loads(schema_json)
+    if _plainly_valid(schema):
+        return ()
     from jsonschema.validators import validator_for
 
-    schema = orjson.loads(schema_json)
     problems: list[tuple[JsonPath, str]] = []
     validator = validator_for(schema)
     for error in sorted(
@@ -105,6 +107,45 @@ _QUICK_PROPERTY_KEYS = frozenset({"type", "description", "enum", "title"})
 _QUICK_SCHEMA_KEYS = frozenset(
     {"type", "properties", "required", "additionalProperties", "description", "title"}
 )
+
+
+_SIMPLE_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
+_TEXT_KEYS = ("description", "title")
+
+
+def _plainly_valid(schema: Any) -> bool:
+    """Whether a ``parameters`` schema is of the common kind (``_QUICK_SCHEMA_KEYS``, its
+    properties of ``_QUICK_PROPERTY_KEYS``) and valid: what the 2020-12 meta-schema (the
+    one ``jsonschema`` picks for a schema without ``$schema``) asks of those keys, and
+    ``_schema_problems``' own tests. ``jsonschema`` finds nothing wrong with such a schema,
+    so it is not imported for it (``tests/rules/test_quick_arguments.py``)."""
+    if type(schema) is not dict or schema.keys() - _QUICK_SCHEMA_KEYS:
+        return False
+    if schema.get("type") != "object":
+        return False
+    properties = schema.get("properties", {})
+    required = schema.get("required", [])
+    if (
+        type(properties) is not dict
+        or type(required) is not list
+        or type(schema.get("additionalProperties", True)) is not bool
+        or any(type(schema.get(key, "")) is not str for key in _TEXT_KEYS)
+    ):
+        return False
+    for prop in properties.values():
+        if type(prop) is not dict or prop.keys() - _QUICK_PROPERTY_KEYS:
+            return False
+        kind = prop.get("type", "string")
+        if type(kind) is not str or kind not in _SIMPLE_TYPES:
+            return False
+        if type(prop.get("enum", [])) is not list:
+            return False
+        if any(type(prop.get(key, "")) is not str for key in _TEXT_KEYS):
+            return False
+    if any(type(name) is not str for name in required):
+        return False
+    names = set(required)  # unique, each a declared property
+    return len(names) == len(required) and names <= properties.keys()
 
 
 def _one_of(allowed: frozenset[str], value: object) -> bool:
