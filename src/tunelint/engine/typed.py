@@ -189,9 +189,13 @@ def _walk(
     roles: list[str] = []
     texts: list[str] = []
     calls: list[tuple[str, dict[str, Any]]] = []
+    shapes: list[tuple[str, ...]] = []
     for messages in conversations:
         called: set[str] = set()
+        order: list[str] = []
         for message in messages:
+            role = message.role
+            order.append(role)
             if type(message) is _Assistant:
                 if message.tool_calls is not _UNSET:
                     if message.content not in (_UNSET, None):
@@ -217,14 +221,12 @@ def _walk(
             # ``isspace`` is ``strip``'s test of a character: blank without a copy.
             if type(content) is not str or not content or content.isspace():
                 return None
-            roles.append(message.role)
+            roles.append(role)
             texts.append(content)
         if form is Format.CHAT and not answers:
             return None
+        shapes.append(tuple(order))
     if not answers:
         return None
-    if form is Format.CHAT:
-        shape: Any = tuple([message.role for message in conversations[0]])
-    else:
-        shape = tuple([tuple([message.role for message in each]) for each in conversations])
+    shape = shapes[0] if form is Format.CHAT else tuple(shapes)
     return TypedRecord(form, shape, roles, texts, calls)
