@@ -301,7 +301,7 @@ class _FileLinter:
         # Record by record, rule after rule: the walks rules share are kept per record.
         record_rules, file_checks = checks.record_rules, checks.file_checks
         with_fired = checks.with_fired
-        for index, ctx in enumerate(batch.contexts):
+        for index in range(len(batch)):
             rules = record_rules
             fired = fired_at.get(index)
             if fired:
@@ -310,6 +310,7 @@ class _FileLinter:
                 )
             if not rules and not file_checks:
                 continue
+            ctx = batch.context(index)
             for rule in rules:
                 if found := rule.check(ctx):
                     self._add(rule, found, batch.line(index), ctx.example)

@@ -77,10 +77,7 @@ class TypedBatch(RecordRun):
         """What the walk of each record saw (``typed_record``)."""
         self.format = walks[0].format
         """``Format.CHAT`` or ``Format.PREFERENCE``, the same for every record."""
-        self._contexts = [
-            RecordContext(record, raw, line, example, self.format, settings)
-            for record, raw, line, example in zip(records, raws, lines, examples, strict=True)
-        ]
+        self._contexts: list[RecordContext | None] = [None] * len(records)
         self._shapes: list[Any] | None = None
         self._texts: Texts | None = None
         self._lines: dict[int, Line] = {}
@@ -89,10 +86,22 @@ class TypedBatch(RecordRun):
     @property
     def contexts(self) -> list[RecordContext]:
         """What a record rule is given for each record, in order."""
-        return self._contexts
+        return list(map(self.context, range(len(self.records))))
 
     def context(self, index: int) -> RecordContext:
-        return self._contexts[index]
+        """What a record rule is given for the record at ``index``: one, made when first
+        asked for (most records are judged without), however many rules read it."""
+        ctx = self._contexts[index]
+        if ctx is None:
+            ctx = self._contexts[index] = RecordContext(
+                self.records[index],
+                self.raws[index],
+                self.lines[index],
+                self.examples[index],
+                self.format,
+                self.settings,
+            )
+        return ctx
 
     def line(self, index: int) -> Line:
         """The line of the record at ``index``, as the line-by-line reader gives it (made
