@@ -10,6 +10,7 @@ under every profile; and whole files are linted with and without the path.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,11 +19,11 @@ import pytest
 from tunelint.engine import runner
 from tunelint.engine.config import ConfigFile, resolve_settings
 from tunelint.engine.context import RecordContext
-from tunelint.engine.formats import detect_format
+from tunelint.engine.formats import Format, detect_format
 from tunelint.engine.profiles import PROFILES
 from tunelint.engine.registry import Scope, all_rules
 from tunelint.engine.settings import Settings
-from tunelint.engine.typed import typed_format, typed_path_applies, well_formed
+from tunelint.engine.typed import TypedRecord, typed_path_applies, typed_record, well_formed
 from tunelint.targets.catalogue import builtin_targets
 
 from conftest import CORPUS, WriteJsonl
@@ -185,15 +186,50 @@ def test_the_valid_records_are_well_formed() -> None:
 
 
 def test_a_typed_record_has_the_format_detection_gives_it() -> None:
-    # The runner takes a well-formed record's format from ``typed_format`` and never
+    # The runner takes a well-formed record's format from ``typed_record`` and never
     # detects it: on every record and mutation, the two agree.
     typed = 0
     for record in RECORDS:
         form = detect_format(record)
-        found = typed_format(record)
-        assert found == (form if well_formed(record, form) else None), record
-        typed += found is not None
+        walk = typed_record(record)
+        assert walk == well_formed(record, form), record
+        assert (walk and walk.format) == (form if well_formed(record, form) else None), record
+        typed += walk is not None
     assert typed > 100
+
+
+def conversations_of(record: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    if "messages" in record:
+        return [record["messages"]]
+    return [record["input"]["messages"], record["preferred_output"], record["non_preferred_output"]]
+
+
+def test_the_walk_of_a_typed_record_sees_what_the_record_holds() -> None:
+    # The rules read the roles, texts and decoded arguments of a run from the walk
+    # (``TypedRecord``), not from the records: on every well-formed record, they agree.
+    calls = 0
+    for record in RECORDS:
+        walk = typed_record(record)
+        if walk is None:
+            continue
+        conversations = conversations_of(record)
+        roles = [tuple(message["role"] for message in each) for each in conversations]
+        said = [m for each in conversations for m in each if isinstance(m.get("content"), str)]
+        called = [
+            (call["function"]["name"], json.loads(call["function"]["arguments"]))
+            for each in conversations
+            for message in each
+            for call in message.get("tool_calls", ())
+        ]
+        assert walk == TypedRecord(
+            walk.format,
+            roles[0] if walk.format is Format.CHAT else tuple(roles),
+            [message["role"] for message in said],
+            [message["content"] for message in said],
+            called,
+        ), record
+        calls += len(called)
+    assert calls > 100
 
 
 @pytest.mark.parametrize("profile", sorted(PROFILES))
@@ -235,9 +271,9 @@ def test_tg008_is_skipped_on_typed_records_only_where_the_targets_read_them(targ
         assert target in {"axolotl", "llamafactory", "nebius", "trl"}  # no preference pairs
         return
     for record in RECORDS:
-        form = typed_format(record)
-        if form is not None:
-            ctx = RecordContext(record, b"", 1, 1, form, settings)
+        walk = typed_record(record)
+        if walk is not None:
+            ctx = RecordContext(record, b"", 1, 1, walk.format, settings)
             assert list(rule.check(ctx)) == [], (target, record)
 
 
@@ -256,7 +292,7 @@ def test_a_file_gives_the_same_findings_with_and_without_the_typed_path(
             continue  # no rule is skipped: the plan's typed rules are empty
         fast = runner.lint_file(path, settings)
         with monkeypatch.context() as patch:
-            patch.setattr(runner, "typed_format", lambda record: None)
+            patch.setattr(runner, "typed_record", lambda record: None)
             slow = runner.lint_file(path, settings)
         assert fast == slow
         assert len(fast.findings) > 1000

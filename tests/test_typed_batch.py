@@ -27,7 +27,7 @@ from tunelint.engine.formats import Format
 from tunelint.engine.profiles import PROFILES
 from tunelint.engine.registry import Scope, all_rules
 from tunelint.engine.settings import Settings
-from tunelint.engine.typed import typed_format, typed_path_applies
+from tunelint.engine.typed import typed_path_applies, typed_record
 from tunelint.engine.typed_batch import batch_form_of
 
 from conftest import WriteJsonl
@@ -198,7 +198,8 @@ rule, ``visit_typed`` on a file rule's check)."""
 
 
 def test_the_generated_records_are_mostly_typed_runs_of_both_formats() -> None:
-    forms = [typed_format(line) if isinstance(line, dict) else None for line in LINES]
+    walks = [typed_record(line) if isinstance(line, dict) else None for line in LINES]
+    forms = [walk and walk.format for walk in walks]
     assert forms.count(Format.CHAT) > 1500 and forms.count(Format.PREFERENCE) > 1000
     assert forms.count(None) > 100
 
@@ -221,7 +222,7 @@ def lint_three_ways(
         patch.setattr(runner, "batch_form_of", lambda rule, check: None)
         record_by_record = runner.lint_file(path, settings)
     with monkeypatch.context() as patch:
-        patch.setattr(runner, "typed_format", lambda record: None)
+        patch.setattr(runner, "typed_record", lambda record: None)
         general = runner.lint_file(path, settings)
     return fast, record_by_record, general
 
@@ -322,7 +323,7 @@ def test_typed_runs_see_a_leftover_shared_by_the_answers(
 ) -> None:
     # CT006 settles once the answers share nothing: here they all end with " END".
     chats = [line for line in LINES[:1200] if isinstance(line, dict) and "tools" in line]
-    records = [copy.deepcopy(record) for record in chats if typed_format(record) is Format.CHAT]
+    records = [copy.deepcopy(record) for record in chats if typed_record(record)]
     for record in records:
         for message in record["messages"]:
             if message["role"] == "assistant" and message.get("content"):

@@ -47,6 +47,9 @@ class RulePlan:
     """Triggered rules that can report a plain record."""
     roles_rules: tuple[Rule, ...]
     """Rules whose findings on a plain record follow from its roles alone."""
+    object_line_checks: tuple[tuple[Rule, BatchCheck], ...]
+    """``object_line_rules`` with their check over a run of records: the batch form, or
+    the rule's own check on each line (either reads only the run's raws and lines)."""
     plain_checks: tuple[tuple[Rule, BatchCheck], ...]
     """Line and record rules with work on a run of plain records, with their check over the
     run: the batch form, or the rule's own check on each line or record."""
@@ -78,6 +81,9 @@ class RulePlan:
             r for r in chat if not (r.trigger or r.roles_only or r.skips_plain(settings))
         ]
         object_line_rules = tuple(r for r in by_scope[Scope.LINE] if not r.quiet_on_object)
+        object_line_checks = tuple(
+            (r, r.batch or functools.partial(_each_line, r.check)) for r in object_line_rules
+        )
         file_rules = (*by_scope[Scope.FILE], *by_scope[Scope.DATASET])
         typed = typed_path_applies(settings.profile)
         return cls(
@@ -96,11 +102,9 @@ class RulePlan:
                 r for r in chat if r.trigger and not r.skips_plain(settings)
             ),
             roles_rules=tuple(r for r in chat if r.roles_only and not r.trigger),
+            object_line_checks=object_line_checks,
             plain_checks=(
-                *(
-                    (r, r.batch or functools.partial(_each_line, r.check))
-                    for r in object_line_rules
-                ),
+                *object_line_checks,
                 *((r, r.batch or functools.partial(_each_record, r.check)) for r in plain_rules),
             ),
             file_rules=file_rules,

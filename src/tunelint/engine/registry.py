@@ -152,7 +152,8 @@ class Rule(msgspec.Struct, frozen=True):
     on_validation: bool = True
     """It runs on a file configured as a validation file (``datasets``) too."""
     batch: BatchCheck | None = None
-    """For a line or record rule: the same check over a run of plain records at once."""
+    """For a line or record rule: the same check over a run of plain records at once (a
+    line rule's over a run of well-formed records too: it reads only ``raws`` and ``line``)."""
     quiet_on_object: bool = False
     """For a line rule: it reports nothing on a line holding an object (without a BOM)."""
     quiet_on_plain: bool | Callable[[Settings], bool] = False

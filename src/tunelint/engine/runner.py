@@ -44,7 +44,7 @@ from tunelint.engine.registry import (
     TypedBatchCheck,
 )
 from tunelint.engine.settings import Settings
-from tunelint.engine.typed import typed_format
+from tunelint.engine.typed import TypedRecord, typed_record
 from tunelint.engine.typed_batch import TypedBatch, batch_form_of
 from tunelint.sources import RowGroups, display_name
 from tunelint.targets.gate import count_examples, gate
@@ -58,19 +58,24 @@ class _TypedChecks(msgspec.Struct, frozen=True):
     whether they have a typed batch form (``engine.typed_batch``)."""
 
     batched: tuple[tuple[Rule, TypedBatchCheck], ...]
-    """Record rules (triggered or not) and file checks with a batch form, with it."""
+    """Line rules, record rules (triggered or not) and file checks with a batch form,
+    with it."""
     record_rules: tuple[Rule, ...]
     triggered: tuple[Rule, ...]
     file_checks: tuple[tuple[Rule, FileCheck], ...]
+    with_fired: dict[frozenset[str], tuple[Rule, ...]]
+    """``record_rules`` and the ``triggered`` ones among the codes fired on a line, by
+    those codes (few sets recur)."""
 
     @classmethod
     def sort(
         cls,
+        line_checks: Iterable[tuple[Rule, TypedBatchCheck]],
         record_rules: Iterable[Rule],
         triggered: Iterable[Rule],
         file_checks: Iterable[tuple[Rule, FileCheck]],
     ) -> _TypedChecks:
-        batched: list[tuple[Rule, TypedBatchCheck]] = []
+        batched = list(line_checks)
 
         def without_form(checks: Iterable[tuple[Rule, Any]]) -> list[tuple[Rule, Any]]:
             """The ``(rule, check)`` pairs without a batch form; the others go to ``batched``."""
@@ -91,6 +96,7 @@ class _TypedChecks(msgspec.Struct, frozen=True):
             tuple(rule for rule, _ in records),
             tuple(rule for rule, _ in fired),
             tuple(files),
+            {},
         )
 
 
@@ -98,22 +104,25 @@ class _TypedRun:
     """Consecutive well-formed records of one format among a block's lines, gathered
     until a line of another kind ends the run."""
 
-    __slots__ = ("block", "first", "form", "settings", "start", "stop", "values")
+    __slots__ = ("block", "first", "form", "settings", "start", "stop", "values", "walks")
 
     def __init__(self, block: Block, values: list[Any], settings: Settings) -> None:
         self.block, self.values, self.settings = block, values, settings
         self.start = self.stop = self.first = 0
         self.form = Format.CHAT
+        self.walks: list[TypedRecord] = []
 
-    def extends(self, form: Format) -> bool:
-        """Whether the next line, a record of ``form``, joins the run (and if so, adds it)."""
-        if self.stop == self.start or form is not self.form:
+    def extends(self, walk: TypedRecord) -> bool:
+        """Whether the next line, a record ``walk`` saw, joins the run (and if so, adds it)."""
+        if self.stop == self.start or walk.format is not self.form:
             return False
         self.stop += 1
+        self.walks.append(walk)
         return True
 
-    def begin(self, offset: int, form: Format, example: int) -> None:
-        self.start, self.stop, self.form, self.first = offset, offset + 1, form, example
+    def begin(self, offset: int, walk: TypedRecord, example: int) -> None:
+        self.start, self.stop, self.form, self.first = offset, offset + 1, walk.format, example
+        self.walks = [walk]
 
     def take(self) -> TypedBatch | None:
         """The run gathered so far as a batch (``None`` if empty); the next one starts."""
@@ -127,7 +136,7 @@ class _TypedRun:
             block.raws[start:stop],
             range(block.first + start, block.first + stop),
             range(first, first + stop - start),
-            self.form,
+            self.walks,
             self.settings,
         )
 
@@ -161,8 +170,14 @@ class _FileLinter:
                 for rule, check in self.file_checks_by_format[Format.CHAT]
             ),
         ]
+        # A line rule's batch form reads only the raws and lines any run of records has.
+        typed_line_checks = [
+            (rule, cast("TypedBatchCheck", check)) for rule, check in plan.object_line_checks
+        ]
         self.typed_checks = {
-            form: _TypedChecks.sort(rules, triggered, self.file_checks_by_format[form])
+            form: _TypedChecks.sort(
+                typed_line_checks, rules, triggered, self.file_checks_by_format[form]
+            )
             for form, rules in plan.typed_rules.items()
             for triggered in [plan.triggered_rules[form]]
         }
@@ -204,6 +219,7 @@ class _FileLinter:
         if block.bom:
             values[0], roles[0] = UNDECODED, None  # the reader strips the mark and reports it
         typed = _TypedRun(block, values, self.settings)
+        typed_rules = self.plan.typed_rules
         start = 0
         for offset, found in enumerate(roles):
             if found is not None:
@@ -212,6 +228,15 @@ class _FileLinter:
                 self._run_typed(typed.take())
                 examples = self._run_plain(block, values, roles, start, offset, examples)
             value = values[offset]
+            start = offset + 1
+            # A decoded line is a record without a byte-order mark (``decode_block``).
+            walk = typed_record(value) if type(value) is dict and typed_rules else None
+            if walk is not None:
+                examples += 1
+                if not typed.extends(walk):
+                    self._run_typed(typed.take())
+                    typed.begin(offset, walk, examples)
+                continue
             if value is UNDECODED:
                 line = decode_line(block.first + offset, raws[offset], block.bom and offset == 0)
             else:
@@ -221,14 +246,8 @@ class _FileLinter:
                 examples += 1
                 example = examples
             form = None
-            if example is not None and type(line.value) is dict and self.plan.typed_rules:
-                form = typed_format(line.value)
-            start = offset + 1
-            if form is not None and not line.has_bom:
-                if not typed.extends(form):
-                    self._run_typed(typed.take())
-                    typed.begin(offset, form, examples)
-                continue
+            if example is not None and type(line.value) is dict and typed_rules and line.has_bom:
+                form = walk.format if (walk := typed_record(line.value)) else None
             self._run_typed(typed.take())
             self._run_line(line, example, form)
         self._run_typed(typed.take())
@@ -276,24 +295,22 @@ class _FileLinter:
             return
         checks = self.typed_checks[batch.format]
         plan = self.plan
-        for rule in plan.object_line_rules:
-            for index in range(len(batch)):
-                if found := rule.check(line := batch.line(index)):
-                    self._add(rule, found, line, batch.examples[index])
         fired_at: dict[int, frozenset[str]] = {}
         if plan.triggered_rules[batch.format] and plan.triggers is not None:
             fired_at = dict(plan.triggers.fired_in(batch.raws))
         # Record by record, rule after rule: the walks rules share are kept per record.
-        record_rules, triggered, file_checks = (
-            checks.record_rules,
-            checks.triggered,
-            checks.file_checks,
-        )
-        for index, ctx in enumerate(batch.contexts):
+        record_rules, file_checks = checks.record_rules, checks.file_checks
+        with_fired = checks.with_fired
+        for index in range(len(batch)):
             rules = record_rules
             fired = fired_at.get(index)
             if fired:
-                rules = rules + tuple(rule for rule in triggered if rule.code in fired)
+                rules = with_fired.get(fired) or with_fired.setdefault(
+                    fired, rules + tuple(rule for rule in checks.triggered if rule.code in fired)
+                )
+            if not rules and not file_checks:
+                continue
+            ctx = batch.context(index)
             for rule in rules:
                 if found := rule.check(ctx):
                     self._add(rule, found, batch.line(index), ctx.example)

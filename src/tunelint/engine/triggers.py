@@ -42,6 +42,7 @@ class Triggers:
         self.codes = frozenset(code for code, _ in pairs)
         self._matcher = _compile((ESCAPED_LATIN1, *(pattern for _, pattern in pairs)))
         self._code_of = ("", *(code for code, _ in pairs))
+        self._sets: dict[tuple[int, ...], frozenset[str]] = {}
 
     def fired(self, raw: bytes) -> frozenset[str]:
         """The codes of the rules whose trigger matches the line ``raw``."""
@@ -57,7 +58,12 @@ class Triggers:
                 yield index, self.codes if 0 in matches else self._codes(matches)
 
     def _codes(self, matches: list[int]) -> frozenset[str]:
-        return frozenset(self._code_of[index] for index in matches)
+        # Few sets of triggers fire: each is made once, and shared.
+        key = tuple(matches)
+        codes = self._sets.get(key)
+        if codes is None:
+            codes = self._sets[key] = frozenset(self._code_of[index] for index in matches)
+        return codes
 
 
 @functools.cache

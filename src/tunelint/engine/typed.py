@@ -9,7 +9,8 @@ schemas of parameters, tokens) still run on it as on any record.
 A record is well formed when ``msgspec`` accepts it as one of the shapes below, checking
 keys, types and roles in C, and one walk of the result (``well_formed``) finds every
 content non-blank, every call's name valid and defined, its arguments a JSON object, every
-id unique and every tool result answering an earlier call. A rule declares
+id unique and every tool result answering an earlier call; what it saw (roles, texts,
+decoded arguments) is kept for the rules that would read it again (``TypedRecord``). A rule declares
 ``quiet_on_typed`` when it reports nothing on such a record (``engine.registry``);
 ``tests/test_typed.py`` proves each claim on valid records and on thousands of mutations
 of them, under every profile the path runs under, and compares whole files with and
@@ -22,7 +23,7 @@ semantics (``typed_path_applies``): under the ``cookbook`` profile every rule ru
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
 import msgspec
 import orjson
@@ -56,11 +57,30 @@ class _ToolCall(msgspec.Struct, forbid_unknown_fields=True):
     function: _Call
 
 
-class _Message(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    role: Literal["system", "user", "assistant", "tool"]  # TYPED_ROLES
+# A message of each role, told apart by ``role`` in C, with its keys (``_TYPED_KEYS``).
+class _System(msgspec.Struct, tag_field="role", tag="system", forbid_unknown_fields=True):
+    role: ClassVar[str] = "system"
+    content: str
+
+
+class _User(msgspec.Struct, tag_field="role", tag="user", forbid_unknown_fields=True):
+    role: ClassVar[str] = "user"
+    content: str
+
+
+class _Assistant(msgspec.Struct, tag_field="role", tag="assistant", forbid_unknown_fields=True):
+    role: ClassVar[str] = "assistant"
     content: str | _Unset | None = _UNSET
     tool_calls: Annotated[list[_ToolCall], msgspec.Meta(min_length=1)] | _Unset = _UNSET
-    tool_call_id: str | _Unset = _UNSET
+
+
+class _ToolResult(msgspec.Struct, tag_field="role", tag="tool", forbid_unknown_fields=True):
+    role: ClassVar[str] = "tool"
+    content: str
+    tool_call_id: str
+
+
+_Message = _System | _User | _Assistant | _ToolResult
 
 
 class _Definition(msgspec.Struct, forbid_unknown_fields=True):
@@ -101,84 +121,112 @@ def typed_path_applies(profile: Profile) -> bool:
     return all(keys <= profile.allowed_keys(role) for role, keys in _TYPED_KEYS.items())
 
 
-def typed_format(record: dict[str, Any]) -> Format | None:
-    """The format of ``record`` if it is well formed (``well_formed``), else ``None``.
+class TypedRecord(NamedTuple):
+    """What the walk of a well-formed record (``typed_record``) saw, kept for the rules
+    that read the same again over a run (``engine.typed_batch``)."""
+
+    format: Format
+    shape: Any
+    """A chat record's roles in order; a pair's, of each of its three conversations."""
+    text_roles: list[str]
+    """The role of each message with a string ``content``, in order (conversation by
+    conversation, as ``TypedBatch.conversations`` gives them)."""
+    texts: list[str]
+    """Those messages' ``content``."""
+    calls: list[tuple[str, dict[str, Any]]]
+    """Each call's function name and decoded arguments, in order."""
+
+
+def typed_record(record: dict[str, Any]) -> TypedRecord | None:
+    """What the walk saw of ``record`` if it is well formed (``well_formed``), else ``None``.
 
     Such a record's format is ``detect_format``'s too (``CHAT``: only ``messages`` and
     ``tools``, with an answer; ``PREFERENCE``: only the pair's three keys), so a record
     this accepts needs no other detection.
     """
     if "messages" in record:
-        return Format.CHAT if well_formed(record, Format.CHAT) else None
+        return well_formed(record, Format.CHAT)
     if "input" in record:
-        return Format.PREFERENCE if well_formed(record, Format.PREFERENCE) else None
+        return well_formed(record, Format.PREFERENCE)
     return None
 
 
-def well_formed(record: dict[str, Any], form: Format) -> bool:
+def well_formed(record: dict[str, Any], form: Format) -> TypedRecord | None:
     """Whether ``record`` (of format ``form``) is a well-formed tool-calling chat record or
-    preference pair, as the module's docstring defines it."""
+    preference pair, as the module's docstring defines it: what its walk saw if so."""
     try:
         if form is Format.CHAT:
             if "tools" not in record and len(record) == 1:
-                return False  # no tools: plain chat, or a near miss the rules must see
+                return None  # no tools: plain chat, or a near miss the rules must see
             chat = msgspec.convert(record, _Chat)
-            return _conversations_ok([chat.messages], chat.tools, True)
+            return _walk(form, [chat.messages], chat.tools)
         if form is Format.PREFERENCE:
             pair = msgspec.convert(record, _Pair)
             prompt = pair.input
-            return _conversations_ok(
+            return _walk(
+                form,
                 [prompt.messages, pair.preferred_output, pair.non_preferred_output],
                 prompt.tools,
-                False,
             )
     except msgspec.ValidationError:
-        return False
-    return False
+        return None
+    return None
 
 
-def _conversations_ok(
-    conversations: list[list[_Message]], tools: list[_Tool] | _Unset, chat: bool
-) -> bool:
+def _walk(
+    form: Format, conversations: list[list[_Message]], tools: list[_Tool] | _Unset
+) -> TypedRecord | None:
     """One walk over the messages and definitions: everything the structural rules check
-    beyond the shapes (``well_formed``)."""
+    beyond the shapes (``well_formed``), and what it saw on the way."""
     defined: set[str] = set()
     for tool in tools or ():
         name = tool.function.name
         if name in defined or not _FUNCTION_NAME.fullmatch(name):
-            return False
+            return None
         defined.add(name)
     ids: set[str] = set()
     answers = False
+    roles: list[str] = []
+    texts: list[str] = []
+    calls: list[tuple[str, dict[str, Any]]] = []
+    shapes: list[tuple[str, ...]] = []
     for messages in conversations:
         called: set[str] = set()
+        order: list[str] = []
         for message in messages:
-            content, role = message.content, message.role
-            if (message.tool_call_id is not _UNSET) != (role == "tool"):
-                return False
-            if message.tool_calls is not _UNSET:
-                if role != "assistant" or content not in (_UNSET, None):
-                    return False
-                for call in message.tool_calls:
-                    function = call.function
-                    if call.id in ids or function.name not in defined:
-                        return False
-                    if not _FUNCTION_NAME.fullmatch(function.name):
-                        return False
-                    try:
-                        arguments = orjson.loads(function.arguments)
-                    except orjson.JSONDecodeError:
-                        return False
-                    if type(arguments) is not dict:
-                        return False
-                    ids.add(call.id)
-                    called.add(call.id)
-                continue
-            if type(content) is not str or not content.strip():
-                return False
-            if role == "tool" and message.tool_call_id not in called:
-                return False
-            answers = answers or role == "assistant"
-        if chat and not answers:
-            return False
-    return answers
+            role = message.role
+            order.append(role)
+            if type(message) is _Assistant:
+                if message.tool_calls is not _UNSET:
+                    if message.content not in (_UNSET, None):
+                        return None
+                    for call in message.tool_calls:
+                        name = call.function.name
+                        if call.id in ids or name not in defined:  # a defined name is valid
+                            return None
+                        try:
+                            arguments = orjson.loads(call.function.arguments)
+                        except orjson.JSONDecodeError:
+                            return None
+                        if type(arguments) is not dict:
+                            return None
+                        ids.add(call.id)
+                        called.add(call.id)
+                        calls.append((name, arguments))
+                    continue
+                answers = True
+            elif type(message) is _ToolResult and message.tool_call_id not in called:
+                return None
+            content = message.content
+            # ``isspace`` is ``strip``'s test of a character: blank without a copy.
+            if type(content) is not str or not content or content.isspace():
+                return None
+            roles.append(role)
+            texts.append(content)
+        if form is Format.CHAT and not answers:
+            return None
+        shapes.append(tuple(order))
+    if not answers:
+        return None
+    shape = shapes[0] if form is Format.CHAT else tuple(shapes)
+    return TypedRecord(form, shape, roles, texts, calls)

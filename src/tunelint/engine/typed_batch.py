@@ -25,6 +25,7 @@ from tunelint.engine.findings import Violation
 from tunelint.engine.formats import Format
 from tunelint.engine.reader import Line
 from tunelint.engine.registry import Rule, Scope, TypedBatchCheck
+from tunelint.engine.typed import TypedRecord
 
 if TYPE_CHECKING:
     from tunelint.engine.settings import Settings
@@ -59,7 +60,7 @@ def batch_form_of(rule: Rule, check: Any) -> TypedBatchCheck | None:
 class TypedBatch(RecordRun):
     """Consecutive well-formed records of one format in one file (``engine.typed``)."""
 
-    __slots__ = ("_contexts", "_definitions", "_lines", "_shapes", "_texts", "format")
+    __slots__ = ("_contexts", "_definitions", "_lines", "_shapes", "_texts", "format", "walks")
     records: list[dict[str, Any]]
 
     def __init__(
@@ -68,16 +69,15 @@ class TypedBatch(RecordRun):
         raws: list[bytes],
         lines: range,
         examples: range,
-        form: Format,
+        walks: list[TypedRecord],
         settings: Settings,
     ) -> None:
         super().__init__(records, raws, lines, examples, settings)
-        self.format = form
+        self.walks = walks
+        """What the walk of each record saw (``typed_record``)."""
+        self.format = walks[0].format
         """``Format.CHAT`` or ``Format.PREFERENCE``, the same for every record."""
-        self._contexts = [
-            RecordContext(record, raw, line, example, form, settings)
-            for record, raw, line, example in zip(records, raws, lines, examples, strict=True)
-        ]
+        self._contexts: list[RecordContext | None] = [None] * len(records)
         self._shapes: list[Any] | None = None
         self._texts: Texts | None = None
         self._lines: dict[int, Line] = {}
@@ -86,10 +86,22 @@ class TypedBatch(RecordRun):
     @property
     def contexts(self) -> list[RecordContext]:
         """What a record rule is given for each record, in order."""
-        return self._contexts
+        return list(map(self.context, range(len(self.records))))
 
     def context(self, index: int) -> RecordContext:
-        return self._contexts[index]
+        """What a record rule is given for the record at ``index``: one, made when first
+        asked for (most records are judged without), however many rules read it."""
+        ctx = self._contexts[index]
+        if ctx is None:
+            ctx = self._contexts[index] = RecordContext(
+                self.records[index],
+                self.raws[index],
+                self.lines[index],
+                self.examples[index],
+                self.format,
+                self.settings,
+            )
+        return ctx
 
     def line(self, index: int) -> Line:
         """The line of the record at ``index``, as the line-by-line reader gives it (made
@@ -110,11 +122,7 @@ class TypedBatch(RecordRun):
         """What each record is made of, role by role: a chat record's roles in order, a
         pair's roles of each of its conversations (a tuple of three)."""
         if self._shapes is None:
-            each = map(self.conversations, range(len(self.records)))
-            if self.format is Format.CHAT:
-                self._shapes = [_roles(messages) for (messages,) in each]
-            else:
-                self._shapes = [tuple(map(_roles, conversations)) for conversations in each]
+            self._shapes = [walk.shape for walk in self.walks]
         return self._shapes
 
     def texts(self) -> Texts:
@@ -125,14 +133,10 @@ class TypedBatch(RecordRun):
             owners: list[int] = []
             roles: list[str] = []
             contents: list[str] = []
-            for index in range(len(self.records)):
-                for conversation in self.conversations(index):
-                    for message in conversation:
-                        content = message.get("content")
-                        if type(content) is str:
-                            owners.append(index)
-                            roles.append(message["role"])
-                            contents.append(content)
+            for index, walk in enumerate(self.walks):
+                owners += [index] * len(walk.texts)
+                roles += walk.text_roles
+                contents += walk.texts
             self._texts = Texts(owners, roles, contents)
         return self._texts
 
@@ -140,10 +144,20 @@ class TypedBatch(RecordRun):
         """Each record's ``tools`` (of a pair's prompt) as canonical JSON, ``None`` for a
         record without: equal bytes, equal definitions at the same place."""
         if self._definitions is None:
-            self._definitions = [
-                None if tools is None else canonical_json(tools)
-                for tools in map(self.tools, range(len(self.records)))
-            ]
+            if self.format is Format.CHAT:
+                # The end of the record's: ``],"tools":[...]}``, the keys sorted (no key of
+                # a well-formed message holds that unquoted). Cheaper than encoding again.
+                self._definitions = [
+                    canonical[canonical.index(_TOOLS) + len(_TOOLS) - 1 : -1]
+                    if "tools" in record
+                    else None
+                    for record, canonical in zip(self.records, self.canonical(), strict=True)
+                ]
+            else:
+                self._definitions = [
+                    None if tools is None else canonical_json(tools)
+                    for tools in map(self.tools, range(len(self.records)))
+                ]
         return self._definitions
 
     def conversations(self, index: int) -> tuple[list[dict[str, Any]], ...]:
@@ -166,8 +180,8 @@ class TypedBatch(RecordRun):
         return tools
 
 
-def _roles(messages: list[dict[str, Any]]) -> tuple[str, ...]:
-    return tuple([message["role"] for message in messages])
+_TOOLS = b'],"tools":['
+"""Where a well-formed chat record's ``tools`` begin in its canonical JSON."""
 
 
 class Texts(NamedTuple):

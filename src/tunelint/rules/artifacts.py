@@ -384,9 +384,11 @@ class UnfilledPlaceholder(DistinctProblems):
         return ()
 
     def visit_typed(self, batch: TypedBatch) -> Reports:
-        # Most runs have no text with even the start of a placeholder: one search of all.
+        # Most runs have no text with even the start of a placeholder: one search of all,
+        # none where no text holds a character one starts with (found much faster).
         owners, _, texts = batch.texts()
-        if _MAYBE_PLACEHOLDER.search("\n".join(texts)) is None:
+        joined = "\n".join(texts)
+        if not any(map(joined.__contains__, "{<[")) or _MAYBE_PLACEHOLDER.search(joined) is None:
             return ()
         suspects = {
             owner

@@ -72,9 +72,11 @@ once for the three rules that read them."""
 @functools.lru_cache(maxsize=1024)
 def _schema_problems(schema_json: bytes) -> tuple[tuple[JsonPath, str], ...]:
     """What is wrong with a ``parameters`` schema (given as canonical JSON), by location."""
+    schema = orjson.loads(schema_json)
+    if _plainly_valid(schema):
+        return ()
     from jsonschema.validators import validator_for
 
-    schema = orjson.loads(schema_json)
     problems: list[tuple[JsonPath, str]] = []
     validator = validator_for(schema)
     for error in sorted(
@@ -105,6 +107,45 @@ _QUICK_PROPERTY_KEYS = frozenset({"type", "description", "enum", "title"})
 _QUICK_SCHEMA_KEYS = frozenset(
     {"type", "properties", "required", "additionalProperties", "description", "title"}
 )
+
+
+_SIMPLE_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
+_TEXT_KEYS = ("description", "title")
+
+
+def _plainly_valid(schema: Any) -> bool:
+    """Whether a ``parameters`` schema is of the common kind (``_QUICK_SCHEMA_KEYS``, its
+    properties of ``_QUICK_PROPERTY_KEYS``) and valid: what the 2020-12 meta-schema (the
+    one ``jsonschema`` picks for a schema without ``$schema``) asks of those keys, and
+    ``_schema_problems``' own tests. ``jsonschema`` finds nothing wrong with such a schema,
+    so it is not imported for it (``tests/rules/test_quick_arguments.py``)."""
+    if type(schema) is not dict or schema.keys() - _QUICK_SCHEMA_KEYS:
+        return False
+    if schema.get("type") != "object":
+        return False
+    properties = schema.get("properties", {})
+    required = schema.get("required", [])
+    if (
+        type(properties) is not dict
+        or type(required) is not list
+        or type(schema.get("additionalProperties", True)) is not bool
+        or any(type(schema.get(key, "")) is not str for key in _TEXT_KEYS)
+    ):
+        return False
+    for prop in properties.values():
+        if type(prop) is not dict or prop.keys() - _QUICK_PROPERTY_KEYS:
+            return False
+        kind = prop.get("type", "string")
+        if type(kind) is not str or kind not in _SIMPLE_TYPES:
+            return False
+        if type(prop.get("enum", [])) is not list:
+            return False
+        if any(type(prop.get(key, "")) is not str for key in _TEXT_KEYS):
+            return False
+    if any(type(name) is not str for name in required):
+        return False
+    names = set(required)  # unique, each a declared property
+    return len(names) == len(required) and names <= properties.keys()
 
 
 def _one_of(allowed: frozenset[str], value: object) -> bool:
@@ -285,46 +326,33 @@ def _typed_arguments_not_matching(batch: TypedBatch) -> Reports:
     the parameters' quick test (``_quick_check``) does not pass is checked in full.
 
     Such a record defines each function once, in ``tools``, and calls it with a JSON
-    object in ``tool_calls`` (no ``functions``, no ``function_call``)."""
+    object in ``tool_calls`` (no ``functions``, no ``function_call``), which its walk
+    decoded (``TypedRecord.calls``)."""
     suspects = []
-    tests: dict[bytes, dict[str, Callable[[dict[str, Any]], bool] | None]] = {}
-    for index, definitions in enumerate(batch.definitions()):
-        if definitions is None:
+    for index, (definitions, walk) in enumerate(zip(batch.definitions(), batch.walks, strict=True)):
+        if definitions is None or not walk.calls:
             continue
-        quick = tests.get(definitions)
-        if quick is None:
-            quick = tests[definitions] = _quick_tests(batch.tools(index) or [])
-        if not all(_quick_calls(batch.conversations(index), quick)):
-            suspects.append(index)
+        quick = _quick_tests(definitions)
+        for name, arguments in walk.calls:
+            if name in quick:
+                test = quick[name]
+                if test is None or not test(arguments):
+                    suspects.append(index)
+                    break
     return [(index, arguments_not_matching_parameters(batch.context(index))) for index in suspects]
 
 
-def _quick_tests(
-    tools: list[dict[str, Any]],
-) -> dict[str, Callable[[dict[str, Any]], bool] | None]:
-    """For each function with parameters, the quick test of its arguments, if it has one."""
+@functools.lru_cache(maxsize=1024)
+def _quick_tests(definitions: bytes) -> dict[str, Callable[[dict[str, Any]], bool] | None]:
+    """For each function with parameters in a ``tools`` list (canonical JSON), the quick
+    test of its arguments, if it has one (once per distinct list: not to be changed)."""
     tests: dict[str, Callable[[dict[str, Any]], bool] | None] = {}
-    for tool in tools:
+    for tool in orjson.loads(definitions):
         function = tool["function"]
         parameters = function.get("parameters")
         if parameters is not None:
             tests[function["name"]] = _quick_check(canonical_json(parameters))
     return tests
-
-
-def _quick_calls(
-    conversations: tuple[list[dict[str, Any]], ...],
-    tests: dict[str, Callable[[dict[str, Any]], bool] | None],
-) -> Iterator[bool]:
-    """For each call to a function with parameters, whether its arguments pass the test."""
-    for conversation in conversations:
-        for message in conversation:
-            for call in message.get("tool_calls", ()):
-                function = call["function"]
-                name = function["name"]
-                if name in tests:
-                    quick = tests[name]
-                    yield quick is not None and quick(orjson.loads(function["arguments"]))
 
 
 @rule(
