@@ -96,18 +96,24 @@ DATACLASSES_MADE = (
 )
 
 
-def test_check_on_a_small_clean_file_builds_no_more_than_it_needs(tmp_path: Path) -> None:
-    """Only the public dataclasses, and no secret pattern: nothing is quoted."""
-    data = EXAMPLES / "clean" / "preferences.jsonl"
+def _check_reporting(script: str, data: Path, folder: Path) -> list[str]:
+    """``check --no-cache data`` run by ``script``, which prints what it saw as the last
+    line of stderr: that line's words."""
     result = subprocess.run(
-        [sys.executable, "-c", DATACLASSES_MADE, "check", str(data), "--no-cache"],
-        cwd=tmp_path,
+        [sys.executable, "-c", script, "check", str(data), "--no-cache"],
+        cwd=folder,
         capture_output=True,
         text=True,
         timeout=300,
         check=True,
     )
-    status, compiled, *made = result.stderr.splitlines()[-1].split()
+    return result.stderr.splitlines()[-1].split()
+
+
+def test_check_on_a_small_clean_file_builds_no_more_than_it_needs(tmp_path: Path) -> None:
+    """Only the public dataclasses, and no secret pattern: nothing is quoted."""
+    data = EXAMPLES / "clean" / "preferences.jsonl"
+    status, compiled, *made = _check_reporting(DATACLASSES_MADE, data, tmp_path)
     assert (status, compiled) == ("0", "0")
     assert set(made) - DATACLASSES_FOR_CHECK == set()
 
@@ -173,15 +179,7 @@ def test_check_on_a_small_clean_file_compiles_and_parses_no_more_than_it_needs(
         ),
         encoding="utf-8",
     )
-    result = subprocess.run(
-        [sys.executable, "-c", PATTERNS_AND_TOML_PARSED, "check", str(data), "--no-cache"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    status, parsed, *compiled = result.stderr.splitlines()[-1].split()
+    status, parsed, *compiled = _check_reporting(PATTERNS_AND_TOML_PARSED, data, tmp_path)
     assert (status, parsed) == ("0", "1")
     assert set(compiled) - PATTERNS_FOR_CHECK == set()
 
