@@ -67,11 +67,17 @@ def findings(result: subprocess.CompletedProcess[str], columns: bool = True) -> 
 
 
 def run_python(
-    script: str, *args: str, cwd: Path | None = None
+    script: str, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``python -c script args`` in a child process."""
     return subprocess.run(
-        [sys.executable, "-c", script, *args], cwd=cwd, capture_output=True, text=True, check=False
+        [sys.executable, "-c", script, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -435,15 +441,7 @@ def test_jobs_lint_and_count_objects_in_worker_processes(bucket: str, tmp_path: 
     log = tmp_path / "workers.log"
     log.touch()
     command = ("check", "--no-cache", "--output-format", "json", url, "--jobs", "2")
-    pooled = subprocess.run(
-        [sys.executable, "-c", LOGGED_WORKERS, str(log), *command],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    pooled = run_python(LOGGED_WORKERS, str(log), *command, cwd=tmp_path, env=env)
     assert (pooled.returncode, pooled.stdout) == (1, alone.stdout), pooled.stderr
     main = int(pooled.stderr.split()[-1])
     linted = [line.split() for line in log.read_text().splitlines()]

@@ -14,6 +14,7 @@ from tokenizers import Tokenizer
 
 from tunelint.engine import pool
 from tunelint.engine.pool import Part, split_work
+from tunelint.sources import Source
 from tunelint.template.stats import packed_sequences
 
 from conftest import WriteJsonl, run_tunelint
@@ -158,8 +159,8 @@ def test_worker_processes_give_the_same_figures(
     monkeypatch.setattr(pool, "SPLIT_BYTES", 1)  # every file is cut into parts
     parts: list[Part] = []
 
-    def recorded(path: Path, jobs: int) -> list[Part]:
-        parts.extend(found := split_work(path, jobs))
+    def recorded(source: Source, jobs: int) -> list[Part]:
+        parts.extend(found := split_work(source, jobs))
         return found
 
     monkeypatch.setattr(template_stats, "split_work", recorded)

@@ -30,7 +30,7 @@ from tunelint.engine.runner import (
     merge_ranges,
 )
 from tunelint.engine.settings import Settings
-from tunelint.sources import source_for
+from tunelint.sources import Source, source_for
 from tunelint.targets.gate import gate
 
 if TYPE_CHECKING:
@@ -118,17 +118,17 @@ Part: TypeAlias = tuple[int, int | None, range | None]
 end), or, with a range of row groups, the rows of those groups of a Parquet file or split."""
 
 
-def split_work(path: Path, jobs: int) -> list[Part]:
-    """Parts of ``path`` to hand to workers, several per job: byte ranges of a large plain
-    file, runs of whole row groups of a large local Parquet file or split; one part, the
-    whole, of any other (compressed, small, unreadable: whoever reads it says why)."""
-    source = source_for(path)
+def split_work(source: Source, jobs: int) -> list[Part]:
+    """Parts of ``source`` to hand to workers, several per job: byte ranges of a large
+    plain file, runs of whole row groups of a large local Parquet file or split; one part,
+    the whole, of any other (compressed, small, unreadable: whoever reads it says why)."""
+    size = source.size()
     if source.splittable:
-        size = path.stat().st_size
         if size < SPLIT_BYTES:
             return [(0, size, None)]
-        return [(start, end, None) for start, end in line_boundaries(path, jobs * RANGES_PER_JOB)]
-    if source.size() >= SPLIT_BYTES:
+        parts = line_boundaries(source.path, jobs * RANGES_PER_JOB)
+        return [(start, end, None) for start, end in parts]
+    if size >= SPLIT_BYTES:
         try:
             groups = runs(source.row_groups(), jobs * RANGES_PER_JOB)
         except TunelintError:
@@ -196,8 +196,7 @@ def _lint_all(
     files: Sequence[Path], settings: Settings, jobs: int, cached: dict[Path, FileResult]
 ) -> Iterator[tuple[Path, FileResult]]:
     sources = {path: source_for(path) for path in files if path not in cached}
-    sizes = {path: source.size() for path, source in sources.items()}
-    if jobs <= 1 or sum(sizes.values()) < POOL_BYTES:
+    if jobs <= 1 or sum(source.size() for source in sources.values()) < POOL_BYTES:
         for path in files:
             yield path, cached[path] if path in cached else lint_file(path, settings)
         return
@@ -208,7 +207,7 @@ def _lint_all(
                 pending.append((path, cached[path]))
             elif not sources[path].forkable:  # a stream is read by this process only
                 pending.append((path, lint_file(path, settings)))
-            elif sizes[path] < SPLIT_BYTES or len(pieces := split_work(path, jobs)) < 2:
+            elif len(pieces := split_work(sources[path], jobs)) < 2:
                 pending.append((path, pool.submit(_lint_file, path)))
             elif gate(path, settings).settings is not settings:
                 # A layout the targets do not read, or read with fewer rules: one process.

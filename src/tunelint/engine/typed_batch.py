@@ -160,18 +160,6 @@ class TypedBatch(RecordRun):
                 ]
         return self._definitions
 
-    def conversations(self, index: int) -> tuple[list[dict[str, Any]], ...]:
-        """The message lists of the record at ``index``: ``messages``, or a pair's prompt,
-        preferred and non-preferred outputs (well formed: no type to check)."""
-        record = self.records[index]
-        if self.format is Format.CHAT:
-            return (record["messages"],)
-        return (
-            record["input"]["messages"],
-            record["preferred_output"],
-            record["non_preferred_output"],
-        )
-
     def tools(self, index: int) -> list[dict[str, Any]] | None:
         """The ``tools`` of the record at ``index`` (of a pair's prompt), if it has any."""
         record = self.records[index]

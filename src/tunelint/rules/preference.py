@@ -192,11 +192,8 @@ class PreferenceLengthBias:
     def visit(self, ctx: RecordContext) -> Iterable[Violation]:
         preferred = _output_length(ctx.record.get("preferred_output"))
         other = _output_length(ctx.record.get("non_preferred_output"))
-        if preferred is not None and other is not None and preferred != other:
-            self.pairs += 1
-            self.longer += preferred > other
-            self.preferred_chars += preferred
-            self.other_chars += other
+        if preferred is not None and other is not None:
+            self._count(preferred, other)
         return ()
 
     def visit_typed(self, batch: TypedBatch) -> Reports:
@@ -206,12 +203,17 @@ class PreferenceLengthBias:
             preferred, other = record["preferred_output"], record["non_preferred_output"]
             if len(preferred) == 1 == len(other):
                 chosen, rejected = preferred[0].get("content"), other[0].get("content")
-                if type(chosen) is str and type(rejected) is str and len(chosen) != len(rejected):
-                    self.pairs += 1
-                    self.longer += len(chosen) > len(rejected)
-                    self.preferred_chars += len(chosen)
-                    self.other_chars += len(rejected)
+                if type(chosen) is str and type(rejected) is str:
+                    self._count(len(chosen), len(rejected))
         return ()
+
+    def _count(self, preferred: int, other: int) -> None:
+        """Count a pair whose outputs are this long, if they differ."""
+        if preferred != other:
+            self.pairs += 1
+            self.longer += preferred > other
+            self.preferred_chars += preferred
+            self.other_chars += other
 
     def partial(self) -> tuple[int, int, int, int]:
         return self.pairs, self.longer, self.preferred_chars, self.other_chars

@@ -154,42 +154,28 @@ def _one_of(allowed: frozenset[str], value: object) -> bool:
 
 @functools.lru_cache(maxsize=1024)
 def _quick_check(schema_json: bytes) -> Callable[[dict[str, Any]], bool] | None:
-    """For the common valid ``parameters`` schema (an object of string, number, integer and
-    boolean properties, string enums, ``required``, ``additionalProperties: false``): a test
-    that passes only arguments ``jsonschema`` finds nothing wrong with. ``None`` for any
-    other schema, and arguments it does not pass are validated in full: the findings are
-    ``jsonschema``'s either way (``tests/rules/test_quick_arguments.py``)."""
-    if _schema_problems(schema_json):
-        return None
+    """For the common valid ``parameters`` schema (``_plainly_valid``) whose properties are
+    strings, numbers, integers, booleans and string enums: a test that passes only
+    arguments ``jsonschema`` finds nothing wrong with. ``None`` for any other schema, and
+    arguments it does not pass are validated in full: the findings are ``jsonschema``'s
+    either way (``tests/rules/test_quick_arguments.py``)."""
     schema = orjson.loads(schema_json)
-    properties = schema.get("properties", {})
-    required = schema.get("required", [])
-    closed = schema.get("additionalProperties", True)
-    if (
-        schema.keys() - _QUICK_SCHEMA_KEYS
-        or schema.get("type") != "object"
-        or not isinstance(properties, dict)
-        or not isinstance(required, list)
-        or closed not in (True, False)
-    ):
+    if not _plainly_valid(schema):
         return None
+    closed: bool = schema.get("additionalProperties", True)
     checks: dict[str, Callable[[object], bool]] = {}
-    for name, prop in properties.items():
-        if not isinstance(prop, dict) or prop.keys() - _QUICK_PROPERTY_KEYS:
-            return None
+    for name, prop in schema.get("properties", {}).items():
         kind = prop.get("type")
-        check = _QUICK_TYPES.get(kind) if type(kind) is str else None
+        check = _QUICK_TYPES.get(kind)
         enum = prop.get("enum")
         if enum is not None:
-            if kind != "string" or type(enum) is not list or any(type(i) is not str for i in enum):
+            if kind != "string" or any(type(item) is not str for item in enum):
                 return None
             check = functools.partial(_one_of, frozenset(enum))
         if check is None:
             return None
         checks[name] = check
-    if any(type(name) is not str for name in required):
-        return None
-    needed = frozenset(required)
+    needed = frozenset(schema.get("required", []))
 
     def passes(arguments: dict[str, Any]) -> bool:
         if not needed <= arguments.keys():

@@ -95,9 +95,9 @@ def _tallies(settings: TemplateSettings, files: list[Path], jobs: int) -> Iterat
     analyzer_for(settings)  # loaded once: forked workers inherit it
     with process_pool(jobs, _no_setup, ()) as pool:
         pending = [
-            pool.submit(_tally, settings, path, part)
-            for path in files
-            for part in split_work(path, jobs)
+            pool.submit(_tally, settings, source.path, part)
+            for source in sources
+            for part in split_work(source, jobs)
         ]
         for part in pending:
             yield part.result()

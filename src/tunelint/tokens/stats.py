@@ -22,7 +22,7 @@ from tunelint.engine.formats import SYSTEM_ROLES
 from tunelint.engine.pool import POOL_BYTES, Part, process_pool, split_work
 from tunelint.engine.reader import Block, Line, LineProblem, decode_line, read_blocks
 from tunelint.engine.settings import Settings
-from tunelint.sources import RowGroups, source_for
+from tunelint.sources import RowGroups, Source, source_for
 from tunelint.targets.views import chat_view
 from tunelint.tokens.counting import ExampleCounter, token_count, token_measure
 from tunelint.tokens.models import ModelInfo, model_for
@@ -335,14 +335,14 @@ def _numbered(tallies: Iterable[tuple[Path, _Tally]]) -> Iterator[_Tally]:
 
 
 def _ray_tallies(
-    files: list[Path], encoding: str, cookbook: bool, cluster: Cluster
+    sources: list[Source], encoding: str, cookbook: bool, cluster: Cluster
 ) -> Iterator[_Tally]:
     """Tallies of the files' byte ranges as Ray tasks, in file order."""
     from tunelint.engine.ray_executor import RANGES_PER_CPU, cluster_cpus, connect, ordered_map
 
     ray = connect(cluster.address, cluster.cpus)
     pieces = cluster_cpus(ray) * RANGES_PER_CPU
-    parts = [(path, part) for path in files for part in split_work(path, pieces)]
+    parts = [(source.path, part) for source in sources for part in split_work(source, pieces)]
     tallies = ordered_map(ray, _ray_part, (encoding, cookbook), parts)
     yield from _numbered(zip([path for path, _ in parts], tallies, strict=True))
 
@@ -362,7 +362,7 @@ def _tallies(
     sources = [source_for(path) for path in files]
     total = sum(source.size() for source in sources)
     if cluster is not None and all(source.local for source in sources):
-        yield from _ray_tallies(files, encoding, cookbook, cluster)
+        yield from _ray_tallies(sources, encoding, cookbook, cluster)
         return
     # Standard input is read by this process alone.
     if jobs <= 1 or total < POOL_BYTES or not all(source.forkable for source in sources):
@@ -378,9 +378,9 @@ def _tallies(
     token_measure(encoding, fast=True)  # load the vocabulary once: forked workers inherit it
     with process_pool(jobs, _no_setup, ()) as pool:
         pending = [
-            (path, pool.submit(_tally_part, path, part, encoding, cookbook))
-            for path in files
-            for part in split_work(path, jobs)
+            (source.path, pool.submit(_tally_part, source.path, part, encoding, cookbook))
+            for source in sources
+            for part in split_work(source, jobs)
         ]
         done = 0
         for tally in _numbered((path, work.result()) for path, work in pending):
