@@ -51,15 +51,15 @@ def write_jsonl(tmp_path: Path) -> WriteJsonl:
     return write
 
 
-def run_tunelint(
+def run_python(
     *args: str | os.PathLike[str],
     cwd: Path | None = None,
     input: bytes | None = None,
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real command line in a child process (``env``: its whole environment)."""
+    """``python ARGS`` in a child process (``env``: its whole environment)."""
     return subprocess.run(
-        [sys.executable, "-m", "tunelint", *map(str, args)],
+        [sys.executable, *map(str, args)],
         cwd=cwd,
         env=env,
         input=input.decode() if input is not None else None,
@@ -68,6 +68,16 @@ def run_tunelint(
         timeout=300,
         check=False,
     )
+
+
+def run_tunelint(
+    *args: str | os.PathLike[str],
+    cwd: Path | None = None,
+    input: bytes | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a child process (``env``: its whole environment)."""
+    return run_python("-m", "tunelint", *args, cwd=cwd, input=input, env=env)
 
 
 @pytest.fixture

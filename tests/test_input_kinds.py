@@ -25,7 +25,7 @@ import pytest
 import zstandard
 from moto.server import ThreadedMotoServer
 
-from conftest import REPO, run_tunelint
+from conftest import REPO, run_python, run_tunelint
 
 TOY = REPO / "tests" / "data" / "cookbook" / "toy_chat_fine_tuning.jsonl"
 SECRET = "tunelint-test-secret-key-0123456789"
@@ -64,21 +64,6 @@ def findings(result: subprocess.CompletedProcess[str], columns: bool = True) -> 
         tuple(item.get(key) for key in keys if columns or key != "column")
         for item in json.loads(result.stdout)
     ]
-
-
-def run_python(
-    script: str, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """``python -c script args`` in a child process."""
-    return subprocess.run(
-        [sys.executable, "-c", script, *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def check(*args: Any, **kwargs: Any) -> subprocess.CompletedProcess[str]:
@@ -224,7 +209,7 @@ def test_missing_extras_name_their_install_command(tmp_path: Path) -> None:
     hide = "import sys; sys.modules['pyarrow'] = sys.modules['zstandard'] = None;"
     run = "from tunelint.cli import main; sys.exit(main(sys.argv[1:]))"
     for name, extra in (("x.parquet", "parquet"), ("x.jsonl.zst", "zstd")):
-        result = run_python(hide + run, "check", name, cwd=tmp_path)
+        result = run_python("-c", hide + run, "check", name, cwd=tmp_path)
         assert result.returncode == 2, result.stderr
         assert result.stderr.endswith(f"pip install 'tunelint[{extra}]'\n"), result.stderr
         assert result.stderr.count("\n") == 1
@@ -237,7 +222,7 @@ def test_check_on_plain_jsonl_imports_no_input_library(plain: Path, tmp_path: Pa
         " if m in sys.modules),"
         " file=sys.stderr)"
     )
-    assert run_python(script, cwd=tmp_path).stderr.splitlines()[-1] == "[]"
+    assert run_python("-c", script, cwd=tmp_path).stderr.splitlines()[-1] == "[]"
 
 
 def test_convert_reads_stdin_and_writes_stdout(tmp_path: Path) -> None:
@@ -270,7 +255,7 @@ def test_memory_stays_flat_on_a_compressed_file_larger_than_the_buffer(tmp_path:
             f"main(['check', '--no-cache', '-j', '1', '--select', 'SC,CV,DS003', {str(path)!r}]);"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
         )
-        return int(run_python(script).stderr.splitlines()[-1])
+        return int(run_python("-c", script).stderr.splitlines()[-1])
 
     decompressed_kib = sum(len(record(i)) + 1 for i in range(2200)) // 1024
     assert decompressed_kib > 60_000
@@ -441,7 +426,7 @@ def test_jobs_lint_and_count_objects_in_worker_processes(bucket: str, tmp_path: 
     log = tmp_path / "workers.log"
     log.touch()
     command = ("check", "--no-cache", "--output-format", "json", url, "--jobs", "2")
-    pooled = run_python(LOGGED_WORKERS, str(log), *command, cwd=tmp_path, env=env)
+    pooled = run_python("-c", LOGGED_WORKERS, log, *command, cwd=tmp_path, env=env)
     assert (pooled.returncode, pooled.stdout) == (1, alone.stdout), pooled.stderr
     main = int(pooled.stderr.split()[-1])
     linted = [line.split() for line in log.read_text().splitlines()]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 
 if sys.version_info >= (3, 11):
@@ -18,7 +17,7 @@ import pytest
 
 from tunelint.cli import _COMMANDS
 
-from conftest import EXAMPLES, REPO, run_tunelint
+from conftest import EXAMPLES, REPO, run_python, run_tunelint
 
 # Modules `tunelint check` on a small file has no use for: a dependency of another command,
 # an optional extra, or what only a rule it does not run (or a plugin scan) needs.
@@ -52,14 +51,8 @@ def _imported_by(*args: str | Path, cwd: Path) -> tuple[str, set[str]]:
         "status = main(sys.argv[1:])\n"
         "print(status, *sorted(sys.modules), file=sys.stderr)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code, *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
+    result = run_python("-c", code, *args, cwd=cwd)
+    assert result.returncode == 0, result.stderr
     status, *modules = result.stderr.splitlines()[-1].split()
     return status, set(modules)
 
@@ -104,14 +97,8 @@ DATACLASSES_MADE = (
 def _check_reporting(script: str, data: Path, folder: Path) -> list[str]:
     """``check --no-cache data`` run by ``script``, which prints what it saw as the last
     line of stderr: that line's words."""
-    result = subprocess.run(
-        [sys.executable, "-c", script, "check", str(data), "--no-cache"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
+    result = run_python("-c", script, "check", data, "--no-cache", cwd=folder)
+    assert result.returncode == 0, result.stderr
     return result.stderr.splitlines()[-1].split()
 
 
@@ -205,15 +192,8 @@ def test_each_commands_help_is_the_whole_parsers(words: list[str], tmp_path: Pat
         "    build_parser().parse_args([*sys.argv[1:], '--help'])\n"
         "print(out.getvalue(), end='')\n"
     )
-    whole = subprocess.run(
-        [sys.executable, "-c", code, *words],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
+    whole = run_python("-c", code, *words, cwd=tmp_path, env=env)
+    assert whole.returncode == 0, whole.stderr
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout == whole.stdout
     assert f"usage: tunelint {' '.join(words)}".rstrip() in shown.stdout
