@@ -14,6 +14,13 @@ shared machine) and in wall seconds. The floors are scripts too, run the same wa
   of every message, one call per text (what ``stats`` cannot avoid doing);
 - ``python -c pass``: the interpreter's own start-up.
 
+Beside the ``check`` targets, lower bounds measured against the same floors: the calls
+into C that default ``check`` cannot spare on a valid record (``primitives.py``: decoding,
+the triggers' search, canonical JSON and the duplicate rules' hashes), and the import of
+the four C libraries ``check`` needs on any file; for tool calling and preference pairs,
+also the same plus the typed path's walk in Python (``--walk``). A target below its bound cannot be met
+by any change to the Python around those calls.
+
 Then the memory target: the bytes of dataset-wide state ``check`` keeps per example with
 the default rules (``MEMORY``), on the chat and tool-calling files.
 
@@ -70,6 +77,10 @@ with open(sys.argv[1], "rb") as stream:
             if type(content) is str:
                 encode(content)
 """
+
+LOWER_BOUND = "(lower bound)"
+"""The goal column of a case that measures what no Python can spare (``primitives.py``;
+the C libraries ``check`` imports), beside the target it bounds."""
 
 MEMORY = """
 import gc, sys, tracemalloc
@@ -230,11 +241,31 @@ def main() -> int:
     def floor(path: Path) -> list[str]:
         return [PY, "-c", FLOOR_READ, str(path)]
 
+    def primitives(path: Path, *options: str) -> list[str]:
+        return [PY, str(HERE / "primitives.py"), *options, str(path)]
+
     stats = [*TUNELINT, "stats", "--model", MODEL, "--format", "json"]
     cases = [
         Case("check, plain chat", [*CHECK, str(chat)], floor(chat), "<= 2.5x floor", 2.5),
+        Case("C primitives, plain chat", primitives(chat), floor(chat), LOWER_BOUND, None),
         Case("check, tool calling", [*CHECK, str(tools)], floor(tools), "<= 4x floor", 4.0),
+        Case("C primitives, tool calling", primitives(tools), floor(tools), LOWER_BOUND, None),
+        Case(
+            "C primitives + walk, tool calling",
+            primitives(tools, "--walk"),
+            floor(tools),
+            LOWER_BOUND,
+            None,
+        ),
         Case("check, preference", [*CHECK, str(pairs)], floor(pairs), "<= 4x floor", 4.0),
+        Case("C primitives, preference", primitives(pairs), floor(pairs), LOWER_BOUND, None),
+        Case(
+            "C primitives + walk, preference",
+            primitives(pairs, "--walk"),
+            floor(pairs),
+            LOWER_BOUND,
+            None,
+        ),
         Case("check, Korean chat", [*CHECK, str(korean)], floor(korean), "(for scale)", None),
         Case(
             "stats, plain chat",
@@ -263,6 +294,14 @@ def main() -> int:
             [PY, "-c", "pass"],
             "<= 5x python -c pass",
             5.0,
+            "wall",
+        ),
+        Case(
+            "imports check needs",
+            [PY, "-c", "import orjson, msgspec, re2, xxhash"],
+            [PY, "-c", "pass"],
+            LOWER_BOUND,
+            None,
             "wall",
         ),
         Case(
@@ -301,10 +340,10 @@ def main() -> int:
     after = load()
 
     print(
-        f"\n| {'target':<32} | {'CPU s':>6} | {'floor':>6} | {'CPU ratio':>9} "
+        f"\n| {'target':<34} | {'CPU s':>6} | {'floor':>6} | {'CPU ratio':>9} "
         f"| {'wall ratio':>10} | {'peak MB':>7} | {'goal':<22} | met |"
     )
-    print(f"|{'-' * 34}|{'-' * 7}:|{'-' * 7}:|{'-' * 10}:|{'-' * 11}:|{'-' * 8}:|{'-' * 24}|-----|")
+    print(f"|{'-' * 36}|{'-' * 7}:|{'-' * 7}:|{'-' * 10}:|{'-' * 11}:|{'-' * 8}:|{'-' * 24}|-----|")
     for case in cases:
         pairs_ = runs[case.name]
         cpu = statistics.median(ours.cpu for ours, _ in pairs_)
@@ -315,7 +354,7 @@ def main() -> int:
         judged = cpu_ratio if case.by == "cpu" else wall_ratio
         met = "" if case.limit is None else ("yes" if judged <= case.limit else "no")
         print(
-            f"| {case.name:<32} | {cpu:6.2f} | {base_cpu:6.2f} | {cpu_ratio:8.2f}x "
+            f"| {case.name:<34} | {cpu:6.2f} | {base_cpu:6.2f} | {cpu_ratio:8.2f}x "
             f"| {wall_ratio:9.2f}x | {peak:7.1f} | {case.target:<22} | {met:<3} |"
         )
     print(f"\n| {'dataset-wide state (default rules)':<40} | {'bytes/example':>13} | goal | met |")
