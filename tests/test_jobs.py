@@ -244,6 +244,67 @@ def test_a_killed_worker_ends_the_run_in_one_line(tmp_path: Path) -> None:
     )
 
 
+# Another thread of the process imports re2 (which the line rules import on first use, in
+# each worker) when the pool forks: the module has run, but its import is held open until
+# this process has forked. Prints whether the split file's findings equal one process's.
+HALF_IMPORTED = """\
+import importlib, importlib.machinery, os, sys, threading
+from pathlib import Path
+from tunelint.engine import pool
+from tunelint.engine.config import ConfigFile, resolve_settings
+from tunelint.engine.runner import lint_file
+parent = os.getpid()
+running, forked = threading.Event(), threading.Event()
+os.register_at_fork(after_in_parent=forked.set)
+class Loader:
+    def __init__(self, real):
+        self.real = real
+    def create_module(self, spec):
+        return self.real.create_module(spec)
+    def exec_module(self, module):
+        self.real.exec_module(module)
+        if os.getpid() == parent:
+            running.set()
+            forked.wait()
+class HeldOpen:
+    def find_spec(self, name, path=None, target=None):
+        spec = importlib.machinery.PathFinder.find_spec(name, path) if name == "re2" else None
+        if spec is not None:
+            spec.loader = Loader(spec.loader)
+        return spec
+sys.meta_path.insert(0, HeldOpen())
+threading.Thread(target=importlib.import_module, args=("re2",), daemon=True).start()
+running.wait()
+path = Path(sys.argv[1])
+settings = resolve_settings(ConfigFile(None))
+pool.SPLIT_BYTES = pool.POOL_BYTES = 1
+results = list(pool.lint_files([path], settings, 2))
+print(results == [lint_file(path, settings)])
+"""
+
+
+def test_a_fork_while_another_thread_imports_neither_hangs_nor_fails(
+    write_jsonl: WriteJsonl,
+) -> None:
+    """fork copies one thread: a module another thread is importing (an API caller's
+    thread, a reader of URLs) is half-imported in the workers, its lock held by no one."""
+    path = write_jsonl(mixed_lines(3000))
+    child = subprocess.Popen(
+        [sys.executable, "-c", HALF_IMPORTED, path],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its workers too are killed if it hangs
+    )
+    try:
+        stdout, stderr = child.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
+        raise AssertionError("a worker waits forever for another thread's import") from None
+    assert (child.returncode, stdout) == (0, "True\n"), stderr
+
+
 @pytest.mark.parametrize(
     ("load", "cores", "machine", "expected"),
     [

@@ -92,7 +92,8 @@ def process_pool(
     # spawn fresh interpreters.
     method = "fork" if sys.platform == "linux" else None
     context = multiprocessing.get_context(method)
-    pool = ProcessPoolExecutor(jobs, context, initializer=initializer, initargs=initargs)
+    start = (initializer, *initargs)
+    pool = ProcessPoolExecutor(jobs, context, initializer=_start_worker, initargs=start)
     try:
         yield pool
     except BrokenProcessPool:
@@ -102,6 +103,36 @@ def process_pool(
         ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(initializer: Callable[..., None], *initargs: Any) -> None:
+    _forget_unfinished_imports()
+    initializer(*initargs)
+
+
+def _forget_unfinished_imports() -> None:
+    """Forget, in a forked worker, the imports other threads of the parent had under way.
+
+    fork copies the forking thread only. A module another thread was importing stays
+    half-run in ``sys.modules``, its import lock held by a thread that does not exist here:
+    the worker's first import of it (the line rules import ``re2`` there, near-duplicates
+    ``numpy``), or pickling a result that names it, would wait forever. Forgotten, the
+    module is imported afresh when needed. The locks are CPython's own table in
+    ``importlib._bootstrap``; where it has none, there is nothing to forget.
+    """
+    import importlib._bootstrap as bootstrap
+    import threading
+
+    me = threading.get_ident()
+    locks: dict[str, Any] = getattr(bootstrap, "_module_locks", {})
+    for name, ref in list(locks.items()):
+        lock = ref()
+        if lock is None or not getattr(lock, "count", 0) or getattr(lock, "owner", me) == me:
+            continue
+        del locks[name]
+        module = sys.modules.get(name)
+        if getattr(getattr(module, "__spec__", None), "_initializing", False):
+            del sys.modules[name]
 
 
 def outcomes(work: list[Future[T]]) -> Iterator[T]:
