@@ -31,6 +31,8 @@ NOT_FOR_CHECK = (
     "openai",
     "ray",
     "shutil",  # imports zlib, bz2 and lzma: argparse asks it for the terminal's width
+    "struct",  # with threading, binascii and importlib.util: only reading a vocabulary needs it
+    "threading",  # only the progress bar (on a terminal) and reading a vocabulary need it
     "tiktoken",
     "tokenizers",
     "transformers",
