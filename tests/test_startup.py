@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 if sys.version_info >= (3, 11):
@@ -24,6 +25,7 @@ from conftest import EXAMPLES, REPO, run_python, run_tunelint
 NOT_FOR_CHECK = (
     "bpe_openai",
     "difflib",
+    "encodings.cp1252",  # CT004 needs it only for a text that may be mojibake
     "hashlib",  # loads OpenSSL: only a finding's fingerprint, the cache or a tokenizer needs it
     "importlib.metadata",
     "jsonschema",
@@ -69,6 +71,15 @@ def test_check_on_a_small_file_imports_nothing_heavy(tmp_path: Path) -> None:
     assert "tunelint.rules.content" in modules  # the rules did run
     heavy = {m for m in modules if any(m == n or m.startswith(f"{n}.") for n in NOT_FOR_CHECK)}
     assert heavy == set()
+
+
+def test_the_mojibake_pattern_spells_out_windows_1252s_glyphs_of_0x80_to_0x9f() -> None:
+    """CT004's pattern holds them written out, so that loading the rules loads no codec."""
+    from tunelint.rules import content
+
+    glyphs = bytes(range(0x80, 0xA0)).decode("cp1252", "ignore")
+    spelt_out = content._CONTINUATION
+    assert spelt_out == "\u0080-\u00bf" + re.escape(glyphs)
 
 
 # The dataclasses `tunelint check` may create: creating one compiles several functions (about
