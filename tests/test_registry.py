@@ -83,6 +83,13 @@ def test_contradicting_facts_are_refused(
     assert dict(all_rules()) == before
 
 
+def test_a_rule_taking_another_rules_name_is_refused() -> None:
+    before = dict(all_rules())
+    with pytest.raises(ValueError, match=r"rule ZZ999 \(missing-messages\) clashes with SC001"):
+        rule("ZZ999", "missing-messages", Severity.INFO)(check)
+    assert dict(all_rules()) == before
+
+
 def test_the_builtin_rules_declare_their_facts() -> None:
     rules = all_rules()
     assert {code for code, r in rules.items() if r.quiet_on_object} == {

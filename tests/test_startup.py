@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 if sys.version_info >= (3, 11):
@@ -24,6 +25,7 @@ from conftest import EXAMPLES, REPO, run_python, run_tunelint
 NOT_FOR_CHECK = (
     "bpe_openai",
     "difflib",
+    "encodings.cp1252",  # CT004 needs it only for a text that may be mojibake
     "hashlib",  # loads OpenSSL: only a finding's fingerprint, the cache or a tokenizer needs it
     "importlib.metadata",
     "jsonschema",
@@ -31,6 +33,10 @@ NOT_FOR_CHECK = (
     "openai",
     "ray",
     "shutil",  # imports zlib, bz2 and lzma: argparse asks it for the terminal's width
+    "struct",  # with threading, binascii and importlib.util: only reading a vocabulary needs it
+    "threading",  # only the progress bar (on a terminal) and reading a vocabulary need it
+    "tomli",
+    "tomllib",  # ~12M instructions: a run without a configuration file reads the cached target
     "tiktoken",
     "tokenizers",
     "transformers",
@@ -59,11 +65,21 @@ def _imported_by(*args: str | Path, cwd: Path) -> tuple[str, set[str]]:
 
 def test_check_on_a_small_file_imports_nothing_heavy(tmp_path: Path) -> None:
     data = EXAMPLES / "clean" / "preferences.jsonl"
+    _imported_by("check", data, "--no-cache", cwd=tmp_path)  # caches the target's table
     status, modules = _imported_by("check", data, "--no-cache", cwd=tmp_path)
     assert status == "0"
     assert "tunelint.rules.content" in modules  # the rules did run
     heavy = {m for m in modules if any(m == n or m.startswith(f"{n}.") for n in NOT_FOR_CHECK)}
     assert heavy == set()
+
+
+def test_the_mojibake_pattern_spells_out_windows_1252s_glyphs_of_0x80_to_0x9f() -> None:
+    """CT004's pattern holds them written out, so that loading the rules loads no codec."""
+    from tunelint.rules import content
+
+    glyphs = bytes(range(0x80, 0xA0)).decode("cp1252", "ignore")
+    spelt_out = content._CONTINUATION
+    assert spelt_out == "\u0080-\u00bf" + re.escape(glyphs)
 
 
 # The dataclasses `tunelint check` may create: creating one compiles several functions (about
@@ -79,14 +95,30 @@ DATACLASSES_FOR_CHECK = {
     "tunelint.engine.template_settings.TemplateSettings",
 }
 
+# The named tuples it may create (typing.NamedTuple: about 1.2M instructions each, the fields'
+# annotations compiled one by one): those that are unpacked or public. Another record on
+# check's path should be a ``msgspec.Struct`` too.
+NAMED_TUPLES_FOR_CHECK = {
+    "tunelint.engine.context.RecordContext",
+    "tunelint.engine.reader.Block",
+    "tunelint.engine.reader.Line",
+    "tunelint.engine.typed_batch.Texts",
+    "tunelint.rules.tool_schemas.Definition",
+    "tunelint.rules.walk.Text",
+}
+
 DATACLASSES_MADE = (
-    "import dataclasses, sys\n"
+    "import collections, dataclasses, sys\n"
     "made = []\n"
-    "process_class = dataclasses._process_class\n"
+    "process_class, namedtuple = dataclasses._process_class, collections.namedtuple\n"
     "def recorded(cls, *args, **kwargs):\n"
     "    made.append(f'{cls.__module__}.{cls.__qualname__}')\n"
     "    return process_class(cls, *args, **kwargs)\n"
-    "dataclasses._process_class = recorded\n"
+    "def recorded_tuple(name, fields, **kwargs):\n"
+    "    if str(kwargs.get('module')).startswith('tunelint.'):\n"
+    "        made.append(f'{kwargs[\"module\"]}.{name}')\n"
+    "    return namedtuple(name, fields, **kwargs)\n"
+    "dataclasses._process_class, collections.namedtuple = recorded, recorded_tuple\n"
     "from tunelint.cli import main\n"
     "from tunelint.engine.quoting import secret_patterns\n"
     "status = main(sys.argv[1:])\n"
@@ -94,20 +126,24 @@ DATACLASSES_MADE = (
 )
 
 
-def _check_reporting(script: str, data: Path, folder: Path) -> list[str]:
+def _check_reporting(
+    script: str, data: Path, folder: Path, env: dict[str, str] | None = None
+) -> list[str]:
     """``check --no-cache data`` run by ``script``, which prints what it saw as the last
     line of stderr: that line's words."""
-    result = run_python("-c", script, "check", data, "--no-cache", cwd=folder)
+    result = run_python("-c", script, "check", data, "--no-cache", cwd=folder, env=env)
     assert result.returncode == 0, result.stderr
     return result.stderr.splitlines()[-1].split()
 
 
 def test_check_on_a_small_clean_file_builds_no_more_than_it_needs(tmp_path: Path) -> None:
-    """Only the public dataclasses, and no secret pattern: nothing is quoted."""
+    """Only the public dataclasses and named tuples, and no secret pattern: nothing is
+    quoted."""
     data = EXAMPLES / "clean" / "preferences.jsonl"
     status, compiled, *made = _check_reporting(DATACLASSES_MADE, data, tmp_path)
     assert (status, compiled) == ("0", "0")
-    assert set(made) - DATACLASSES_FOR_CHECK == set()
+    assert "tunelint.engine.reader.Line" in made  # named tuples are seen
+    assert set(made) - DATACLASSES_FOR_CHECK - NAMED_TUPLES_FOR_CHECK == set()
 
 
 # The modules whose regular expressions a clean run of a small plain chat file uses; every other
@@ -146,9 +182,10 @@ PATTERNS_AND_TOML_PARSED = (
 def test_check_on_a_small_clean_file_compiles_and_parses_no_more_than_it_needs(
     tmp_path: Path,
 ) -> None:
-    """No regular expression of a rule that finds nothing, and one TOML file parsed (the
-    default target's): not the project's pyproject.toml, which names tunelint only as a
-    dependency and a script."""
+    """No regular expression of a rule that finds nothing, and no TOML parsed but the
+    default target's, once per installed version of its file (then it is read from the user's
+    cache): not the project's pyproject.toml, which names tunelint only as a dependency and a
+    script."""
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "data"\ndependencies = ["tunelint>=0.1"]\n'
         '[project.scripts]\ntunelint = "tunelint.cli:main"\n',
@@ -171,9 +208,12 @@ def test_check_on_a_small_clean_file_compiles_and_parses_no_more_than_it_needs(
         ),
         encoding="utf-8",
     )
-    status, parsed, *compiled = _check_reporting(PATTERNS_AND_TOML_PARSED, data, tmp_path)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    status, parsed, *compiled = _check_reporting(PATTERNS_AND_TOML_PARSED, data, tmp_path, env)
     assert (status, parsed) == ("0", "1")
     assert set(compiled) - PATTERNS_FOR_CHECK == set()
+    status, parsed, *_ = _check_reporting(PATTERNS_AND_TOML_PARSED, data, tmp_path, env)
+    assert (status, parsed) == ("0", "0")
 
 
 @pytest.mark.parametrize(

@@ -213,6 +213,7 @@ class Rule(msgspec.Struct, frozen=True):
 
 
 _RULES: dict[str, Rule] = {}
+_BY_NAME: dict[str, Rule] = {}
 _sorted: Mapping[str, Rule] = MappingProxyType({})
 _CONFIG_KEYS: dict[str, Callable[[str, Any], Any]] = {}
 
@@ -251,7 +252,7 @@ def rule(
     def register(check: T) -> T:
         if not _CODE.match(code) or not _NAME.match(name):
             raise ValueError(f"malformed rule code or name: {code} {name}")
-        clash = _RULES.get(code) or next((r for r in _RULES.values() if r.name == name), None)
+        clash = _RULES.get(code) or _BY_NAME.get(name)
         if clash is not None:
             where = _origin(clash.check)
             raise ValueError(
@@ -283,7 +284,7 @@ def rule(
             )
         if chat_view and Format.CHAT not in kinds:
             raise ValueError(f"rule {code}: a chat_view rule must read chat records")
-        _RULES[code] = Rule(
+        _RULES[code] = _BY_NAME[name] = Rule(
             code=code,
             name=name,
             severity=severity,

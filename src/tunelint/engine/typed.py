@@ -23,7 +23,7 @@ semantics (``typed_path_applies``): under the ``cookbook`` profile every rule ru
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar, Literal, NamedTuple
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 import orjson
@@ -121,7 +121,7 @@ def typed_path_applies(profile: Profile) -> bool:
     return all(keys <= profile.allowed_keys(role) for role, keys in _TYPED_KEYS.items())
 
 
-class TypedRecord(NamedTuple):
+class TypedRecord(msgspec.Struct, frozen=True):
     """What the walk of a well-formed record (``typed_record``) saw, kept for the rules
     that read the same again over a run (``engine.typed_batch``)."""
 

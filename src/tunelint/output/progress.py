@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -49,6 +48,8 @@ class CheckProgress:
         self.done = self.index = 0
         self.started = time.monotonic()
         self.drawn = False
+        import threading  # only for a bar on a terminal: a check in CI never imports it
+
         self.stop = threading.Event()
         self.lock = threading.Lock()
 
@@ -73,6 +74,8 @@ class CheckProgress:
 
     def track(self, results: Iterable[T]) -> Iterator[T]:
         """``results``, one per file in order, while the bar follows them."""
+        import threading
+
         self.draw()
         thread = threading.Thread(target=self._redraw, daemon=True)
         thread.start()

@@ -357,8 +357,13 @@ def serialized_junk(ctx: RecordContext) -> Iterator[Violation]:
 
 # A run that could be one UTF-8 character shown as Windows-1252 / Latin-1 characters: a
 # lead byte (Â-ô) then as many continuation bytes as it announces (0x80-0xBF, as Latin-1
-# or as their Windows-1252 glyphs).
-_CONTINUATION = "\u0080-\u00bf" + re.escape(bytes(range(0x80, 0xA0)).decode("cp1252", "ignore"))
+# or as their Windows-1252 glyphs: those of bytes 0x80-0x9F, written out so that loading
+# the rules loads no cp1252 codec, ~1M instructions; tests/test_startup.py checks them).
+_CONTINUATION = (
+    "\u0080-\u00bf"
+    "\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018"
+    "\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
+)
 _MOJIBAKE = LazyPattern(
     f"[\u00c2-\u00df][{_CONTINUATION}]"
     f"|[\u00e0-\u00ef][{_CONTINUATION}]{{2}}"

@@ -10,7 +10,9 @@ where each piece is, so that a finding points into the record, not into its view
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple
+from typing import Any
+
+import msgspec
 
 from tunelint.engine.context import Origin, Piece
 from tunelint.engine.findings import JsonPath
@@ -29,7 +31,7 @@ SHAREGPT_ROLES = {
 }
 
 
-class _Turn(NamedTuple):
+class _Turn(msgspec.Struct, frozen=True):
     role: str
     pieces: tuple[Piece, ...]
     joiner: str = ""

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
-from msgspec import UNSET
+from msgspec import UNSET, Struct
 
 from tunelint.engine.plain import PlainMessage
 
@@ -50,8 +50,9 @@ _CACHED_TEXT_LENGTH = 8192
 _CACHE_SIZE = 4096
 
 
-class ExampleCount(NamedTuple):
-    """One per example: a named tuple, built several times faster than a frozen dataclass."""
+class ExampleCount(Struct, frozen=True):
+    """One per example: a Struct, built faster than a named tuple (and its class costs less
+    to make at every start-up)."""
 
     messages: int
     tokens: int

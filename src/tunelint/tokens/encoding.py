@@ -12,11 +12,8 @@ environment (``TIKTOKEN_CACHE_DIR`` and the like) is neither read nor changed.
 
 from __future__ import annotations
 
-import binascii
+import _thread
 import functools
-import importlib.util
-import struct
-import threading
 import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,10 +39,10 @@ KNOWN_FILES = {
 (``tests/test_tokens_encoding.py`` rebuilds them)."""
 
 _FILE_NAMES = {"cl100k_base": "cl100k.vocab", "o200k_base": "o200k.vocab"}
-_LENGTH = struct.Struct("<H")
-_RANK = struct.Struct("<I")
-
-_lock = threading.Lock()
+# The modules that read a vocabulary (importlib.util, struct, binascii, threading) are
+# imported when one is read: the models table imports this module for ENCODINGS on every
+# `check`, which counts no token unless a token rule fires (about 6M instructions).
+_lock = _thread.allocate_lock()  # what threading.Lock is
 
 
 class TokenizerError(TunelintError):
@@ -55,6 +52,8 @@ class TokenizerError(TunelintError):
 def package_folders(package: str) -> list[Path]:
     """The folders of an installed package, found without running its ``__init__``
     (which may be slow, or need what it ships); empty when it is not installed."""
+    import importlib.util
+
     spec = importlib.util.find_spec(package)
     return [Path(folder) for folder in (spec and spec.submodule_search_locations) or ()]
 
@@ -98,16 +97,19 @@ def read_ranks(name: str, expected_sha256: str | None = None) -> dict[bytes, int
 def _tokens(path: Path, data: bytes) -> list[bytes]:
     """The tokens of a quicktok vocabulary file, in order: a little-endian ``u32`` count,
     then per token its ``u16`` length, its bytes and its ``u32`` rank."""
+    import struct
+
+    length_of, rank_of = struct.Struct("<H"), struct.Struct("<I")
     tokens: list[bytes] = []
     try:
-        count = _RANK.unpack_from(data, 0)[0]
-        position = _RANK.size
+        count = rank_of.unpack_from(data, 0)[0]
+        position = rank_of.size
         for _ in range(count):
-            (length,) = _LENGTH.unpack_from(data, position)
-            start = position + _LENGTH.size
+            (length,) = length_of.unpack_from(data, position)
+            start = position + length_of.size
             position = start + length
             tokens.append(data[start:position])
-            position += _RANK.size  # the rank: the hash proves it is the token's position
+            position += rank_of.size  # the rank: the hash proves it is the token's position
     except struct.error as error:
         raise TokenizerError(f"{path}: not a vocabulary file: {error}") from None
     if position != len(data):
@@ -117,6 +119,8 @@ def _tokens(path: Path, data: bytes) -> list[bytes]:
 
 def tiktoken_text(tokens: list[bytes]) -> bytes:
     """The ``.tiktoken`` file of ``tokens`` (by rank): ``<base64 token> <rank>`` lines."""
+    import binascii
+
     return b"".join(
         [
             binascii.b2a_base64(token, newline=False) + b" %d\n" % rank
