@@ -111,17 +111,6 @@ def test_a_cache_that_cannot_be_written_is_done_without(
     assert _read_anew("openai") == get_target("openai")
 
 
-def test_a_relative_cache_folder_is_ignored_as_the_xdg_rules_say(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("XDG_CACHE_HOME", "relative")
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert _read_anew("openai") == get_target("openai")
-    assert not (tmp_path / "relative").exists()
-    assert len(list((tmp_path / "home" / ".cache" / "tunelint").iterdir())) == 1
-
-
 def test_a_changed_target_file_is_cached_anew(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

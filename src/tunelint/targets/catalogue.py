@@ -71,15 +71,14 @@ def _cache_entry(file: Path) -> Path | None:
     """Where the table of the built-in target ``file`` is cached (``None``: nowhere)."""
     try:
         stat = file.stat()
-        configured = Path(os.environ.get("XDG_CACHE_HOME", ""))  # a relative one is ignored
-        folder = (configured if configured.is_absolute() else Path.home() / ".cache") / "tunelint"
+        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "tunelint")
     except (OSError, RuntimeError):  # RuntimeError: no home folder
         return None
     return folder / f"{tunelint.__version__}-{file.name}-{stat.st_size}-{stat.st_mtime_ns}.json"
 
 
 _DATE = "\0date"
-"""A TOML date in a cached table (JSON has none) is ``{"\\0date": "2026-12-06"}``."""
+"""A TOML date in a cached table (JSON has none) is ``{"\0date": "2026-12-06"}``."""
 
 
 def _cached_table(entry: Path) -> dict[str, Any] | None:
