@@ -25,13 +25,6 @@ pytest_plugins = ["pytester", "fake_openai", "tiny_tokenizers"]
 WriteJsonl = Callable[..., Path]
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _user_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The built-in targets' cache (``targets.catalogue``) goes to a folder of the tests, in
-    this process and in every child process, never to the user's ``~/.cache``."""
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))
-
-
 def readme_block(containing: str) -> str:
     """The fenced code block of README.md that holds ``containing``, as printed there."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -15,12 +14,7 @@ import pytest
 
 from tunelint.engine.errors import ConfigError
 from tunelint.engine.profiles import OPENAI
-from tunelint.targets import Layout, builtin_targets, catalogue, get_target
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
+from tunelint.targets import Layout, builtin_targets, get_target
 
 from conftest import REPO, WriteJsonl
 
@@ -59,74 +53,6 @@ def test_every_target_of_the_issue_is_built_in_with_a_date_and_sources() -> None
     # The default target is the profile tunelint always applied.
     assert targets["openai"].profile.roles == OPENAI.roles
     assert dict(targets["openai"].profile.message_keys) == dict(OPENAI.message_keys)
-
-
-def _read_anew(name: str) -> Any:
-    """The built-in target ``name`` read as a new process reads it (not from memory)."""
-    return catalogue._builtin_target.__wrapped__(f"{name}.toml")
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_a_built_in_target_is_read_from_the_cache_as_from_its_file(
-    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The first read parses the file and caches its table; the next reads the cache alone,
-    with the same values of the same types (a date stays a date, 1.0 a float)."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    file = catalogue._DATA / f"{name}.toml"
-    parsed = tomllib.loads(file.read_text(encoding="utf-8"))
-    assert _read_anew(name) == get_target(name)
-    (entry,) = (tmp_path / "tunelint").iterdir()
-    assert repr(catalogue._cached_table(entry)) == repr(parsed)
-
-    def unparsed(text: str) -> Any:
-        raise AssertionError("parsed again")
-
-    monkeypatch.setattr(catalogue, "parse_toml", unparsed)
-    assert _read_anew(name) == get_target(name)
-
-
-@pytest.mark.parametrize(
-    "damage",
-    [b"", b"{not json", b"[1]", b'{"name": {"\\u0000date": "not a date"}}', b'{"name": 3}'],
-)
-def test_a_damaged_cache_entry_is_parsed_again_and_replaced(
-    damage: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    expected = get_target("openai")
-    _read_anew("openai")
-    (entry,) = (tmp_path / "tunelint").iterdir()
-    good = entry.read_bytes()
-    entry.write_bytes(damage)
-    assert _read_anew("openai") == expected
-    assert entry.read_bytes() == good
-
-
-def test_a_cache_that_cannot_be_written_is_done_without(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
-    assert _read_anew("openai") == get_target("openai")
-
-
-def test_a_changed_target_file_is_cached_anew(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The entry is keyed by the file's size and modification time (and tunelint's
-    version): an edited file is never answered from the entry of its old text."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    data = tmp_path / "data"
-    data.mkdir()
-    monkeypatch.setattr(catalogue, "_DATA", data)
-    text = (REPO / "src" / "tunelint" / "targets" / "data" / "openai.toml").read_text("utf-8")
-    file = data / "openai.toml"
-    file.write_text(text, encoding="utf-8")
-    assert _read_anew("openai").title == "OpenAI fine-tuning API (the default)"
-    file.write_text(text.replace("(the default)", "(the default!)"), encoding="utf-8")
-    assert _read_anew("openai").title == "OpenAI fine-tuning API (the default!)"
-    assert len(list((tmp_path / "cache" / "tunelint").iterdir())) == 2
 
 
 def test_unknown_target_is_a_one_line_configuration_error(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,14 @@ from tunelint.engine.settings import Settings
 from tunelint.engine.suggest import did_you_mean
 from tunelint.engine.template_settings import KEYS as TEMPLATE_KEYS
 from tunelint.engine.template_settings import check_value, resolve_template
-from tunelint.engine.toml import parse_toml
 from tunelint.sources.walk import DEFAULT_EXCLUDE
 from tunelint.targets.catalogue import DEFAULT, get_target
 from tunelint.targets.resolve import target_profile, target_quiet_codes, target_rule_options
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
 
 CONFIG_FILES = ("tunelint.toml", "pyproject.toml")
 
@@ -150,8 +155,8 @@ def _parsed_has_tunelint(pyproject: Path, mtime_ns: int, size: int) -> bool:
     if not escaped and ("tunelint" not in text or not _MAY_HOLD_TUNELINT.search(text)):
         return False
     try:
-        data = parse_toml(text)
-    except ValueError:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
         return False
     return isinstance(data.get("tool"), dict) and "tunelint" in data["tool"]
 
@@ -161,10 +166,10 @@ def load_config(path: Path | None) -> ConfigFile:
     if path is None:
         return ConfigFile(None)
     try:
-        data = parse_toml(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror}") from None
-    except ValueError as error:  # not UTF-8, or not TOML
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("tunelint", {})

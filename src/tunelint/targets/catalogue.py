@@ -2,34 +2,26 @@
 
 A target file is checked like the configuration: an unknown key, a wrong type or an
 unknown layout is a configuration error naming the file, never a silent default.
-
-A built-in target's table is parsed once per installed version of its file and kept as JSON
-in the user's cache folder (``$XDG_CACHE_HOME/tunelint``, else ``~/.cache/tunelint``), keyed
-by tunelint's version and the file's size and modification time, as black keys its cache:
-importing the TOML parser and parsing the default target cost a short ``check`` about 15M
-instructions on every run, reading the JSON well under 1M. A cache entry that cannot be
-read or written is ignored (the file is parsed as before); a damaged one is replaced.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import functools
-import os
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-import tunelint
-from tunelint.engine.atomic import atomic_write
 from tunelint.engine.errors import ConfigError
 from tunelint.engine.profiles import Profile
-from tunelint.engine.toml import parse_toml
 from tunelint.targets.layouts import Layout
 from tunelint.targets.model import ImagePolicy, ModelFacts, PriceBracket, Pricing, Target
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
 
 DEFAULT = "openai"
 _WEIGHT_POLICIES = ("none", "non-negative", "any")
@@ -55,64 +47,7 @@ every ``check`` a few milliseconds of start-up."""
 
 @functools.cache
 def _builtin_target(file_name: str) -> Target:
-    file = _DATA / file_name
-    entry = _cache_entry(file)
-    cached = _cached_table(entry) if entry is not None else None
-    if cached is not None:
-        with contextlib.suppress(ConfigError):  # an entry changed by hand: parse the file
-            return _target_from(cached, file_name)
-    table = _parsed(file.read_text(encoding="utf-8"), file_name)
-    if entry is not None:
-        _cache_table(entry, table)
-    return _target_from(table, file_name)
-
-
-def _cache_entry(file: Path) -> Path | None:
-    """Where the table of the built-in target ``file`` is cached (``None``: nowhere)."""
-    try:
-        stat = file.stat()
-        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "tunelint")
-    except (OSError, RuntimeError):  # RuntimeError: no home folder
-        return None
-    return folder / f"{tunelint.__version__}-{file.name}-{stat.st_size}-{stat.st_mtime_ns}.json"
-
-
-_DATE = "\0date"
-"""A TOML date in a cached table (JSON has none) is ``{"\0date": "2026-12-06"}``."""
-
-
-def _cached_table(entry: Path) -> dict[str, Any] | None:
-    try:
-        table = _with_dates(orjson.loads(entry.read_bytes()))
-    except (OSError, ValueError, TypeError):  # none yet, or damaged: not JSON, not a date
-        return None
-    return table if isinstance(table, dict) else None
-
-
-def _with_dates(value: Any) -> Any:
-    if isinstance(value, dict):
-        if value.keys() == {_DATE}:
-            return datetime.date.fromisoformat(value[_DATE])
-        return {key: _with_dates(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_with_dates(item) for item in value]
-    return value
-
-
-def _cache_table(entry: Path, table: dict[str, Any]) -> None:
-    try:
-        data = orjson.dumps(table, default=_date_as_json, option=orjson.OPT_PASSTHROUGH_DATETIME)
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_write(entry, durable=False) as stream:
-            stream.write(data)
-    except (OSError, TypeError):  # TypeError: a datetime or a time, which stay uncached
-        pass
-
-
-def _date_as_json(value: Any) -> dict[str, str]:
-    if type(value) is not datetime.date:
-        raise TypeError(f"{type(value).__name__} is not cached")
-    return {_DATE: value.isoformat()}
+    return parse_target((_DATA / file_name).read_text(encoding="utf-8"), file_name)
 
 
 @functools.cache
@@ -142,17 +77,10 @@ def load_target(path: Path) -> Target:
 
 
 def parse_target(text: str, where: str) -> Target:
-    return _target_from(_parsed(text, where), where)
-
-
-def _parsed(text: str, where: str) -> dict[str, Any]:
     try:
-        return parse_toml(text)
-    except ValueError as error:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"target {where}: invalid TOML: {error}") from None
-
-
-def _target_from(data: Mapping[str, Any], where: str) -> Target:
     try:
         return _target(data)
     except ConfigError as error:
