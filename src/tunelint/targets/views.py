@@ -65,6 +65,12 @@ def _turns(
     ]
 
 
+def _role(roles: Mapping[str, str], name: object) -> str:
+    """The chat role a dialect's role ``name`` stands for; a turn of no known role (a list
+    or object among them) is read as the user's."""
+    return roles.get(name, "user") if isinstance(name, str) else "user"
+
+
 def _vertex(record: Mapping[str, Any]) -> list[_Turn]:
     key = "systemInstruction" if "systemInstruction" in record else "system_instruction"
     system = record.get(key)
@@ -74,9 +80,7 @@ def _vertex(record: Mapping[str, Any]) -> list[_Turn]:
     role = {"user": "user", "model": "assistant"}
 
     def turn(item: Any, where: JsonPath) -> _Turn:
-        return _Turn(
-            role.get(item.get("role"), "user"), _pieces(item.get("parts"), (*where, "parts"))
-        )
+        return _Turn(_role(role, item.get("role")), _pieces(item.get("parts"), (*where, "parts")))
 
     turns += _turns(record.get("contents"), ("contents",), turn)
     completions = record.get("completions")
@@ -109,7 +113,7 @@ def _sharegpt(record: Mapping[str, Any]) -> list[_Turn]:
 
 def _sharegpt_turn(turn: Any, where: JsonPath) -> _Turn:
     value = turn.get("value")
-    role = SHAREGPT_ROLES.get(turn.get("from"), "user")
+    role = _role(SHAREGPT_ROLES, turn.get("from"))
     return _Turn(role, (((*where, "value"), value),) if isinstance(value, str) else ())
 
 
