@@ -365,6 +365,12 @@ def test_fuzz_every_promise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 TARGET_RECORDS = Path(__file__).parent / "data" / "targets" / "valid"
 """A valid file for each built-in target, in its own dialect (``README.md`` there)."""
+CONVERSIONS = [
+    ("--from", source, "--to", dialect)
+    for source in ("openai", "vertex", "bedrock", "llamafactory", "sharegpt", "json-array")
+    for dialect in ("openai", "vertex", "bedrock")
+]
+"""``convert`` between the dialects: from each that reads JSONL records, to each it writes."""
 
 
 def test_fuzz_every_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -390,6 +396,7 @@ def test_fuzz_every_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
             ({0, 1}, ("check", str(path), "--target", target, "--select", "ALL", "--no-cache")),
             ({0, 1}, ("check", str(path), "--target", target, "--output-format", "json")),
             ({0, 1, 2}, ("stats", str(path), "--target", target)),  # 1: nothing to count
+            ({0, 1, 2}, ("convert", str(path), *rng.choice(CONVERSIONS), "-o", "out.jsonl")),
         ):
             status, output = run(*argv)
             assert status in allowed, (argv, status, output[-3000:])
@@ -421,6 +428,8 @@ def test_any_value_of_a_dialect_may_be_a_list_or_an_object(
     for allowed, argv in (
         ({0, 1}, ("check", str(path), "--target", target, "--select", "ALL", "--no-cache")),
         ({0, 1, 2}, ("stats", str(path), "--target", target)),
+        ({0, 1, 2}, ("convert", str(path), "--from", "openai", "--to", "vertex", "-o", "v.jsonl")),
+        ({0, 1, 2}, ("convert", str(path), "--from", "openai", "--to", "bedrock", "-o", "b.jsonl")),
     ):
         status, output = run(*argv)
         assert status in allowed, (argv, status, output[-3000:])

@@ -52,6 +52,14 @@ def _parts_of(content: object) -> list[Any]:
     raise Unconvertible("content is neither a string nor a list of parts")
 
 
+def _text(holder: dict[str, Any], key: str = "text") -> str:
+    """A text part's text: a string, or the record cannot be written faithfully."""
+    text = holder.get(key)
+    if not isinstance(text, str):
+        raise Unconvertible(f"a text part whose {key!r} is not a string")
+    return text
+
+
 def _content_of(parts: list[dict[str, Any]]) -> str | list[dict[str, Any]]:
     """OpenAI content: a lone text part is written as a string, as OpenAI examples are."""
     if len(parts) == 1 and parts[0].get("type") == "text":
@@ -67,7 +75,7 @@ def _turns(
     turns = []
     for message in messages:
         role = message.get("role")
-        if role not in roles:
+        if not isinstance(role, str) or role not in roles:
             raise Unconvertible(f"a {role!r} message has no counterpart")
         if message.get("tool_calls") or message.get("function_call"):
             raise Unconvertible("tool calls are not carried")
@@ -84,10 +92,12 @@ def _vertex_part(part: Any, notes: list[str]) -> dict[str, Any]:
     if not isinstance(part, dict):
         raise Unconvertible("a content part that is not an object")
     if part.get("type") == "text":
-        return {"text": part.get("text", "")}
+        return {"text": _text(part)}
     if part.get("type") == "image_url":
-        image = part.get("image_url") or {}
-        found = _DATA_URL.match(str(image.get("url", "")))
+        image = part.get("image_url")
+        if not isinstance(image, dict) or not isinstance(image.get("url"), str):
+            raise Unconvertible("an image part without an 'image_url' object with a 'url'")
+        found = _DATA_URL.match(image["url"])
         if not found:
             raise Unconvertible("an image given as a URL, which Vertex AI cannot fetch")
         if "detail" in image:
@@ -112,9 +122,11 @@ def to_vertex(record: Record) -> Translation:
 
 def _openai_part(part: Any) -> dict[str, Any]:
     if isinstance(part, dict) and set(part) == {"text"}:
-        return {"type": "text", "text": part["text"]}
+        return {"type": "text", "text": _text(part)}
     if isinstance(part, dict) and set(part) == {"inlineData"}:
         data = part["inlineData"]
+        if not isinstance(data, dict):
+            raise Unconvertible("an 'inlineData' part that is not an object")
         url = f"data:{data.get('mimeType')};base64,{data.get('data')}"
         return {"type": "image_url", "image_url": {"url": url}}
     if isinstance(part, dict) and "fileData" in part:
@@ -168,7 +180,10 @@ def _vertex_preference(messages: list[Message], completions: Any) -> Record:
         (turn,) = _vertex_turns([completion]) if completion else (None,)
         if turn is None:
             raise Unconvertible("a completion without a model turn")
-        by_score[item.get("score")] = turn
+        score = item.get("score")
+        if isinstance(score, list | dict):  # unhashable, and no score either way
+            raise Unconvertible("completions are not scored 1 and 0")
+        by_score[score] = turn
     if set(by_score) != {0, 1}:
         raise Unconvertible("completions are not scored 1 and 0")
     return {
@@ -183,7 +198,7 @@ def _vertex_preference(messages: list[Message], completions: Any) -> Record:
 
 def _bedrock_block(part: Any) -> dict[str, Any]:
     if isinstance(part, dict) and part.get("type") == "text":
-        return {"text": part.get("text", "")}
+        return {"text": _text(part)}
     if isinstance(part, dict) and part.get("type") == "image_url":
         raise Unconvertible("an image: Bedrock reads images from s3:// objects only")
     raise Unconvertible("a content part that is not text")
@@ -206,7 +221,7 @@ def to_bedrock(record: Record) -> Translation:
 
 def _openai_block(block: Any) -> dict[str, Any]:
     if isinstance(block, dict) and set(block) == {"text"}:
-        return {"type": "text", "text": block["text"]}
+        return {"type": "text", "text": _text(block)}
     kind = next(iter(block), "?") if isinstance(block, dict) else type(block).__name__
     raise Unconvertible(f"a {kind!r} block (only text is carried)")
 
