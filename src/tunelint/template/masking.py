@@ -175,7 +175,8 @@ class TurnShape:
         if not self.usable:
             return None
         for message in messages:
-            if not isinstance(message.get("content"), str) or not message.keys() <= _PLAIN_KEYS:
+            plain = isinstance(message.get("role"), str) and isinstance(message.get("content"), str)
+            if not plain or not message.keys() <= _PLAIN_KEYS:
                 return None
         turns = []
         position = 0
