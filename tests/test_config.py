@@ -35,6 +35,26 @@ def test_pyproject_without_a_tunelint_table_is_skipped(
     assert codes(result) == ["SC005"]
 
 
+@pytest.mark.parametrize(
+    ("pyproject", "status", "error"),
+    [
+        ("tool = 1\n", 1, ""),  # no [tool.tunelint]: the defaults
+        ('tool = ["black"]\n', 1, ""),
+        ("[tool]\ntunelint = 3\n", 2, "pyproject.toml: [tool.tunelint] must be a table\n"),
+    ],
+)
+def test_a_named_pyproject_whose_tool_key_is_no_table(
+    tmp_path: Path, write_jsonl: WriteJsonl, pyproject: str, status: int, error: str
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(pyproject)
+    path = write_jsonl([BAD_ROLE])
+    result = run_tunelint("check", path, "--config", "pyproject.toml", "-q", cwd=tmp_path)
+    assert (result.returncode, result.stderr.removeprefix("tunelint: error: ")) == (
+        status,
+        error,
+    )
+
+
 def test_cli_flags_override_the_file(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
     (tmp_path / "tunelint.toml").write_text('select = ["SC005"]\nfail-on = "warning"\n')
     path = write_jsonl([BAD_ROLE])

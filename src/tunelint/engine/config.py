@@ -172,7 +172,8 @@ def load_config(path: Path | None) -> ConfigFile:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("tunelint", {})
+        tool = data.get("tool")  # another tool's business, whatever it holds
+        data = tool.get("tunelint", {}) if isinstance(tool, dict) else {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: [tool.tunelint] must be a table")
     try:
