@@ -108,6 +108,21 @@ def test_prune_drops_stale_suppressions_only_and_keeps_reasons(
     assert "no longer matches" not in again.stderr
 
 
+def test_a_stale_suppression_is_shown_as_data_is(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
+    """Its fields come from a file anyone may edit: a key pasted into one is masked, a
+    control character escaped, as in every other output."""
+    write_jsonl([CHAT], "data.jsonl")
+    key = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7rS"  # a token's 36 characters
+    entry = {"path": "data.jsonl", "code": "JL002", "fingerprint": f"\x1b[2J {key}"}
+    sidecar = tmp_path / "tunelint-suppressions.json"
+    sidecar.write_text(json.dumps({"version": 1, "suppressions": [entry]}), encoding="utf-8")
+    (tmp_path / "tunelint.toml").write_text('select = ["JL002"]\n', encoding="utf-8")
+    result = run_tunelint("check", "data.jsonl", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "suppression of JL002 in data.jsonl (record \\x1b[2J ghp_" in result.stderr
+    assert key not in result.stderr and "\x1b" not in result.stderr
+
+
 def test_summary_counts_baselined_findings(tmp_path: Path, write_jsonl: WriteJsonl) -> None:
     write_jsonl(["[1]", "[2]", CHAT], "data.jsonl")
     report = tmp_path / "report.json"

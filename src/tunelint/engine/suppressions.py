@@ -33,6 +33,7 @@ import msgspec
 from tunelint.engine.atomic import atomic_write_text
 from tunelint.engine.errors import ConfigError, UsageError
 from tunelint.engine.findings import FileResult, Finding
+from tunelint.engine.quoting import clean
 from tunelint.engine.settings import Settings, relative_path
 
 SIDECAR = "tunelint-suppressions.json"
@@ -132,9 +133,11 @@ class Suppressions(Matcher):
         )
 
     def describe_stale(self, key: Key) -> str:
-        """What to tell the user about the stale entry ``key``."""
+        """What to tell the user about the stale entry ``key``: its fields come from a file
+        anyone may have edited, so they are shown as any data is (secrets masked, control
+        characters escaped)."""
         path, code, fingerprint = key
-        return (
+        return clean(
             f"{self.file.name}: suppression of {code} in {path} (record {fingerprint}) "
             "no longer matches a finding"
         )
