@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tunelint.convert.base import Message, Record
+from tunelint.engine.formats import is_one_of
 
 Translation = tuple[Record, list[str]]
 """A converted record and the notes on what it left behind."""
@@ -75,7 +76,7 @@ def _turns(
     turns = []
     for message in messages:
         role = message.get("role")
-        if not isinstance(role, str) or role not in roles:
+        if not is_one_of(role, roles):
             raise Unconvertible(f"a {role!r} message has no counterpart")
         if message.get("tool_calls") or message.get("function_call"):
             raise Unconvertible("tool calls are not carried")

@@ -4,8 +4,8 @@ JSON names of decoded values' types."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Collection, Mapping
+from typing import Any, TypeGuard
 
 from tunelint.targets.layouts import Layout, record_layout
 
@@ -61,6 +61,12 @@ def detect_format(record: Mapping[str, Any]) -> Format:
     if "prompt" in record or "completion" in record:
         return Format.COMPLETION
     return Format.CHAT
+
+
+def is_one_of(value: object, names: Collection[str]) -> TypeGuard[str]:
+    """Whether a decoded ``value`` is one of ``names`` (a role, a type, an enum's value): a
+    list or an object, which cannot be looked up in a set or a table, never is."""
+    return type(value) is str and value in names
 
 
 def json_type(value: object) -> str:

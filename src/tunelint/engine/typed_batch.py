@@ -60,7 +60,7 @@ def batch_form_of(rule: Rule, check: Any) -> TypedBatchCheck | None:
 class TypedBatch(RecordRun):
     """Consecutive well-formed records of one format in one file (``engine.typed``)."""
 
-    __slots__ = ("_contexts", "_definitions", "_lines", "_shapes", "_texts", "format", "walks")
+    __slots__ = ("_contexts", "_definitions", "_lines", "_texts", "format", "walks")
     records: list[dict[str, Any]]
 
     def __init__(
@@ -78,7 +78,6 @@ class TypedBatch(RecordRun):
         self.format = walks[0].format
         """``Format.CHAT`` or ``Format.PREFERENCE``, the same for every record."""
         self._contexts: list[RecordContext | None] = [None] * len(records)
-        self._shapes: list[Any] | None = None
         self._texts: Texts | None = None
         self._lines: dict[int, Line] = {}
         self._definitions: list[bytes | None] | None = None
@@ -121,9 +120,7 @@ class TypedBatch(RecordRun):
     def shapes(self) -> list[Any]:
         """What each record is made of, role by role: a chat record's roles in order, a
         pair's roles of each of its conversations (a tuple of three)."""
-        if self._shapes is None:
-            self._shapes = [walk.shape for walk in self.walks]
-        return self._shapes
+        return [walk.shape for walk in self.walks]
 
     def texts(self) -> Texts:
         """Every message's string ``content`` in the run, in order, with the index of its

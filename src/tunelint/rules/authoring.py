@@ -34,7 +34,8 @@ The names, by what they are for:
   ``quiet_on_object`` / ``quiet_on_plain`` / ``roles_only`` / ``quiet_on_typed`` /
   ``typed_roles_only`` / ``whole_file`` of ``@rule`` (``tunelint.engine.registry`` says
   what each promises);
-- values and errors: ``json_type`` (a value's JSON type name), ``dotted_path`` (a
+- values and errors: ``json_type`` (a value's JSON type name), ``is_one_of`` (a value
+  is one of some names, never when it is a list or an object), ``dotted_path`` (a
   ``JsonPath`` as text), ``canonical_json`` (the bytes duplicates are judged on),
   ``xxh3_64`` (the 64-bit hash they keep of bytes), ``ConfigError`` (a rule's configuration is wrong: one line, exit 2), ``UTF8_BOM``,
   ``PLAIN_ROLES`` (the roles a plain record may have), ``quote`` (a value in a message,
@@ -52,7 +53,7 @@ from tunelint.engine.context import RecordContext
 from tunelint.engine.errors import ConfigError
 from tunelint.engine.findings import JsonPath, Severity, Violation, dotted_path
 from tunelint.engine.fixes import Fix, delete_line, edit_line, edit_value, remove_items
-from tunelint.engine.formats import SYSTEM_ROLES, Format, json_type
+from tunelint.engine.formats import SYSTEM_ROLES, Format, is_one_of, json_type
 from tunelint.engine.patterns import LazyPattern
 from tunelint.engine.plain import PLAIN_ROLES
 from tunelint.engine.quoting import mask, quote
@@ -107,6 +108,7 @@ __all__ = [
     "dotted_path",
     "edit_line",
     "edit_value",
+    "is_one_of",
     "json_type",
     "mask",
     "message_lists",

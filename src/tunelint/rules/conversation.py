@@ -10,6 +10,7 @@ from tunelint.rules.authoring import (
     Scope,
     Severity,
     Violation,
+    is_one_of,
     quote,
     rule,
 )
@@ -167,7 +168,7 @@ def system_message_not_first(ctx: RecordContext) -> Iterator[Violation]:
         return
     for index, message in enumerate(items):
         role = message.get("role") if isinstance(message, dict) else None
-        if index and isinstance(role, str) and role in SYSTEM_ROLES:
+        if index and is_one_of(role, SYSTEM_ROLES):
             yield Violation(
                 f"{message['role']} message is not the first message", ("messages", index)
             )

@@ -21,6 +21,7 @@ from tunelint.rules.authoring import (
     Severity,
     TypedBatch,
     Violation,
+    is_one_of,
     json_type,
     quote,
     remove_items,
@@ -564,7 +565,7 @@ def _part_problem(part: object, role: object, image_roles: frozenset[str]) -> st
         extra = set(part) - {"type", "text"}
         return f"unrecognized key(s) {quoted(extra)} in a text part" if extra else None
     if kind == "image_url":
-        if not (isinstance(role, str) and role in image_roles):
+        if not is_one_of(role, image_roles):
             where = " or ".join(sorted(image_roles)) or "no"
             return f"image parts are only allowed in {where} messages, not {quote(role)} messages"
         return _image_problem(part)

@@ -24,6 +24,7 @@ from tunelint.rules.authoring import (
     TypedBatch,
     Violation,
     canonical_json,
+    is_one_of,
     quote,
     rule,
 )
@@ -136,7 +137,7 @@ def _plainly_valid(schema: Any) -> bool:
         if type(prop) is not dict or prop.keys() - _QUICK_PROPERTY_KEYS:
             return False
         kind = prop.get("type", "string")
-        if type(kind) is not str or kind not in _SIMPLE_TYPES:
+        if not is_one_of(kind, _SIMPLE_TYPES):
             return False
         if type(prop.get("enum", [])) is not list:
             return False
@@ -146,10 +147,6 @@ def _plainly_valid(schema: Any) -> bool:
         return False
     names = set(required)  # unique, each a declared property
     return len(names) == len(required) and names <= properties.keys()
-
-
-def _one_of(allowed: frozenset[str], value: object) -> bool:
-    return type(value) is str and value in allowed
 
 
 @functools.lru_cache(maxsize=1024)
@@ -171,7 +168,7 @@ def _quick_check(schema_json: bytes) -> Callable[[dict[str, Any]], bool] | None:
         if enum is not None:
             if kind != "string" or any(type(item) is not str for item in enum):
                 return None
-            check = functools.partial(_one_of, frozenset(enum))
+            check = functools.partial(is_one_of, names=frozenset(enum))
         if check is None:
             return None
         checks[name] = check

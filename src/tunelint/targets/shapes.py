@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from tunelint.engine.findings import JsonPath
-from tunelint.engine.formats import json_type
+from tunelint.engine.formats import is_one_of, json_type
 from tunelint.targets.layouts import Layout
 
 Problems = Iterator[tuple[str, JsonPath]]
@@ -32,11 +32,6 @@ SHAREGPT_ANSWERS = frozenset({"gpt", "assistant", "function_call"})
 def layout_problems(layout: Layout, record: Mapping[str, Any]) -> Problems:
     check = _CHECKS.get(layout)
     return check(record) if check else iter(())
-
-
-def _one_of(value: object, names: frozenset[str]) -> bool:
-    """Whether ``value`` is one of ``names``: a list or object (unhashable) is none of them."""
-    return isinstance(value, str) and value in names
 
 
 def _text(value: object, location: JsonPath, what: str, *, blank_ok: bool = False) -> Problems:
@@ -107,7 +102,7 @@ def _vertex(record: Mapping[str, Any]) -> Problems:
             continue
         role = turn.get("role")
         roles.append(role)
-        if not _one_of(role, VERTEX_ROLES):
+        if not is_one_of(role, VERTEX_ROLES):
             yield f"role must be 'user' or 'model', not {role!r}", (*where, "role")
         yield from _parts(turn.get("parts"), (*where, "parts"))
     last = roles[-1] if roles else None
@@ -211,7 +206,7 @@ def _sharegpt(record: Mapping[str, Any]) -> Problems:
             yield f"turn must be an object, not {json_type(turn)}", where
             continue
         role = turn.get("from")
-        if not _one_of(role, SHAREGPT_ROLES):
+        if not is_one_of(role, SHAREGPT_ROLES):
             yield f"unrecognized 'from' value {role!r}", (*where, "from")
         yield from _text(turn.get("value"), (*where, "value"), "value", blank_ok=role != "gpt")
     if "chosen" in record or "rejected" in record:  # a preference pair: the answers follow
@@ -221,7 +216,7 @@ def _sharegpt(record: Mapping[str, Any]) -> Problems:
                 yield f"{side} must be a turn object ('from', 'value')", (side,)
             else:
                 yield from _text(answer.get("value"), (side, "value"), "value")
-    elif not any(isinstance(t, dict) and _one_of(t.get("from"), SHAREGPT_ANSWERS) for t in turns):
+    elif not any(isinstance(t, dict) and is_one_of(t.get("from"), SHAREGPT_ANSWERS) for t in turns):
         yield "conversation has no answer turn ('gpt')", (key,)
 
 
@@ -270,7 +265,7 @@ def _v1_messages(messages: object, key: str) -> Problems:
         if not isinstance(message, dict):
             yield f"message must be an object, not {json_type(message)}", where
             continue
-        if not _one_of(message.get("role"), LLAMAFACTORY_ROLES):
+        if not is_one_of(message.get("role"), LLAMAFACTORY_ROLES):
             yield f"unrecognized role {message.get('role')!r}", (*where, "role")
         weight = message.get("loss_weight", 1.0)
         if isinstance(weight, bool) or not isinstance(weight, int | float):

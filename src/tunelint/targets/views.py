@@ -16,6 +16,7 @@ import msgspec
 
 from tunelint.engine.context import Origin, Piece
 from tunelint.engine.findings import JsonPath
+from tunelint.engine.formats import is_one_of
 from tunelint.targets.layouts import Layout, record_layout
 
 SHAREGPT_ROLES = {
@@ -68,7 +69,7 @@ def _turns(
 def _role(roles: Mapping[str, str], name: object) -> str:
     """The chat role a dialect's role ``name`` stands for; a turn of no known role (a list
     or object among them) is read as the user's."""
-    return roles.get(name, "user") if isinstance(name, str) else "user"
+    return roles[name] if is_one_of(name, roles) else "user"
 
 
 def _vertex(record: Mapping[str, Any]) -> list[_Turn]:
