@@ -193,15 +193,20 @@ def nodes(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
+def parent_of(record: Any, path: tuple[Any, ...]) -> Any:
+    """The list or object that holds the value at ``path`` (one of ``nodes``, not the root)."""
+    for part in path[:-1]:
+        record = record[part]
+    return record
+
+
 def mutate(record: Any, rng: random.Random, planter: Planter) -> Any:
     record = copy.deepcopy(record)
     for _ in range(rng.randrange(1, 4)):
         path = rng.choice(nodes(record)[1:] or [()])
         if not path:
             continue
-        parent = record
-        for part in path[:-1]:
-            parent = parent[part]
+        parent = parent_of(record, path)
         last = path[-1]
         action = rng.randrange(5)
         if action == 0:
@@ -322,10 +327,28 @@ def assert_fix_kept_records(before: bytes, after: bytes) -> None:
 Check = Callable[[int, str], None]
 
 
-def test_fuzz_every_promise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def fuzz_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path``, made the working folder, with no API key in the environment: only
+    the planted keys can show in an output."""
     monkeypatch.chdir(tmp_path)
     for name in [name for name in os.environ if name.endswith("API_KEY")]:
         monkeypatch.delenv(name)
+    return tmp_path
+
+
+def run_keeping_promises(allowed: set[int], argv: tuple[str, ...], planter: Planter) -> str:
+    """The output of the command line ``argv``, which must end with a status in ``allowed``,
+    without a traceback or an internal error, and show no planted key whole."""
+    status, output = run(*argv)
+    assert status in allowed, (argv, status, output[-3000:])
+    assert "Traceback" not in output and "internal error" not in output, (argv, output)
+    leaked = [line for line in output.splitlines() if planter.leaked_in(line)]
+    assert not leaked, (argv, leaked)
+    return output
+
+
+def test_fuzz_every_promise(fuzz_folder: Path) -> None:
     rng = random.Random(SEED)
     planter = Planter(rng)
     runs = 0
@@ -333,15 +356,10 @@ def test_fuzz_every_promise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     def checked(allowed: set[int], *argv: str) -> str:
         nonlocal runs
         runs += 1
-        status, output = run(*argv)
-        assert status in allowed, (argv, status, output[-3000:])
-        assert "Traceback" not in output and "internal error" not in output, (argv, output)
-        leaked = [line for line in output.splitlines() if planter.leaked_in(line)]
-        assert not leaked, (argv, leaked)
-        return output
+        return run_keeping_promises(allowed, argv, planter)
 
     for number in range(INPUTS):
-        path = tmp_path / f"in{number}.jsonl"
+        path = fuzz_folder / f"in{number}.jsonl"
         data = make_input(rng, planter)
         path.write_bytes(data)
         select = rng.choice([[], ["--select", "ALL"]])
@@ -356,7 +374,7 @@ def test_fuzz_every_promise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         checked({0, 1, 2}, "convert", str(path), "--from", source_format, "-o", "out.jsonl")
         if number % 3 == 0:  # the converters' own formats, mutated
             kind = rng.choice(sorted(CONVERT_BASES))
-            source = tmp_path / f"in{number}.{kind}.json"
+            source = fuzz_folder / f"in{number}.{kind}.json"
             mutated = mutate(CONVERT_BASES[kind], rng, planter)
             source.write_bytes(json.dumps(mutated).encode())
             checked({0, 1, 2}, "convert", str(source), "--from", kind, "-o", "c.jsonl", "--check")
@@ -373,14 +391,11 @@ CONVERSIONS = [
 """``convert`` between the dialects: from each that reads JSONL records, to each it writes."""
 
 
-def test_fuzz_every_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fuzz_every_target(fuzz_folder: Path) -> None:
     """Each built-in target's own dialect (Vertex, Bedrock, ShareGPT, LLaMA-Factory, TRL ...),
     mutated, through ``check --target`` with every rule and through ``stats --target``;
     records of the other dialects are mixed in, as the layout rules meet them in real
     folders. The same promises as above: no traceback, no internal error, no key shown."""
-    monkeypatch.chdir(tmp_path)
-    for name in [name for name in os.environ if name.endswith("API_KEY")]:
-        monkeypatch.delenv(name)
     rng = random.Random(SEED)
     planter = Planter(rng)
     dialects = {
@@ -390,7 +405,7 @@ def test_fuzz_every_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     every_record = [record for records in dialects.values() for record in records]
     for number in range(INPUTS):
         target = sorted(dialects)[number % len(dialects)]
-        path = tmp_path / f"in{number}.jsonl"
+        path = fuzz_folder / f"in{number}.jsonl"
         path.write_bytes(make_input(rng, planter, dialects[target] * 4 + every_record))
         for allowed, argv in (
             ({0, 1}, ("check", str(path), "--target", target, "--select", "ALL", "--no-cache")),
@@ -398,32 +413,22 @@ def test_fuzz_every_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
             ({0, 1, 2}, ("stats", str(path), "--target", target)),  # 1: nothing to count
             ({0, 1, 2}, ("convert", str(path), *rng.choice(CONVERSIONS), "-o", "out.jsonl")),
         ):
-            status, output = run(*argv)
-            assert status in allowed, (argv, status, output[-3000:])
-            assert "Traceback" not in output and "internal error" not in output, (argv, output)
-            leaked = [line for line in output.splitlines() if planter.leaked_in(line)]
-            assert not leaked, (argv, leaked)
+            run_keeping_promises(allowed, argv, planter)
 
 
 @pytest.mark.parametrize("target", sorted(path.stem for path in TARGET_RECORDS.glob("*.jsonl")))
-def test_any_value_of_a_dialect_may_be_a_list_or_an_object(
-    target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_any_value_of_a_dialect_may_be_a_list_or_an_object(target: str, fuzz_folder: Path) -> None:
     """Every value of every valid record of ``target``'s dialect replaced, one at a time,
     by a list and by an object (unhashable, so never a role's name, a key of a table
-    or a member of a set): each a finding at most, in ``check`` and ``stats``."""
-    monkeypatch.chdir(tmp_path)
-    path = tmp_path / "replaced.jsonl"
+    or a member of a set): each a finding at most, in ``check``, ``stats`` and ``convert``."""
+    path = fuzz_folder / "replaced.jsonl"
     with path.open("w", encoding="utf-8") as out:
         for line in (TARGET_RECORDS / f"{target}.jsonl").read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
             for where in nodes(record)[1:]:
                 for replacement in ([], {}, [["user"]], {"role": "user"}):
                     changed = copy.deepcopy(record)
-                    parent = changed
-                    for part in where[:-1]:
-                        parent = parent[part]
-                    parent[where[-1]] = replacement
+                    parent_of(changed, where)[where[-1]] = replacement
                     out.write(json.dumps(changed) + "\n")
     for allowed, argv in (
         ({0, 1}, ("check", str(path), "--target", target, "--select", "ALL", "--no-cache")),
@@ -431,6 +436,4 @@ def test_any_value_of_a_dialect_may_be_a_list_or_an_object(
         ({0, 1, 2}, ("convert", str(path), "--from", "openai", "--to", "vertex", "-o", "v.jsonl")),
         ({0, 1, 2}, ("convert", str(path), "--from", "openai", "--to", "bedrock", "-o", "b.jsonl")),
     ):
-        status, output = run(*argv)
-        assert status in allowed, (argv, status, output[-3000:])
-        assert "Traceback" not in output and "internal error" not in output, (argv, output)
+        run_keeping_promises(allowed, argv, Planter(random.Random(SEED)))  # nothing planted
